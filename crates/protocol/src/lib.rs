@@ -1,0 +1,13 @@
+//! Wire types shared by every part of Taskdeck.
+//!
+//! This crate owns the shapes that cross a process or language boundary: IPC
+//! between the core process and the Yew UI, the CLI's `--json` output, and the
+//! exported TypeScript bindings. It depends on no other workspace crate and on
+//! nothing that cannot build for `wasm32-unknown-unknown` (no tokio, no
+//! sea-orm), so the UI can use it as is.
+
+pub mod app;
+pub mod error;
+
+pub use app::AppInfo;
+pub use error::{ErrorKind, IpcError};

@@ -1,0 +1,63 @@
+//! The Taskdeck database schema as an ordered list of migrations.
+//!
+//! One file per change, named `mYYYYMMDD_NNNNNN_what.rs`; a migration is never
+//! edited after it has shipped — a later change gets a new file. The core runs
+//! [`Migrator`] every time it opens the store.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_tasks;
+
+/// Applies every Taskdeck migration in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_tasks::Migration)]
+    }
+}
+
+/// The name of the newest migration this build knows: the schema version a
+/// fully migrated database reports.
+pub fn latest_migration_name() -> String {
+    Migrator::migrations()
+        .last()
+        .map(|migration| migration.name().to_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm_migration::sea_orm::{ConnectionTrait, Database, Statement};
+
+    #[tokio::test]
+    async fn migrations_apply_and_roll_back_on_a_real_sqlite_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let db = Database::connect(&url).await.unwrap();
+
+        Migrator::up(&db, None).await.unwrap();
+        assert!(SchemaManager::new(&db).has_table("tasks").await.unwrap());
+        let applied = Migrator::get_applied_migrations(&db).await.unwrap();
+        assert_eq!(applied.last().unwrap().name(), latest_migration_name());
+
+        // The schema has the columns the engine writes.
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM pragma_table_info('tasks') \
+                 WHERE name IN ('id','plugin_id','params','status','created_at',\
+                 'started_at','finished_at','error','result','runner_id',\
+                 'debug_count','info_count','warning_count','error_count')",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get::<i64>("", "n").unwrap(), 14);
+
+        Migrator::down(&db, None).await.unwrap();
+        assert!(!SchemaManager::new(&db).has_table("tasks").await.unwrap());
+    }
+}

@@ -1,0 +1,15 @@
+//! Tauri's build step: embeds the config, capabilities and icons, and
+//! declares the app's own commands so that each needs a permission
+//! (`allow-<command>`) granted in `capabilities/`.
+
+/// Every command the app registers; a command missing here cannot be called.
+const COMMANDS: &[&str] = &["app_info"];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        eprintln!("tauri build step failed: {error:#}");
+        std::process::exit(1);
+    }
+}

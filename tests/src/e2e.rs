@@ -1,0 +1,358 @@
+//! The end-to-end harness: one [`AppSession`] is one launch of the real app.
+//!
+//! Each session gets its own `TASKDECK_DATA_DIR`, its own tauri-driver on a
+//! free port and, on Linux, its own Xvfb display, so sessions can run in
+//! parallel. The app binary comes from `TASKDECK_E2E_APP` (set by
+//! `cargo xtask test`, which builds it first); screenshots go to
+//! `TASKDECK_E2E_ARTIFACTS` (default `target/e2e`).
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// How long to wait for the app, the driver or an element before failing.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Where the native WebDriver for WebKitGTK lives on Debian.
+const WEBKIT_WEBDRIVER: &str = "/usr/bin/WebKitWebDriver";
+
+/// One session at a time per test process: two WebKitWebDriver-driven
+/// instances at once crash each other's pages ("page crash or hang") on
+/// these machines, and these tests are not about concurrent instances.
+static ONE_SESSION_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A running app under WebDriver control. Dropping it stops the app, the
+/// driver and the display.
+pub struct AppSession {
+    /// The WebDriver client bound to the app's window.
+    pub client: Client,
+    /// The data directory the app was started with.
+    pub data_dir: PathBuf,
+    name: String,
+    // Field order is drop order: the driver (and the app it started) goes
+    // before the display it draws on.
+    driver: ChildGuard,
+    _display: Option<ChildGuard>,
+    // The webview's own data, cache and config folders (see `launch`).
+    _webview_home: tempfile::TempDir,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl AppSession {
+    /// Launches the app with `data_dir` as its `TASKDECK_DATA_DIR`; `name`
+    /// names the test's screenshots.
+    pub async fn launch(name: &str, data_dir: &Path) -> Result<Self, String> {
+        let turn = ONE_SESSION_AT_A_TIME.lock().await;
+        let app = app_binary()?;
+        let display = Display::start()?;
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let webview_home = tempfile::tempdir()
+            .map_err(|error| format!("cannot create a folder for the webview: {error}"))?;
+        let mut driver = Command::new(tauri_driver());
+        driver
+            .args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            .args(["--native-driver", WEBKIT_WEBDRIVER])
+            .env("TASKDECK_DATA_DIR", data_dir)
+            // Two instances of the app share WebKit's data and cache folders
+            // (named after the app identifier) and crash each other's pages;
+            // each session gets folders of its own.
+            .env("XDG_DATA_HOME", webview_home.path().join("data"))
+            .env("XDG_CACHE_HOME", webview_home.path().join("cache"))
+            .env("XDG_CONFIG_HOME", webview_home.path().join("config"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        // Its own process group, so stopping it also stops the native driver
+        // and the app it started (see `ChildGuard`).
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut driver, 0);
+        if let Some(display) = &display {
+            driver.env("DISPLAY", &display.name);
+        }
+        let driver = ChildGuard(driver.spawn().map_err(|error| {
+            format!("cannot start tauri-driver: {error} (run `cargo xtask setup`)")
+        })?);
+        wait_for_port(port)?;
+
+        let client = new_session(port, &app).await?;
+        Ok(Self {
+            client,
+            data_dir: data_dir.to_path_buf(),
+            name: name.to_owned(),
+            driver,
+            _display: display.map(|display| display.child),
+            _webview_home: webview_home,
+            _turn: turn,
+        })
+    }
+
+    /// The element with `data-testid="{test_id}"`, waiting for it to appear.
+    pub async fn by_test_id(&self, test_id: &str) -> Result<Element, String> {
+        self.wait_for(&format!("[data-testid=\"{test_id}\"]")).await
+    }
+
+    /// The first element matching `css`, waiting for it to appear.
+    pub async fn wait_for(&self, css: &str) -> Result<Element, String> {
+        self.client
+            .wait()
+            .at_most(TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .map_err(|error| format!("no element `{css}` within {TIMEOUT:?}: {error}"))
+    }
+
+    /// Clicks the element with `data-testid="{test_id}"`.
+    pub async fn click(&self, test_id: &str) -> Result<(), String> {
+        self.by_test_id(test_id)
+            .await?
+            .click()
+            .await
+            .map_err(|error| format!("cannot click `{test_id}`: {error}"))
+    }
+
+    /// Waits until the text of the first element matching `css` satisfies
+    /// `accept`, and returns it.
+    pub async fn wait_for_text(
+        &self,
+        css: &str,
+        accept: impl Fn(&str) -> bool,
+    ) -> Result<String, String> {
+        let started = Instant::now();
+        let mut last = String::from("nothing");
+        while started.elapsed() < TIMEOUT {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(element) => match element.text().await {
+                    Ok(text) if accept(&text) => return Ok(text),
+                    Ok(text) => last = format!("{text:?}"),
+                    Err(error) => last = format!("error reading its text: {error}"),
+                },
+                Err(error) => last = format!("error finding it: {error}"),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!(
+            "`{css}` never had the expected text within {TIMEOUT:?}; last seen: {last}"
+        ))
+    }
+
+    /// Saves a PNG of the window as `<artifacts>/<test name>-<label>.png`.
+    pub async fn screenshot(&self, label: &str) -> Result<PathBuf, String> {
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .map_err(|error| format!("screenshot failed: {error}"))?;
+        let dir = artifacts_dir();
+        std::fs::create_dir_all(&dir)
+            .map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
+        let path = dir.join(format!("{}-{label}.png", self.name));
+        std::fs::write(&path, png)
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+        eprintln!("screenshot: {}", path.display());
+        Ok(path)
+    }
+
+    /// Ends the WebDriver session (closing the app) and stops the driver.
+    pub async fn close(self) -> Result<(), String> {
+        let outcome = self
+            .client
+            .clone()
+            .close()
+            .await
+            .map_err(|error| format!("closing the session failed: {error}"));
+        drop(self.driver);
+        outcome
+    }
+}
+
+/// The CSS selector of `data-testid="{test_id}"`.
+pub fn test_id(test_id: &str) -> String {
+    format!("[data-testid=\"{test_id}\"]")
+}
+
+/// Runs `test` against a fresh app session; on failure saves a screenshot
+/// named `failure` before failing the test with the error.
+pub async fn with_app<F>(name: &str, data_dir: &Path, test: F)
+where
+    F: AsyncFnOnce(&AppSession) -> Result<(), String>,
+{
+    let session = match AppSession::launch(name, data_dir).await {
+        Ok(session) => session,
+        Err(error) => panic!("{name}: {error}"),
+    };
+    let outcome = test(&session).await;
+    if let Err(error) = &outcome {
+        let shot = session.screenshot("failure").await;
+        let _ = session.close().await;
+        panic!("{name}: {error} (screenshot: {shot:?})");
+    }
+    if let Err(error) = session.close().await {
+        panic!("{name}: {error}");
+    }
+}
+
+/// The directory screenshots go to.
+pub fn artifacts_dir() -> PathBuf {
+    std::env::var_os("TASKDECK_E2E_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("target")
+                .join("e2e")
+        })
+}
+
+fn app_binary() -> Result<PathBuf, String> {
+    let path = std::env::var_os("TASKDECK_E2E_APP")
+        .map(PathBuf::from)
+        .ok_or_else(|| {
+            "TASKDECK_E2E_APP is not set: the end-to-end tests need the built app; \
+             run them with `cargo xtask test`, which builds the UI and the app first"
+                .to_owned()
+        })?;
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "TASKDECK_E2E_APP names {}, which does not exist",
+            path.display()
+        ))
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    // cargo install puts it in ~/.cargo/bin, which may not be on PATH for
+    // a test process started by an IDE.
+    let from_cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .map(|home| home.join("bin").join("tauri-driver"));
+    match from_cargo_home {
+        Some(path) if path.is_file() => path,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+/// Opens a WebDriver session that launches `app`. tauri-driver listens
+/// before its native driver is ready, so early attempts are retried.
+async fn new_session(port: u16, app: &Path) -> Result<Client, String> {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": app }),
+    );
+    let started = Instant::now();
+    loop {
+        // WebDriver runs on loopback: plain HTTP, no TLS stack needed.
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let attempt = ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await;
+        match attempt {
+            Ok(client) => return Ok(client),
+            Err(error) if started.elapsed() >= TIMEOUT => {
+                return Err(format!(
+                    "cannot open a WebDriver session on the app within {TIMEOUT:?}: {error}"
+                ));
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+        }
+    }
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(|error| format!("cannot find a free port: {error}"))?;
+    listener
+        .local_addr()
+        .map(|address| address.port())
+        .map_err(|error| format!("cannot find a free port: {error}"))
+}
+
+fn wait_for_port(port: u16) -> Result<(), String> {
+    let started = Instant::now();
+    while started.elapsed() < TIMEOUT {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(format!(
+        "tauri-driver did not listen on port {port} within {TIMEOUT:?}"
+    ))
+}
+
+/// A private X display (Xvfb) for one session on Linux.
+struct Display {
+    name: String,
+    child: ChildGuard,
+}
+
+impl Display {
+    /// Starts Xvfb on a free display number; None off Linux.
+    fn start() -> Result<Option<Self>, String> {
+        if !cfg!(target_os = "linux") {
+            return Ok(None);
+        }
+        let first = 100 + std::process::id() % 400;
+        for number in (first..first + 200).chain(100..first) {
+            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+            let lock = PathBuf::from(format!("/tmp/.X{number}-lock"));
+            if socket.exists() || lock.exists() {
+                continue;
+            }
+            let name = format!(":{number}");
+            let child = Command::new("Xvfb")
+                .args([
+                    name.as_str(),
+                    "-screen",
+                    "0",
+                    "1280x800x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map_err(|error| format!("cannot start Xvfb: {error} (run `cargo xtask setup`)"))?;
+            let mut child = ChildGuard(child);
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(10) {
+                if socket.exists() {
+                    return Ok(Some(Self { name, child }));
+                }
+                if let Ok(Some(_)) = child.0.try_wait() {
+                    break; // lost a race for this number: try the next
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+        }
+        Err("no free X display number for Xvfb".to_owned())
+    }
+}
+
+/// Kills and reaps a child process when dropped; on Unix also every process
+/// in its process group, when it leads one (tauri-driver, WebKitWebDriver
+/// and the app), so nothing is left running.
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.0.id())])
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

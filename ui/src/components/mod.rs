@@ -1,0 +1,13 @@
+//! The UI's components, one per file.
+
+mod app_footer;
+mod app_header;
+mod error_banner;
+mod history_view;
+mod run_view;
+
+pub use app_footer::AppFooter;
+pub use app_header::{AppHeader, View};
+pub use error_banner::ErrorBanner;
+pub use history_view::HistoryView;
+pub use run_view::RunView;

@@ -1,0 +1,12 @@
+//! The Taskdeck UI: a Yew app rendered into the Tauri webview.
+//!
+//! It talks to the core process only through IPC (`ipc.rs`), with the types
+//! of `taskdeck-protocol`; it never links the engine.
+
+mod app;
+mod components;
+mod ipc;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,66 @@
+//! `cargo xtask test`: every check, in the order that fails fastest.
+//!
+//! setup → fmt → UI build → clippy → layering → app build → all tests (the
+//! end-to-end tests of the real app under Xvfb among them). Prints how long
+//! each step took.
+
+use std::time::Instant;
+
+use crate::process::{self, command};
+use crate::{layering, setup, target_dir, ui, workspace_root};
+
+/// Runs every check; stops at the first failure.
+pub fn run() -> Result<(), String> {
+    let started = Instant::now();
+    let mut timings: Vec<(&str, f64)> = Vec::new();
+    let mut step = |name: &'static str, work: &dyn Fn() -> Result<(), String>| {
+        eprintln!("\n=== {name}");
+        let step_started = Instant::now();
+        let outcome = work();
+        timings.push((name, step_started.elapsed().as_secs_f64()));
+        outcome.map_err(|error| format!("{name}: {error}"))
+    };
+
+    step("setup", &setup::run)?;
+    step("fmt", &|| {
+        process::run(command("cargo").args(["fmt", "--all", "--check"]))
+    })?;
+    // The app embeds ui/dist at compile time, so the UI is built before
+    // anything compiles the app crate.
+    step("ui build", &|| ui::build(ui::Profile::Debug))?;
+    step("clippy", &|| {
+        process::run(command("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    step("layering", &layering::run)?;
+    step("app build", &|| {
+        process::run(command("cargo").args(["build", "--package", "taskdeck-app"]))
+    })?;
+    step("tests", &|| {
+        let app = target_dir()
+            .join("debug")
+            .join(format!("taskdeck-app{}", std::env::consts::EXE_SUFFIX));
+        process::run(
+            command("cargo")
+                .args(["test", "--workspace"])
+                .env("TASKDECK_E2E_APP", app)
+                .env(
+                    "TASKDECK_E2E_ARTIFACTS",
+                    workspace_root().join("target").join("e2e"),
+                ),
+        )
+    })?;
+
+    eprintln!("\n=== timings");
+    for (name, seconds) in &timings {
+        eprintln!("{name:>10}: {seconds:7.1} s");
+    }
+    eprintln!("{:>10}: {:7.1} s", "total", started.elapsed().as_secs_f64());
+    Ok(())
+}
