@@ -2,16 +2,18 @@
 
 use yew::prelude::*;
 
+use super::EmptyState;
+
 /// The History view.
 #[function_component(HistoryView)]
 pub fn history_view() -> Html {
     html! {
         <section class="view" data-testid="view-history" aria-labelledby="history-title">
             <h2 id="history-title">{ "History" }</h2>
-            <div class="empty-state">
-                <p>{ "No tasks have run yet." }</p>
-                <p class="muted">{ "Every task you run is kept here with its logs, across restarts." }</p>
-            </div>
+            <EmptyState
+                message="No tasks have run yet."
+                hint="Every task you run is kept here with its logs, across restarts."
+            />
         </section>
     }
 }

@@ -2,12 +2,14 @@
 
 mod app_footer;
 mod app_header;
+mod empty_state;
 mod error_banner;
 mod history_view;
 mod run_view;
 
 pub use app_footer::AppFooter;
 pub use app_header::{AppHeader, View};
+pub use empty_state::EmptyState;
 pub use error_banner::ErrorBanner;
 pub use history_view::HistoryView;
 pub use run_view::RunView;

@@ -2,16 +2,18 @@
 
 use yew::prelude::*;
 
+use super::EmptyState;
+
 /// The Run view.
 #[function_component(RunView)]
 pub fn run_view() -> Html {
     html! {
         <section class="view" data-testid="view-run" aria-labelledby="run-title">
             <h2 id="run-title">{ "Run a task" }</h2>
-            <div class="empty-state">
-                <p>{ "No plugins are installed yet." }</p>
-                <p class="muted">{ "Plugins such as shell, backup, migration and git appear here when they are installed." }</p>
-            </div>
+            <EmptyState
+                message="No plugins are installed yet."
+                hint="Plugins such as shell, backup, migration and git appear here when they are installed."
+            />
         </section>
     }
 }
