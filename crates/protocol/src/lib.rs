@@ -8,6 +8,10 @@
 
 pub mod app;
 pub mod error;
+pub mod log;
+pub mod task;
 
 pub use app::AppInfo;
 pub use error::{ErrorKind, IpcError};
+pub use log::{InvalidFilter, LogEntry, LogFilter, LogLevel, Order, UnknownLevel};
+pub use task::{TaskStatus, UnknownStatus};

@@ -1,0 +1,420 @@
+//! Log entries, their levels, and the filter that selects them.
+//!
+//! One [`LogFilter`] drives history queries, live subscriptions, export and
+//! the CLI, so its matching rules live here, next to the types, and every
+//! part of Taskdeck applies them the same way.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How important an entry is; ordered from `Debug` (least) to `Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "UPPERCASE")]
+pub enum LogLevel {
+    /// Detail for diagnosing a task.
+    Debug,
+    /// Normal progress.
+    Info,
+    /// Something unexpected that did not stop the task.
+    Warning,
+    /// A failure.
+    Error,
+}
+
+impl LogLevel {
+    /// Every level, from least to most severe.
+    pub const ALL: [LogLevel; 4] = [
+        LogLevel::Debug,
+        LogLevel::Info,
+        LogLevel::Warning,
+        LogLevel::Error,
+    ];
+
+    /// The wire name: `DEBUG`, `INFO`, `WARNING` or `ERROR`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Info => "INFO",
+            LogLevel::Warning => "WARNING",
+            LogLevel::Error => "ERROR",
+        }
+    }
+}
+
+impl fmt::Display for LogLevel {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// A level name that is not one of `debug`, `info`, `warning` (or `warn`),
+/// `error`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown level {0:?}: expected debug, info, warning or error")]
+pub struct UnknownLevel(pub String);
+
+impl FromStr for LogLevel {
+    type Err = UnknownLevel;
+
+    /// Case-insensitive; `warn` is accepted for `warning`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "debug" => Ok(LogLevel::Debug),
+            "info" => Ok(LogLevel::Info),
+            "warning" | "warn" => Ok(LogLevel::Warning),
+            "error" => Ok(LogLevel::Error),
+            _ => Err(UnknownLevel(text.to_owned())),
+        }
+    }
+}
+
+/// One structured log line of a task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LogEntry {
+    /// Row id in the store, global across tasks.
+    pub id: i64,
+    /// The task that wrote it (a UUID v7).
+    pub task_id: String,
+    /// 1-based, gap-free position in the task's log, assigned at emit time:
+    /// the stable address of the line.
+    pub seq: u64,
+    /// When it was emitted (UTC, millisecond precision).
+    pub timestamp: DateTime<Utc>,
+    /// How important it is.
+    pub level: LogLevel,
+    /// The component that wrote it: `system`, a plugin id, or a dotted
+    /// child such as `backup.archive`.
+    pub source: String,
+    /// The text (UTF-8, capped with a visible truncation marker).
+    pub message: String,
+    /// Structured fields, if any.
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Which way a page of entries runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    /// Oldest first (by `seq`).
+    #[default]
+    Ascending,
+    /// Newest first.
+    Descending,
+}
+
+/// The most entries one page may hold.
+pub const MAX_PAGE_LIMIT: u32 = 10_000;
+/// The page size when the filter names none.
+pub const DEFAULT_PAGE_LIMIT: u32 = 500;
+/// The longest search string accepted.
+pub const MAX_SEARCH_LEN: usize = 1_000;
+
+/// Which entries of a task to select. Every field is optional: the default
+/// filter selects everything, oldest first, [`DEFAULT_PAGE_LIMIT`] at a time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct LogFilter {
+    /// Only these levels (empty: any level).
+    pub levels: Vec<LogLevel>,
+    /// Only this level and more severe ones.
+    pub min_level: Option<LogLevel>,
+    /// Only these sources; a parent matches its dotted children (`git`
+    /// matches `git.stderr`). Empty: any source.
+    pub sources: Vec<String>,
+    /// Full-text search over messages.
+    pub search: Option<String>,
+    /// Only entries with a greater `seq` (keyset cursor).
+    pub after_seq: Option<u64>,
+    /// Only entries with a smaller `seq` (keyset cursor).
+    pub before_seq: Option<u64>,
+    /// At most this many entries (1..=[`MAX_PAGE_LIMIT`]).
+    pub limit: Option<u32>,
+    /// Oldest or newest first.
+    pub order: Order,
+}
+
+/// Why a [`LogFilter`] was refused: the field and the reason, for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid filter: {field} {reason}")]
+pub struct InvalidFilter {
+    /// The offending field, as named on the wire.
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl LogFilter {
+    /// Checks every field; the first problem found is reported.
+    pub fn validate(&self) -> Result<(), InvalidFilter> {
+        if let Some(limit) = self.limit
+            && !(1..=MAX_PAGE_LIMIT).contains(&limit)
+        {
+            return Err(invalid(
+                "limit",
+                format!("must be between 1 and {MAX_PAGE_LIMIT}, not {limit}"),
+            ));
+        }
+        if let (Some(after), Some(before)) = (self.after_seq, self.before_seq)
+            && after.saturating_add(1) >= before
+        {
+            return Err(invalid(
+                "before_seq",
+                format!("({before}) leaves no entries after after_seq ({after})"),
+            ));
+        }
+        if let Some(source) = self.sources.iter().find(|source| !is_valid_source(source)) {
+            return Err(invalid(
+                "sources",
+                format!(
+                    "contains {source:?}: a source is one or more dot-separated names of \
+                     letters, digits, '_' and '-'"
+                ),
+            ));
+        }
+        if let Some(search) = &self.search {
+            if search.trim().is_empty() {
+                return Err(invalid(
+                    "search",
+                    "is blank: leave it out to match everything".into(),
+                ));
+            }
+            if search.len() > MAX_SEARCH_LEN {
+                return Err(invalid(
+                    "search",
+                    format!(
+                        "is {} bytes long; at most {MAX_SEARCH_LEN} are accepted",
+                        search.len()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The page size this filter asks for.
+    pub fn effective_limit(&self) -> u32 {
+        self.limit.unwrap_or(DEFAULT_PAGE_LIMIT)
+    }
+
+    /// Whether an entry of `level` passes the level conditions.
+    pub fn matches_level(&self, level: LogLevel) -> bool {
+        let in_set = self.levels.is_empty() || self.levels.contains(&level);
+        let severe_enough = self.min_level.is_none_or(|minimum| level >= minimum);
+        in_set && severe_enough
+    }
+
+    /// Whether an entry from `source` passes the source condition: equal to
+    /// a listed source, or a dotted child of one.
+    pub fn matches_source(&self, source: &str) -> bool {
+        self.sources.is_empty()
+            || self
+                .sources
+                .iter()
+                .any(|wanted| source_is_within(source, wanted))
+    }
+
+    /// Whether an entry at `seq` lies inside the cursor bounds.
+    pub fn matches_seq(&self, seq: u64) -> bool {
+        self.after_seq.is_none_or(|after| seq > after)
+            && self.before_seq.is_none_or(|before| seq < before)
+    }
+}
+
+/// `source` is `parent` itself or one of its dotted children.
+pub fn source_is_within(source: &str, parent: &str) -> bool {
+    source
+        .strip_prefix(parent)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+/// A source is one or more dot-separated, non-empty names of ASCII letters,
+/// digits, `_` and `-`.
+pub fn is_valid_source(source: &str) -> bool {
+    !source.is_empty()
+        && source.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
+        })
+}
+
+fn invalid(field: &'static str, reason: String) -> InvalidFilter {
+    InvalidFilter { field, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_are_ordered_by_severity() {
+        assert!(LogLevel::Debug < LogLevel::Info);
+        assert!(LogLevel::Info < LogLevel::Warning);
+        assert!(LogLevel::Warning < LogLevel::Error);
+    }
+
+    #[test]
+    fn levels_parse_case_insensitively_and_round_trip_on_the_wire() {
+        for level in LogLevel::ALL {
+            assert_eq!(level.as_str().to_lowercase().parse::<LogLevel>(), Ok(level));
+            let json = serde_json::to_value(level).unwrap();
+            assert_eq!(json, serde_json::Value::String(level.as_str().into()));
+        }
+        assert_eq!("Warn".parse::<LogLevel>(), Ok(LogLevel::Warning));
+        let error = "verbose".parse::<LogLevel>().unwrap_err();
+        assert!(error.to_string().contains("\"verbose\""), "{error}");
+    }
+
+    #[test]
+    fn a_parent_source_matches_its_dotted_children_only() {
+        assert!(source_is_within("git", "git"));
+        assert!(source_is_within("git.stderr", "git"));
+        assert!(source_is_within("backup.archive.zstd", "backup.archive"));
+        assert!(!source_is_within("github", "git"));
+        assert!(!source_is_within("git", "git.stderr"));
+    }
+
+    #[test]
+    fn the_default_filter_matches_everything_and_is_valid() {
+        let filter = LogFilter::default();
+        assert_eq!(filter.validate(), Ok(()));
+        assert!(
+            LogLevel::ALL
+                .into_iter()
+                .all(|level| filter.matches_level(level))
+        );
+        assert!(filter.matches_source("anything.at.all"));
+        assert!(filter.matches_seq(1));
+        assert_eq!(filter.effective_limit(), DEFAULT_PAGE_LIMIT);
+    }
+
+    #[test]
+    fn level_set_and_minimum_both_apply() {
+        let filter = LogFilter {
+            levels: vec![LogLevel::Debug, LogLevel::Error],
+            min_level: Some(LogLevel::Info),
+            ..LogFilter::default()
+        };
+        assert!(!filter.matches_level(LogLevel::Debug));
+        assert!(!filter.matches_level(LogLevel::Warning));
+        assert!(filter.matches_level(LogLevel::Error));
+    }
+
+    #[test]
+    fn cursor_bounds_are_exclusive() {
+        let filter = LogFilter {
+            after_seq: Some(10),
+            before_seq: Some(13),
+            ..LogFilter::default()
+        };
+        assert_eq!(filter.validate(), Ok(()));
+        assert!(!filter.matches_seq(10));
+        assert!(filter.matches_seq(11));
+        assert!(filter.matches_seq(12));
+        assert!(!filter.matches_seq(13));
+    }
+
+    #[test]
+    fn invalid_filters_name_the_field() {
+        let cases = [
+            (
+                LogFilter {
+                    limit: Some(0),
+                    ..LogFilter::default()
+                },
+                "limit",
+            ),
+            (
+                LogFilter {
+                    limit: Some(MAX_PAGE_LIMIT + 1),
+                    ..LogFilter::default()
+                },
+                "limit",
+            ),
+            (
+                LogFilter {
+                    after_seq: Some(5),
+                    before_seq: Some(6),
+                    ..LogFilter::default()
+                },
+                "before_seq",
+            ),
+            (
+                LogFilter {
+                    sources: vec!["git..x".into()],
+                    ..LogFilter::default()
+                },
+                "sources",
+            ),
+            (
+                LogFilter {
+                    sources: vec![String::new()],
+                    ..LogFilter::default()
+                },
+                "sources",
+            ),
+            (
+                LogFilter {
+                    search: Some("   ".into()),
+                    ..LogFilter::default()
+                },
+                "search",
+            ),
+            (
+                LogFilter {
+                    search: Some("x".repeat(MAX_SEARCH_LEN + 1)),
+                    ..LogFilter::default()
+                },
+                "search",
+            ),
+        ];
+        for (filter, field) in cases {
+            let error = filter.validate().unwrap_err();
+            assert_eq!(error.field, field, "{filter:?}");
+            assert!(error.to_string().starts_with("invalid filter: "), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_filter_deserialises_from_partial_json() {
+        let filter: LogFilter =
+            serde_json::from_str(r#"{ "levels": ["WARNING"], "sources": ["shell.stderr"] }"#)
+                .unwrap();
+        assert_eq!(filter.levels, vec![LogLevel::Warning]);
+        assert_eq!(filter.order, Order::Ascending);
+        assert_eq!(filter.limit, None);
+    }
+
+    #[test]
+    fn an_entry_round_trips_through_json_with_millisecond_time() {
+        let timestamp = DateTime::parse_from_rfc3339("2026-11-25T10:11:12.345Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let entry = LogEntry {
+            id: 7,
+            task_id: "0193a1b2-0000-7000-8000-000000000001".into(),
+            seq: 3,
+            timestamp,
+            level: LogLevel::Warning,
+            source: "shell.stderr".into(),
+            message: "disk almost full".into(),
+            metadata: serde_json::json!({ "free_mb": 12 }).as_object().cloned(),
+        };
+        let text = serde_json::to_string(&entry).unwrap();
+        assert!(
+            text.contains(r#""timestamp":"2026-11-25T10:11:12.345Z""#),
+            "{text}"
+        );
+        assert!(text.contains(r#""level":"WARNING""#), "{text}");
+        let back: LogEntry = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, entry);
+    }
+}
