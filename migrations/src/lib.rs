@@ -48,14 +48,42 @@ mod tests {
             .query_one_raw(Statement::from_string(
                 db.get_database_backend(),
                 "SELECT COUNT(*) AS n FROM pragma_table_info('tasks') \
-                 WHERE name IN ('id','plugin_id','params','status','created_at',\
+                 WHERE name IN ('key','id','plugin_id','params','status','created_at',\
                  'started_at','finished_at','error','result','runner_id',\
                  'debug_count','info_count','warning_count','error_count')",
             ))
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(row.try_get::<i64>("", "n").unwrap(), 14);
+        assert_eq!(row.try_get::<i64>("", "n").unwrap(), 15);
+
+        // `key` is the rowid itself, and `id` is unique.
+        let backend = db.get_database_backend();
+        db.execute_unprepared(
+            "INSERT INTO tasks (id, plugin_id, params, status, created_at) \
+             VALUES ('a', 'shell', '{}', 'pending', 1)",
+        )
+        .await
+        .unwrap();
+        let row = db
+            .query_one_raw(Statement::from_string(
+                backend,
+                "SELECT key = rowid AS same FROM tasks WHERE id = 'a'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get::<i64>("", "same").unwrap(), 1);
+        let duplicate = db
+            .execute_unprepared(
+                "INSERT INTO tasks (id, plugin_id, params, status, created_at) \
+                 VALUES ('a', 'shell', '{}', 'pending', 2)",
+            )
+            .await;
+        assert!(
+            duplicate.is_err(),
+            "a second task with the same id was accepted"
+        );
 
         Migrator::down(&db, None).await.unwrap();
         assert!(!SchemaManager::new(&db).has_table("tasks").await.unwrap());

@@ -3,6 +3,11 @@
 //!
 //! Timestamps are milliseconds since the Unix epoch (UTC) in 64-bit integers:
 //! exact, compact, and cheap to compare and index.
+//!
+//! A task has two identities: `id`, the public UUID v7 every interface
+//! shows, and `key`, SQLite's integer rowid, which the log tables reference
+//! so that millions of log rows and their indexes carry 8-byte keys rather
+//! than 36-byte strings.
 
 use sea_orm_migration::prelude::*;
 
@@ -16,7 +21,14 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Tasks::Table)
-                    .col(ColumnDef::new(Tasks::Id).text().not_null().primary_key())
+                    // `integer primary key` makes it the rowid itself.
+                    .col(
+                        ColumnDef::new(Tasks::Key)
+                            .integer()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(Tasks::Id).text().not_null().unique_key())
                     .col(ColumnDef::new(Tasks::PluginId).text().not_null())
                     .col(ColumnDef::new(Tasks::Params).text().not_null())
                     .col(ColumnDef::new(Tasks::Status).text().not_null())
@@ -73,6 +85,7 @@ fn count_column(column: Tasks) -> ColumnDef {
 #[derive(DeriveIden)]
 enum Tasks {
     Table,
+    Key,
     Id,
     PluginId,
     Params,
