@@ -4,7 +4,7 @@
 use std::ffi::OsStr;
 use std::process::{Command, Stdio};
 
-/// A command builder that echoes itself before running.
+/// A new command for `program`; [`run`] echoes it before running it.
 pub fn command(program: impl AsRef<OsStr>) -> Command {
     Command::new(program)
 }
