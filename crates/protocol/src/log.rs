@@ -173,8 +173,8 @@ impl LogFilter {
             return Err(invalid(
                 "sources",
                 format!(
-                    "contains {source:?}: a source is one or more dot-separated names of \
-                     letters, digits, '_' and '-'"
+                    "contains {source:?}: a source is one or more non-empty, \
+                     dot-separated names without spaces or control characters"
                 ),
             ));
         }
@@ -234,16 +234,16 @@ pub fn source_is_within(source: &str, parent: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
-/// A source is one or more dot-separated, non-empty names of ASCII letters,
-/// digits, `_` and `-`.
+/// A source is one or more dot-separated, non-empty names without
+/// whitespace or control characters. Names are otherwise free: sources
+/// captured through `tracing` carry the target as given (`hyper::client`).
 pub fn is_valid_source(source: &str) -> bool {
-    !source.is_empty()
-        && source.split('.').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
-        })
+    source.split('.').all(|part| {
+        !part.is_empty()
+            && !part
+                .chars()
+                .any(|character| character.is_whitespace() || character.is_control())
+    })
 }
 
 fn invalid(field: &'static str, reason: String) -> InvalidFilter {
@@ -280,6 +280,21 @@ mod tests {
         assert!(source_is_within("backup.archive.zstd", "backup.archive"));
         assert!(!source_is_within("github", "git"));
         assert!(!source_is_within("git", "git.stderr"));
+    }
+
+    #[test]
+    fn sources_named_like_tracing_targets_are_valid() {
+        for source in [
+            "shell.stderr",
+            "hyper::client",
+            "my-plugin.ünïcode",
+            "system",
+        ] {
+            assert!(is_valid_source(source), "{source}");
+        }
+        for source in ["", ".git", "git.", "git..x", "git stderr", "git\tx"] {
+            assert!(!is_valid_source(source), "{source:?}");
+        }
     }
 
     #[test]
