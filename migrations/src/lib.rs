@@ -7,6 +7,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_tasks;
+mod m20261125_000002_create_task_logs;
 
 /// Applies every Taskdeck migration in order.
 pub struct Migrator;
@@ -14,7 +15,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_create_tasks::Migration)]
+        vec![
+            Box::new(m20261125_000001_create_tasks::Migration),
+            Box::new(m20261125_000002_create_task_logs::Migration),
+        ]
     }
 }
 
@@ -84,6 +88,44 @@ mod tests {
             duplicate.is_err(),
             "a second task with the same id was accepted"
         );
+
+        // The log tables exist, FTS5 is compiled in, and the triggers keep the
+        // index in step with inserts and deletes.
+        db.execute_unprepared(
+            "INSERT INTO task_logs (id, task_key, seq, ts, level, source, message) \
+             SELECT (key << 32) | 1, key, 1, 1, 1, 'shell', 'hello searchable world' \
+             FROM tasks WHERE id = 'a'",
+        )
+        .await
+        .unwrap();
+        let matches =
+            "SELECT COUNT(*) AS n FROM task_logs_fts WHERE task_logs_fts MATCH 'searchable'";
+        let count = |sql: &'static str| {
+            let db = &db;
+            async move {
+                db.query_one_raw(Statement::from_string(backend, sql))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .try_get::<i64>("", "n")
+                    .unwrap()
+            }
+        };
+        assert_eq!(count(matches).await, 1);
+        let mismatched = db
+            .execute_unprepared(
+                "INSERT INTO task_logs (id, task_key, seq, ts, level, source, message) \
+                 SELECT (key << 32) | 5, key, 2, 1, 1, 'shell', 'x' FROM tasks WHERE id = 'a'",
+            )
+            .await;
+        assert!(
+            mismatched.is_err(),
+            "an id out of step with (task_key, seq) was accepted"
+        );
+        db.execute_unprepared("DELETE FROM task_logs")
+            .await
+            .unwrap();
+        assert_eq!(count(matches).await, 0);
 
         Migrator::down(&db, None).await.unwrap();
         assert!(!SchemaManager::new(&db).has_table("tasks").await.unwrap());

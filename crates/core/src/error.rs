@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use taskdeck_protocol::{ErrorKind, IpcError};
+use taskdeck_protocol::{ErrorKind, InvalidFilter, InvalidParam, IpcError};
 
 /// Everything the engine can fail with, in the user's terms.
 #[derive(Debug, thiserror::Error)]
@@ -24,14 +24,78 @@ pub enum CoreError {
     /// The database could not be opened, migrated, read or written.
     #[error("database error: {0}")]
     Storage(#[from] sea_orm::DbErr),
+
+    /// A file the engine needs (other than the database) failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done, naming the file.
+        context: String,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// No task has this id.
+    #[error("task {0} does not exist")]
+    TaskNotFound(String),
+
+    /// No plugin has this id.
+    #[error("plugin {id:?} does not exist (available: {available})")]
+    PluginNotFound {
+        /// The id asked for.
+        id: String,
+        /// The ids that do exist, comma-separated.
+        available: String,
+    },
+
+    /// A run's parameters do not fit the plugin's schema.
+    #[error(transparent)]
+    InvalidParams(#[from] InvalidParam),
+
+    /// A log filter was refused.
+    #[error(transparent)]
+    InvalidFilter(#[from] InvalidFilter),
+
+    /// Some other argument was refused; the message names it.
+    #[error("{0}")]
+    InvalidArgument(String),
+
+    /// A plugin reported that its work failed.
+    #[error("{0}")]
+    PluginFailed(String),
+
+    /// The task was cancelled before it finished.
+    #[error("cancelled")]
+    Cancelled,
+
+    /// The task manager is shutting down and takes no new work.
+    #[error("Taskdeck is shutting down; no new tasks are accepted")]
+    ShuttingDown,
 }
 
 impl CoreError {
     /// The class of failure, as the UI and CLI see it.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            CoreError::NoDataDir | CoreError::DataDirUnusable { .. } => ErrorKind::Io,
+            CoreError::NoDataDir | CoreError::DataDirUnusable { .. } | CoreError::Io { .. } => {
+                ErrorKind::Io
+            }
             CoreError::Storage(_) => ErrorKind::Storage,
+            CoreError::TaskNotFound(_) | CoreError::PluginNotFound { .. } => ErrorKind::NotFound,
+            CoreError::InvalidParams(_)
+            | CoreError::InvalidFilter(_)
+            | CoreError::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            CoreError::PluginFailed(_) | CoreError::Cancelled | CoreError::ShuttingDown => {
+                ErrorKind::Internal
+            }
+        }
+    }
+
+    /// Wraps an I/O error with what was being done.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        CoreError::Io {
+            context: context.into(),
+            source,
         }
     }
 }

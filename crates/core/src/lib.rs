@@ -1,18 +1,31 @@
 //! The Taskdeck engine.
 //!
-//! Everything that does real work lives here, testable without a window: the
-//! store (SQLite through SeaORM, migrated at start-up), and — as the product
-//! grows — the task manager, task logger, cleanup and export. The desktop app
-//! (`src-tauri`) and the CLI (`crates/cli`) are thin shells over this crate;
-//! it never depends on Tauri.
+//! Everything that does real work lives here, testable without a window:
+//! the store (SQLite through SeaORM, migrated at start-up), the task
+//! manager with its loggers, buffer and flusher, the plugins, and cleanup.
+//! The desktop app (`src-tauri`) and the CLI (`crates/cli`) are thin shells
+//! over this crate; it never depends on Tauri.
 
+pub mod cleanup;
 pub mod data_dir;
 pub mod error;
+pub mod plugins;
 pub mod store;
+pub mod task_manager;
 
+#[cfg(test)]
+pub(crate) mod test_support;
+
+pub use cleanup::{RetentionPolicy, TaskCleanupService};
 pub use data_dir::{DATA_DIR_ENV, DataDir};
 pub use error::CoreError;
+pub use plugins::{Plugin, PluginRegistry};
 pub use store::Store;
+pub use store::logs::TaskLogPersistenceService;
+pub use store::tasks::TaskRepository;
+pub use task_manager::{
+    FlushConfig, ManagerConfig, TaskContext, TaskLogCapture, TaskLogger, TaskManager,
+};
 
 /// The Taskdeck version this engine was built as.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -9,9 +9,17 @@
 pub mod app;
 pub mod error;
 pub mod log;
+pub mod plugin;
 pub mod task;
 
 pub use app::AppInfo;
 pub use error::{ErrorKind, IpcError};
-pub use log::{InvalidFilter, LogEntry, LogFilter, LogLevel, Order, UnknownLevel};
-pub use task::{TaskStatus, UnknownStatus};
+pub use log::{
+    InvalidFilter, LogEntry, LogFilter, LogLevel, LogPage, LogStats, Order, SourceStats,
+    UnknownLevel,
+};
+pub use plugin::{InvalidParam, ParamField, ParamKind, ParamSchema, PluginInfo};
+pub use task::{
+    LevelCounts, RemovalReport, RemovedTask, RunTaskRequest, TaskListFilter, TaskProgress,
+    TaskStatus, TaskSummary, UnknownStatus,
+};

@@ -227,6 +227,45 @@ impl LogFilter {
     }
 }
 
+/// One page of a task's entries and where the next page starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LogPage {
+    /// The entries, in the filter's order.
+    pub entries: Vec<LogEntry>,
+    /// When more entries match: the `seq` to pass as `after_seq`
+    /// (ascending) or `before_seq` (descending) for the next page.
+    pub next_cursor: Option<u64>,
+}
+
+/// How many entries one source wrote, per level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SourceStats {
+    /// The source.
+    pub source: String,
+    /// Its entries per level.
+    pub counts: crate::task::LevelCounts,
+}
+
+/// A summary of a task's log, computed without scanning it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LogStats {
+    /// The task.
+    pub task_id: String,
+    /// Entries at any level.
+    pub total: u64,
+    /// Entries per level.
+    pub counts: crate::task::LevelCounts,
+    /// Entries per source and level, sources in name order.
+    pub sources: Vec<SourceStats>,
+    /// The earliest entry's time.
+    pub first_timestamp: Option<DateTime<Utc>>,
+    /// The latest entry's time.
+    pub last_timestamp: Option<DateTime<Utc>>,
+}
+
 /// `source` is `parent` itself or one of its dotted children.
 pub fn source_is_within(source: &str, parent: &str) -> bool {
     source

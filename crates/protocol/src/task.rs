@@ -1,9 +1,14 @@
-//! A task's lifecycle status.
+//! A task: its lifecycle status, its summary as history shows it, and the
+//! requests that list, run and remove tasks.
 
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::log::LogLevel;
 
 /// Where a task is in its life: `pending → running → succeeded | failed |
 /// cancelled`, or `interrupted` when the process running it died.
@@ -77,6 +82,143 @@ impl FromStr for TaskStatus {
             .find(|status| status.as_str() == wanted)
             .ok_or_else(|| UnknownStatus(text.to_owned()))
     }
+}
+
+/// How many entries a task has at each level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LevelCounts {
+    /// `DEBUG` entries.
+    pub debug: u64,
+    /// `INFO` entries.
+    pub info: u64,
+    /// `WARNING` entries.
+    pub warning: u64,
+    /// `ERROR` entries.
+    pub error: u64,
+}
+
+impl LevelCounts {
+    /// The count for `level`.
+    pub fn get(&self, level: LogLevel) -> u64 {
+        match level {
+            LogLevel::Debug => self.debug,
+            LogLevel::Info => self.info,
+            LogLevel::Warning => self.warning,
+            LogLevel::Error => self.error,
+        }
+    }
+
+    /// Adds `count` entries of `level`.
+    pub fn add(&mut self, level: LogLevel, count: u64) {
+        match level {
+            LogLevel::Debug => self.debug += count,
+            LogLevel::Info => self.info += count,
+            LogLevel::Warning => self.warning += count,
+            LogLevel::Error => self.error += count,
+        }
+    }
+
+    /// Entries at any level.
+    pub fn total(&self) -> u64 {
+        self.debug + self.info + self.warning + self.error
+    }
+}
+
+/// How far a running task says it has come.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TaskProgress {
+    /// Done fraction from 0.0 to 1.0, when the plugin can tell.
+    pub fraction: Option<f64>,
+    /// What it is doing now (`archiving photos/2024`).
+    pub message: String,
+}
+
+/// One task as the history list and `taskdeck show` present it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TaskSummary {
+    /// Public identifier (UUID v7, so ids sort by creation time).
+    pub id: String,
+    /// The plugin that runs it.
+    pub plugin_id: String,
+    /// The validated parameters, defaults filled in.
+    pub params: Map<String, Value>,
+    /// Where it is in its life.
+    pub status: TaskStatus,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When its plugin started.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it reached a finished status.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Why it failed, was cancelled or was interrupted.
+    pub error: Option<String>,
+    /// What the plugin returned.
+    pub result: Option<Value>,
+    /// Durable entries per level (a running task's newest entries may still
+    /// be on their way to the store).
+    pub counts: LevelCounts,
+    /// The latest progress report, while the task runs in this process.
+    pub progress: Option<TaskProgress>,
+}
+
+/// Which tasks `list_tasks` returns: newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct TaskListFilter {
+    /// Only tasks with one of these statuses (empty: any).
+    pub statuses: Vec<TaskStatus>,
+    /// Only tasks of this plugin.
+    pub plugin_id: Option<String>,
+    /// At most this many (1..=[`MAX_TASK_LIST_LIMIT`], default
+    /// [`DEFAULT_TASK_LIST_LIMIT`]).
+    pub limit: Option<u32>,
+}
+
+/// The most tasks one `list_tasks` call returns.
+pub const MAX_TASK_LIST_LIMIT: u32 = 10_000;
+/// The number of tasks listed when the filter names no limit.
+pub const DEFAULT_TASK_LIST_LIMIT: u32 = 200;
+
+/// A request to run a plugin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RunTaskRequest {
+    /// The plugin to run.
+    pub plugin_id: String,
+    /// Its parameters, checked against the plugin's schema before anything
+    /// runs.
+    #[serde(default)]
+    pub params: Map<String, Value>,
+}
+
+/// A task that a delete or a cleanup removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RemovedTask {
+    /// Its id.
+    pub id: String,
+    /// Its plugin.
+    pub plugin_id: String,
+    /// Its status when removed.
+    pub status: TaskStatus,
+    /// How many log entries went with it.
+    pub entries: u64,
+}
+
+/// What a delete or a cleanup removed (or, on a dry run, would remove).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RemovalReport {
+    /// The tasks, newest first.
+    pub tasks: Vec<RemovedTask>,
+    /// Log entries removed in all.
+    pub entries: u64,
+    /// Whether nothing was actually deleted.
+    pub dry_run: bool,
 }
 
 #[cfg(test)]

@@ -5,8 +5,14 @@
 //! the WAL is synced at checkpoints; a crash loses at most the last
 //! transactions, never consistency) and a busy timeout, so the app and the CLI
 //! can share one database file at the same time.
+//!
+//! - [`tasks`] owns task rows; [`logs`] owns log rows, their full-text index
+//!   and their aggregates; [`entities`] holds the SeaORM entities.
 
 mod connection;
+pub mod entities;
+pub mod logs;
+pub mod tasks;
 
 use sea_orm::DatabaseConnection;
 use taskdeck_migrations::{Migrator, MigratorTrait};

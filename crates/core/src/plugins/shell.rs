@@ -1,0 +1,386 @@
+//! `shell`: runs one program and logs its output line by line.
+//!
+//! Sources: `shell` for lifecycle lines (start, exit, kill), `shell.stdout`
+//! (each line at `INFO`) and `shell.stderr` (each line at `WARNING`).
+//! Output that is not UTF-8 is decoded lossily. A non-zero exit fails the
+//! task with the status in the error; cancellation and the timeout kill the
+//! process.
+
+use std::collections::BTreeMap;
+use std::process::{ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use taskdeck_protocol::{ParamField, ParamKind, ParamSchema, PluginInfo};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::Command;
+use tokio::task::JoinHandle;
+
+use super::Plugin;
+use crate::CoreError;
+use crate::task_manager::{TaskContext, TaskLogger};
+use taskdeck_protocol::LogLevel;
+
+/// How long output readers may run on after the process exits (a
+/// grandchild may hold the pipes open).
+const DRAIN_GRACE: Duration = Duration::from_secs(2);
+
+/// The longest timeout accepted: one week.
+const MAX_TIMEOUT_SECS: f64 = 7.0 * 24.0 * 3600.0;
+
+/// The `shell` plugin.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ShellPlugin;
+
+#[async_trait::async_trait]
+impl Plugin for ShellPlugin {
+    fn info(&self) -> PluginInfo {
+        let mut args = ParamField::new(
+            "args",
+            "Arguments",
+            ParamKind::StringList,
+            false,
+            "Arguments passed to the program as they are (no shell expansion).",
+        );
+        args.default = Some(json!([]));
+        PluginInfo {
+            id: "shell".to_owned(),
+            name: "Shell command".to_owned(),
+            description: "Runs a program and logs its standard output (INFO) and standard \
+                          error (WARNING) line by line. A non-zero exit fails the task."
+                .to_owned(),
+            params: ParamSchema {
+                fields: vec![
+                    ParamField::new(
+                        "program",
+                        "Program",
+                        ParamKind::String,
+                        true,
+                        "The program to run, by name (looked up in PATH) or by path.",
+                    ),
+                    args,
+                    ParamField::new(
+                        "cwd",
+                        "Working directory",
+                        ParamKind::String,
+                        false,
+                        "Where the program runs; defaults to Taskdeck's working directory.",
+                    ),
+                    ParamField::new(
+                        "env",
+                        "Environment",
+                        ParamKind::StringMap,
+                        false,
+                        "Extra environment variables, added to Taskdeck's own.",
+                    ),
+                    ParamField::new(
+                        "timeout_secs",
+                        "Timeout (seconds)",
+                        ParamKind::Integer,
+                        false,
+                        "Kill the program and fail the task after this many seconds.",
+                    )
+                    .with_range(Some(1.0), Some(MAX_TIMEOUT_SECS)),
+                ],
+            },
+        }
+    }
+
+    async fn execute(&self, ctx: TaskContext) -> Result<Value, CoreError> {
+        let program: String = ctx.param("program")?.unwrap_or_default();
+        let args: Vec<String> = ctx.param("args")?.unwrap_or_default();
+        let cwd: Option<String> = ctx.param("cwd")?;
+        let env: BTreeMap<String, String> = ctx.param("env")?.unwrap_or_default();
+        let timeout: Option<u64> = ctx.param("timeout_secs")?;
+        let log = ctx.logger();
+
+        let mut command = Command::new(&program);
+        command
+            .args(&args)
+            .envs(&env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        if let Some(cwd) = &cwd {
+            command.current_dir(cwd);
+        }
+        let started = Instant::now();
+        let mut child = command.spawn().map_err(|error| {
+            let place = cwd
+                .as_deref()
+                .map(|cwd| format!(" in {cwd}"))
+                .unwrap_or_default();
+            CoreError::PluginFailed(format!("could not start `{program}`{place}: {error}"))
+        })?;
+        log.with_metadata(
+            json!({ "program": program, "args": args, "cwd": cwd, "pid": child.id() }),
+        )
+        .info(format!("started `{}`", command_line(&program, &args)));
+
+        let readers = [
+            child
+                .stdout
+                .take()
+                .map(|stdout| spawn_line_reader(stdout, log.child("stdout"), LogLevel::Info)),
+            child
+                .stderr
+                .take()
+                .map(|stderr| spawn_line_reader(stderr, log.child("stderr"), LogLevel::Warning)),
+        ];
+        let deadline = async {
+            match timeout {
+                Some(seconds) => tokio::time::sleep(Duration::from_secs(seconds)).await,
+                None => std::future::pending().await,
+            }
+        };
+        let outcome = tokio::select! {
+            status = child.wait() => Ok(status),
+            () = ctx.cancellation().cancelled() => Err(CoreError::Cancelled),
+            () = deadline => Err(CoreError::PluginFailed(format!(
+                "`{program}` timed out after {} s and was killed",
+                timeout.unwrap_or_default()
+            ))),
+        };
+        let status = match outcome {
+            Ok(status) => status.map_err(|error| {
+                CoreError::PluginFailed(format!("could not wait for `{program}`: {error}"))
+            })?,
+            Err(error) => {
+                let killed = child.kill().await;
+                drain(readers, log).await;
+                match killed {
+                    Ok(()) => log.warning(format!("killed `{program}` ({error})")),
+                    Err(kill_error) => {
+                        log.error(format!("could not kill `{program}`: {kill_error}"))
+                    }
+                };
+                return Err(error);
+            }
+        };
+        drain(readers, log).await;
+        let elapsed = started.elapsed();
+        let summary = json!({
+            "exit_code": status.code(),
+            "duration_ms": elapsed.as_millis() as u64,
+        });
+        log.with_metadata(summary.clone()).info(format!(
+            "`{program}` {} after {:.2} s",
+            describe_exit(status),
+            elapsed.as_secs_f64()
+        ));
+        if status.success() {
+            Ok(summary)
+        } else {
+            Err(CoreError::PluginFailed(format!(
+                "`{program}` {}",
+                describe_exit(status)
+            )))
+        }
+    }
+}
+
+/// Logs each line of `stream` (without its line ending) at `level`.
+fn spawn_line_reader<R>(stream: R, logger: TaskLogger, level: LogLevel) -> JoinHandle<()>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut reader = BufReader::new(stream);
+        let mut line = Vec::with_capacity(256);
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line).await {
+                Ok(0) => return,
+                Ok(_) => {
+                    while matches!(line.last(), Some(b'\n' | b'\r')) {
+                        line.pop();
+                    }
+                    logger.log(level, String::from_utf8_lossy(&line).into_owned());
+                }
+                Err(error) => {
+                    logger.error(format!("could not read output: {error}"));
+                    return;
+                }
+            }
+        }
+    })
+}
+
+/// Waits for the readers to reach end of output, at most [`DRAIN_GRACE`].
+async fn drain(readers: [Option<JoinHandle<()>>; 2], log: &TaskLogger) {
+    for reader in readers.into_iter().flatten() {
+        let abort = reader.abort_handle();
+        if tokio::time::timeout(DRAIN_GRACE, reader).await.is_err() {
+            abort.abort();
+            log.warning(
+                "stopped reading output: a process started by the program still holds it open",
+            );
+        }
+    }
+}
+
+fn command_line(program: &str, args: &[String]) -> String {
+    std::iter::once(program)
+        .chain(args.iter().map(String::as_str))
+        .map(|part| {
+            if part.is_empty() || part.contains(char::is_whitespace) {
+                format!("{part:?}")
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn describe_exit(status: ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        return format!("exited with status {code}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return format!("was killed by signal {signal}");
+        }
+    }
+    format!("ended ({status})")
+}
+
+#[cfg(all(test, unix))]
+#[allow(clippy::unwrap_used)] // `all(test, unix)` hides the test cfg from clippy
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use serde_json::json;
+    use taskdeck_protocol::{LogEntry, LogFilter, LogLevel, TaskStatus, TaskSummary};
+
+    use crate::TaskManager;
+    use crate::test_support::{manager_with, request, temp_store};
+
+    async fn run(manager: &TaskManager, params: serde_json::Value) -> (TaskSummary, Vec<LogEntry>) {
+        let task = manager.run_task(request("shell", params)).await.unwrap();
+        let finished = manager.wait(&task.id).await.unwrap();
+        let entries = manager
+            .query_logs(&task.id, &LogFilter::default())
+            .await
+            .unwrap()
+            .entries;
+        (finished, entries)
+    }
+
+    fn lines<'a>(entries: &'a [LogEntry], source: &str) -> Vec<(&'a str, LogLevel)> {
+        entries
+            .iter()
+            .filter(|entry| entry.source == source)
+            .map(|entry| (entry.message.as_str(), entry.level))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn stdout_is_info_stderr_is_warning_and_lifecycle_is_from_shell() {
+        let (dir, store) = temp_store().await;
+        let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
+        let (task, entries) = run(
+            &manager,
+            json!({
+                "program": "sh",
+                "args": ["-c", "echo one; echo two >&2; printf 'bad \\377 byte\\r\\n'; echo \"$GREETING from $(pwd)\""],
+                "env": { "GREETING": "hello" },
+                "cwd": dir.path().display().to_string(),
+            }),
+        )
+        .await;
+        assert_eq!(task.status, TaskStatus::Succeeded, "{:?}", task.error);
+        assert_eq!(task.result.as_ref().unwrap()["exit_code"], json!(0));
+        let stdout = lines(&entries, "shell.stdout");
+        assert_eq!(stdout[0], ("one", LogLevel::Info));
+        assert_eq!(stdout[1], ("bad \u{FFFD} byte", LogLevel::Info));
+        assert_eq!(stdout[2].0, format!("hello from {}", dir.path().display()));
+        assert_eq!(
+            lines(&entries, "shell.stderr"),
+            vec![("two", LogLevel::Warning)]
+        );
+        let lifecycle = lines(&entries, "shell");
+        assert!(
+            lifecycle[0].0.starts_with("started `sh -c"),
+            "{lifecycle:?}"
+        );
+        assert!(
+            lifecycle[1].0.contains("exited with status 0"),
+            "{lifecycle:?}"
+        );
+        // SC-003: nothing the plugin wrote carries a default source.
+        assert!(entries.iter().all(|entry| entry.source != "default"));
+    }
+
+    #[tokio::test]
+    async fn a_non_zero_exit_fails_with_the_status_and_a_missing_program_says_so() {
+        let (_dir, store) = temp_store().await;
+        let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
+        let (task, _) = run(
+            &manager,
+            json!({ "program": "sh", "args": ["-c", "exit 3"] }),
+        )
+        .await;
+        assert_eq!(task.status, TaskStatus::Failed);
+        assert_eq!(task.error.as_deref(), Some("`sh` exited with status 3"));
+
+        let (task, entries) = run(&manager, json!({ "program": "/no/such/program" })).await;
+        assert_eq!(task.status, TaskStatus::Failed);
+        let error = task.error.unwrap();
+        assert!(
+            error.starts_with("could not start `/no/such/program`"),
+            "{error}"
+        );
+        assert!(
+            entries
+                .iter()
+                .any(|entry| entry.source == "system" && entry.level == LogLevel::Error)
+        );
+    }
+
+    #[tokio::test]
+    async fn cancellation_and_timeout_kill_the_process() {
+        let (_dir, store) = temp_store().await;
+        let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
+        let started = Instant::now();
+        let (task, entries) = run(
+            &manager,
+            json!({ "program": "sleep", "args": ["30"], "timeout_secs": 1 }),
+        )
+        .await;
+        assert_eq!(task.status, TaskStatus::Failed);
+        assert!(task.error.unwrap().contains("timed out after 1 s"));
+        assert!(
+            entries
+                .iter()
+                .any(|entry| entry.message.starts_with("killed `sleep`"))
+        );
+        assert!(started.elapsed() < Duration::from_secs(20));
+
+        let task = manager
+            .run_task(request(
+                "shell",
+                json!({ "program": "sleep", "args": ["30"] }),
+            ))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        manager.cancel_task(&task.id).await.unwrap();
+        let finished = manager.wait(&task.id).await.unwrap();
+        assert_eq!(finished.status, TaskStatus::Cancelled);
+        let entries = manager
+            .query_logs(&task.id, &LogFilter::default())
+            .await
+            .unwrap()
+            .entries;
+        assert!(
+            entries
+                .iter()
+                .any(|entry| entry.message == "killed `sleep` (cancelled)")
+        );
+        assert!(started.elapsed() < Duration::from_secs(25));
+    }
+}

@@ -1,0 +1,158 @@
+//! Task logs in the store: [`TaskLogPersistenceService`] writes batches and
+//! answers filtered pages, stats and sources; deleting a task removes its
+//! rows, index entries and aggregates in one transaction.
+
+pub mod query;
+pub mod record;
+pub mod stats;
+pub mod write;
+
+#[cfg(test)]
+mod tests;
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait, Value,
+};
+use taskdeck_protocol::{LogFilter, LogPage, LogStats};
+
+use self::record::{LogRecord, MAX_SEQ, TaskIdentity, entry_id};
+use super::tasks::TaskRepository;
+use crate::{CoreError, Store};
+
+/// Reads and writes task logs.
+#[derive(Debug, Clone)]
+pub struct TaskLogPersistenceService {
+    connection: DatabaseConnection,
+    tasks: TaskRepository,
+}
+
+/// Options for a write transaction: `IMMEDIATE` takes the write lock at
+/// `BEGIN`, so a concurrent writer (the app and the CLI on one database)
+/// waits for the busy timeout instead of failing on lock upgrade.
+pub fn write_transaction() -> TransactionOptions {
+    TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    }
+}
+
+impl TaskLogPersistenceService {
+    /// A service on `store`'s database.
+    pub fn new(store: &Store) -> Self {
+        Self {
+            connection: store.connection().clone(),
+            tasks: TaskRepository::new(store),
+        }
+    }
+
+    /// Stores `records` (any tasks, any order) and their aggregates in one
+    /// transaction: all of them, or none.
+    pub async fn insert_batch(&self, records: &[LogRecord]) -> Result<(), CoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let transaction = self
+            .connection
+            .begin_with_options(write_transaction())
+            .await?;
+        write::insert_records(&transaction, records).await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// One page of the task's entries that match `filter`.
+    pub async fn query(&self, task_id: &str, filter: &LogFilter) -> Result<LogPage, CoreError> {
+        filter.validate()?;
+        let task = self.tasks.identity(task_id).await?;
+        self.query_identity(&task, filter).await
+    }
+
+    /// [`Self::query`] for a task whose identity is known.
+    pub async fn query_identity(
+        &self,
+        task: &TaskIdentity,
+        filter: &LogFilter,
+    ) -> Result<LogPage, CoreError> {
+        filter.validate()?;
+        let restricted =
+            !filter.levels.is_empty() || filter.min_level.is_some() || !filter.sources.is_empty();
+        let pairs = if restricted {
+            let rows = stats::load(&self.connection, task).await?;
+            stats::matching_pairs(&rows, filter)
+        } else {
+            None
+        };
+        query::read_page(&self.connection, task, filter, pairs.as_ref()).await
+    }
+
+    /// Counts per level and per source, and the first and last times.
+    pub async fn stats(&self, task_id: &str) -> Result<LogStats, CoreError> {
+        let task = self.tasks.identity(task_id).await?;
+        let rows = stats::load(&self.connection, &task).await?;
+        Ok(stats::summarise(&task, &rows))
+    }
+
+    /// The distinct sources of the task's entries, in name order.
+    pub async fn sources(&self, task_id: &str) -> Result<Vec<String>, CoreError> {
+        let task = self.tasks.identity(task_id).await?;
+        let rows = stats::load(&self.connection, &task).await?;
+        Ok(stats::sources(&rows))
+    }
+
+    /// The highest stored `seq` of the task (0 when it has none).
+    pub async fn last_seq<C: ConnectionTrait>(
+        connection: &C,
+        task: &TaskIdentity,
+    ) -> Result<u64, CoreError> {
+        let row = connection
+            .query_one_raw(Statement::from_sql_and_values(
+                connection.get_database_backend(),
+                "SELECT seq FROM task_logs WHERE id > ? AND id <= ? ORDER BY id DESC LIMIT 1",
+                [
+                    Value::BigInt(Some(entry_id(task.key, 0))),
+                    Value::BigInt(Some(entry_id(task.key, MAX_SEQ))),
+                ],
+            ))
+            .await?;
+        Ok(match row {
+            Some(row) => row.try_get_by_index::<i64>(0)?.max(0) as u64,
+            None => 0,
+        })
+    }
+
+    /// Deletes the task, its entries, their full-text index rows and its
+    /// aggregates, in one transaction. Returns how many entries went.
+    pub async fn delete_task(&self, task: &TaskIdentity) -> Result<u64, CoreError> {
+        let transaction = self
+            .connection
+            .begin_with_options(write_transaction())
+            .await?;
+        let backend = transaction.get_database_backend();
+        let removed = transaction
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                "DELETE FROM task_logs WHERE id > ? AND id <= ?",
+                [
+                    Value::BigInt(Some(entry_id(task.key, 0))),
+                    Value::BigInt(Some(entry_id(task.key, MAX_SEQ))),
+                ],
+            ))
+            .await?
+            .rows_affected();
+        for sql in [
+            "DELETE FROM task_log_stats WHERE task_key = ?",
+            "DELETE FROM tasks WHERE key = ?",
+        ] {
+            transaction
+                .execute_raw(Statement::from_sql_and_values(
+                    backend,
+                    sql,
+                    [Value::BigInt(Some(task.key))],
+                ))
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(removed)
+    }
+}

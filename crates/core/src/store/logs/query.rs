@@ -1,0 +1,196 @@
+//! Reading pages of a task's log with a [`LogFilter`].
+//!
+//! Every page is a keyset range, never an `OFFSET`, so a page near entry
+//! 1,000,000 costs what the first page costs. Three plans, chosen by the
+//! filter:
+//!
+//! - **No level or source condition:** a range scan of the table itself
+//!   (rows are stored in `(task, seq)` order because `id = key << 32 | seq`).
+//! - **Level and/or source conditions:** the filter is first resolved,
+//!   through `task_log_stats`, into the exact (source, level) pairs the task
+//!   has that match (so a parent source becomes its children). Each pair is
+//!   one range of `idx_task_logs_source_level`, already in `seq` order;
+//!   SQLite merges the ranges (`UNION ALL … ORDER BY seq`, a streaming
+//!   merge) and stops at the page limit. The cost is the page size plus one
+//!   probe per pair, whatever the depth or the selectivity.
+//! - **Full-text search:** FTS5 walks the term's document list restricted
+//!   to the task's id range, in id order, and the row conditions are checked
+//!   on the joined rows.
+
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
+use taskdeck_protocol::{InvalidFilter, LogEntry, LogFilter, LogPage, Order};
+
+use super::record::{MAX_SEQ, TaskIdentity, entry_id, level_from_code, millis_to_time};
+use crate::CoreError;
+
+/// More (source, level) pairs than this are merged by one filtered scan
+/// instead of one range per pair (SQLite caps a compound select at 500
+/// arms).
+const MAX_MERGED_PAIRS: usize = 200;
+
+const COLUMNS: &str = "id, seq, ts, level, source, message, metadata";
+
+/// The (source, level code) pairs of a task that a filter selects.
+pub type SourceLevelPairs = Vec<(String, i32)>;
+
+/// Reads one page. `pairs` is `None` when the filter has no level or
+/// source condition, else the matching pairs of the task (see
+/// [`super::stats::matching_pairs`]).
+pub async fn read_page<C: ConnectionTrait>(
+    connection: &C,
+    task: &TaskIdentity,
+    filter: &LogFilter,
+    pairs: Option<&SourceLevelPairs>,
+) -> Result<LogPage, CoreError> {
+    let limit = filter.effective_limit() as usize;
+    let after = filter.after_seq.unwrap_or(0);
+    let before = filter.before_seq.unwrap_or(MAX_SEQ + 1).min(MAX_SEQ + 1);
+    if pairs.is_some_and(Vec::is_empty) || after >= before.saturating_sub(1) {
+        return Ok(LogPage {
+            entries: Vec::new(),
+            next_cursor: None,
+        });
+    }
+    let direction = match filter.order {
+        Order::Ascending => "ASC",
+        Order::Descending => "DESC",
+    };
+    let fetch = (limit + 1) as i64;
+    let mut values: Vec<Value> = Vec::new();
+    let sql = match (&filter.search, pairs) {
+        (Some(search), pairs) => {
+            values.push(Value::String(Some(search.clone())));
+            values.push(Value::BigInt(Some(entry_id(task.key, after))));
+            values.push(Value::BigInt(Some(entry_id(task.key, before))));
+            let mut sql = String::from(
+                "SELECT l.id, l.seq, l.ts, l.level, l.source, l.message, l.metadata \
+                 FROM task_logs_fts f CROSS JOIN task_logs l ON l.id = f.rowid \
+                 WHERE task_logs_fts MATCH ? AND f.rowid > ? AND f.rowid < ?",
+            );
+            if let Some(pairs) = pairs {
+                sql.push_str(" AND (l.source, l.level) IN (VALUES ");
+                push_pairs(&mut sql, &mut values, pairs);
+                sql.push(')');
+            }
+            sql.push_str(&format!(" ORDER BY f.rowid {direction} LIMIT {fetch}"));
+            sql
+        }
+        (None, None) => {
+            values.push(Value::BigInt(Some(entry_id(task.key, after))));
+            values.push(Value::BigInt(Some(entry_id(task.key, before))));
+            format!(
+                "SELECT {COLUMNS} FROM task_logs WHERE id > ? AND id < ? \
+                 ORDER BY id {direction} LIMIT {fetch}"
+            )
+        }
+        (None, Some(pairs)) if pairs.len() <= MAX_MERGED_PAIRS => {
+            let arms: Vec<String> = pairs
+                .iter()
+                .map(|(source, level)| {
+                    values.push(Value::BigInt(Some(task.key)));
+                    values.push(Value::String(Some(source.clone())));
+                    values.push(Value::Int(Some(*level)));
+                    values.push(Value::BigInt(Some(after as i64)));
+                    values.push(Value::BigInt(Some(before as i64)));
+                    format!(
+                        "SELECT {COLUMNS} FROM task_logs WHERE task_key = ? AND source = ? \
+                         AND level = ? AND seq > ? AND seq < ?"
+                    )
+                })
+                .collect();
+            format!(
+                "{} ORDER BY seq {direction} LIMIT {fetch}",
+                arms.join(" UNION ALL ")
+            )
+        }
+        (None, Some(pairs)) => {
+            values.push(Value::BigInt(Some(entry_id(task.key, after))));
+            values.push(Value::BigInt(Some(entry_id(task.key, before))));
+            let mut sql = format!(
+                "SELECT {COLUMNS} FROM task_logs WHERE id > ? AND id < ? \
+                 AND (source, level) IN (VALUES "
+            );
+            push_pairs(&mut sql, &mut values, pairs);
+            sql.push_str(&format!(") ORDER BY id {direction} LIMIT {fetch}"));
+            sql
+        }
+    };
+    let backend = connection.get_database_backend();
+    let rows = connection
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await
+        .map_err(|error| search_error(error, filter))?;
+    let mut entries = rows
+        .iter()
+        .map(|row| row_to_entry(row, task))
+        .collect::<Result<Vec<_>, _>>()?;
+    let next_cursor = if entries.len() > limit {
+        entries.truncate(limit);
+        entries.last().map(|entry| entry.seq)
+    } else {
+        None
+    };
+    Ok(LogPage {
+        entries,
+        next_cursor,
+    })
+}
+
+fn push_pairs(sql: &mut String, values: &mut Vec<Value>, pairs: &SourceLevelPairs) {
+    for (index, (source, level)) in pairs.iter().enumerate() {
+        if index > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?, ?)");
+        values.push(Value::String(Some(source.clone())));
+        values.push(Value::Int(Some(*level)));
+    }
+}
+
+/// A full-text syntax error is the user's mistake, not a storage failure.
+fn search_error(error: DbErr, filter: &LogFilter) -> CoreError {
+    let text = error.to_string();
+    let is_syntax = [
+        "fts5:",
+        "syntax error",
+        "no such column",
+        "unterminated",
+        "unknown special query",
+    ]
+    .iter()
+    .any(|marker| text.contains(marker));
+    match &filter.search {
+        Some(search) if is_syntax => CoreError::InvalidFilter(InvalidFilter {
+            field: "search",
+            reason: format!(
+                "{search:?} is not a valid full-text query ({}); use words, \"quoted phrases\", \
+                 prefix* and AND / OR / NOT",
+                sqlite_reason(&text)
+            ),
+        }),
+        _ => CoreError::Storage(error),
+    }
+}
+
+fn sqlite_reason(text: &str) -> &str {
+    text.rsplit(": ").next().unwrap_or(text).trim()
+}
+
+/// Decodes a row selected with [`COLUMNS`].
+pub fn row_to_entry(row: &QueryResult, task: &TaskIdentity) -> Result<LogEntry, DbErr> {
+    let metadata: Option<String> = row.try_get_by_index(6)?;
+    let seq: i64 = row.try_get_by_index(1)?;
+    Ok(LogEntry {
+        id: row.try_get_by_index(0)?,
+        task_id: task.id.clone(),
+        seq: seq as u64,
+        timestamp: millis_to_time(row.try_get_by_index(2)?),
+        level: level_from_code(row.try_get_by_index(3)?),
+        source: row.try_get_by_index(4)?,
+        message: row.try_get_by_index(5)?,
+        metadata: metadata.and_then(|text| match serde_json::from_str(&text) {
+            Ok(serde_json::Value::Object(map)) => Some(map),
+            _ => None,
+        }),
+    })
+}

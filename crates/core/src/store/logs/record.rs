@@ -1,0 +1,103 @@
+//! A log entry as the engine holds it between emit and storage, and the
+//! encodings shared by the writer and the readers.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use taskdeck_protocol::{LogEntry, LogLevel};
+
+/// The two identities of a task: the integer key the log tables use and
+/// the public UUID.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TaskIdentity {
+    /// `tasks.key` (the rowid).
+    pub key: i64,
+    /// `tasks.id` (UUID v7).
+    pub id: String,
+}
+
+/// The largest `seq` a task can reach: ids are `key << 32 | seq`.
+pub const MAX_SEQ: u64 = u32::MAX as u64;
+
+/// The row id of entry `seq` of the task with `key` (also used with
+/// `seq = MAX_SEQ + 1` as the exclusive upper bound of the task's range).
+pub fn entry_id(key: i64, seq: u64) -> i64 {
+    (key << 32) + (seq as i64)
+}
+
+/// One entry, emitted but perhaps not yet stored.
+///
+/// Cost model: the task identity and the source are shared (`Arc`), so an
+/// emit allocates only its message (and metadata, when given).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRecord {
+    /// The task it belongs to.
+    pub task: Arc<TaskIdentity>,
+    /// Its position in the task's log.
+    pub seq: u64,
+    /// Emit time, ms since the Unix epoch.
+    pub timestamp_ms: i64,
+    /// Its level.
+    pub level: LogLevel,
+    /// The component that wrote it.
+    pub source: Arc<str>,
+    /// The text, already capped.
+    pub message: String,
+    /// Structured fields.
+    pub metadata: Option<Map<String, Value>>,
+}
+
+impl LogRecord {
+    /// Its row id.
+    pub fn id(&self) -> i64 {
+        entry_id(self.task.key, self.seq)
+    }
+
+    /// The wire form.
+    pub fn to_entry(&self) -> LogEntry {
+        LogEntry {
+            id: self.id(),
+            task_id: self.task.id.clone(),
+            seq: self.seq,
+            timestamp: millis_to_time(self.timestamp_ms),
+            level: self.level,
+            source: self.source.to_string(),
+            message: self.message.clone(),
+            metadata: self.metadata.clone(),
+        }
+    }
+}
+
+/// The stored form of a level: 0 (`DEBUG`) to 3 (`ERROR`), so that a
+/// minimum level is a range.
+pub fn level_code(level: LogLevel) -> i32 {
+    match level {
+        LogLevel::Debug => 0,
+        LogLevel::Info => 1,
+        LogLevel::Warning => 2,
+        LogLevel::Error => 3,
+    }
+}
+
+/// The level stored as `code`; anything out of range reads as `ERROR` so a
+/// damaged row is never hidden.
+pub fn level_from_code(code: i32) -> LogLevel {
+    match code {
+        0 => LogLevel::Debug,
+        1 => LogLevel::Info,
+        2 => LogLevel::Warning,
+        _ => LogLevel::Error,
+    }
+}
+
+/// Milliseconds since the epoch as a UTC time (the epoch itself if out of
+/// chrono's range).
+pub fn millis_to_time(millis: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(millis).unwrap_or_default()
+}
+
+/// Now, in milliseconds since the epoch.
+pub fn now_millis() -> i64 {
+    Utc::now().timestamp_millis()
+}

@@ -1,0 +1,394 @@
+//! Persistence tests (T026) on real SQLite files.
+
+use std::sync::Arc;
+
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Map, json};
+use taskdeck_protocol::{LogFilter, LogLevel, Order};
+
+use super::TaskLogPersistenceService;
+use super::record::{LogRecord, TaskIdentity};
+use crate::store::tasks::TaskRepository;
+use crate::test_support::temp_store;
+use crate::{CoreError, Store};
+
+const SOURCES: [&str; 4] = ["backup", "backup.archive", "backup.upload", "system"];
+
+/// A task with `count` entries: levels cycle DEBUG..ERROR, sources cycle
+/// through [`SOURCES`], every 10th message mentions "rare-ish" words.
+async fn task_with_entries(store: &Store, count: u64) -> Arc<TaskIdentity> {
+    let row = TaskRepository::new(store)
+        .create("backup", &Map::new(), "runner")
+        .await
+        .unwrap();
+    let task = Arc::new(row.identity());
+    let records: Vec<LogRecord> = (1..=count)
+        .map(|seq| LogRecord {
+            task: Arc::clone(&task),
+            seq,
+            timestamp_ms: 1_700_000_000_000 + seq as i64,
+            level: LogLevel::ALL[(seq % 4) as usize],
+            source: Arc::from(SOURCES[(seq % 4) as usize]),
+            message: if seq % 10 == 0 {
+                format!("copied file {seq} checksum mismatch")
+            } else {
+                format!("copied file {seq}")
+            },
+            metadata: (seq % 2 == 0).then(|| json!({ "n": seq }).as_object().cloned().unwrap()),
+        })
+        .collect();
+    TaskLogPersistenceService::new(store)
+        .insert_batch(&records)
+        .await
+        .unwrap();
+    task
+}
+
+fn seqs(page: &taskdeck_protocol::LogPage) -> Vec<u64> {
+    page.entries.iter().map(|entry| entry.seq).collect()
+}
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    let connection = store.connection();
+    connection
+        .query_one_raw(Statement::from_string(
+            connection.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn stored_entries_come_back_with_every_field() {
+    let (_dir, store) = temp_store().await;
+    let task = task_with_entries(&store, 4).await;
+    let page = TaskLogPersistenceService::new(&store)
+        .query(&task.id, &LogFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(seqs(&page), vec![1, 2, 3, 4]);
+    assert_eq!(page.next_cursor, None);
+    let second = &page.entries[1];
+    assert_eq!(second.task_id, task.id);
+    assert_eq!(second.level, LogLevel::Warning);
+    assert_eq!(second.source, "backup.upload");
+    assert_eq!(second.message, "copied file 2");
+    assert_eq!(second.metadata, json!({ "n": 2 }).as_object().cloned());
+    assert_eq!(second.timestamp.timestamp_millis(), 1_700_000_000_002);
+    assert_eq!(second.id, (task.key << 32) | 2);
+    assert_eq!(page.entries[0].metadata, None);
+}
+
+#[tokio::test]
+async fn keyset_pages_visit_every_entry_once_in_both_directions() {
+    let (_dir, store) = temp_store().await;
+    let task = task_with_entries(&store, 95).await;
+    let service = TaskLogPersistenceService::new(&store);
+    for order in [Order::Ascending, Order::Descending] {
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let filter = LogFilter {
+                limit: Some(10),
+                order,
+                after_seq: cursor.filter(|_| order == Order::Ascending),
+                before_seq: cursor.filter(|_| order == Order::Descending),
+                ..LogFilter::default()
+            };
+            let page = service.query(&task.id, &filter).await.unwrap();
+            seen.extend(seqs(&page));
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let mut expected: Vec<u64> = (1..=95).collect();
+        if order == Order::Descending {
+            expected.reverse();
+        }
+        assert_eq!(seen, expected, "{order:?}");
+    }
+}
+
+#[tokio::test]
+async fn level_set_and_minimum_filter_pages() {
+    let (_dir, store) = temp_store().await;
+    let task = task_with_entries(&store, 40).await;
+    let service = TaskLogPersistenceService::new(&store);
+    let errors = service
+        .query(
+            &task.id,
+            &LogFilter {
+                levels: vec![LogLevel::Error],
+                ..LogFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(seqs(&errors), vec![3, 7, 11, 15, 19, 23, 27, 31, 35, 39]);
+    let severe = service
+        .query(
+            &task.id,
+            &LogFilter {
+                min_level: Some(LogLevel::Warning),
+                after_seq: Some(30),
+                limit: Some(3),
+                ..LogFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(seqs(&severe), vec![31, 34, 35]);
+    assert_eq!(severe.next_cursor, Some(35));
+}
+
+#[tokio::test]
+async fn query_with_source_parent_matches_children() {
+    let (_dir, store) = temp_store().await;
+    let task = task_with_entries(&store, 12).await;
+    let service = TaskLogPersistenceService::new(&store);
+    let filter = |sources: &[&str], order| LogFilter {
+        sources: sources.iter().map(|source| source.to_string()).collect(),
+        order,
+        ..LogFilter::default()
+    };
+    let backup = service
+        .query(&task.id, &filter(&["backup"], Order::Ascending))
+        .await
+        .unwrap();
+    // Every source but `system` (seq % 4 == 3).
+    assert_eq!(seqs(&backup), vec![1, 2, 4, 5, 6, 8, 9, 10, 12]);
+    let archive = service
+        .query(
+            &task.id,
+            &filter(&["backup.archive", "system"], Order::Descending),
+        )
+        .await
+        .unwrap();
+    assert_eq!(seqs(&archive), vec![11, 9, 7, 5, 3, 1]);
+    let nothing = service
+        .query(&task.id, &filter(&["git"], Order::Ascending))
+        .await
+        .unwrap();
+    assert!(nothing.entries.is_empty());
+}
+
+#[tokio::test]
+async fn full_text_search_finds_words_within_the_task_and_filter() {
+    let (_dir, store) = temp_store().await;
+    let task = task_with_entries(&store, 50).await;
+    let other = task_with_entries(&store, 50).await;
+    let service = TaskLogPersistenceService::new(&store);
+    let search = |text: &str| LogFilter {
+        search: Some(text.into()),
+        ..LogFilter::default()
+    };
+    let page = service.query(&task.id, &search("mismatch")).await.unwrap();
+    assert_eq!(seqs(&page), vec![10, 20, 30, 40, 50]);
+    assert!(page.entries.iter().all(|entry| entry.task_id == task.id));
+    let filtered = service
+        .query(
+            &other.id,
+            &LogFilter {
+                levels: vec![LogLevel::Warning],
+                order: Order::Descending,
+                ..search("checksum")
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(seqs(&filtered), vec![50, 30, 10]);
+    let prefix = service.query(&task.id, &search("mism*")).await.unwrap();
+    assert_eq!(prefix.entries.len(), 5);
+}
+
+#[tokio::test]
+async fn invalid_search_syntax_is_an_invalid_filter_naming_search() {
+    let (_dir, store) = temp_store().await;
+    let task = task_with_entries(&store, 3).await;
+    let service = TaskLogPersistenceService::new(&store);
+    for text in ["\"unterminated", "AND", "copied -", "a:b"] {
+        let error = service
+            .query(
+                &task.id,
+                &LogFilter {
+                    search: Some(text.into()),
+                    ..LogFilter::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        match error {
+            CoreError::InvalidFilter(invalid) => assert_eq!(invalid.field, "search", "{text}"),
+            other => panic!("{text}: expected an invalid filter, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn stats_and_sources_come_from_the_aggregates() {
+    let (_dir, store) = temp_store().await;
+    let task = task_with_entries(&store, 10).await;
+    let service = TaskLogPersistenceService::new(&store);
+    // A second batch adds to the same aggregates.
+    let more: Vec<LogRecord> = (11..=12)
+        .map(|seq| LogRecord {
+            task: Arc::clone(&task),
+            seq,
+            timestamp_ms: 1_700_000_000_000 + seq as i64,
+            level: LogLevel::Error,
+            source: Arc::from("backup"),
+            message: "late".into(),
+            metadata: None,
+        })
+        .collect();
+    service.insert_batch(&more).await.unwrap();
+
+    let stats = service.stats(&task.id).await.unwrap();
+    assert_eq!(stats.total, 12);
+    assert_eq!(
+        (
+            stats.counts.debug,
+            stats.counts.info,
+            stats.counts.warning,
+            stats.counts.error
+        ),
+        (2, 3, 3, 4)
+    );
+    let backup = stats
+        .sources
+        .iter()
+        .find(|source| source.source == "backup")
+        .unwrap();
+    assert_eq!(backup.counts.debug, 2);
+    assert_eq!(backup.counts.error, 2);
+    assert_eq!(
+        stats.first_timestamp.unwrap().timestamp_millis(),
+        1_700_000_000_001
+    );
+    assert_eq!(
+        stats.last_timestamp.unwrap().timestamp_millis(),
+        1_700_000_000_012
+    );
+    assert_eq!(service.sources(&task.id).await.unwrap(), SOURCES.to_vec());
+
+    // The task row's per-level counts follow too.
+    let summary = TaskRepository::new(&store)
+        .get(&task.id)
+        .await
+        .unwrap()
+        .to_summary(None);
+    assert_eq!(summary.counts, stats.counts);
+}
+
+#[tokio::test]
+async fn deleting_a_task_removes_its_rows_index_entries_and_aggregates_only() {
+    let (_dir, store) = temp_store().await;
+    let doomed = task_with_entries(&store, 30).await;
+    let kept = task_with_entries(&store, 30).await;
+    let service = TaskLogPersistenceService::new(&store);
+
+    assert_eq!(service.delete_task(&doomed).await.unwrap(), 30);
+
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM task_logs").await, 30);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM task_logs_fts WHERE task_logs_fts MATCH 'mismatch'"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        count(
+            &store,
+            &format!(
+                "SELECT COUNT(*) FROM task_log_stats WHERE task_key = {}",
+                doomed.key
+            )
+        )
+        .await,
+        0
+    );
+    assert!(matches!(
+        service.query(&doomed.id, &LogFilter::default()).await,
+        Err(CoreError::TaskNotFound(_))
+    ));
+    assert_eq!(
+        service.stats(&kept.id).await.unwrap().total,
+        30,
+        "the other task was touched"
+    );
+}
+
+#[tokio::test]
+async fn unknown_tasks_and_invalid_filters_are_typed_errors() {
+    let (_dir, store) = temp_store().await;
+    let service = TaskLogPersistenceService::new(&store);
+    assert!(matches!(
+        service.query("no-such-task", &LogFilter::default()).await,
+        Err(CoreError::TaskNotFound(id)) if id == "no-such-task"
+    ));
+    assert!(matches!(
+        service.stats("no-such-task").await,
+        Err(CoreError::TaskNotFound(_))
+    ));
+    let task = task_with_entries(&store, 1).await;
+    let error = service
+        .query(
+            &task.id,
+            &LogFilter {
+                limit: Some(0),
+                ..LogFilter::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(error, CoreError::InvalidFilter(ref invalid) if invalid.field == "limit"));
+}
+
+/// The filtered plans stream in `seq` order from indexes: no sort of the
+/// matching rows, whatever their number.
+#[tokio::test]
+async fn filtered_pages_merge_index_ranges_without_sorting() {
+    let (_dir, store) = temp_store().await;
+    let task = task_with_entries(&store, 100).await;
+    let connection = store.connection();
+    let arm = format!(
+        "SELECT id, seq FROM task_logs WHERE task_key = {} AND source = 'backup' AND level = 3 \
+         AND seq > 0 AND seq < 1000",
+        task.key
+    );
+    let plan = connection
+        .query_all_raw(Statement::from_string(
+            connection.get_database_backend(),
+            format!(
+                "EXPLAIN QUERY PLAN {arm} UNION ALL {} ORDER BY seq LIMIT 10",
+                arm.replace("level = 3", "level = 2")
+            ),
+        ))
+        .await
+        .unwrap();
+    let details: Vec<String> = plan
+        .iter()
+        .map(|row| row.try_get::<String>("", "detail").unwrap())
+        .collect();
+    assert!(
+        details.iter().any(|line| line.contains("MERGE")),
+        "{details:?}"
+    );
+    assert!(
+        details.iter().all(|line| !line.contains("TEMP B-TREE")),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|line| line.contains("idx_task_logs_source_level")),
+        "{details:?}"
+    );
+}

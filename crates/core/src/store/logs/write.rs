@@ -1,0 +1,138 @@
+//! Writing a batch of entries: the rows, and in the same transaction the
+//! aggregates that keep stats and per-level task counts current.
+//!
+//! Cost model: rows go in multi-row `INSERT`s of [`ROWS_PER_STATEMENT`]
+//! (one prepared statement, reused from the connection's statement cache);
+//! the FTS5 index is fed by the insert trigger; the aggregates cost one
+//! upsert per distinct (task, source, level) in the batch and one `UPDATE`
+//! per task — a handful per batch, whatever its size.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
+use taskdeck_protocol::LevelCounts;
+
+use super::record::{LogRecord, level_code};
+
+/// Rows per `INSERT` statement: 8 parameters each, well under SQLite's
+/// limit of 32,766 parameters per statement.
+pub const ROWS_PER_STATEMENT: usize = 256;
+
+const COLUMNS: usize = 8;
+
+static FULL_INSERT: LazyLock<String> = LazyLock::new(|| insert_sql(ROWS_PER_STATEMENT));
+
+fn insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO task_logs (id, task_key, seq, ts, level, source, message, metadata) VALUES ",
+    );
+    for row in 0..rows {
+        if row > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?,?,?,?,?,?,?,?)");
+    }
+    sql
+}
+
+/// Inserts `records` and updates the aggregates. Run it inside a
+/// transaction: the rows and their aggregates must land together.
+pub async fn insert_records<C: ConnectionTrait>(
+    connection: &C,
+    records: &[LogRecord],
+) -> Result<(), DbErr> {
+    let backend = connection.get_database_backend();
+    for chunk in records.chunks(ROWS_PER_STATEMENT) {
+        let sql = if chunk.len() == ROWS_PER_STATEMENT {
+            FULL_INSERT.clone()
+        } else {
+            insert_sql(chunk.len())
+        };
+        let mut values = Vec::with_capacity(chunk.len() * COLUMNS);
+        for record in chunk {
+            values.push(Value::BigInt(Some(record.id())));
+            values.push(Value::BigInt(Some(record.task.key)));
+            values.push(Value::BigInt(Some(record.seq as i64)));
+            values.push(Value::BigInt(Some(record.timestamp_ms)));
+            values.push(Value::Int(Some(level_code(record.level))));
+            values.push(Value::String(Some(record.source.to_string())));
+            values.push(Value::String(Some(record.message.clone())));
+            values.push(Value::String(record.metadata.as_ref().map(|metadata| {
+                serde_json::Value::Object(metadata.clone()).to_string()
+            })));
+        }
+        connection
+            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+    }
+    update_aggregates(connection, records).await
+}
+
+struct Aggregate {
+    count: i64,
+    first_ts: i64,
+    last_ts: i64,
+}
+
+async fn update_aggregates<C: ConnectionTrait>(
+    connection: &C,
+    records: &[LogRecord],
+) -> Result<(), DbErr> {
+    let backend = connection.get_database_backend();
+    let mut per_source: HashMap<(i64, &str, i32), Aggregate> = HashMap::new();
+    let mut per_task: HashMap<i64, LevelCounts> = HashMap::new();
+    for record in records {
+        let key = (record.task.key, &*record.source, level_code(record.level));
+        let aggregate = per_source.entry(key).or_insert(Aggregate {
+            count: 0,
+            first_ts: record.timestamp_ms,
+            last_ts: record.timestamp_ms,
+        });
+        aggregate.count += 1;
+        aggregate.first_ts = aggregate.first_ts.min(record.timestamp_ms);
+        aggregate.last_ts = aggregate.last_ts.max(record.timestamp_ms);
+        per_task
+            .entry(record.task.key)
+            .or_default()
+            .add(record.level, 1);
+    }
+    for ((task_key, source, level), aggregate) in per_source {
+        connection
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO task_log_stats (task_key, source, level, count, first_ts, last_ts) \
+                 VALUES (?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (task_key, source, level) DO UPDATE SET \
+                 count = count + excluded.count, \
+                 first_ts = min(first_ts, excluded.first_ts), \
+                 last_ts = max(last_ts, excluded.last_ts)",
+                [
+                    Value::BigInt(Some(task_key)),
+                    Value::String(Some(source.to_owned())),
+                    Value::Int(Some(level)),
+                    Value::BigInt(Some(aggregate.count)),
+                    Value::BigInt(Some(aggregate.first_ts)),
+                    Value::BigInt(Some(aggregate.last_ts)),
+                ],
+            ))
+            .await?;
+    }
+    for (task_key, counts) in per_task {
+        connection
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                "UPDATE tasks SET debug_count = debug_count + ?, info_count = info_count + ?, \
+                 warning_count = warning_count + ?, error_count = error_count + ? WHERE key = ?",
+                [
+                    Value::BigInt(Some(counts.debug as i64)),
+                    Value::BigInt(Some(counts.info as i64)),
+                    Value::BigInt(Some(counts.warning as i64)),
+                    Value::BigInt(Some(counts.error as i64)),
+                    Value::BigInt(Some(task_key)),
+                ],
+            ))
+            .await?;
+    }
+    Ok(())
+}

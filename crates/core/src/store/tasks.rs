@@ -1,0 +1,199 @@
+//! Task rows: creating them, moving them through their lifecycle, and
+//! reading them back as [`TaskSummary`] values.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde_json::{Map, Value};
+use taskdeck_protocol::task::{DEFAULT_TASK_LIST_LIMIT, MAX_TASK_LIST_LIMIT};
+use taskdeck_protocol::{LevelCounts, TaskListFilter, TaskProgress, TaskStatus, TaskSummary};
+
+use super::entities::tasks;
+use super::logs::record::{TaskIdentity, millis_to_time, now_millis};
+use crate::{CoreError, Store};
+
+/// Reads and writes `tasks`.
+#[derive(Debug, Clone)]
+pub struct TaskRepository {
+    connection: DatabaseConnection,
+}
+
+impl TaskRepository {
+    /// A repository on `store`'s database.
+    pub fn new(store: &Store) -> Self {
+        Self {
+            connection: store.connection().clone(),
+        }
+    }
+
+    /// Inserts a `pending` task run by `runner_id` and returns its row.
+    pub async fn create(
+        &self,
+        plugin_id: &str,
+        params: &Map<String, Value>,
+        runner_id: &str,
+    ) -> Result<tasks::Model, CoreError> {
+        let row = tasks::ActiveModel {
+            id: Set(uuid::Uuid::now_v7().to_string()),
+            plugin_id: Set(plugin_id.to_owned()),
+            params: Set(Value::Object(params.clone()).to_string()),
+            status: Set(TaskStatus::Pending.as_str().to_owned()),
+            created_at: Set(now_millis()),
+            runner_id: Set(Some(runner_id.to_owned())),
+            ..Default::default()
+        };
+        Ok(row.insert(&self.connection).await?)
+    }
+
+    /// The task with public id `id`.
+    pub async fn get(&self, id: &str) -> Result<tasks::Model, CoreError> {
+        tasks::Entity::find()
+            .filter(tasks::Column::Id.eq(id))
+            .one(&self.connection)
+            .await?
+            .ok_or_else(|| CoreError::TaskNotFound(id.to_owned()))
+    }
+
+    /// The identities of the task with public id `id`.
+    pub async fn identity(&self, id: &str) -> Result<TaskIdentity, CoreError> {
+        let key: Option<i64> = tasks::Entity::find()
+            .select_only()
+            .column(tasks::Column::Key)
+            .filter(tasks::Column::Id.eq(id))
+            .into_tuple()
+            .one(&self.connection)
+            .await?;
+        key.map(|key| TaskIdentity {
+            key,
+            id: id.to_owned(),
+        })
+        .ok_or_else(|| CoreError::TaskNotFound(id.to_owned()))
+    }
+
+    /// Tasks matching `filter`, newest first.
+    pub async fn list(&self, filter: &TaskListFilter) -> Result<Vec<tasks::Model>, CoreError> {
+        let limit = filter.limit.unwrap_or(DEFAULT_TASK_LIST_LIMIT);
+        if !(1..=MAX_TASK_LIST_LIMIT).contains(&limit) {
+            return Err(CoreError::InvalidArgument(format!(
+                "limit must be between 1 and {MAX_TASK_LIST_LIMIT}, not {limit}"
+            )));
+        }
+        let mut query = tasks::Entity::find().order_by_desc(tasks::Column::Key);
+        if !filter.statuses.is_empty() {
+            query = query.filter(
+                tasks::Column::Status.is_in(filter.statuses.iter().map(|status| status.as_str())),
+            );
+        }
+        if let Some(plugin_id) = &filter.plugin_id {
+            query = query.filter(tasks::Column::PluginId.eq(plugin_id.as_str()));
+        }
+        Ok(query.limit(u64::from(limit)).all(&self.connection).await?)
+    }
+
+    /// Marks the task running.
+    pub async fn mark_running(&self, key: i64) -> Result<(), CoreError> {
+        tasks::Entity::update_many()
+            .col_expr(
+                tasks::Column::Status,
+                Expr::value(TaskStatus::Running.as_str()),
+            )
+            .col_expr(tasks::Column::StartedAt, Expr::value(now_millis()))
+            .filter(tasks::Column::Key.eq(key))
+            .exec(&self.connection)
+            .await?;
+        Ok(())
+    }
+
+    /// Records the task's final status, error and result.
+    pub async fn finish<C: ConnectionTrait>(
+        connection: &C,
+        key: i64,
+        status: TaskStatus,
+        error: Option<String>,
+        result: Option<&Value>,
+    ) -> Result<(), CoreError> {
+        tasks::Entity::update_many()
+            .col_expr(tasks::Column::Status, Expr::value(status.as_str()))
+            .col_expr(tasks::Column::FinishedAt, Expr::value(now_millis()))
+            .col_expr(tasks::Column::Error, Expr::value(error))
+            .col_expr(
+                tasks::Column::Result,
+                Expr::value(result.map(Value::to_string)),
+            )
+            .filter(tasks::Column::Key.eq(key))
+            .exec(connection)
+            .await?;
+        Ok(())
+    }
+
+    /// Unfinished tasks whose runner is not `runner_id`.
+    pub async fn unfinished_of_other_runners(
+        &self,
+        runner_id: &str,
+    ) -> Result<Vec<tasks::Model>, CoreError> {
+        Ok(tasks::Entity::find()
+            .filter(
+                tasks::Column::Status
+                    .is_in([TaskStatus::Pending.as_str(), TaskStatus::Running.as_str()]),
+            )
+            .filter(
+                sea_orm::Condition::any()
+                    .add(tasks::Column::RunnerId.ne(runner_id))
+                    .add(tasks::Column::RunnerId.is_null()),
+            )
+            .all(&self.connection)
+            .await?)
+    }
+
+    /// The connection, for callers that join task updates to a transaction.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.connection
+    }
+}
+
+impl tasks::Model {
+    /// The row's status (an unknown name reads as `interrupted`, so a
+    /// damaged row never looks live).
+    pub fn task_status(&self) -> TaskStatus {
+        self.status.parse().unwrap_or(TaskStatus::Interrupted)
+    }
+
+    /// Its two identities.
+    pub fn identity(&self) -> TaskIdentity {
+        TaskIdentity {
+            key: self.key,
+            id: self.id.clone(),
+        }
+    }
+
+    /// The wire form, with the live `progress` if the task runs here.
+    pub fn to_summary(&self, progress: Option<TaskProgress>) -> TaskSummary {
+        let params = match serde_json::from_str(&self.params) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        TaskSummary {
+            id: self.id.clone(),
+            plugin_id: self.plugin_id.clone(),
+            params,
+            status: self.task_status(),
+            created_at: millis_to_time(self.created_at),
+            started_at: self.started_at.map(millis_to_time),
+            finished_at: self.finished_at.map(millis_to_time),
+            error: self.error.clone(),
+            result: self
+                .result
+                .as_deref()
+                .and_then(|text| serde_json::from_str(text).ok()),
+            counts: LevelCounts {
+                debug: self.debug_count.max(0) as u64,
+                info: self.info_count.max(0) as u64,
+                warning: self.warning_count.max(0) as u64,
+                error: self.error_count.max(0) as u64,
+            },
+            progress,
+        }
+    }
+}

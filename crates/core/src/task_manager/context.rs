@@ -1,0 +1,110 @@
+//! [`TaskContext`]: everything a plugin's `execute` receives.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde_json::{Map, Value};
+use taskdeck_protocol::TaskProgress;
+use tokio_util::sync::CancellationToken;
+
+use super::logger::TaskLogger;
+use crate::CoreError;
+
+/// The latest progress report of a running task, shared with the manager.
+pub type ProgressCell = Arc<Mutex<Option<TaskProgress>>>;
+
+/// What a plugin works with: the task's id and validated parameters, a
+/// logger for the plugin's own source, a cancellation token, and progress
+/// reporting.
+#[derive(Debug, Clone)]
+pub struct TaskContext {
+    params: Map<String, Value>,
+    logger: TaskLogger,
+    cancellation: CancellationToken,
+    progress: ProgressCell,
+}
+
+impl TaskContext {
+    /// A context; the manager builds one per run.
+    pub(crate) fn new(
+        params: Map<String, Value>,
+        logger: TaskLogger,
+        cancellation: CancellationToken,
+        progress: ProgressCell,
+    ) -> Self {
+        Self {
+            params,
+            logger,
+            cancellation,
+            progress,
+        }
+    }
+
+    /// The task's id.
+    pub fn task_id(&self) -> &str {
+        self.logger.task_id()
+    }
+
+    /// The parameters, validated against the plugin's schema with defaults
+    /// filled in.
+    pub fn params(&self) -> &Map<String, Value> {
+        &self.params
+    }
+
+    /// The string parameter `name`, if given.
+    pub fn param_str(&self, name: &str) -> Option<&str> {
+        self.params.get(name).and_then(Value::as_str)
+    }
+
+    /// The parameter `name` decoded as `T`; a value that does not decode is
+    /// an invalid-argument error naming the parameter.
+    pub fn param<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, CoreError> {
+        self.params
+            .get(name)
+            .map(|value| {
+                serde_json::from_value(value.clone()).map_err(|error| {
+                    CoreError::InvalidArgument(format!("invalid parameter `{name}`: {error}"))
+                })
+            })
+            .transpose()
+    }
+
+    /// The logger whose source is the plugin's id.
+    pub fn logger(&self) -> &TaskLogger {
+        &self.logger
+    }
+
+    /// The token that is cancelled when the user cancels the task. Plugins
+    /// select on [`CancellationToken::cancelled`] around long waits and
+    /// return [`CoreError::Cancelled`].
+    pub fn cancellation(&self) -> &CancellationToken {
+        &self.cancellation
+    }
+
+    /// Whether cancellation was requested.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancellation.is_cancelled()
+    }
+
+    /// Reports progress: `fraction` from 0.0 to 1.0 when known (clamped),
+    /// and what the task is doing.
+    pub fn report_progress(&self, fraction: Option<f64>, message: impl Into<String>) {
+        let progress = TaskProgress {
+            fraction: fraction
+                .filter(|value| value.is_finite())
+                .map(|value| value.clamp(0.0, 1.0)),
+            message: message.into(),
+        };
+        *self.progress.lock().unwrap_or_else(PoisonError::into_inner) = Some(progress);
+    }
+
+    /// The latest progress report.
+    pub fn progress(&self) -> Option<TaskProgress> {
+        self.progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}

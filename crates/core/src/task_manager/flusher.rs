@@ -1,0 +1,188 @@
+//! The flusher: the one task that moves buffered entries into the store.
+//!
+//! It writes when [`FlushConfig::max_batch`] entries wait, every
+//! [`FlushConfig::interval`] otherwise, and at once when asked (a task
+//! finishing, a query on a running task, shutdown). Each transaction holds
+//! at most `max_batch` entries. A failed write keeps its entries in memory,
+//! in order, and is retried on the next round: nothing is dropped while the
+//! database is unavailable.
+
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use std::sync::Arc;
+
+use super::buffer::LogBuffer;
+use crate::CoreError;
+use crate::store::logs::TaskLogPersistenceService;
+use crate::store::logs::record::LogRecord;
+
+/// When the flusher writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlushConfig {
+    /// The longest an entry waits in memory when few are emitted. It bounds
+    /// what a hard kill can lose. Default 100 ms.
+    pub interval: Duration,
+    /// Entries per transaction, and the backlog that triggers a write before
+    /// the interval is up. Default 4,096.
+    pub max_batch: usize,
+}
+
+impl Default for FlushConfig {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_millis(100),
+            max_batch: 4096,
+        }
+    }
+}
+
+enum Request {
+    /// Write everything emitted so far, then answer.
+    Flush(oneshot::Sender<Result<(), String>>),
+    /// Write everything, answer, and stop.
+    Stop(oneshot::Sender<Result<(), String>>),
+}
+
+/// The handle the manager keeps; dropping it stops the flusher after a last
+/// write.
+#[derive(Debug)]
+pub struct Flusher {
+    requests: mpsc::UnboundedSender<Request>,
+    join: std::sync::Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Flusher {
+    /// Starts the flusher task on the current tokio runtime.
+    pub fn start(
+        buffer: Arc<LogBuffer>,
+        persistence: TaskLogPersistenceService,
+        config: FlushConfig,
+    ) -> Self {
+        let (requests, receiver) = mpsc::unbounded_channel();
+        let worker = Worker {
+            buffer,
+            persistence,
+            config,
+            backlog: Vec::new(),
+        };
+        let join = tokio::spawn(worker.run(receiver));
+        Self {
+            requests,
+            join: std::sync::Mutex::new(Some(join)),
+        }
+    }
+
+    /// Returns once every entry emitted before the call is in the store.
+    pub async fn flush(&self) -> Result<(), CoreError> {
+        self.ask(Request::Flush).await
+    }
+
+    /// Writes everything and stops the flusher.
+    pub async fn stop(&self) -> Result<(), CoreError> {
+        let answer = self.ask(Request::Stop).await;
+        let join = self
+            .join
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(join) = join {
+            let _ = join.await;
+        }
+        answer
+    }
+
+    async fn ask(
+        &self,
+        request: impl FnOnce(oneshot::Sender<Result<(), String>>) -> Request,
+    ) -> Result<(), CoreError> {
+        let (answer, reply) = oneshot::channel();
+        if self.requests.send(request(answer)).is_err() {
+            return Err(stopped());
+        }
+        match reply.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(message)) => Err(CoreError::Storage(sea_orm::DbErr::Custom(message))),
+            Err(_) => Err(stopped()),
+        }
+    }
+}
+
+fn stopped() -> CoreError {
+    CoreError::Storage(sea_orm::DbErr::Custom(
+        "the log flusher has stopped".to_owned(),
+    ))
+}
+
+struct Worker {
+    buffer: Arc<LogBuffer>,
+    persistence: TaskLogPersistenceService,
+    config: FlushConfig,
+    /// Entries taken from the buffer but not yet stored, oldest first.
+    backlog: Vec<LogRecord>,
+}
+
+impl Worker {
+    async fn run(mut self, mut requests: mpsc::UnboundedReceiver<Request>) {
+        let mut ticker = tokio::time::interval(self.config.interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let request = tokio::select! {
+                request = requests.recv() => match request {
+                    Some(request) => Some(request),
+                    // Every handle is gone: write what is left and stop.
+                    None => {
+                        let _ = self.write_all().await;
+                        return;
+                    }
+                },
+                () = self.buffer.full.notified() => None,
+                _ = ticker.tick() => None,
+            };
+            let outcome = self.write_all().await;
+            match request {
+                Some(Request::Flush(answer)) => {
+                    let _ = answer.send(outcome);
+                }
+                Some(Request::Stop(answer)) => {
+                    let _ = answer.send(outcome);
+                    return;
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Writes the backlog and everything buffered, `max_batch` per
+    /// transaction. On failure the unwritten entries stay in the backlog.
+    async fn write_all(&mut self) -> Result<(), String> {
+        if self.backlog.is_empty() {
+            self.backlog = self.buffer.take();
+        } else {
+            self.backlog.extend(self.buffer.take());
+        }
+        let mut written = 0;
+        let mut outcome = Ok(());
+        while written < self.backlog.len() {
+            let end = (written + self.config.max_batch).min(self.backlog.len());
+            match self
+                .persistence
+                .insert_batch(&self.backlog[written..end])
+                .await
+            {
+                Ok(()) => written = end,
+                Err(error) => {
+                    tracing::warn!(
+                        waiting = self.backlog.len() - written,
+                        "could not write log entries, will retry: {error}"
+                    );
+                    outcome = Err(error.to_string());
+                    break;
+                }
+            }
+        }
+        self.backlog.drain(..written);
+        outcome
+    }
+}

@@ -1,0 +1,181 @@
+//! [`TaskLogger`]: the handle a task writes its log through.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use taskdeck_protocol::LogLevel;
+
+use super::buffer::TaskLog;
+
+/// The longest message stored; longer ones are cut at a character
+/// boundary and end with a visible marker.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// A cheap, cloneable handle bound to one task and one source.
+///
+/// Emitting appends to the manager's in-memory buffer and returns at once;
+/// the flusher writes the entry to the store shortly after. Each entry gets
+/// its `seq` and timestamp at the moment of the call.
+///
+/// ```no_run
+/// # fn example(logger: &taskdeck_core::TaskLogger) {
+/// let archive = logger.child("archive");           // source `backup.archive`
+/// archive.info("packing 3 files");
+/// archive
+///     .with_metadata(serde_json::json!({ "bytes": 1024 }))
+///     .warning("file changed while reading");
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct TaskLogger {
+    log: Arc<TaskLog>,
+    source: Arc<str>,
+    metadata: Option<Arc<Map<String, Value>>>,
+}
+
+impl TaskLogger {
+    /// A logger for `log` writing as `source`.
+    pub(crate) fn new(log: Arc<TaskLog>, source: &str) -> Self {
+        Self {
+            log,
+            source: Arc::from(sanitise_source(source)),
+            metadata: None,
+        }
+    }
+
+    /// The id of the task this logger writes to.
+    pub fn task_id(&self) -> &str {
+        &self.log.identity().id
+    }
+
+    /// The source its entries carry.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// A logger for the same task writing as `source` instead.
+    pub(crate) fn with_source(&self, source: &str) -> TaskLogger {
+        TaskLogger {
+            log: Arc::clone(&self.log),
+            source: Arc::from(sanitise_source(source)),
+            metadata: None,
+        }
+    }
+
+    /// A logger for a component of this one: `backup` → `backup.archive`.
+    /// Blanks and control characters in `name` become `_`.
+    pub fn child(&self, name: &str) -> TaskLogger {
+        let mut child = self.with_source(&format!("{}.{name}", self.source));
+        child.metadata = self.metadata.clone();
+        child
+    }
+
+    /// A logger that attaches `metadata` to every entry it writes. A JSON
+    /// object is used as is, `null` removes metadata, and any other value is
+    /// stored as `{ "value": … }`.
+    pub fn with_metadata(&self, metadata: Value) -> TaskLogger {
+        let metadata = match metadata {
+            Value::Null => None,
+            Value::Object(map) => Some(Arc::new(map)),
+            other => Some(Arc::new(Map::from_iter([("value".to_owned(), other)]))),
+        };
+        TaskLogger {
+            log: Arc::clone(&self.log),
+            source: Arc::clone(&self.source),
+            metadata,
+        }
+    }
+
+    /// Writes an entry at `level` and returns its `seq` (`None` only when
+    /// the task has used up every `seq`).
+    pub fn log(&self, level: LogLevel, message: impl Into<String>) -> Option<u64> {
+        self.log.push(
+            level,
+            &self.source,
+            cap_message(message.into()),
+            self.metadata.as_deref().cloned(),
+        )
+    }
+
+    /// Writes an entry with `metadata` of its own (merged over the logger's).
+    pub fn log_with(
+        &self,
+        level: LogLevel,
+        message: impl Into<String>,
+        metadata: Map<String, Value>,
+    ) -> Option<u64> {
+        let merged = match self.metadata.as_deref() {
+            Some(base) => {
+                let mut merged = base.clone();
+                merged.extend(metadata);
+                merged
+            }
+            None => metadata,
+        };
+        let metadata = (!merged.is_empty()).then_some(merged);
+        self.log
+            .push(level, &self.source, cap_message(message.into()), metadata)
+    }
+
+    /// Writes a `DEBUG` entry.
+    pub fn debug(&self, message: impl Into<String>) -> Option<u64> {
+        self.log(LogLevel::Debug, message)
+    }
+
+    /// Writes an `INFO` entry.
+    pub fn info(&self, message: impl Into<String>) -> Option<u64> {
+        self.log(LogLevel::Info, message)
+    }
+
+    /// Writes a `WARNING` entry.
+    pub fn warning(&self, message: impl Into<String>) -> Option<u64> {
+        self.log(LogLevel::Warning, message)
+    }
+
+    /// Writes an `ERROR` entry.
+    pub fn error(&self, message: impl Into<String>) -> Option<u64> {
+        self.log(LogLevel::Error, message)
+    }
+}
+
+/// Cuts `message` to [`MAX_MESSAGE_BYTES`] at a character boundary and
+/// says how long it was.
+pub fn cap_message(mut message: String) -> String {
+    if message.len() <= MAX_MESSAGE_BYTES {
+        return message;
+    }
+    let original = message.len();
+    let mut cut = MAX_MESSAGE_BYTES;
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    message.truncate(cut);
+    message.push_str(&format!(" … [truncated: {original} bytes in all]"));
+    message
+}
+
+/// Makes `source` a valid dotted source name: empty parts dropped,
+/// whitespace and control characters replaced by `_`, `system` if nothing
+/// is left.
+pub fn sanitise_source(source: &str) -> String {
+    let parts: Vec<String> = source
+        .split('.')
+        .filter(|part| !part.trim().is_empty())
+        .map(|part| {
+            part.chars()
+                .map(|character| {
+                    if character.is_whitespace() || character.is_control() {
+                        '_'
+                    } else {
+                        character
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    if parts.is_empty() {
+        "system".to_owned()
+    } else {
+        parts.join(".")
+    }
+}

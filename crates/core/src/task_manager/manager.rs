@@ -1,0 +1,488 @@
+//! [`TaskManager`]: runs tasks, and is the one door to their logs while
+//! they run.
+//!
+//! A run goes `pending → running → succeeded | failed | cancelled`. The
+//! plugin executes in its own tokio task inside a capture span, so a panic
+//! is caught (the task fails, the app keeps running) and `tracing` events
+//! land in the task's log. The final status is written only after the
+//! task's last entry is durable.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use taskdeck_protocol::{
+    LogEntry, LogFilter, LogPage, LogStats, PluginInfo, RemovalReport, RunTaskRequest,
+    TaskListFilter, TaskStatus, TaskSummary,
+};
+use tokio::sync::{broadcast, watch};
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use super::buffer::{LogBuffer, TaskLog};
+use super::capture;
+use super::context::{ProgressCell, TaskContext};
+use super::flusher::{FlushConfig, Flusher};
+use super::logger::TaskLogger;
+use super::runner::{self, RunnerLock};
+use crate::cleanup::TaskCleanupService;
+use crate::plugins::{Plugin, PluginRegistry};
+use crate::store::logs::TaskLogPersistenceService;
+use crate::store::tasks::TaskRepository;
+use crate::{CoreError, Store};
+
+/// The environment variable that overrides [`FlushConfig::interval`], in
+/// milliseconds.
+pub const FLUSH_INTERVAL_ENV: &str = "TASKDECK_FLUSH_INTERVAL_MS";
+/// The environment variable that overrides [`FlushConfig::max_batch`].
+pub const FLUSH_BATCH_ENV: &str = "TASKDECK_FLUSH_BATCH";
+
+/// How many status changes a slow subscriber may fall behind.
+const TASK_EVENT_CAPACITY: usize = 1024;
+
+/// How a manager behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ManagerConfig {
+    /// When buffered entries are written.
+    pub flush: FlushConfig,
+    /// How long a cancelled plugin may take to stop before its work is
+    /// aborted. Default 5 s.
+    pub cancel_grace: Duration,
+}
+
+impl Default for ManagerConfig {
+    fn default() -> Self {
+        Self {
+            flush: FlushConfig::default(),
+            cancel_grace: Duration::from_secs(5),
+        }
+    }
+}
+
+impl ManagerConfig {
+    /// The defaults, with [`FLUSH_INTERVAL_ENV`] and [`FLUSH_BATCH_ENV`]
+    /// applied; a value that is not a positive whole number is an error
+    /// naming the variable.
+    pub fn from_env() -> Result<Self, CoreError> {
+        let mut config = Self::default();
+        if let Some(millis) = positive_env(FLUSH_INTERVAL_ENV)? {
+            config.flush.interval = Duration::from_millis(millis);
+        }
+        if let Some(batch) = positive_env(FLUSH_BATCH_ENV)? {
+            config.flush.max_batch = usize::try_from(batch).unwrap_or(usize::MAX);
+        }
+        Ok(config)
+    }
+}
+
+fn positive_env(name: &str) -> Result<Option<u64>, CoreError> {
+    match std::env::var(name) {
+        Err(_) => Ok(None),
+        Ok(text) => match text.trim().parse::<u64>() {
+            Ok(value) if value > 0 => Ok(Some(value)),
+            _ => Err(CoreError::InvalidArgument(format!(
+                "{name} must be a positive whole number, not {text:?}"
+            ))),
+        },
+    }
+}
+
+/// A task running in this process.
+struct RunningTask {
+    key: i64,
+    cancellation: CancellationToken,
+    progress: ProgressCell,
+    finished: watch::Receiver<bool>,
+}
+
+struct Inner {
+    store: Store,
+    tasks: TaskRepository,
+    logs: TaskLogPersistenceService,
+    plugins: PluginRegistry,
+    buffer: Arc<LogBuffer>,
+    flusher: Flusher,
+    runner: RunnerLock,
+    running: Mutex<HashMap<String, RunningTask>>,
+    task_events: broadcast::Sender<TaskSummary>,
+    closing: AtomicBool,
+    config: ManagerConfig,
+}
+
+/// Runs tasks and owns their logs' way to the store. Cheap to clone.
+#[derive(Clone)]
+pub struct TaskManager {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for TaskManager {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("TaskManager")
+            .field("runner", &self.inner.runner.id())
+            .field("plugins", &self.inner.plugins)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TaskManager {
+    /// Starts a manager on `store`: takes a runner identity, marks the
+    /// tasks of dead processes `interrupted`, and starts the flusher. Must
+    /// be called inside a tokio runtime.
+    pub async fn start(
+        store: Store,
+        plugins: PluginRegistry,
+        config: ManagerConfig,
+    ) -> Result<Self, CoreError> {
+        let runner = RunnerLock::acquire(store.data_dir())?;
+        let interrupted = runner::recover_interrupted(&store, runner.id()).await?;
+        if !interrupted.is_empty() {
+            tracing::warn!(
+                count = interrupted.len(),
+                "tasks of dead processes marked interrupted"
+            );
+        }
+        let logs = TaskLogPersistenceService::new(&store);
+        let buffer = Arc::new(LogBuffer::new(config.flush.max_batch));
+        let flusher = Flusher::start(Arc::clone(&buffer), logs.clone(), config.flush);
+        let (task_events, _) = broadcast::channel(TASK_EVENT_CAPACITY);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                tasks: TaskRepository::new(&store),
+                store,
+                logs,
+                plugins,
+                buffer,
+                flusher,
+                runner,
+                running: Mutex::new(HashMap::new()),
+                task_events,
+                closing: AtomicBool::new(false),
+                config,
+            }),
+        })
+    }
+
+    /// The store this manager writes to.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// This process's runner id (stored on the tasks it runs).
+    pub fn runner_id(&self) -> &str {
+        self.inner.runner.id()
+    }
+
+    /// The plugins it can run.
+    pub fn plugins(&self) -> Vec<PluginInfo> {
+        self.inner.plugins.list()
+    }
+
+    /// Validates the request and starts the task; returns it as created
+    /// (`pending`). Unknown plugins and invalid parameters are refused
+    /// before anything is stored.
+    pub async fn run_task(&self, request: RunTaskRequest) -> Result<TaskSummary, CoreError> {
+        if self.inner.closing.load(Ordering::Acquire) {
+            return Err(CoreError::ShuttingDown);
+        }
+        let plugin = self.inner.plugins.get(&request.plugin_id)?;
+        let params = plugin.info().params.validate(&request.params)?;
+        let row = self
+            .inner
+            .tasks
+            .create(&request.plugin_id, &params, self.runner_id())
+            .await?;
+        let summary = row.to_summary(None);
+        let identity = Arc::new(row.identity());
+        let log = Arc::new(TaskLog::new(identity, 0, Arc::clone(&self.inner.buffer)));
+        let cancellation = CancellationToken::new();
+        let progress = ProgressCell::default();
+        let (finished_sender, finished) = watch::channel(false);
+        self.lock_running().insert(
+            row.id.clone(),
+            RunningTask {
+                key: row.key,
+                cancellation: cancellation.clone(),
+                progress: Arc::clone(&progress),
+                finished,
+            },
+        );
+        let _ = self.inner.task_events.send(summary.clone());
+        let manager = self.clone();
+        let context = TaskContext::new(
+            params,
+            TaskLogger::new(Arc::clone(&log), &request.plugin_id),
+            cancellation,
+            progress,
+        );
+        tokio::spawn(async move {
+            manager.drive(plugin, log, context).await;
+            manager.lock_running().remove(summary.id.as_str());
+            let _ = finished_sender.send(true);
+        });
+        Ok(row.to_summary(None))
+    }
+
+    /// Runs the plugin and records how it ended.
+    async fn drive(&self, plugin: Arc<dyn Plugin>, log: Arc<TaskLog>, context: TaskContext) {
+        let key = log.identity().key;
+        let system = TaskLogger::new(Arc::clone(&log), "system");
+        let started = Instant::now();
+        let (status, error, result) = match self.inner.tasks.mark_running(key).await {
+            Err(error) => (TaskStatus::Failed, Some(error.to_string()), None),
+            Ok(()) => {
+                self.publish(&log.identity().id).await;
+                system.info(format!("started plugin `{}`", plugin.info().id));
+                self.execute(plugin, &context, &system).await
+            }
+        };
+        if let Some(error) = &error {
+            match status {
+                TaskStatus::Cancelled => system.warning(format!("cancelled: {error}")),
+                _ => system.error(format!("failed: {error}")),
+            };
+        }
+        system.info(format!(
+            "{status} after {:.2} s",
+            started.elapsed().as_secs_f64()
+        ));
+        self.make_durable().await;
+        if let Err(error) = TaskRepository::finish(
+            self.inner.store.connection(),
+            key,
+            status,
+            error,
+            result.as_ref(),
+        )
+        .await
+        {
+            tracing::error!(task_id = %log.identity().id, "could not record the task's end: {error}");
+        }
+        self.publish(&log.identity().id).await;
+    }
+
+    async fn execute(
+        &self,
+        plugin: Arc<dyn Plugin>,
+        context: &TaskContext,
+        system: &TaskLogger,
+    ) -> (TaskStatus, Option<String>, Option<Value>) {
+        let cancellation = context.cancellation().clone();
+        let (span, registration) = capture::task_span(context.logger());
+        let owned = context.clone();
+        let mut work = tokio::spawn(async move { plugin.execute(owned).await }.instrument(span));
+        let joined = tokio::select! {
+            joined = &mut work => joined,
+            () = cancellation.cancelled() => {
+                match tokio::time::timeout(self.inner.config.cancel_grace, &mut work).await {
+                    Ok(joined) => joined,
+                    Err(_) => {
+                        work.abort();
+                        system.warning(format!(
+                            "the plugin did not stop within {:.1} s of cancellation; its work was aborted",
+                            self.inner.config.cancel_grace.as_secs_f64()
+                        ));
+                        return (TaskStatus::Cancelled, Some("cancelled by request".into()), None);
+                    }
+                }
+            }
+        };
+        drop(registration);
+        match joined {
+            Ok(Ok(result)) => (TaskStatus::Succeeded, None, Some(result)),
+            Ok(Err(CoreError::Cancelled)) => (
+                TaskStatus::Cancelled,
+                Some("cancelled by request".into()),
+                None,
+            ),
+            Ok(Err(error)) => (TaskStatus::Failed, Some(error.to_string()), None),
+            Err(join) if join.is_panic() => {
+                let payload = join.into_panic();
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|text| (*text).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "no message".to_owned());
+                (
+                    TaskStatus::Failed,
+                    Some(format!("the plugin panicked: {message}")),
+                    None,
+                )
+            }
+            Err(_) => (
+                TaskStatus::Cancelled,
+                Some("cancelled by request".into()),
+                None,
+            ),
+        }
+    }
+
+    /// Retries the flush until it succeeds or the manager stops: a task is
+    /// reported finished only once its last entry is in the store.
+    async fn make_durable(&self) {
+        let mut delay = self.inner.config.flush.interval;
+        while let Err(error) = self.inner.flusher.flush().await {
+            if self.inner.closing.load(Ordering::Acquire) {
+                return;
+            }
+            tracing::warn!("log entries not yet durable, retrying in {delay:?}: {error}");
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(5));
+        }
+    }
+
+    async fn publish(&self, task_id: &str) {
+        if self.inner.task_events.receiver_count() == 0 {
+            return;
+        }
+        if let Ok(summary) = self.get_task(task_id).await {
+            let _ = self.inner.task_events.send(summary);
+        }
+    }
+
+    fn lock_running(&self) -> std::sync::MutexGuard<'_, HashMap<String, RunningTask>> {
+        self.inner
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Asks a running task to stop. Unknown tasks are `not_found`; tasks
+    /// that already finished, or run in another process, are refused.
+    pub async fn cancel_task(&self, task_id: &str) -> Result<(), CoreError> {
+        if let Some(running) = self.lock_running().get(task_id) {
+            running.cancellation.cancel();
+            return Ok(());
+        }
+        let row = self.inner.tasks.get(task_id).await?;
+        let status = row.task_status();
+        Err(CoreError::InvalidArgument(if status.is_finished() {
+            format!("task {task_id} already ended ({status})")
+        } else {
+            format!("task {task_id} runs in another Taskdeck process; cancel it there")
+        }))
+    }
+
+    /// Waits until the task ends (if it runs here) and returns it.
+    pub async fn wait(&self, task_id: &str) -> Result<TaskSummary, CoreError> {
+        let finished = self
+            .lock_running()
+            .get(task_id)
+            .map(|running| running.finished.clone());
+        if let Some(mut finished) = finished {
+            let _ = finished.wait_for(|done| *done).await;
+        }
+        self.get_task(task_id).await
+    }
+
+    /// One task, with its progress if it runs here.
+    pub async fn get_task(&self, task_id: &str) -> Result<TaskSummary, CoreError> {
+        let row = self.inner.tasks.get(task_id).await?;
+        Ok(row.to_summary(self.progress_of(task_id)))
+    }
+
+    /// Tasks, newest first.
+    pub async fn list_tasks(&self, filter: &TaskListFilter) -> Result<Vec<TaskSummary>, CoreError> {
+        let rows = self.inner.tasks.list(filter).await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.to_summary(self.progress_of(&row.id)))
+            .collect())
+    }
+
+    fn progress_of(&self, task_id: &str) -> Option<taskdeck_protocol::TaskProgress> {
+        self.lock_running().get(task_id).and_then(|running| {
+            running
+                .progress
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone()
+        })
+    }
+
+    /// Deletes finished tasks with their logs; running ones are refused
+    /// (cancel them first) and nothing is deleted.
+    pub async fn delete_tasks(&self, task_ids: &[String]) -> Result<RemovalReport, CoreError> {
+        if let Some(running) = task_ids
+            .iter()
+            .find(|id| self.lock_running().contains_key(id.as_str()))
+        {
+            return Err(CoreError::InvalidArgument(format!(
+                "task {running} is running; cancel it before deleting it"
+            )));
+        }
+        TaskCleanupService::new(&self.inner.store)
+            .delete(task_ids)
+            .await
+    }
+
+    /// Writes a running task's buffered entries first, so that reads never
+    /// miss them.
+    async fn settle(&self, task_id: &str) -> Result<(), CoreError> {
+        let key = self.lock_running().get(task_id).map(|running| running.key);
+        match key {
+            Some(key) if self.inner.buffer.holds_task(key) => self.inner.flusher.flush().await,
+            _ => Ok(()),
+        }
+    }
+
+    /// One page of a task's entries matching `filter`, including entries a
+    /// running task emitted a moment ago.
+    pub async fn query_logs(
+        &self,
+        task_id: &str,
+        filter: &LogFilter,
+    ) -> Result<LogPage, CoreError> {
+        filter.validate()?;
+        self.settle(task_id).await?;
+        self.inner.logs.query(task_id, filter).await
+    }
+
+    /// Stats of a task's log.
+    pub async fn log_stats(&self, task_id: &str) -> Result<LogStats, CoreError> {
+        self.settle(task_id).await?;
+        self.inner.logs.stats(task_id).await
+    }
+
+    /// The sources of a task's log.
+    pub async fn log_sources(&self, task_id: &str) -> Result<Vec<String>, CoreError> {
+        self.settle(task_id).await?;
+        self.inner.logs.sources(task_id).await
+    }
+
+    /// Every entry emitted from now on, by any task (live view).
+    pub fn subscribe_logs(&self) -> broadcast::Receiver<Arc<LogEntry>> {
+        self.inner.buffer.subscribe()
+    }
+
+    /// Every task status change from now on.
+    pub fn subscribe_tasks(&self) -> broadcast::Receiver<TaskSummary> {
+        self.inner.task_events.subscribe()
+    }
+
+    /// Writes every buffered entry now.
+    pub async fn flush(&self) -> Result<(), CoreError> {
+        self.inner.flusher.flush().await
+    }
+
+    /// Graceful shutdown: refuses new tasks, cancels running ones, waits
+    /// for them to end (each within the cancel grace), writes every entry
+    /// and stops the flusher.
+    pub async fn shutdown(&self) -> Result<(), CoreError> {
+        self.inner.closing.store(true, Ordering::Release);
+        let waiting: Vec<watch::Receiver<bool>> = self
+            .lock_running()
+            .values()
+            .map(|running| {
+                running.cancellation.cancel();
+                running.finished.clone()
+            })
+            .collect();
+        for mut finished in waiting {
+            let _ = finished.wait_for(|done| *done).await;
+        }
+        self.inner.flusher.stop().await
+    }
+}

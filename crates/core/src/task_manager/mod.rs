@@ -1,0 +1,25 @@
+//! Running tasks and collecting their logs.
+//!
+//! - [`manager`]: [`TaskManager`], which runs tasks on tokio and owns the
+//!   rest of this module.
+//! - [`logger`] and [`context`]: what a plugin writes and works with.
+//! - [`buffer`] and [`flusher`]: the path from an emit to the store.
+//! - [`capture`]: `tracing` events inside a task, into that task's log.
+//! - [`runner`]: telling dead processes' tasks from live ones.
+
+pub mod buffer;
+pub mod capture;
+pub mod context;
+pub mod flusher;
+pub mod logger;
+pub mod manager;
+pub mod runner;
+
+#[cfg(test)]
+mod tests;
+
+pub use capture::TaskLogCapture;
+pub use context::TaskContext;
+pub use flusher::FlushConfig;
+pub use logger::TaskLogger;
+pub use manager::{ManagerConfig, TaskManager};

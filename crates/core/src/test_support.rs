@@ -1,0 +1,107 @@
+//! Helpers for the engine's unit tests: real stores in temporary
+//! directories, managers with test plugins, and the capture subscriber.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Once};
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use taskdeck_protocol::{ParamSchema, PluginInfo, RunTaskRequest};
+use tracing_subscriber::layer::SubscriberExt;
+
+use crate::{
+    CoreError, DataDir, FlushConfig, ManagerConfig, Plugin, PluginRegistry, Store, TaskContext,
+    TaskLogCapture, TaskManager,
+};
+
+type Behaviour = dyn Fn(TaskContext) -> Pin<Box<dyn Future<Output = Result<Value, CoreError>> + Send>>
+    + Send
+    + Sync;
+
+/// A plugin whose `execute` is a closure.
+pub struct ScriptedPlugin {
+    id: String,
+    behaviour: Arc<Behaviour>,
+}
+
+#[async_trait::async_trait]
+impl Plugin for ScriptedPlugin {
+    fn info(&self) -> PluginInfo {
+        PluginInfo {
+            id: self.id.clone(),
+            name: self.id.clone(),
+            description: "test plugin".into(),
+            params: ParamSchema::default(),
+        }
+    }
+
+    async fn execute(&self, ctx: TaskContext) -> Result<Value, CoreError> {
+        (self.behaviour)(ctx).await
+    }
+}
+
+/// A plugin `id` running `behaviour`.
+pub fn scripted<F, Fut>(id: &str, behaviour: F) -> Arc<dyn Plugin>
+where
+    F: Fn(TaskContext) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Value, CoreError>> + Send + 'static,
+{
+    Arc::new(ScriptedPlugin {
+        id: id.to_owned(),
+        behaviour: Arc::new(move |ctx| Box::pin(behaviour(ctx))),
+    })
+}
+
+/// Installs the capture layer as the global subscriber, once per test
+/// binary.
+pub fn install_capture() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(
+            tracing_subscriber::registry().with(TaskLogCapture),
+        );
+    });
+}
+
+/// A store in a fresh temporary directory (kept alive by the returned
+/// guard).
+pub async fn temp_store() -> (tempfile::TempDir, Store) {
+    let root = tempfile::tempdir().unwrap();
+    let store = Store::open(DataDir::resolve(Some(root.path())).unwrap())
+        .await
+        .unwrap();
+    (root, store)
+}
+
+/// A manager with the built-in plugins plus `extra`, flushing every
+/// `interval`.
+pub async fn manager_with(
+    store: &Store,
+    extra: Vec<Arc<dyn Plugin>>,
+    interval: Duration,
+) -> TaskManager {
+    install_capture();
+    let mut registry = PluginRegistry::builtin();
+    for plugin in extra {
+        registry.register(plugin);
+    }
+    let config = ManagerConfig {
+        flush: FlushConfig {
+            interval,
+            max_batch: 512,
+        },
+        cancel_grace: Duration::from_millis(300),
+    };
+    TaskManager::start(store.clone(), registry, config)
+        .await
+        .unwrap()
+}
+
+/// A run request with JSON `params`.
+pub fn request(plugin_id: &str, params: Value) -> RunTaskRequest {
+    RunTaskRequest {
+        plugin_id: plugin_id.to_owned(),
+        params: params.as_object().cloned().unwrap_or_else(Map::new),
+    }
+}
