@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 /// Taskdeck: run tasks and read their logs from the terminal.
 #[derive(Debug, Parser)]
@@ -26,4 +26,123 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the plugins that can run.
+    Plugins {
+        /// Print one JSON object per plugin and line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a task in this process, printing its log as it is written.
+    Run(RunArgs),
+    /// List tasks, newest first.
+    Tasks {
+        /// Only tasks with this status (repeatable).
+        #[arg(long = "status", value_name = "S")]
+        statuses: Vec<String>,
+        /// At most this many tasks (default 200).
+        #[arg(long, value_name = "N")]
+        limit: Option<u32>,
+        /// Print one JSON task summary per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one task.
+    Show {
+        /// The task's id.
+        task_id: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a task's log entries.
+    Logs(LogsArgs),
+    /// Show counts per level and source, and the first and last times.
+    Stats {
+        /// The task's id.
+        task_id: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the sources of a task's entries.
+    Sources {
+        /// The task's id.
+        task_id: String,
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete finished tasks and their logs.
+    Delete {
+        /// The tasks' ids.
+        #[arg(required = true)]
+        task_ids: Vec<String>,
+    },
+    /// Delete finished tasks by age or count.
+    Cleanup {
+        /// Delete tasks created longer ago than this (`30d`, `12h`, `90m`,
+        /// `45s`, `2w`).
+        #[arg(long, value_name = "DURATION")]
+        older_than: Option<String>,
+        /// Keep only the N newest finished tasks.
+        #[arg(long, value_name = "N")]
+        keep: Option<u32>,
+        /// Only report what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// `taskdeck run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The plugin to run (see `taskdeck plugins`).
+    pub plugin: String,
+    /// A parameter; a VALUE that parses as JSON is taken as JSON, anything
+    /// else as a string (repeatable; applied after --params-json).
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// All parameters as one JSON object.
+    #[arg(long, value_name = "JSON")]
+    pub params_json: Option<String>,
+    /// Print only the task id at the end, no log lines.
+    #[arg(long, conflicts_with = "json")]
+    pub quiet: bool,
+    /// Print only the task summary at the end, as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `taskdeck logs`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The task's id.
+    pub task_id: String,
+    /// Only this level (repeatable): debug, info, warning, error.
+    #[arg(long = "level", value_name = "L")]
+    pub levels: Vec<String>,
+    /// Only this level and more severe ones.
+    #[arg(long, value_name = "L")]
+    pub min_level: Option<String>,
+    /// Only this source and its dotted children (repeatable).
+    #[arg(long = "source", value_name = "S")]
+    pub sources: Vec<String>,
+    /// Full-text search: words, "quoted phrases", prefix*, AND / OR / NOT.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only entries after this seq.
+    #[arg(long = "after", value_name = "SEQ")]
+    pub after_seq: Option<u64>,
+    /// Only entries before this seq.
+    #[arg(long = "before", value_name = "SEQ")]
+    pub before_seq: Option<u64>,
+    /// At most this many entries (1..=10000; default: all).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+    /// Keep printing new entries until the task ends.
+    #[arg(long, short)]
+    pub follow: bool,
+    /// Print JSON Lines, one entry per line.
+    #[arg(long)]
+    pub json: bool,
 }

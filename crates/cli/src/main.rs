@@ -2,14 +2,21 @@
 //!
 //! It opens the same store as the desktop app (`--data-dir`, or
 //! `TASKDECK_DATA_DIR`, or the OS app-data directory) and prints one-line
-//! errors: exit status 2 for bad input, 1 for a failure of the work itself.
+//! errors. Exit status: 0 success, 1 a failed task or a failure of the work
+//! itself, 2 bad input (unknown ids, bad filters, malformed arguments), 130
+//! a cancelled task.
 
 mod args;
 mod commands;
+mod error;
+mod output;
 
 use std::process::ExitCode;
 
 use clap::Parser;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 fn main() -> ExitCode {
     let args = match args::Cli::try_parse() {
@@ -26,6 +33,7 @@ fn main() -> ExitCode {
             };
         }
     };
+    install_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -38,9 +46,23 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(commands::run(args)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("taskdeck: {error}");
             ExitCode::from(error.exit_status())
         }
     }
+}
+
+/// Task capture for plugins that log through `tracing`, and Taskdeck's own
+/// diagnostics on stderr (warnings by default; `RUST_LOG` overrides).
+fn install_tracing() {
+    let diagnostics = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")));
+    let _ = tracing_subscriber::registry()
+        .with(taskdeck_core::TaskLogCapture)
+        .with(diagnostics)
+        .try_init();
 }

@@ -1,0 +1,120 @@
+//! `logs` (with `--follow`), `stats` and `sources`.
+
+use std::time::Duration;
+
+use taskdeck_core::TaskManager;
+use taskdeck_protocol::log::MAX_PAGE_LIMIT;
+use taskdeck_protocol::{LogFilter, LogLevel};
+
+use crate::args::LogsArgs;
+use crate::error::CliError;
+use crate::output::{self, Printer};
+
+/// How often `--follow` looks for new entries.
+const FOLLOW_POLL: Duration = Duration::from_millis(200);
+
+pub async fn logs(
+    manager: &TaskManager,
+    args: LogsArgs,
+    printer: &mut Printer,
+) -> Result<(), CliError> {
+    if args.follow && args.before_seq.is_some() {
+        return Err(CliError::Input(
+            "--follow prints new entries as they come, so it cannot be combined with --before"
+                .to_owned(),
+        ));
+    }
+    let mut filter = LogFilter {
+        levels: parse_levels(&args.levels)?,
+        min_level: args.min_level.as_deref().map(parse_level).transpose()?,
+        sources: args.sources.clone(),
+        search: args.search.clone(),
+        after_seq: args.after_seq,
+        before_seq: args.before_seq,
+        limit: args.limit,
+        ..LogFilter::default()
+    };
+    // Validate as given (a bad --limit is reported as such), then page.
+    filter.validate().map_err(taskdeck_core::CoreError::from)?;
+    // Unknown tasks are reported even when the filter matches nothing.
+    manager.get_task(&args.task_id).await?;
+    let mut remaining = args.limit.map(u64::from);
+    loop {
+        let page_limit = remaining.map_or(MAX_PAGE_LIMIT, |left| {
+            left.min(u64::from(MAX_PAGE_LIMIT)) as u32
+        });
+        if page_limit == 0 {
+            return Ok(());
+        }
+        filter.limit = Some(page_limit);
+        let page = manager.query_logs(&args.task_id, &filter).await?;
+        for entry in &page.entries {
+            if args.json {
+                printer.json(entry)?;
+            } else {
+                printer.entry(entry)?;
+            }
+        }
+        if let Some(left) = remaining.as_mut() {
+            *left -= page.entries.len() as u64;
+        }
+        if let Some(last) = page.entries.last() {
+            filter.after_seq = Some(last.seq);
+        }
+        if page.next_cursor.is_some() {
+            continue;
+        }
+        if !args.follow {
+            return Ok(());
+        }
+        printer.flush()?;
+        let finished = manager.get_task(&args.task_id).await?.status.is_finished();
+        if finished && page.entries.is_empty() {
+            return Ok(());
+        }
+        if !finished {
+            tokio::time::sleep(FOLLOW_POLL).await;
+        }
+    }
+}
+
+fn parse_level(text: &str) -> Result<LogLevel, CliError> {
+    text.parse()
+        .map_err(|error: taskdeck_protocol::UnknownLevel| CliError::Input(error.to_string()))
+}
+
+fn parse_levels(texts: &[String]) -> Result<Vec<LogLevel>, CliError> {
+    texts.iter().map(|text| parse_level(text)).collect()
+}
+
+pub async fn stats(
+    manager: &TaskManager,
+    task_id: &str,
+    json: bool,
+    printer: &mut Printer,
+) -> Result<(), CliError> {
+    let stats = manager.log_stats(task_id).await?;
+    if json {
+        printer.json(&stats)?;
+    } else {
+        printer.line(&output::stats_text(&stats))?;
+    }
+    Ok(())
+}
+
+pub async fn sources(
+    manager: &TaskManager,
+    task_id: &str,
+    json: bool,
+    printer: &mut Printer,
+) -> Result<(), CliError> {
+    let sources = manager.log_sources(task_id).await?;
+    if json {
+        printer.json(&sources)?;
+    } else {
+        for source in sources {
+            printer.line(&source)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,202 @@
+//! `taskdeck run`: runs a task in this process and prints its log live.
+//!
+//! Lines come from the manager's live channel, so they appear as they are
+//! emitted. If the terminal is slower than the task and the channel
+//! overflows, the missing lines are read back from the store: the printed
+//! log is complete and in `seq` order either way. Ctrl-C cancels the task,
+//! waits for it to end (its entries flushed) and exits with status 130.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use taskdeck_core::TaskManager;
+use taskdeck_protocol::log::MAX_PAGE_LIMIT;
+use taskdeck_protocol::{LogEntry, LogFilter, RunTaskRequest, TaskStatus, TaskSummary};
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use crate::args::RunArgs;
+use crate::error::CliError;
+use crate::output::Printer;
+
+pub async fn run(
+    manager: &TaskManager,
+    args: RunArgs,
+    printer: &mut Printer,
+) -> Result<(), CliError> {
+    let params = parse_params(args.params_json.as_deref(), &args.params)?;
+    let live = manager.subscribe_logs();
+    let task = manager
+        .run_task(RunTaskRequest {
+            plugin_id: args.plugin.clone(),
+            params,
+        })
+        .await?;
+    let show_lines = !args.quiet && !args.json;
+    let finished = if show_lines {
+        follow(manager, &task.id, live, printer).await?
+    } else {
+        drop(live);
+        wait_or_cancel(manager, &task.id).await?
+    };
+    if args.json {
+        printer.json(&finished)?;
+    } else {
+        printer.line(&finished.id)?;
+    }
+    match finished.status {
+        TaskStatus::Succeeded => Ok(()),
+        status => Err(CliError::TaskDidNotSucceed {
+            task_id: finished.id,
+            status,
+            reason: finished.error,
+        }),
+    }
+}
+
+/// Waits for the task; the first Ctrl-C cancels it (and keeps waiting).
+async fn wait_or_cancel(manager: &TaskManager, task_id: &str) -> Result<TaskSummary, CliError> {
+    let wait = manager.wait(task_id);
+    tokio::pin!(wait);
+    tokio::select! {
+        finished = &mut wait => return Ok(finished?),
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("taskdeck: cancelling task {task_id}…");
+            // It may have ended meanwhile; waiting tells how.
+            let _ = manager.cancel_task(task_id).await;
+        }
+    }
+    Ok(wait.await?)
+}
+
+/// Prints the task's entries as they come until it ends.
+async fn follow(
+    manager: &TaskManager,
+    task_id: &str,
+    mut live: broadcast::Receiver<Arc<LogEntry>>,
+    printer: &mut Printer,
+) -> Result<TaskSummary, CliError> {
+    let mut printed = 0u64;
+    let wait = wait_or_cancel(manager, task_id);
+    tokio::pin!(wait);
+    let finished = loop {
+        tokio::select! {
+            finished = &mut wait => break finished?,
+            received = live.recv() => match received {
+                Ok(entry) if entry.task_id == task_id && entry.seq > printed => {
+                    printer.entry(&entry)?;
+                    printed = entry.seq;
+                    if live.is_empty() {
+                        printer.flush()?;
+                    }
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => {
+                    printed = catch_up(manager, task_id, printed, printer).await?;
+                }
+                Err(RecvError::Closed) => break wait.await?,
+            },
+        }
+    };
+    // Everything is durable once the task has ended: print what is left.
+    catch_up(manager, task_id, printed, printer).await?;
+    Ok(finished)
+}
+
+/// Prints the stored entries after `printed`; returns the last seq printed.
+async fn catch_up(
+    manager: &TaskManager,
+    task_id: &str,
+    mut printed: u64,
+    printer: &mut Printer,
+) -> Result<u64, CliError> {
+    loop {
+        let filter = LogFilter {
+            after_seq: Some(printed),
+            limit: Some(MAX_PAGE_LIMIT),
+            ..LogFilter::default()
+        };
+        let page = manager.query_logs(task_id, &filter).await?;
+        for entry in &page.entries {
+            printer.entry(entry)?;
+            printed = entry.seq;
+        }
+        if page.next_cursor.is_none() {
+            printer.flush()?;
+            return Ok(printed);
+        }
+    }
+}
+
+/// `--params-json` first, then each `--param KEY=VALUE` over it; a value
+/// that parses as JSON is JSON, anything else a string.
+pub fn parse_params(json: Option<&str>, pairs: &[String]) -> Result<Map<String, Value>, CliError> {
+    let mut params = match json {
+        None => Map::new(),
+        Some(text) => match serde_json::from_str(text) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) => {
+                return Err(CliError::Input(
+                    "--params-json must be a JSON object, like {\"program\": \"ls\"}".to_owned(),
+                ));
+            }
+            Err(error) => {
+                return Err(CliError::Input(format!(
+                    "--params-json is not valid JSON: {error}"
+                )));
+            }
+        },
+    };
+    for pair in pairs {
+        let Some((key, value)) = pair.split_once('=') else {
+            return Err(CliError::Input(format!(
+                "--param {pair:?} must be KEY=VALUE"
+            )));
+        };
+        if key.trim().is_empty() {
+            return Err(CliError::Input(format!(
+                "--param {pair:?} has an empty key"
+            )));
+        }
+        let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+        params.insert(key.trim().to_owned(), value);
+    }
+    Ok(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn params_merge_json_then_pairs_and_values_parse_as_json_when_they_can() {
+        let params = parse_params(
+            Some(r#"{"program": "ls", "timeout_secs": 5}"#),
+            &[
+                "args=[\"-l\", \"/tmp\"]".into(),
+                "timeout_secs=9".into(),
+                "cwd=/var/log".into(),
+                "label=a=b".into(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(params),
+            json!({ "program": "ls", "timeout_secs": 9, "args": ["-l", "/tmp"], "cwd": "/var/log", "label": "a=b" })
+        );
+    }
+
+    #[test]
+    fn malformed_params_are_input_errors() {
+        for (json, pairs) in [
+            (Some("{"), vec![]),
+            (Some("[1]"), vec![]),
+            (None, vec!["novalue".to_owned()]),
+            (None, vec!["=x".to_owned()]),
+        ] {
+            let error = parse_params(json, &pairs).unwrap_err();
+            assert_eq!(error.exit_status(), 2, "{error}");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! `plugins`, `tasks`, `show`, `delete` and `cleanup`.
+
+use std::time::Duration;
+
+use taskdeck_core::{RetentionPolicy, TaskCleanupService, TaskManager};
+use taskdeck_protocol::{RemovalReport, TaskListFilter, TaskStatus};
+
+use crate::error::CliError;
+use crate::output::{self, Printer};
+
+pub fn plugins(manager: &TaskManager, json: bool, printer: &mut Printer) -> Result<(), CliError> {
+    for plugin in manager.plugins() {
+        if json {
+            printer.json(&plugin)?;
+            continue;
+        }
+        printer.line(&format!(
+            "{:<10} {}: {}",
+            plugin.id, plugin.name, plugin.description
+        ))?;
+        for field in &plugin.params.fields {
+            let required = if field.required {
+                "required"
+            } else {
+                "optional"
+            };
+            printer.line(&format!(
+                "    --param {}=…  ({}, {required}) {}",
+                field.name,
+                field.kind.describe(),
+                field.description
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn list(
+    manager: &TaskManager,
+    statuses: &[String],
+    limit: Option<u32>,
+    json: bool,
+    printer: &mut Printer,
+) -> Result<(), CliError> {
+    let statuses = statuses
+        .iter()
+        .map(|status| status.parse::<TaskStatus>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| CliError::Input(error.to_string()))?;
+    let filter = TaskListFilter {
+        statuses,
+        plugin_id: None,
+        limit,
+    };
+    for task in manager.list_tasks(&filter).await? {
+        if json {
+            printer.json(&task)?;
+        } else {
+            printer.line(&output::task_row(&task))?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn show(
+    manager: &TaskManager,
+    task_id: &str,
+    json: bool,
+    printer: &mut Printer,
+) -> Result<(), CliError> {
+    let task = manager.get_task(task_id).await?;
+    if json {
+        printer.json(&task)?;
+    } else {
+        printer.line(&output::task_details(&task))?;
+    }
+    Ok(())
+}
+
+pub async fn delete(
+    manager: &TaskManager,
+    task_ids: &[String],
+    printer: &mut Printer,
+) -> Result<(), CliError> {
+    let report = manager.delete_tasks(task_ids).await?;
+    print_report(&report, printer)
+}
+
+pub async fn cleanup(
+    manager: &TaskManager,
+    older_than: Option<&str>,
+    keep: Option<u32>,
+    dry_run: bool,
+    printer: &mut Printer,
+) -> Result<(), CliError> {
+    let policy = RetentionPolicy {
+        older_than: older_than.map(parse_duration).transpose()?,
+        keep_latest: keep,
+    };
+    let report = TaskCleanupService::new(manager.store())
+        .cleanup(policy, dry_run)
+        .await?;
+    print_report(&report, printer)
+}
+
+fn print_report(report: &RemovalReport, printer: &mut Printer) -> Result<(), CliError> {
+    let verb = if report.dry_run {
+        "would delete"
+    } else {
+        "deleted"
+    };
+    for task in &report.tasks {
+        printer.line(&format!(
+            "{verb} {} ({}, {}, {} entries)",
+            task.id, task.plugin_id, task.status, task.entries
+        ))?;
+    }
+    printer.line(&format!(
+        "{verb} {} task(s) and {} log entries",
+        report.tasks.len(),
+        report.entries
+    ))?;
+    Ok(())
+}
+
+/// `30d`, `12h`, `90m`, `45s` or `2w`.
+pub fn parse_duration(text: &str) -> Result<Duration, CliError> {
+    let invalid = || {
+        CliError::Input(format!(
+            "invalid duration {text:?}: expected a number and a unit, like 30d, 12h, 90m, 45s or 2w"
+        ))
+    };
+    let text = text.trim();
+    let unit_at = text
+        .find(|character: char| !character.is_ascii_digit())
+        .ok_or_else(invalid)?;
+    let (number, unit) = text.split_at(unit_at);
+    let number: u64 = number.parse().map_err(|_| invalid())?;
+    let seconds_per_unit = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return Err(invalid()),
+    };
+    number
+        .checked_mul(seconds_per_unit)
+        .map(Duration::from_secs)
+        .ok_or_else(invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_units_and_bad_ones_say_why() {
+        assert_eq!(parse_duration("45s").unwrap(), Duration::from_secs(45));
+        assert_eq!(
+            parse_duration("30d").unwrap(),
+            Duration::from_secs(30 * 86_400)
+        );
+        assert_eq!(
+            parse_duration("2w").unwrap(),
+            Duration::from_secs(2 * 604_800)
+        );
+        for bad in ["", "10", "d", "5y", "1.5h", "-3d"] {
+            let error = parse_duration(bad).unwrap_err().to_string();
+            assert!(error.contains("invalid duration"), "{bad}: {error}");
+        }
+    }
+}

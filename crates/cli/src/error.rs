@@ -1,0 +1,56 @@
+//! The CLI's one error type and its exit statuses.
+
+use taskdeck_core::CoreError;
+use taskdeck_protocol::{ErrorKind, TaskStatus};
+
+/// Why a command did not succeed; printed on one line.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The engine refused or failed.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+
+    /// The command line itself was wrong (malformed JSON, a bad duration…).
+    #[error("{0}")]
+    Input(String),
+
+    /// The task ran and did not succeed.
+    #[error("task {task_id} {status}{}", .reason.as_deref().map(|reason| format!(": {reason}")).unwrap_or_default())]
+    TaskDidNotSucceed {
+        /// The task.
+        task_id: String,
+        /// How it ended.
+        status: TaskStatus,
+        /// Why, when known.
+        reason: Option<String>,
+    },
+
+    /// Writing to the terminal failed (a closed pipe ends quietly).
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl CliError {
+    /// 2 for bad input (unknown ids, bad filters, bad arguments), 130 for a
+    /// cancelled task, 1 for everything else.
+    pub fn exit_status(&self) -> u8 {
+        match self {
+            CliError::Core(error) => match error.kind() {
+                ErrorKind::InvalidArgument | ErrorKind::NotFound | ErrorKind::Io => 2,
+                ErrorKind::Storage | ErrorKind::Internal => 1,
+            },
+            CliError::Input(_) => 2,
+            CliError::TaskDidNotSucceed { status, .. } => match status {
+                TaskStatus::Cancelled => 130,
+                _ => 1,
+            },
+            CliError::Output(_) => 1,
+        }
+    }
+
+    /// Whether the error is a closed output pipe (`taskdeck logs | head`),
+    /// which is not worth a message.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, CliError::Output(error) if error.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}

@@ -1,0 +1,178 @@
+//! How entries, tasks and stats look on a terminal.
+//!
+//! Text output is for people (local times, aligned columns, colours only
+//! on a terminal and never with `NO_COLOR`); `--json` output is exactly the
+//! `crates/protocol` serialisation, for programs.
+
+use std::io::{IsTerminal, Write};
+
+use chrono::{DateTime, Local, Utc};
+use serde::Serialize;
+use taskdeck_protocol::{LevelCounts, LogEntry, LogLevel, LogStats, TaskSummary};
+
+/// Where and how to print.
+pub struct Printer {
+    out: std::io::BufWriter<std::io::Stdout>,
+    colour: bool,
+}
+
+impl Printer {
+    /// Stdout, coloured if it is a terminal and `NO_COLOR` is unset.
+    pub fn stdout() -> Self {
+        let stdout = std::io::stdout();
+        let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Self {
+            out: std::io::BufWriter::new(stdout),
+            colour,
+        }
+    }
+
+    /// Writes `value` as one line of JSON.
+    pub fn json<T: Serialize>(&mut self, value: &T) -> std::io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Writes one line of text.
+    pub fn line(&mut self, text: &str) -> std::io::Result<()> {
+        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Writes an entry as `seq time LEVEL source message {metadata}`.
+    pub fn entry(&mut self, entry: &LogEntry) -> std::io::Result<()> {
+        let (start, end) = match (self.colour, entry.level) {
+            (false, _) => ("", ""),
+            (true, LogLevel::Debug) => ("\x1b[2m", "\x1b[0m"),
+            (true, LogLevel::Info) => ("", ""),
+            (true, LogLevel::Warning) => ("\x1b[33m", "\x1b[0m"),
+            (true, LogLevel::Error) => ("\x1b[31;1m", "\x1b[0m"),
+        };
+        let metadata = entry
+            .metadata
+            .as_ref()
+            .map(|metadata| format!(" {}", serde_json::Value::Object(metadata.clone())))
+            .unwrap_or_default();
+        writeln!(
+            self.out,
+            "{:>7} {} {start}{:<7}{end} {} {start}{}{end}{metadata}",
+            entry.seq,
+            local_time(entry.timestamp),
+            entry.level.as_str(),
+            entry.source,
+            entry.message,
+        )
+    }
+
+    /// Writes pending output (live lines appear as they come).
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+fn local_time(time: DateTime<Utc>) -> String {
+    time.with_timezone(&Local)
+        .format("%H:%M:%S%.3f")
+        .to_string()
+}
+
+fn local_date_time(time: DateTime<Utc>) -> String {
+    time.with_timezone(&Local)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// `12.3 s`, or `-` when the task has not started.
+pub fn duration(task: &TaskSummary) -> String {
+    match (task.started_at, task.finished_at) {
+        (Some(start), Some(end)) => seconds(end - start),
+        (Some(start), None) => format!("{} so far", seconds(Utc::now() - start)),
+        _ => "-".to_owned(),
+    }
+}
+
+fn seconds(delta: chrono::TimeDelta) -> String {
+    format!("{:.1} s", delta.num_milliseconds() as f64 / 1000.0)
+}
+
+fn counts_text(counts: &LevelCounts) -> String {
+    format!(
+        "{} debug, {} info, {} warning, {} error",
+        counts.debug, counts.info, counts.warning, counts.error
+    )
+}
+
+/// One row of `taskdeck tasks`.
+pub fn task_row(task: &TaskSummary) -> String {
+    format!(
+        "{}  {:<11} {:<10} {}  {:>12}  {}W {}E",
+        task.id,
+        task.status.as_str(),
+        task.plugin_id,
+        local_date_time(task.created_at),
+        duration(task),
+        task.counts.warning,
+        task.counts.error
+    )
+}
+
+/// `taskdeck show` as text.
+pub fn task_details(task: &TaskSummary) -> String {
+    let mut lines = vec![
+        format!("id:       {}", task.id),
+        format!("plugin:   {}", task.plugin_id),
+        format!("status:   {}", task.status),
+        format!(
+            "params:   {}",
+            serde_json::Value::Object(task.params.clone())
+        ),
+        format!("created:  {}", local_date_time(task.created_at)),
+    ];
+    if let Some(started) = task.started_at {
+        lines.push(format!("started:  {}", local_date_time(started)));
+    }
+    if let Some(finished) = task.finished_at {
+        lines.push(format!("finished: {}", local_date_time(finished)));
+    }
+    lines.push(format!("duration: {}", duration(task)));
+    lines.push(format!("entries:  {}", counts_text(&task.counts)));
+    if let Some(error) = &task.error {
+        lines.push(format!("error:    {error}"));
+    }
+    if let Some(result) = &task.result {
+        lines.push(format!("result:   {result}"));
+    }
+    if let Some(progress) = &task.progress {
+        let fraction = progress
+            .fraction
+            .map(|fraction| format!("{:.0}% ", fraction * 100.0))
+            .unwrap_or_default();
+        lines.push(format!("progress: {fraction}{}", progress.message));
+    }
+    lines.join("\n")
+}
+
+/// `taskdeck stats` as text.
+pub fn stats_text(stats: &LogStats) -> String {
+    let mut lines = vec![
+        format!("task:    {}", stats.task_id),
+        format!("entries: {} ({})", stats.total, counts_text(&stats.counts)),
+    ];
+    if let (Some(first), Some(last)) = (stats.first_timestamp, stats.last_timestamp) {
+        lines.push(format!(
+            "from:    {} to {}",
+            local_date_time(first),
+            local_date_time(last)
+        ));
+    }
+    lines.push("sources:".to_owned());
+    for source in &stats.sources {
+        lines.push(format!(
+            "  {:<24} {:>9}  ({})",
+            source.source,
+            source.counts.total(),
+            counts_text(&source.counts)
+        ));
+    }
+    lines.join("\n")
+}

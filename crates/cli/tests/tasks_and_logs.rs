@@ -1,0 +1,336 @@
+//! `taskdeck run`, `tasks`, `show`, `logs`, `stats`, `sources`, `delete` and
+//! `cleanup` as a user runs them: real processes on a real data directory.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn taskdeck(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_taskdeck"));
+    command
+        .env_remove("TASKDECK_DATA_DIR")
+        .env("NO_COLOR", "1")
+        .arg("--data-dir")
+        .arg(dir);
+    command
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    taskdeck(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    stdout(output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// Runs `sh -c script` as a task and returns its summary.
+fn run_script(dir: &Path, script: &str) -> (Output, Value) {
+    let args = serde_json::to_string(&["-c", script]).unwrap();
+    let output = run(
+        dir,
+        &[
+            "run",
+            "shell",
+            "--param",
+            "program=sh",
+            "--param",
+            &format!("args={args}"),
+            "--json",
+        ],
+    );
+    let summary = serde_json::from_str(stdout(&output).trim()).unwrap();
+    (output, summary)
+}
+
+#[test]
+fn run_prints_live_lines_then_the_task_id_and_exit_status_follows_the_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(
+        dir.path(),
+        &[
+            "run",
+            "shell",
+            "--params-json",
+            r#"{"program": "sh", "args": ["-c", "echo out; echo err >&2"]}"#,
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("INFO") && line.contains("shell.stdout out")),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("WARNING shell.stderr err")),
+        "{text}"
+    );
+    let id = lines.last().unwrap();
+    assert_eq!(id.len(), 36, "{text}");
+
+    let (failed, summary) = run_script(dir.path(), "exit 7");
+    assert_eq!(failed.status.code(), Some(1));
+    assert_eq!(summary["status"], "failed");
+    assert_eq!(summary["error"], "`sh` exited with status 7");
+    let stderr = String::from_utf8(failed.stderr).unwrap();
+    assert!(
+        stderr.starts_with("taskdeck: task ") && stderr.contains("failed"),
+        "{stderr}"
+    );
+
+    // `true` alone would parse as JSON; a JSON string forces a string.
+    let quiet = run(
+        dir.path(),
+        &["run", "shell", "--param", "program=\"true\"", "--quiet"],
+    );
+    assert_eq!(quiet.status.code(), Some(0), "{quiet:?}");
+    assert_eq!(stdout(&quiet).lines().count(), 1);
+}
+
+#[test]
+fn logs_print_json_lines_exactly_as_the_protocol_serialises_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, summary) = run_script(
+        dir.path(),
+        "for i in 1 2 3 4 5; do echo line $i; echo warn $i >&2; done",
+    );
+    let id = summary["id"].as_str().unwrap();
+
+    let all = json_lines(&run(dir.path(), &["logs", id, "--json"]));
+    let seqs: Vec<u64> = all
+        .iter()
+        .map(|entry| entry["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=all.len() as u64).collect::<Vec<_>>());
+    for entry in &all {
+        let parsed: taskdeck_protocol::LogEntry = serde_json::from_value(entry.clone()).unwrap();
+        assert_eq!(&serde_json::to_value(&parsed).unwrap(), entry);
+    }
+
+    let warnings = json_lines(&run(
+        dir.path(),
+        &["logs", id, "--level", "warning", "--json"],
+    ));
+    assert_eq!(warnings.len(), 5);
+    assert!(
+        warnings
+            .iter()
+            .all(|entry| entry["source"] == "shell.stderr")
+    );
+
+    let page = json_lines(&run(
+        dir.path(),
+        &[
+            "logs",
+            id,
+            "--source",
+            "shell",
+            "--min-level",
+            "info",
+            "--after",
+            "3",
+            "--limit",
+            "2",
+            "--json",
+        ],
+    ));
+    assert_eq!(page.len(), 2);
+    assert!(page[0]["seq"].as_u64().unwrap() > 3);
+
+    let found = json_lines(&run(
+        dir.path(),
+        &["logs", id, "--search", "\"line 4\"", "--json"],
+    ));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["message"], "line 4");
+
+    let stats: Value =
+        serde_json::from_str(&stdout(&run(dir.path(), &["stats", id, "--json"]))).unwrap();
+    assert_eq!(stats["counts"]["warning"], 5);
+    assert_eq!(stats["total"].as_u64().unwrap(), all.len() as u64);
+    let sources: Value =
+        serde_json::from_str(&stdout(&run(dir.path(), &["sources", id, "--json"]))).unwrap();
+    assert_eq!(
+        sources,
+        serde_json::json!(["shell", "shell.stderr", "shell.stdout", "system"])
+    );
+
+    let show: Value =
+        serde_json::from_str(&stdout(&run(dir.path(), &["show", id, "--json"]))).unwrap();
+    assert_eq!(show["status"], "succeeded");
+    let listed = json_lines(&run(
+        dir.path(),
+        &["tasks", "--status", "succeeded", "--json"],
+    ));
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["id"], id);
+}
+
+#[test]
+fn bad_input_is_one_line_on_stderr_with_status_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, summary) = run_script(dir.path(), "echo hi");
+    let id = summary["id"].as_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["logs", "no-such-task"],
+            "task no-such-task does not exist",
+        ),
+        (vec!["show", "no-such-task"], "does not exist"),
+        (vec!["run", "nope"], "plugin \"nope\" does not exist"),
+        (
+            vec!["logs", id, "--level", "loud"],
+            "unknown level \"loud\"",
+        ),
+        (vec!["logs", id, "--limit", "0"], "limit"),
+        (vec!["logs", id, "--limit", "10001"], "limit"),
+        (
+            vec!["logs", id, "--search", "\"open"],
+            "not a valid full-text query",
+        ),
+        (
+            vec!["run", "shell", "--params-json", "{oops"],
+            "not valid JSON",
+        ),
+        (
+            vec!["run", "shell", "--param", "program"],
+            "must be KEY=VALUE",
+        ),
+        (
+            vec!["run", "shell", "--param", "program=1"],
+            "invalid parameter `program`",
+        ),
+        (
+            vec!["run", "shell"],
+            "invalid parameter `program`: is required",
+        ),
+        (vec!["tasks", "--status", "done"], "unknown status"),
+        (vec!["cleanup", "--older-than", "soon"], "invalid duration"),
+        (vec!["cleanup"], "needs a rule"),
+    ];
+    for (args, expected) in cases {
+        let output = run(dir.path(), &args);
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn delete_and_cleanup_report_what_they_remove() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = (0..3)
+        .map(|index| {
+            let (_, summary) = run_script(dir.path(), &format!("echo {index}"));
+            summary["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let deleted = run(dir.path(), &["delete", &ids[0]]);
+    assert!(deleted.status.success());
+    assert!(stdout(&deleted).contains(&format!("deleted {}", ids[0])));
+    let dry = run(dir.path(), &["cleanup", "--keep", "1", "--dry-run"]);
+    assert!(
+        stdout(&dry).contains(&format!("would delete {}", ids[1])),
+        "{}",
+        stdout(&dry)
+    );
+    assert_eq!(json_lines(&run(dir.path(), &["tasks", "--json"])).len(), 2);
+    let done = run(dir.path(), &["cleanup", "--keep", "1"]);
+    assert!(
+        stdout(&done).contains("deleted 1 task(s)"),
+        "{}",
+        stdout(&done)
+    );
+    let left = json_lines(&run(dir.path(), &["tasks", "--json"]));
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["id"], ids[2].as_str());
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_cancels_the_task_flushes_and_exits_130_while_follow_sees_it_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = taskdeck(dir.path())
+        .args([
+            "run",
+            "shell",
+            "--params-json",
+            r#"{"program": "sh", "args": ["-c", "echo begun; sleep 30"]}"#,
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    loop {
+        let line = lines.next().unwrap().unwrap();
+        if line.contains("begun") {
+            break;
+        }
+    }
+    let id = json_lines(&run(
+        dir.path(),
+        &["tasks", "--status", "running", "--json"],
+    ))[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Another process follows the task while it runs.
+    let follower = taskdeck(dir.path())
+        .args(["logs", &id, "--follow", "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+
+    let started = Instant::now();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert_eq!(exit.code(), Some(130));
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    let show: Value =
+        serde_json::from_str(&stdout(&run(dir.path(), &["show", &id, "--json"]))).unwrap();
+    assert_eq!(show["status"], "cancelled");
+    let followed = follower.wait_with_output().unwrap();
+    assert!(followed.status.success());
+    let entries = json_lines(&followed);
+    let last = entries.last().unwrap();
+    assert_eq!(last["source"], "system");
+    assert!(
+        last["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cancelled after"),
+        "{last}"
+    );
+    let stored = json_lines(&run(dir.path(), &["logs", &id, "--json"]));
+    assert_eq!(entries, stored);
+}
