@@ -3,7 +3,18 @@
 //! (`allow-<command>`) granted in `capabilities/`.
 
 /// Every command the app registers; a command missing here cannot be called.
-const COMMANDS: &[&str] = &["app_info"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "list_plugins",
+    "run_task",
+    "cancel_task",
+    "list_tasks",
+    "get_task",
+    "delete_tasks",
+    "get_task_logs",
+    "get_task_log_stats",
+    "get_task_log_sources",
+];
 
 fn main() {
     let attributes = tauri_build::Attributes::new()

@@ -35,3 +35,11 @@ impl Serialize for AppError {
         wire.serialize(serializer)
     }
 }
+
+/// On the wire an `AppError` is exactly an [`IpcError`], and the bindings
+/// say so.
+impl specta::Type for AppError {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        IpcError::definition(types)
+    }
+}

@@ -1,24 +1,39 @@
 //! The Taskdeck desktop app: builds the Tauri application around the engine.
 //!
-//! This crate is a thin shell. It opens the store at start-up, registers the
-//! IPC commands (each a few lines over `taskdeck-core`), and hands the window
-//! to the Yew UI. All real work happens in the engine.
+//! This crate is a thin shell. It starts the task manager at start-up,
+//! registers the IPC commands (each a few lines over `taskdeck-core`, see
+//! [`ipc::surface`]), forwards task updates as events, flushes every log
+//! entry on exit, and hands the window to the Yew UI. All real work happens
+//! in the engine.
 
 pub mod commands;
 pub mod error;
+pub mod ipc;
 pub mod state;
 
-use tauri::{Builder, Runtime};
+use tauri::{Builder, Manager, RunEvent, Runtime};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 pub use error::AppError;
 pub use state::AppState;
 
-/// Registers Taskdeck's state and commands on `builder`. Shared by the real
-/// app and the command tests (which use Tauri's mock runtime).
+/// Registers Taskdeck's state, commands and events on `builder`. Shared by
+/// the real app and the command tests (which use Tauri's mock runtime).
 pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+    let surface = ipc::surface::<R>();
+    let handler = surface.invoke_handler();
     builder
         .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::app::app_info])
+        .invoke_handler(handler)
+        .setup(move |app| {
+            surface.mount_events(app);
+            if let Ok(manager) = app.state::<AppState>().manager() {
+                ipc::events::forward_task_updates(app.handle().clone(), manager);
+            }
+            Ok(())
+        })
 }
 
 /// The app's compiled-in context: config, capabilities and the embedded UI.
@@ -30,22 +45,42 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TASKDECK_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-
+    install_tracing();
     let state = tauri::async_runtime::block_on(AppState::open());
-    if let Err(error) = &state.store {
-        tracing::error!(%error, "the store could not be opened; the UI will say so");
+    if let Err(error) = &state.manager {
+        tracing::error!(%error, "the engine could not start; the UI will say so");
     }
-    let outcome = configure(tauri::Builder::default(), state).run(context());
-    if let Err(error) = outcome {
-        // Nothing can be shown without a window: report and exit non-zero.
-        eprintln!("taskdeck: the desktop app could not start: {error}");
-        std::process::exit(1);
-    }
+    let app = match configure(tauri::Builder::default(), state).build(context()) {
+        Ok(app) => app,
+        Err(error) => {
+            // Nothing can be shown without a window: report and exit non-zero.
+            eprintln!("taskdeck: the desktop app could not start: {error}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event
+            && let Ok(manager) = handle.state::<AppState>().manager()
+        {
+            // Graceful exit: running tasks are cancelled and every entry is
+            // written before the process ends.
+            if let Err(error) = tauri::async_runtime::block_on(manager.shutdown()) {
+                tracing::error!(%error, "log entries could not all be written at exit");
+            }
+        }
+    });
+}
+
+/// Task capture for plugins that log through `tracing`, and the app's own
+/// diagnostics on stderr (`TASKDECK_LOG` sets the filter; default `info`).
+fn install_tracing() {
+    let diagnostics = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(
+            EnvFilter::try_from_env("TASKDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        );
+    let _ = tracing_subscriber::registry()
+        .with(taskdeck_core::TaskLogCapture)
+        .with(diagnostics)
+        .try_init();
 }

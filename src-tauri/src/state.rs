@@ -1,36 +1,48 @@
 //! What the app keeps for the lifetime of the process.
 
-use taskdeck_core::{DataDir, Store};
+use taskdeck_core::{DataDir, ManagerConfig, PluginRegistry, Store, TaskManager};
 use taskdeck_protocol::IpcError;
 
 /// The app's shared state, managed by Tauri.
 ///
-/// The store may have failed to open (unusable data directory, a file that is
-/// not a database): the app still starts, and every command that needs the
-/// store answers with that error so the UI can show it.
+/// The engine may have failed to start (unusable data directory, a file
+/// that is not a database): the app still starts, and every command that
+/// needs it answers with that error so the UI can show it.
 pub struct AppState {
-    /// The open store, or why it could not be opened.
-    pub store: Result<Store, IpcError>,
+    /// The running task manager (and through it the store), or why it
+    /// could not start.
+    pub manager: Result<TaskManager, IpcError>,
 }
 
 impl AppState {
     /// Opens the store in the data directory (`TASKDECK_DATA_DIR` or the OS
-    /// app-data directory).
+    /// app-data directory) and starts the task manager on it. Must run on
+    /// the runtime the app's commands use.
     pub async fn open() -> Self {
-        let store = match DataDir::resolve(None) {
-            Ok(data_dir) => Store::open(data_dir).await.map_err(IpcError::from),
-            Err(error) => Err(IpcError::from(error)),
-        };
-        Self { store }
+        Self {
+            manager: start().await.map_err(IpcError::from),
+        }
     }
 
-    /// Wraps an already opened store.
-    pub fn with_store(store: Store) -> Self {
-        Self { store: Ok(store) }
+    /// Wraps an already started manager.
+    pub fn with_manager(manager: TaskManager) -> Self {
+        Self {
+            manager: Ok(manager),
+        }
     }
 
-    /// The store, or the start-up error that explains its absence.
+    /// The task manager, or the start-up error that explains its absence.
+    pub fn manager(&self) -> Result<&TaskManager, IpcError> {
+        self.manager.as_ref().map_err(Clone::clone)
+    }
+
+    /// The store, or the start-up error.
     pub fn store(&self) -> Result<&Store, IpcError> {
-        self.store.as_ref().map_err(Clone::clone)
+        self.manager().map(TaskManager::store)
     }
+}
+
+async fn start() -> Result<TaskManager, taskdeck_core::CoreError> {
+    let store = Store::open(DataDir::resolve(None)?).await?;
+    TaskManager::start(store, PluginRegistry::builtin(), ManagerConfig::from_env()?).await
 }

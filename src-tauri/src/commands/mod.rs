@@ -2,3 +2,8 @@
 //! arguments, call the engine, map the error.
 
 pub mod app;
+pub mod logs;
+pub mod tasks;
+
+#[cfg(test)]
+pub(crate) mod test_support;

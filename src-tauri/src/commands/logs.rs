@@ -1,0 +1,151 @@
+//! Commands that read a task's log: pages, stats and sources.
+
+use taskdeck_protocol::{LogFilter, LogPage, LogStats};
+use tauri::State;
+
+use crate::{AppError, AppState};
+
+/// One page of a task's entries matching `filter`, and the cursor of the
+/// next page.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_task_logs(
+    state: State<'_, AppState>,
+    task_id: String,
+    filter: LogFilter,
+) -> Result<LogPage, AppError> {
+    Ok(state.manager()?.query_logs(&task_id, &filter).await?)
+}
+
+/// Counts per level and source, and the first and last times.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_task_log_stats(
+    state: State<'_, AppState>,
+    task_id: String,
+) -> Result<LogStats, AppError> {
+    Ok(state.manager()?.log_stats(&task_id).await?)
+}
+
+/// The sources of a task's entries, in name order.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_task_log_sources(
+    state: State<'_, AppState>,
+    task_id: String,
+) -> Result<Vec<String>, AppError> {
+    Ok(state.manager()?.log_sources(&task_id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use taskdeck_protocol::{IpcError, LogPage, LogStats};
+
+    use crate::commands::test_support::MockApp;
+
+    #[test]
+    fn logs_stats_and_sources_of_a_finished_task() {
+        let app = MockApp::started();
+        let created = app
+            .invoke(
+                "run_task",
+                json!({ "request": { "plugin_id": "shell", "params": {
+                    "program": "sh", "args": ["-c", "echo alpha; echo beta >&2; echo gamma"] } } }),
+            )
+            .unwrap();
+        let task_id = created["id"].as_str().unwrap().to_owned();
+        app.wait_for_end(&task_id);
+
+        let page: LogPage = serde_json::from_value(
+            app.invoke(
+                "get_task_logs",
+                json!({ "taskId": task_id, "filter": { "sources": ["shell.stdout"], "limit": 1 } }),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(page.entries.len(), 1);
+        assert_eq!(page.entries[0].message, "alpha");
+        let next = page.next_cursor.unwrap();
+        let rest: LogPage = serde_json::from_value(
+            app.invoke(
+                "get_task_logs",
+                json!({ "taskId": task_id, "filter": { "sources": ["shell.stdout"], "after_seq": next } }),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(rest.entries[0].message, "gamma");
+        assert_eq!(rest.next_cursor, None);
+
+        let searched: LogPage = serde_json::from_value(
+            app.invoke(
+                "get_task_logs",
+                json!({ "taskId": task_id, "filter": { "search": "beta", "levels": ["WARNING"] } }),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(searched.entries[0].source, "shell.stderr");
+
+        let stats: LogStats = serde_json::from_value(
+            app.invoke("get_task_log_stats", json!({ "taskId": task_id }))
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(stats.counts.warning, 1);
+        let sources = app
+            .invoke("get_task_log_sources", json!({ "taskId": task_id }))
+            .unwrap();
+        assert_eq!(
+            sources,
+            json!(["shell", "shell.stderr", "shell.stdout", "system"])
+        );
+    }
+
+    #[test]
+    fn bad_filters_and_unknown_tasks_are_typed_errors() {
+        let app = MockApp::started();
+        let created = app
+            .invoke(
+                "run_task",
+                json!({ "request": { "plugin_id": "shell", "params": { "program": "echo" } } }),
+            )
+            .unwrap();
+        let task_id = created["id"].as_str().unwrap().to_owned();
+        app.wait_for_end(&task_id);
+        let cases = [
+            (
+                json!({ "taskId": task_id, "filter": { "limit": 0 } }),
+                "invalid_argument",
+                "limit",
+            ),
+            (
+                json!({ "taskId": task_id, "filter": { "search": "\"open" } }),
+                "invalid_argument",
+                "search",
+            ),
+            (
+                json!({ "taskId": "missing", "filter": {} }),
+                "not_found",
+                "missing",
+            ),
+        ];
+        for (args, kind, mention) in cases {
+            let error: IpcError =
+                serde_json::from_value(app.invoke("get_task_logs", args.clone()).unwrap_err())
+                    .unwrap();
+            assert_eq!(error.kind.as_str(), kind, "{args}");
+            assert!(error.message.contains(mention), "{args}: {}", error.message);
+        }
+        for command in ["get_task_log_stats", "get_task_log_sources"] {
+            let error: IpcError = serde_json::from_value(
+                app.invoke(command, json!({ "taskId": "missing" }))
+                    .unwrap_err(),
+            )
+            .unwrap();
+            assert_eq!(error.kind.as_str(), "not_found");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Events the app pushes to the UI.
+
+use serde::{Deserialize, Serialize};
+use taskdeck_core::TaskManager;
+use taskdeck_protocol::TaskSummary;
+use tauri::{AppHandle, Runtime};
+use tauri_specta::Event;
+use tokio::sync::broadcast::error::RecvError;
+
+/// A task was created or changed status; carries its current summary so
+/// the history list updates without asking.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct TaskUpdated(pub TaskSummary);
+
+/// Forwards the manager's task changes to the UI until the app exits.
+pub fn forward_task_updates<R: Runtime>(app: AppHandle<R>, manager: &TaskManager) {
+    let mut updates = manager.subscribe_tasks();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match updates.recv().await {
+                Ok(summary) => {
+                    if let Err(error) = TaskUpdated(summary).emit(&app) {
+                        tracing::warn!("could not send a task update to the UI: {error}");
+                    }
+                }
+                // Missed updates are superseded by later ones; the UI
+                // reloads the list on the next update it does get.
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::debug!(missed, "task updates lagged");
+                }
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
+}
