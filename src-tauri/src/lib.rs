@@ -76,6 +76,7 @@ pub fn run() {
 fn install_tracing() {
     let diagnostics = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_filter(
             EnvFilter::try_from_env("TASKDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         );

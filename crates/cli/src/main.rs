@@ -59,6 +59,7 @@ fn main() -> ExitCode {
 fn install_tracing() {
     let diagnostics = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .with_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")));
     let _ = tracing_subscriber::registry()
