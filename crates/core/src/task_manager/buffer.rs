@@ -4,7 +4,12 @@
 //! of a [`LogRecord`] (the message moved in, task and source shared), and —
 //! only when someone subscribed to live entries — one `Arc<LogEntry>` sent on
 //! a broadcast channel. No I/O, no await: emitting never waits on the
-//! database. The flusher swaps the whole vector out in O(1).
+//! database.
+//!
+//! Entries wait in chunks of at most `max_batch`, each allocated once at its
+//! full size, so a backlog of millions of entries (a burst faster than the
+//! disk) never reallocates and copies a huge vector under the lock. A chunk
+//! is exactly one flush transaction; the flusher takes all chunks in O(1).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -22,7 +27,7 @@ pub const LIVE_CHANNEL_CAPACITY: usize = 16_384;
 /// Entries waiting to be written, shared by every task of one manager.
 #[derive(Debug)]
 pub struct LogBuffer {
-    pending: Mutex<Vec<LogRecord>>,
+    pending: Mutex<Vec<Vec<LogRecord>>>,
     /// Woken when the pending batch reaches `max_batch`.
     pub(crate) full: Notify,
     max_batch: usize,
@@ -44,29 +49,28 @@ impl LogBuffer {
     pub fn new(max_batch: usize) -> Self {
         let (live, _) = broadcast::channel(LIVE_CHANNEL_CAPACITY);
         Self {
-            pending: Mutex::new(Vec::with_capacity(max_batch)),
+            pending: Mutex::new(Vec::new()),
             full: Notify::new(),
             max_batch: max_batch.max(1),
             live,
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Vec<LogRecord>> {
+    fn lock(&self) -> MutexGuard<'_, Vec<Vec<LogRecord>>> {
         // A panic while holding the lock cannot leave the Vec half-pushed,
         // so a poisoned lock is still safe to use.
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Takes every waiting entry, in emit order.
-    pub fn take(&self) -> Vec<LogRecord> {
-        let mut pending = self.lock();
-        let capacity = pending.capacity().min(self.max_batch);
-        std::mem::replace(&mut *pending, Vec::with_capacity(capacity))
+    /// Takes every waiting entry, in emit order, in chunks of at most
+    /// `max_batch`.
+    pub fn take(&self) -> Vec<Vec<LogRecord>> {
+        std::mem::take(&mut *self.lock())
     }
 
     /// How many entries wait.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().iter().map(Vec::len).sum()
     }
 
     /// Whether nothing waits.
@@ -76,7 +80,10 @@ impl LogBuffer {
 
     /// Whether any waiting entry belongs to the task with `key`.
     pub fn holds_task(&self, key: i64) -> bool {
-        self.lock().iter().any(|record| record.task.key == key)
+        self.lock()
+            .iter()
+            .flatten()
+            .any(|record| record.task.key == key)
     }
 
     /// A receiver of every entry emitted from now on, in `seq` order per
@@ -131,8 +138,16 @@ impl TaskLog {
             // the last subscriber left meanwhile.
             let _ = self.buffer.live.send(Arc::new(record.to_entry()));
         }
-        pending.push(record);
-        let full = pending.len() >= self.buffer.max_batch;
+        let max_batch = self.buffer.max_batch;
+        match pending.last_mut() {
+            Some(chunk) if chunk.len() < max_batch => chunk.push(record),
+            _ => {
+                let mut chunk = Vec::with_capacity(max_batch);
+                chunk.push(record);
+                pending.push(chunk);
+            }
+        }
+        let full = pending.last().is_some_and(|chunk| chunk.len() == max_batch);
         drop(pending);
         if full {
             self.buffer.full.notify_one();

@@ -7,7 +7,9 @@
 //! in order, and is retried on the next round: nothing is dropped while the
 //! database is unavailable.
 
+use std::collections::VecDeque;
 use std::time::Duration;
+
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
@@ -65,7 +67,7 @@ impl Flusher {
             buffer,
             persistence,
             config,
-            backlog: Vec::new(),
+            backlog: VecDeque::new(),
         };
         let join = tokio::spawn(worker.run(receiver));
         Self {
@@ -119,8 +121,9 @@ struct Worker {
     buffer: Arc<LogBuffer>,
     persistence: TaskLogPersistenceService,
     config: FlushConfig,
-    /// Entries taken from the buffer but not yet stored, oldest first.
-    backlog: Vec<LogRecord>,
+    /// Chunks taken from the buffer but not yet stored, oldest first; each
+    /// is one transaction.
+    backlog: VecDeque<Vec<LogRecord>>,
 }
 
 impl Worker {
@@ -154,35 +157,19 @@ impl Worker {
         }
     }
 
-    /// Writes the backlog and everything buffered, `max_batch` per
-    /// transaction. On failure the unwritten entries stay in the backlog.
+    /// Writes the backlog and everything buffered, one chunk (at most
+    /// `max_batch` entries) per transaction. On failure the unwritten
+    /// chunks stay in the backlog, in order.
     async fn write_all(&mut self) -> Result<(), String> {
-        if self.backlog.is_empty() {
-            self.backlog = self.buffer.take();
-        } else {
-            self.backlog.extend(self.buffer.take());
-        }
-        let mut written = 0;
-        let mut outcome = Ok(());
-        while written < self.backlog.len() {
-            let end = (written + self.config.max_batch).min(self.backlog.len());
-            match self
-                .persistence
-                .insert_batch(&self.backlog[written..end])
-                .await
-            {
-                Ok(()) => written = end,
-                Err(error) => {
-                    tracing::warn!(
-                        waiting = self.backlog.len() - written,
-                        "could not write log entries, will retry: {error}"
-                    );
-                    outcome = Err(error.to_string());
-                    break;
-                }
+        self.backlog.extend(self.buffer.take());
+        while let Some(chunk) = self.backlog.front() {
+            if let Err(error) = self.persistence.insert_batch(chunk).await {
+                let waiting: usize = self.backlog.iter().map(Vec::len).sum();
+                tracing::warn!(waiting, "could not write log entries, will retry: {error}");
+                return Err(error.to_string());
             }
+            self.backlog.pop_front();
         }
-        self.backlog.drain(..written);
-        outcome
+        Ok(())
     }
 }
