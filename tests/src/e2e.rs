@@ -201,7 +201,11 @@ pub fn artifacts_dir() -> PathBuf {
     std::env::var_os("TASKDECK_E2E_ARTIFACTS")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            // The run-time value: a shared target directory may hold a build
+            // from another checkout, whose compile-time path is stale.
+            std::env::var_os("CARGO_MANIFEST_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
                 .join("..")
                 .join("target")
                 .join("e2e")

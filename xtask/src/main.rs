@@ -61,8 +61,16 @@ fn main() -> ExitCode {
 }
 
 /// The workspace root (the folder holding the root Cargo.toml).
+///
+/// Read from `CARGO_MANIFEST_DIR` as `cargo run` sets it *now*, not as it
+/// was at compile time: a target directory shared between checkouts (CI
+/// reuses one) can hold an xtask built in another checkout, and cargo does
+/// not rebuild it for a path change, so the compile-time value may name a
+/// different tree.
 fn workspace_root() -> PathBuf {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     manifest_dir
         .parent()
         .map(PathBuf::from)

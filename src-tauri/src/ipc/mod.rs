@@ -53,8 +53,13 @@ mod tests {
 
     use super::*;
 
+    /// `cargo test` sets `CARGO_MANIFEST_DIR` at run time too; that value
+    /// names this checkout even when the test binary was built in another
+    /// one sharing the target directory.
     fn committed() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
             .join("..")
             .join(BINDINGS_PATH)
     }

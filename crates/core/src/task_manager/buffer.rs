@@ -68,24 +68,6 @@ impl LogBuffer {
         std::mem::take(&mut *self.lock())
     }
 
-    /// How many entries wait.
-    pub fn len(&self) -> usize {
-        self.lock().iter().map(Vec::len).sum()
-    }
-
-    /// Whether nothing waits.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Whether any waiting entry belongs to the task with `key`.
-    pub fn holds_task(&self, key: i64) -> bool {
-        self.lock()
-            .iter()
-            .flatten()
-            .any(|record| record.task.key == key)
-    }
-
     /// A receiver of every entry emitted from now on, in `seq` order per
     /// task.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<LogEntry>> {
@@ -153,10 +135,5 @@ impl TaskLog {
             self.buffer.full.notify_one();
         }
         Some(seq)
-    }
-
-    /// The last `seq` handed out.
-    pub fn last_seq(&self) -> u64 {
-        self.last_seq.load(Ordering::Relaxed)
     }
 }

@@ -91,7 +91,6 @@ fn positive_env(name: &str) -> Result<Option<u64>, CoreError> {
 
 /// A task running in this process.
 struct RunningTask {
-    key: i64,
     cancellation: CancellationToken,
     progress: ProgressCell,
     finished: watch::Receiver<bool>,
@@ -195,6 +194,7 @@ impl TaskManager {
             .create(&request.plugin_id, &params, self.runner_id())
             .await?;
         let summary = row.to_summary(None);
+        let created = summary.clone();
         let identity = Arc::new(row.identity());
         let log = Arc::new(TaskLog::new(identity, 0, Arc::clone(&self.inner.buffer)));
         let cancellation = CancellationToken::new();
@@ -203,7 +203,6 @@ impl TaskManager {
         self.lock_running().insert(
             row.id.clone(),
             RunningTask {
-                key: row.key,
                 cancellation: cancellation.clone(),
                 progress: Arc::clone(&progress),
                 finished,
@@ -222,7 +221,7 @@ impl TaskManager {
             manager.lock_running().remove(summary.id.as_str());
             let _ = finished_sender.send(true);
         });
-        Ok(row.to_summary(None))
+        Ok(created)
     }
 
     /// Runs the plugin and records how it ended.
@@ -418,14 +417,16 @@ impl TaskManager {
             .await
     }
 
-    /// Writes a running task's buffered entries first, so that reads never
-    /// miss them.
+    /// Makes a task that runs here durable up to now, so that reads never
+    /// miss its latest entries (they may be in the buffer or in a write the
+    /// flusher has under way). A flush with nothing pending costs one
+    /// round trip to the flusher; other tasks need nothing.
     async fn settle(&self, task_id: &str) -> Result<(), CoreError> {
-        let key = self.lock_running().get(task_id).map(|running| running.key);
-        match key {
-            Some(key) if self.inner.buffer.holds_task(key) => self.inner.flusher.flush().await,
-            _ => Ok(()),
+        let runs_here = self.lock_running().contains_key(task_id);
+        if runs_here {
+            self.inner.flusher.flush().await?;
         }
+        Ok(())
     }
 
     /// One page of a task's entries matching `filter`, including entries a

@@ -9,6 +9,10 @@
 //! belongs to a dead process: it is marked `interrupted`, with a `system`
 //! `ERROR` entry saying so. Tasks of runners whose lock is held (the app
 //! while the CLI starts, or the reverse) are left alone.
+//!
+//! A lock file is probed only for runner ids found on tasks, and a manager
+//! holds its lock before it creates any task, so a lock file that is being
+//! created (and not yet locked) is never mistaken for a dead runner's.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
