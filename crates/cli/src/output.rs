@@ -33,6 +33,21 @@ impl Printer {
         self.out.write_all(b"\n")
     }
 
+    /// Writes `value` as one line of JSON when `json`, else as `text` renders
+    /// it.
+    pub fn json_or_text<T: Serialize>(
+        &mut self,
+        json: bool,
+        value: &T,
+        text: impl FnOnce(&T) -> String,
+    ) -> std::io::Result<()> {
+        if json {
+            self.json(value)
+        } else {
+            self.line(&text(value))
+        }
+    }
+
     /// Writes one line of text.
     pub fn line(&mut self, text: &str) -> std::io::Result<()> {
         self.out.write_all(text.as_bytes())?;

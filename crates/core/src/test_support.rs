@@ -53,6 +53,22 @@ where
     })
 }
 
+/// A plugin `id` that logs "working" and then waits until the returned
+/// token is cancelled (a task that stays running as long as a test needs).
+pub fn gated(id: &str) -> (Arc<dyn Plugin>, tokio_util::sync::CancellationToken) {
+    let release = tokio_util::sync::CancellationToken::new();
+    let gate = release.clone();
+    let plugin = scripted(id, move |ctx| {
+        let gate = gate.clone();
+        async move {
+            ctx.logger().info("working");
+            gate.cancelled().await;
+            Ok(Value::Null)
+        }
+    });
+    (plugin, release)
+}
+
 /// Installs the capture layer as the global subscriber, once per test
 /// binary.
 pub fn install_capture() {

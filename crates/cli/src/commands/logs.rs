@@ -94,12 +94,7 @@ pub async fn stats(
     printer: &mut Printer,
 ) -> Result<(), CliError> {
     let stats = manager.log_stats(task_id).await?;
-    if json {
-        printer.json(&stats)?;
-    } else {
-        printer.line(&output::stats_text(&stats))?;
-    }
-    Ok(())
+    Ok(printer.json_or_text(json, &stats, output::stats_text)?)
 }
 
 pub async fn sources(
@@ -109,12 +104,5 @@ pub async fn sources(
     printer: &mut Printer,
 ) -> Result<(), CliError> {
     let sources = manager.log_sources(task_id).await?;
-    if json {
-        printer.json(&sources)?;
-    } else {
-        for source in sources {
-            printer.line(&source)?;
-        }
-    }
-    Ok(())
+    Ok(printer.json_or_text(json, &sources, |sources| sources.join("\n"))?)
 }

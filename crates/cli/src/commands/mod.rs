@@ -60,13 +60,10 @@ async fn dispatch(
 
 async fn info(store: &Store, json: bool, printer: &mut Printer) -> Result<(), CliError> {
     let info = store.app_info().await?;
-    if json {
-        printer.json(&info)?;
-    } else {
-        printer.line(&format!(
+    Ok(printer.json_or_text(json, &info, |info| {
+        format!(
             "version:        {}\ndata dir:       {}\ndatabase:       {}\nschema version: {}",
             info.version, info.data_dir, info.database_path, info.schema_version
-        ))?;
-    }
-    Ok(())
+        )
+    })?)
 }

@@ -53,11 +53,7 @@ pub async fn list(
         limit,
     };
     for task in manager.list_tasks(&filter).await? {
-        if json {
-            printer.json(&task)?;
-        } else {
-            printer.line(&output::task_row(&task))?;
-        }
+        printer.json_or_text(json, &task, output::task_row)?;
     }
     Ok(())
 }
@@ -69,12 +65,7 @@ pub async fn show(
     printer: &mut Printer,
 ) -> Result<(), CliError> {
     let task = manager.get_task(task_id).await?;
-    if json {
-        printer.json(&task)?;
-    } else {
-        printer.line(&output::task_details(&task))?;
-    }
-    Ok(())
+    Ok(printer.json_or_text(json, &task, output::task_details)?)
 }
 
 pub async fn delete(

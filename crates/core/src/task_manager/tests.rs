@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
 use super::logger::{MAX_MESSAGE_BYTES, cap_message, sanitise_source};
-use crate::test_support::{manager_with, request, scripted, temp_store};
+use crate::test_support::{gated, manager_with, request, scripted, temp_store};
 use crate::{CoreError, TaskManager};
 
 const FAST: Duration = Duration::from_millis(20);
@@ -401,16 +401,7 @@ async fn tracing_events_inside_a_task_land_in_that_task_only() {
 #[tokio::test]
 async fn tasks_of_dead_processes_are_interrupted_and_live_ones_are_left_alone() {
     let (dir, store) = temp_store().await;
-    let release = CancellationToken::new();
-    let gate = release.clone();
-    let waits = scripted("waits", move |ctx| {
-        let gate = gate.clone();
-        async move {
-            ctx.logger().info("working");
-            gate.cancelled().await;
-            Ok(json!(null))
-        }
-    });
+    let (waits, release) = gated("waits");
     // A live runner: this manager keeps running its task.
     let live = manager_with(&store, vec![waits], FAST).await;
     let live_task = live.run_task(request("waits", json!({}))).await.unwrap();
@@ -475,15 +466,7 @@ async fn tasks_of_dead_processes_are_interrupted_and_live_ones_are_left_alone() 
 #[tokio::test]
 async fn delete_refuses_running_tasks_and_removes_finished_ones() {
     let (_dir, store) = temp_store().await;
-    let release = CancellationToken::new();
-    let gate = release.clone();
-    let waits = scripted("waits", move |_ctx| {
-        let gate = gate.clone();
-        async move {
-            gate.cancelled().await;
-            Ok(json!(null))
-        }
-    });
+    let (waits, release) = gated("waits");
     let manager = manager_with(&store, vec![waits], FAST).await;
     let running = manager.run_task(request("waits", json!({}))).await.unwrap();
     let error = manager
@@ -498,9 +481,57 @@ async fn delete_refuses_running_tasks_and_removes_finished_ones() {
         .await
         .unwrap();
     assert_eq!(report.tasks.len(), 1);
-    assert_eq!(report.entries, 2);
+    // "working" and the system start and end lines.
+    assert_eq!(report.entries, 3);
     assert!(matches!(
         manager.get_task(&running.id).await,
         Err(CoreError::TaskNotFound(_))
     ));
+}
+
+#[tokio::test]
+async fn live_subscribers_get_every_entry_in_seq_order_as_it_is_emitted() {
+    let (_dir, store) = temp_store().await;
+    let plugin = scripted("ticker", |ctx| async move {
+        for index in 0..300 {
+            ctx.logger().child("tick").info(format!("tick {index}"));
+        }
+        Ok(json!(null))
+    });
+    // Entries reach subscribers at emit time, long before this interval.
+    let manager = manager_with(&store, vec![plugin], NEVER).await;
+    let mut live = manager.subscribe_logs();
+    let task = manager
+        .run_task(request("ticker", json!({})))
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    while received.len() < 302 {
+        let entry = tokio::time::timeout(Duration::from_secs(10), live.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(entry.task_id, task.id);
+        received.push(entry);
+    }
+    let seqs: Vec<u64> = received.iter().map(|entry| entry.seq).collect();
+    assert_eq!(seqs, (1..=302).collect::<Vec<_>>());
+    assert_eq!(received[150].message, "tick 149");
+    assert_eq!(
+        received[150].id,
+        (task_key(&manager, &task.id).await << 32) | 151
+    );
+    manager.wait(&task.id).await.unwrap();
+    // What was pushed live is exactly what was stored.
+    let stored = all_entries(&manager, &task.id).await;
+    let live_entries: Vec<LogEntry> = received.iter().map(|entry| (**entry).clone()).collect();
+    assert_eq!(stored, live_entries);
+}
+
+async fn task_key(manager: &TaskManager, task_id: &str) -> i64 {
+    crate::TaskRepository::new(manager.store())
+        .identity(task_id)
+        .await
+        .unwrap()
+        .key
 }
