@@ -334,3 +334,46 @@ fn ctrl_c_cancels_the_task_flushes_and_exits_130_while_follow_sees_it_end() {
     let stored = json_lines(&run(dir.path(), &["logs", &id, "--json"]));
     assert_eq!(entries, stored);
 }
+
+#[cfg(unix)]
+#[test]
+fn follow_ends_when_the_process_running_the_task_dies() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runner = taskdeck(dir.path())
+        .args([
+            "run",
+            "shell",
+            "--params-json",
+            r#"{"program": "sh", "args": ["-c", "echo begun; sleep 5"]}"#,
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(runner.stdout.take().unwrap()).lines();
+    while !lines.next().unwrap().unwrap().contains("begun") {}
+    let id = json_lines(&run(dir.path(), &["tasks", "--json"]))[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let follower = taskdeck(dir.path())
+        .args(["logs", &id, "--follow", "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    runner.kill().unwrap();
+    runner.wait().unwrap();
+
+    let followed = follower.wait_with_output().unwrap();
+    assert!(followed.status.success());
+    let entries = json_lines(&followed);
+    let last = entries.last().unwrap();
+    assert!(
+        last["message"].as_str().unwrap().starts_with("Interrupted"),
+        "{last}"
+    );
+    let show: Value =
+        serde_json::from_str(&stdout(&run(dir.path(), &["show", &id, "--json"]))).unwrap();
+    assert_eq!(show["status"], "interrupted");
+}

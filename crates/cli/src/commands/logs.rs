@@ -12,6 +12,9 @@ use crate::output::{self, Printer};
 
 /// How often `--follow` looks for new entries.
 const FOLLOW_POLL: Duration = Duration::from_millis(200);
+/// Every this many polls, `--follow` checks whether the process running the
+/// task has died (the task then becomes `interrupted` and following ends).
+const POLLS_PER_LIVENESS_CHECK: u32 = 10;
 
 pub async fn logs(
     manager: &TaskManager,
@@ -39,6 +42,7 @@ pub async fn logs(
     // Unknown tasks are reported even when the filter matches nothing.
     manager.get_task(&args.task_id).await?;
     let mut remaining = args.limit.map(u64::from);
+    let mut polls = 0u32;
     loop {
         let page_limit = remaining.map_or(MAX_PAGE_LIMIT, |left| {
             left.min(u64::from(MAX_PAGE_LIMIT)) as u32
@@ -74,6 +78,10 @@ pub async fn logs(
         }
         if !finished {
             tokio::time::sleep(FOLLOW_POLL).await;
+            polls += 1;
+            if polls.is_multiple_of(POLLS_PER_LIVENESS_CHECK) {
+                manager.recover_interrupted().await?;
+            }
         }
     }
 }

@@ -174,6 +174,14 @@ impl TaskManager {
         self.inner.runner.id()
     }
 
+    /// Marks the unfinished tasks of processes that have died since this
+    /// manager started `interrupted` (start-up does it once; a long-lived
+    /// reader such as `taskdeck logs --follow` calls this as it polls).
+    /// Returns the ids of the tasks marked.
+    pub async fn recover_interrupted(&self) -> Result<Vec<String>, CoreError> {
+        runner::recover_interrupted(&self.inner.store, self.runner_id()).await
+    }
+
     /// The plugins it can run.
     pub fn plugins(&self) -> Vec<PluginInfo> {
         self.inner.plugins.list()
@@ -193,8 +201,7 @@ impl TaskManager {
             .tasks
             .create(&request.plugin_id, &params, self.runner_id())
             .await?;
-        let summary = row.to_summary(None);
-        let created = summary.clone();
+        let created = row.to_summary(None);
         let identity = Arc::new(row.identity());
         let log = Arc::new(TaskLog::new(identity, 0, Arc::clone(&self.inner.buffer)));
         let cancellation = CancellationToken::new();
@@ -208,7 +215,7 @@ impl TaskManager {
                 finished,
             },
         );
-        let _ = self.inner.task_events.send(summary.clone());
+        let _ = self.inner.task_events.send(created.clone());
         let manager = self.clone();
         let context = TaskContext::new(
             params,
@@ -216,9 +223,10 @@ impl TaskManager {
             cancellation,
             progress,
         );
+        let task_id = row.id;
         tokio::spawn(async move {
             manager.drive(plugin, log, context).await;
-            manager.lock_running().remove(summary.id.as_str());
+            manager.lock_running().remove(task_id.as_str());
             let _ = finished_sender.send(true);
         });
         Ok(created)
