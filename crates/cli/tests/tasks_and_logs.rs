@@ -1,6 +1,8 @@
 //! `taskdeck run`, `tasks`, `show`, `logs`, `stats`, `sources`, `delete` and
 //! `cleanup` as a user runs them: real processes on a real data directory.
 
+// The tasks run `sh`, so these tests need a Unix shell.
+#![cfg(unix)]
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
@@ -268,7 +270,6 @@ fn delete_and_cleanup_report_what_they_remove() {
     assert_eq!(left[0]["id"], ids[2].as_str());
 }
 
-#[cfg(unix)]
 #[test]
 fn ctrl_c_cancels_the_task_flushes_and_exits_130_while_follow_sees_it_end() {
     let dir = tempfile::tempdir().unwrap();
@@ -335,7 +336,6 @@ fn ctrl_c_cancels_the_task_flushes_and_exits_130_while_follow_sees_it_end() {
     assert_eq!(entries, stored);
 }
 
-#[cfg(unix)]
 #[test]
 fn follow_ends_when_the_process_running_the_task_dies() {
     let dir = tempfile::tempdir().unwrap();

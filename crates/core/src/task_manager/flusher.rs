@@ -68,6 +68,7 @@ impl Flusher {
             persistence,
             config,
             backlog: VecDeque::new(),
+            failing: false,
         };
         let join = tokio::spawn(worker.run(receiver));
         Self {
@@ -124,6 +125,9 @@ struct Worker {
     /// Chunks taken from the buffer but not yet stored, oldest first; each
     /// is one transaction.
     backlog: VecDeque<Vec<LogRecord>>,
+    /// Whether the last write failed (so that an outage is reported once
+    /// when it starts and once when it ends, not on every retry).
+    failing: bool,
 }
 
 impl Worker {
@@ -164,11 +168,21 @@ impl Worker {
         self.backlog.extend(self.buffer.take());
         while let Some(chunk) = self.backlog.front() {
             if let Err(error) = self.persistence.insert_batch(chunk).await {
-                let waiting: usize = self.backlog.iter().map(Vec::len).sum();
-                tracing::warn!(waiting, "could not write log entries, will retry: {error}");
+                if !self.failing {
+                    let waiting: usize = self.backlog.iter().map(Vec::len).sum();
+                    tracing::warn!(
+                        waiting,
+                        "could not write log entries; keeping them in memory and retrying: {error}"
+                    );
+                    self.failing = true;
+                }
                 return Err(error.to_string());
             }
             self.backlog.pop_front();
+        }
+        if self.failing {
+            tracing::info!("log entries are being written again");
+            self.failing = false;
         }
         Ok(())
     }

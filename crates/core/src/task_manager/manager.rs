@@ -329,12 +329,14 @@ impl TaskManager {
     /// Retries the flush until it succeeds or the manager stops: a task is
     /// reported finished only once its last entry is in the store.
     async fn make_durable(&self) {
-        let mut delay = self.inner.config.flush.interval;
+        let mut delay = Duration::from_millis(100);
         while let Err(error) = self.inner.flusher.flush().await {
             if self.inner.closing.load(Ordering::Acquire) {
                 return;
             }
-            tracing::warn!("log entries not yet durable, retrying in {delay:?}: {error}");
+            tracing::debug!(
+                "a finished task's entries are not yet durable, retrying in {delay:?}: {error}"
+            );
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(5));
         }

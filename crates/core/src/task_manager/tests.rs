@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use sea_orm::ConnectionTrait as _;
 use serde_json::json;
 use taskdeck_protocol::{LogEntry, LogFilter, LogLevel, TaskListFilter, TaskStatus};
 use tokio_util::sync::CancellationToken;
@@ -534,4 +535,49 @@ async fn task_key(manager: &TaskManager, task_id: &str) -> i64 {
         .await
         .unwrap()
         .key
+}
+
+#[tokio::test]
+async fn entries_survive_a_store_outage_in_memory_and_land_once_it_recovers() {
+    let (_dir, store) = temp_store().await;
+    let (plugin, release) = gated("steady");
+    let manager = manager_with(&store, vec![plugin], NEVER).await;
+    let task = manager
+        .run_task(request("steady", json!({})))
+        .await
+        .unwrap();
+    manager.flush().await.unwrap();
+
+    // The log table disappears: every write fails.
+    let connection = store.connection();
+    let backend = connection.get_database_backend();
+    let rename = |from: &str, to: &str| {
+        sea_orm::Statement::from_string(backend, format!("ALTER TABLE {from} RENAME TO {to}"))
+    };
+    connection
+        .execute_raw(rename("task_logs", "task_logs_away"))
+        .await
+        .unwrap();
+    release.cancel();
+    // The task ends (its last entries cannot be written yet) …
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let failed = manager.flush().await.unwrap_err();
+    assert!(matches!(failed, CoreError::Storage(_)), "{failed}");
+    assert_eq!(
+        manager.get_task(&task.id).await.unwrap().status,
+        TaskStatus::Running,
+        "reported finished before its entries were durable"
+    );
+
+    // … and once the store is back, everything lands, gap-free.
+    connection
+        .execute_raw(rename("task_logs_away", "task_logs"))
+        .await
+        .unwrap();
+    let finished = manager.wait(&task.id).await.unwrap();
+    assert_eq!(finished.status, TaskStatus::Succeeded);
+    let entries = all_entries(&manager, &task.id).await;
+    let seqs: Vec<u64> = entries.iter().map(|entry| entry.seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3]);
+    assert_eq!(entries[2].message.split(' ').next(), Some("succeeded"));
 }
