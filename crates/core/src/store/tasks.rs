@@ -14,6 +14,10 @@ use super::entities::tasks;
 use super::logs::record::{TaskIdentity, millis_to_time, now_millis};
 use crate::{CoreError, Store};
 
+/// Log ids are `key << 32 | seq` in a signed 64-bit integer, so a task key
+/// must stay below 2^31 (two billion tasks).
+pub const MAX_TASK_KEY: i64 = 1 << 31;
+
 /// Reads and writes `tasks`.
 #[derive(Debug, Clone)]
 pub struct TaskRepository {
@@ -44,7 +48,15 @@ impl TaskRepository {
             runner_id: Set(Some(runner_id.to_owned())),
             ..Default::default()
         };
-        Ok(row.insert(&self.connection).await?)
+        let row = row.insert(&self.connection).await?;
+        if row.key >= MAX_TASK_KEY {
+            return Err(CoreError::InvalidArgument(format!(
+                "the database has used up its task numbers ({} tasks created); \
+                 start a new data directory",
+                row.key
+            )));
+        }
+        Ok(row)
     }
 
     /// The task with public id `id`.
