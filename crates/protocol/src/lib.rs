@@ -8,12 +8,14 @@
 
 pub mod app;
 pub mod error;
+pub mod live;
 pub mod log;
 pub mod plugin;
 pub mod task;
 
 pub use app::AppInfo;
 pub use error::{ErrorKind, IpcError};
+pub use live::LiveLogMessage;
 pub use log::{
     InvalidFilter, LogEntry, LogFilter, LogLevel, LogPage, LogStats, Order, SourceStats,
     UnknownLevel,

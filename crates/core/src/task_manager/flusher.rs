@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use std::sync::Arc;
@@ -52,6 +52,7 @@ enum Request {
 #[derive(Debug)]
 pub struct Flusher {
     requests: mpsc::UnboundedSender<Request>,
+    durable: watch::Receiver<u64>,
     join: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -63,7 +64,9 @@ impl Flusher {
         config: FlushConfig,
     ) -> Self {
         let (requests, receiver) = mpsc::unbounded_channel();
+        let (durable_sender, durable) = watch::channel(0);
         let worker = Worker {
+            durable: durable_sender,
             buffer,
             persistence,
             config,
@@ -73,8 +76,15 @@ impl Flusher {
         let join = tokio::spawn(worker.run(receiver));
         Self {
             requests,
+            durable,
             join: std::sync::Mutex::new(Some(join)),
         }
+    }
+
+    /// A counter that increases after every committed write: live
+    /// subscriptions wait on it instead of polling the store.
+    pub fn durable_writes(&self) -> watch::Receiver<u64> {
+        self.durable.clone()
     }
 
     /// Returns once every entry emitted before the call is in the store.
@@ -119,6 +129,7 @@ fn stopped() -> CoreError {
 }
 
 struct Worker {
+    durable: watch::Sender<u64>,
     buffer: Arc<LogBuffer>,
     persistence: TaskLogPersistenceService,
     config: FlushConfig,
@@ -179,6 +190,7 @@ impl Worker {
                 return Err(error.to_string());
             }
             self.backlog.pop_front();
+            self.durable.send_modify(|writes| *writes += 1);
         }
         if self.failing {
             tracing::info!("log entries are being written again");

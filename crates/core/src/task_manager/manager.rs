@@ -25,6 +25,7 @@ use super::buffer::{LogBuffer, TaskLog};
 use super::capture;
 use super::context::{ProgressCell, TaskContext};
 use super::flusher::{FlushConfig, Flusher};
+use super::live::{Follower, LiveSink};
 use super::logger::TaskLogger;
 use super::runner::{self, RunnerLock};
 use crate::cleanup::TaskCleanupService;
@@ -106,6 +107,8 @@ struct Inner {
     runner: RunnerLock,
     running: Mutex<HashMap<String, RunningTask>>,
     task_events: broadcast::Sender<TaskSummary>,
+    subscriptions: Mutex<HashMap<u64, CancellationToken>>,
+    next_subscription: std::sync::atomic::AtomicU64,
     closing: AtomicBool,
     config: ManagerConfig,
 }
@@ -158,6 +161,8 @@ impl TaskManager {
                 runner,
                 running: Mutex::new(HashMap::new()),
                 task_events,
+                subscriptions: Mutex::new(HashMap::new()),
+                next_subscription: std::sync::atomic::AtomicU64::new(1),
                 closing: AtomicBool::new(false),
                 config,
             }),
@@ -468,6 +473,69 @@ impl TaskManager {
         self.inner.buffer.subscribe()
     }
 
+    /// Follows the task's log with `filter` (its level, source and search
+    /// conditions; its cursors, limit and order do not apply), sending every
+    /// matching entry after `after_seq` to `sink` in batches, then
+    /// [`taskdeck_protocol::LiveLogMessage::End`] once the task has ended.
+    /// An unknown task or an invalid filter (search syntax included) is
+    /// refused here, before anything is sent. Returns the subscription's id
+    /// for [`Self::unsubscribe_task_logs`].
+    pub async fn subscribe_task_logs(
+        &self,
+        task_id: &str,
+        filter: LogFilter,
+        after_seq: u64,
+        sink: LiveSink,
+    ) -> Result<u64, CoreError> {
+        filter.validate()?;
+        let task = self.inner.tasks.identity(task_id).await?;
+        // One cheap query surfaces search syntax errors now.
+        let probe = LogFilter {
+            limit: Some(1),
+            after_seq: None,
+            before_seq: None,
+            ..filter.clone()
+        };
+        self.inner.logs.query_identity(&task, &probe).await?;
+        let id = self.inner.next_subscription.fetch_add(1, Ordering::Relaxed);
+        let stop = CancellationToken::new();
+        self.lock_subscriptions().insert(id, stop.clone());
+        let follower = Follower {
+            logs: self.inner.logs.clone(),
+            tasks: self.inner.tasks.clone(),
+            task,
+            filter,
+            cursor: after_seq,
+            durable: self.inner.flusher.durable_writes(),
+            stop,
+            sink,
+        };
+        let manager = self.clone();
+        tokio::spawn(async move {
+            follower.run().await;
+            manager.lock_subscriptions().remove(&id);
+        });
+        Ok(id)
+    }
+
+    /// Ends a live subscription; `false` if it had already ended.
+    pub fn unsubscribe_task_logs(&self, subscription_id: u64) -> bool {
+        match self.lock_subscriptions().remove(&subscription_id) {
+            Some(stop) => {
+                stop.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn lock_subscriptions(&self) -> std::sync::MutexGuard<'_, HashMap<u64, CancellationToken>> {
+        self.inner
+            .subscriptions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Every task status change from now on.
     pub fn subscribe_tasks(&self) -> broadcast::Receiver<TaskSummary> {
         self.inner.task_events.subscribe()
@@ -493,6 +561,9 @@ impl TaskManager {
             .collect();
         for mut finished in waiting {
             let _ = finished.wait_for(|done| *done).await;
+        }
+        for (_, stop) in self.lock_subscriptions().drain() {
+            stop.cancel();
         }
         self.inner.flusher.stop().await
     }

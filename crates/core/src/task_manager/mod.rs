@@ -5,21 +5,26 @@
 //! - [`logger`] and [`context`]: what a plugin writes and works with.
 //! - [`buffer`] and [`flusher`]: the path from an emit to the store.
 //! - [`capture`]: `tracing` events inside a task, into that task's log.
+//! - [`live`]: live subscriptions to a task's log with a filter.
 //! - [`runner`]: telling dead processes' tasks from live ones.
 
 pub mod buffer;
 pub mod capture;
 pub mod context;
 pub mod flusher;
+pub mod live;
 pub mod logger;
 pub mod manager;
 pub mod runner;
 
+#[cfg(test)]
+mod live_tests;
 #[cfg(test)]
 mod tests;
 
 pub use capture::TaskLogCapture;
 pub use context::TaskContext;
 pub use flusher::FlushConfig;
+pub use live::LiveSink;
 pub use logger::TaskLogger;
 pub use manager::{ManagerConfig, TaskManager};
