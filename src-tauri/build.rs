@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "get_task_logs",
     "get_task_log_stats",
     "get_task_log_sources",
+    "subscribe_task_logs",
+    "unsubscribe_task_logs",
 ];
 
 fn main() {

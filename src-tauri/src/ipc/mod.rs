@@ -9,7 +9,7 @@ pub mod events;
 use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events};
 
-use crate::commands::{app, logs, tasks};
+use crate::commands::{app, live, logs, tasks};
 
 /// Where the exported bindings live, relative to the workspace root.
 pub const BINDINGS_PATH: &str = "docs/ipc/bindings.ts";
@@ -28,6 +28,8 @@ pub fn surface<R: Runtime>() -> tauri_specta::Builder<R> {
             logs::get_task_logs,
             logs::get_task_log_stats,
             logs::get_task_log_sources,
+            live::subscribe_task_logs,
+            live::unsubscribe_task_logs,
         ])
         .events(collect_events![events::TaskUpdated])
         // Seqs, counts and ids stay far below 2^53 (ids are
@@ -80,7 +82,13 @@ mod tests {
             on_disk == fresh,
             "{BINDINGS_PATH} is stale: run `TASKDECK_UPDATE_BINDINGS=1 cargo test -p taskdeck-app bindings` and commit it"
         );
-        for command in ["getTaskLogs", "runTask", "getTaskLogSources", "taskUpdated"] {
+        for command in [
+            "getTaskLogs",
+            "runTask",
+            "getTaskLogSources",
+            "subscribeTaskLogs",
+            "taskUpdated",
+        ] {
             assert!(
                 fresh.contains(command),
                 "{command} missing from the bindings"
