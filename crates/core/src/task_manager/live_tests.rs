@@ -67,12 +67,12 @@ fn noisy(count: u64) -> std::sync::Arc<dyn crate::Plugin> {
         let common = ctx.logger().child("common");
         let rare = ctx.logger().child("rare");
         for index in 0..count {
-            if index % 10 == 0 {
+            if index.is_multiple_of(10) {
                 rare.warning(format!("rare {index}"));
             } else {
                 common.info(format!("common {index}"));
             }
-            if index % 500 == 0 {
+            if index.is_multiple_of(500) {
                 tokio::task::yield_now().await;
             }
         }
