@@ -115,6 +115,87 @@ impl AppSession {
             .map_err(|error| format!("cannot click `{test_id}`: {error}"))
     }
 
+    /// Types `text` into the field with `data-testid="{test_id}"`.
+    pub async fn fill(&self, test_id: &str, text: &str) -> Result<(), String> {
+        self.by_test_id(test_id)
+            .await?
+            .send_keys(text)
+            .await
+            .map_err(|error| format!("cannot type into `{test_id}`: {error}"))
+    }
+
+    /// Picks the option with `value` in the select with `data-testid="{test_id}"`.
+    pub async fn select(&self, test_id: &str, value: &str) -> Result<(), String> {
+        self.by_test_id(test_id)
+            .await?
+            .select_by_value(value)
+            .await
+            .map_err(|error| format!("cannot select {value:?} in `{test_id}`: {error}"))
+    }
+
+    /// The value of `attribute` on every element matching `css` (now, not
+    /// waiting).
+    pub async fn attributes(&self, css: &str, attribute: &str) -> Result<Vec<String>, String> {
+        let elements = self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .map_err(|error| format!("cannot list `{css}`: {error}"))?;
+        let mut values = Vec::with_capacity(elements.len());
+        for element in elements {
+            let value = element
+                .attr(attribute)
+                .await
+                .map_err(|error| format!("cannot read {attribute} of `{css}`: {error}"))?;
+            values.push(value.unwrap_or_default());
+        }
+        Ok(values)
+    }
+
+    /// The text of every element matching `css` (now, not waiting).
+    pub async fn texts(&self, css: &str) -> Result<Vec<String>, String> {
+        let elements = self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .map_err(|error| format!("cannot list `{css}`: {error}"))?;
+        let mut texts = Vec::with_capacity(elements.len());
+        for element in elements {
+            texts.push(
+                element
+                    .text()
+                    .await
+                    .map_err(|error| format!("cannot read the text of `{css}`: {error}"))?,
+            );
+        }
+        Ok(texts)
+    }
+
+    /// Waits until the `attribute` values of the elements matching `css`
+    /// satisfy `accept`, and returns them.
+    pub async fn wait_for_attributes(
+        &self,
+        css: &str,
+        attribute: &str,
+        accept: impl Fn(&[String]) -> bool,
+    ) -> Result<Vec<String>, String> {
+        let started = Instant::now();
+        let mut last = Vec::new();
+        while started.elapsed() < TIMEOUT {
+            // Rows may be replaced while they are read; try again then.
+            if let Ok(values) = self.attributes(css, attribute).await {
+                if accept(&values) {
+                    return Ok(values);
+                }
+                last = values;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!(
+            "the {attribute} values of `{css}` never became as expected within {TIMEOUT:?}; last seen: {last:?}"
+        ))
+    }
+
     /// Waits until the text of the first element matching `css` satisfies
     /// `accept`, and returns it.
     pub async fn wait_for_text(

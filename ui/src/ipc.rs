@@ -6,9 +6,13 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use taskdeck_protocol::{AppInfo, ErrorKind, IpcError};
-use wasm_bindgen::JsValue;
-use wasm_bindgen::prelude::wasm_bindgen;
+use taskdeck_protocol::{
+    AppInfo, ErrorKind, IpcError, LiveLogMessage, LogFilter, LogPage, LogStats, PluginInfo,
+    RunTaskRequest, TaskListFilter, TaskSummary,
+};
+use wasm_bindgen::prelude::{Closure, wasm_bindgen};
+use wasm_bindgen::{JsCast, JsValue};
+use yew::Callback;
 
 #[wasm_bindgen]
 extern "C" {
@@ -53,4 +57,165 @@ struct NoArgs {}
 /// The app version, data directory, database path and schema version.
 pub async fn app_info() -> Result<AppInfo, IpcError> {
     invoke("app_info", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TaskIdArgs<'a> {
+    task_id: &'a str,
+}
+
+/// The plugins that can run, with their parameter schemas.
+pub async fn list_plugins() -> Result<Vec<PluginInfo>, IpcError> {
+    invoke("list_plugins", &NoArgs {}).await
+}
+
+/// Starts a task; the core validates the parameters again.
+pub async fn run_task(request: RunTaskRequest) -> Result<TaskSummary, IpcError> {
+    #[derive(Serialize)]
+    struct Args {
+        request: RunTaskRequest,
+    }
+    invoke("run_task", &Args { request }).await
+}
+
+/// Asks a running task to stop.
+pub async fn cancel_task(task_id: &str) -> Result<(), IpcError> {
+    invoke("cancel_task", &TaskIdArgs { task_id }).await
+}
+
+/// Tasks, newest first.
+pub async fn list_tasks(filter: TaskListFilter) -> Result<Vec<TaskSummary>, IpcError> {
+    #[derive(Serialize)]
+    struct Args {
+        filter: TaskListFilter,
+    }
+    invoke("list_tasks", &Args { filter }).await
+}
+
+/// One task.
+pub async fn get_task(task_id: &str) -> Result<TaskSummary, IpcError> {
+    invoke("get_task", &TaskIdArgs { task_id }).await
+}
+
+/// One page of a task's entries.
+pub async fn get_task_logs(task_id: &str, filter: &LogFilter) -> Result<LogPage, IpcError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        task_id: &'a str,
+        filter: &'a LogFilter,
+    }
+    invoke("get_task_logs", &Args { task_id, filter }).await
+}
+
+/// Counts per level and source.
+pub async fn get_task_log_stats(task_id: &str) -> Result<LogStats, IpcError> {
+    invoke("get_task_log_stats", &TaskIdArgs { task_id }).await
+}
+
+/// The task's sources.
+pub async fn get_task_log_sources(task_id: &str) -> Result<Vec<String>, IpcError> {
+    invoke("get_task_log_sources", &TaskIdArgs { task_id }).await
+}
+
+/// A live subscription: keeps the channel's handler alive and ends the
+/// subscription in the core when dropped.
+pub struct LiveSubscription {
+    id: u64,
+    _handler: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Drop for LiveSubscription {
+    fn drop(&mut self) {
+        let id = self.id;
+        wasm_bindgen_futures::spawn_local(async move {
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Args {
+                subscription_id: u64,
+            }
+            // Ending an already ended subscription is harmless.
+            let _: Result<bool, IpcError> = invoke(
+                "unsubscribe_task_logs",
+                &Args {
+                    subscription_id: id,
+                },
+            )
+            .await;
+        });
+    }
+}
+
+/// Follows a task's log live: `on_message` receives every message of the
+/// subscription (see [`LiveLogMessage`]).
+pub async fn subscribe_task_logs(
+    task_id: &str,
+    filter: &LogFilter,
+    after_seq: u64,
+    on_message: Callback<LiveLogMessage>,
+) -> Result<LiveSubscription, IpcError> {
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
+        match serde_wasm_bindgen::from_value::<LiveLogMessage>(message) {
+            Ok(message) => on_message.emit(message),
+            Err(error) => on_message.emit(LiveLogMessage::Failed {
+                error: IpcError::new(
+                    ErrorKind::Internal,
+                    format!("unexpected live message: {error}"),
+                ),
+            }),
+        }
+    });
+    let channel = new_channel(&handler).map_err(|error| {
+        IpcError::new(
+            ErrorKind::Internal,
+            format!("cannot open a live channel: {error:?}"),
+        )
+    })?;
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        task_id: &'a str,
+        filter: &'a LogFilter,
+        after_seq: u64,
+    }
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let args = Args {
+        task_id,
+        filter,
+        after_seq,
+    }
+    .serialize(&serializer)
+    .map_err(|error| IpcError::new(ErrorKind::Internal, error.to_string()))?;
+    js_sys::Reflect::set(&args, &JsValue::from_str("channel"), &channel).map_err(|error| {
+        IpcError::new(
+            ErrorKind::Internal,
+            format!("cannot pass the channel: {error:?}"),
+        )
+    })?;
+    let value = tauri_invoke("subscribe_task_logs", args)
+        .await
+        .map_err(|error| decode_error("subscribe_task_logs", error))?;
+    let id = serde_wasm_bindgen::from_value::<u64>(value).map_err(|error| {
+        IpcError::new(
+            ErrorKind::Internal,
+            format!("unexpected subscription id: {error}"),
+        )
+    })?;
+    Ok(LiveSubscription {
+        id,
+        _handler: handler,
+    })
+}
+
+/// `new window.__TAURI__.core.Channel()` with `handler` as its `onmessage`.
+fn new_channel(handler: &Closure<dyn FnMut(JsValue)>) -> Result<JsValue, JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let tauri = js_sys::Reflect::get(&window, &JsValue::from_str("__TAURI__"))?;
+    let core = js_sys::Reflect::get(&tauri, &JsValue::from_str("core"))?;
+    let constructor: js_sys::Function =
+        js_sys::Reflect::get(&core, &JsValue::from_str("Channel"))?.dyn_into()?;
+    let channel = js_sys::Reflect::construct(&constructor, &js_sys::Array::new())?;
+    js_sys::Reflect::set(&channel, &JsValue::from_str("onmessage"), handler.as_ref())?;
+    Ok(channel)
 }

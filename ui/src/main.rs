@@ -5,6 +5,7 @@
 
 mod app;
 mod components;
+mod format;
 mod ipc;
 
 fn main() {

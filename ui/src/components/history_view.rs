@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::EmptyState;
+use super::tasks::HistoryList;
 
 /// The History view.
 #[function_component(HistoryView)]
@@ -10,10 +10,7 @@ pub fn history_view() -> Html {
     html! {
         <section class="view" data-testid="view-history" aria-labelledby="history-title">
             <h2 id="history-title">{ "History" }</h2>
-            <EmptyState
-                message="No tasks have run yet."
-                hint="Every task you run is kept here with its logs, across restarts."
-            />
+            <HistoryList />
         </section>
     }
 }

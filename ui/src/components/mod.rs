@@ -6,6 +6,7 @@ mod empty_state;
 mod error_banner;
 mod history_view;
 mod run_view;
+pub mod tasks;
 
 pub use app_footer::AppFooter;
 pub use app_header::{AppHeader, View};

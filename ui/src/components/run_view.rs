@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::EmptyState;
+use super::tasks::TaskRunner;
 
 /// The Run view.
 #[function_component(RunView)]
@@ -10,10 +10,7 @@ pub fn run_view() -> Html {
     html! {
         <section class="view" data-testid="view-run" aria-labelledby="run-title">
             <h2 id="run-title">{ "Run a task" }</h2>
-            <EmptyState
-                message="No plugins are installed yet."
-                hint="Plugins such as shell, backup, migration and git appear here when they are installed."
-            />
+            <TaskRunner />
         </section>
     }
 }

@@ -1,0 +1,140 @@
+//! End-to-end tests of running a task and reading its log in the real app:
+//! the runner's form, live rows, a server-side filter, and History after a
+//! restart.
+
+// Test code: a failed precondition should stop the test loudly.
+#![allow(clippy::unwrap_used)]
+
+use taskdeck_tests::e2e::{AppSession, test_id, with_app};
+
+const ROWS: &str = "[data-testid=\"log-row\"]";
+/// The WebDriver key code of Return (a new line in a text area, "submit"
+/// in a field).
+const RETURN: char = '\u{E006}';
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history() {
+    let data_dir = tempfile::tempdir().unwrap();
+    with_app("run-shell", data_dir.path(), async |app: &AppSession| {
+        // The form says what is wrong before anything runs.
+        app.by_test_id("plugin-picker").await?;
+        app.click("run-button").await?;
+        app.wait_for_text(&test_id("param-error-program"), |text| {
+            text == "is required"
+        })
+        .await?;
+
+        app.fill("param-program", "sh").await?;
+        app.fill(
+            "param-args",
+            &format!(
+                "-c{RETURN}for i in 1 2 3; do echo out $i; echo err $i >&2; done; echo '<b>not bold</b>'"
+            ),
+        )
+        .await?;
+        app.click("run-button").await?;
+
+        // Live: stdout and stderr lines arrive, then the task ends.
+        app.wait_for_attributes(ROWS, "data-source", |sources| {
+            sources
+                .iter()
+                .filter(|source| *source == "shell.stderr")
+                .count()
+                == 3
+                && sources
+                    .iter()
+                    .filter(|source| *source == "shell.stdout")
+                    .count()
+                    == 4
+        })
+        .await?;
+        app.wait_for_text(&test_id("panel-status"), |text| {
+            text.eq_ignore_ascii_case("succeeded")
+        })
+            .await?;
+        // Markup in a message is shown as text, never rendered.
+        let messages = app.texts(&format!("{ROWS} .log-message")).await?;
+        if !messages.iter().any(|message| message == "<b>not bold</b>") {
+            return Err(format!(
+                "the markup line is not shown as text: {messages:?}"
+            ));
+        }
+        if !app
+            .texts(&format!("{ROWS} .log-message b"))
+            .await?
+            .is_empty()
+        {
+            return Err("markup in a log line was rendered".into());
+        }
+        app.screenshot("runner-live").await?;
+
+        // A source filter is applied in the core: only stderr rows remain.
+        app.select("filter-source", "shell.stderr").await?;
+        let sources = app
+            .wait_for_attributes(ROWS, "data-source", |sources| {
+                sources.len() == 3 && sources.iter().all(|source| source == "shell.stderr")
+            })
+            .await?;
+        let levels = app.attributes(ROWS, "data-level").await?;
+        if levels.iter().any(|level| level != "WARNING") {
+            return Err(format!(
+                "stderr rows should be WARNING: {levels:?} ({sources:?})"
+            ));
+        }
+        app.screenshot("filtered-panel").await?;
+
+        // A minimum level keeps only those levels.
+        app.click("filter-clear").await?;
+        app.select("filter-level", "WARNING").await?;
+        app.wait_for_attributes(ROWS, "data-level", |levels| {
+            levels.len() == 3 && levels.iter().all(|level| level == "WARNING")
+        })
+        .await?;
+
+        // A search (full-text syntax) narrows to the line; the lifecycle
+        // line, which quotes the whole script, is excluded with NOT.
+        app.click("filter-clear").await?;
+        app.fill("filter-search", &format!("err 2 NOT echo{RETURN}"))
+            .await?;
+        app.wait_for_attributes(ROWS, "data-source", |sources| {
+            sources.len() == 1 && sources[0] == "shell.stderr"
+        })
+        .await?;
+        app.wait_for(&format!("{ROWS} mark.match")).await?;
+        Ok(())
+    })
+    .await;
+
+    // After a restart, History lists the task and opens its log.
+    with_app(
+        "history-after-restart",
+        data_dir.path(),
+        async |app: &AppSession| {
+            // Interact only once the app is up: the footer is filled over IPC.
+            app.wait_for_text(&test_id("footer-version"), |text| {
+                text.starts_with("Taskdeck")
+            })
+            .await?;
+            app.click("nav-history").await?;
+            let row = app.by_test_id("history-row").await?;
+            let status = row
+                .attr("data-status")
+                .await
+                .map_err(|error| error.to_string())?;
+            if status.as_deref() != Some("succeeded") {
+                return Err(format!("history shows status {status:?}"));
+            }
+            app.click("history-open").await?;
+            let seqs = app
+                .wait_for_attributes(ROWS, "data-seq", |seqs| seqs.len() >= 9)
+                .await?;
+            let expected: Vec<String> = (1..=seqs.len()).map(|seq| seq.to_string()).collect();
+            if seqs != expected {
+                return Err(format!("rows are not the whole log in order: {seqs:?}"));
+            }
+            app.screenshot("history").await?;
+            Ok(())
+        },
+    )
+    .await;
+}

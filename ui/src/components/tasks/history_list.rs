@@ -1,0 +1,85 @@
+//! The history list: every task, newest first, with status, duration and
+//! warning/error counts; opening one shows its log panel.
+
+use taskdeck_protocol::{IpcError, TaskListFilter, TaskSummary};
+use yew::prelude::*;
+
+use super::TaskLogPanel;
+use crate::components::{EmptyState, ErrorBanner};
+use crate::{format, ipc};
+
+/// The history list.
+#[function_component(HistoryList)]
+pub fn history_list() -> Html {
+    let tasks = use_state(|| None::<Result<Vec<TaskSummary>, IpcError>>);
+    let open = use_state(|| None::<String>);
+    let reloads = use_state(|| 0u32);
+    {
+        let tasks = tasks.clone();
+        use_effect_with(*reloads, move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                tasks.set(Some(ipc::list_tasks(TaskListFilter::default()).await));
+            });
+        });
+    }
+    let on_reload = {
+        let reloads = reloads.clone();
+        Callback::from(move |_| reloads.set(*reloads + 1))
+    };
+    let list = match &*tasks {
+        None => return html! { <p class="muted">{ "Loading…" }</p> },
+        Some(Err(error)) => return html! { <ErrorBanner error={error.clone()} /> },
+        Some(Ok(list)) => list.clone(),
+    };
+    if list.is_empty() {
+        return html! {
+            <EmptyState
+                message="No tasks have run yet."
+                hint="Every task you run is kept here with its logs, across restarts."
+            />
+        };
+    }
+    html! {
+        <div class="history">
+            <div class="history-actions">
+                <button type="button" data-testid="history-reload" onclick={on_reload}>{ "Refresh" }</button>
+            </div>
+            <table class="history-table">
+                <thead>
+                    <tr><th>{ "Status" }</th><th>{ "Plugin" }</th><th>{ "Started" }</th><th>{ "Duration" }</th><th>{ "Warnings" }</th><th>{ "Errors" }</th></tr>
+                </thead>
+                <tbody>
+                    { for list.iter().map(|task| {
+                        let id = task.id.clone();
+                        let open_it = {
+                            let open = open.clone();
+                            Callback::from(move |_: MouseEvent| open.set(Some(id.clone())))
+                        };
+                        let selected = open.as_deref() == Some(task.id.as_str());
+                        html! {
+                            <tr class={classes!("history-row", selected.then_some("selected"))}
+                                data-testid="history-row" data-task-id={task.id.clone()}
+                                data-status={task.status.as_str()} onclick={open_it.clone()}>
+                                <td><span class={classes!("status", format!("status-{}", task.status.as_str()))}>{ task.status.as_str() }</span></td>
+                                <td>
+                                    <button type="button" class="link" data-testid="history-open"
+                                        aria-label={format!("Open the log of this {} task", task.plugin_id)}
+                                        onclick={open_it}>
+                                        { task.plugin_id.clone() }
+                                    </button>
+                                </td>
+                                <td>{ format::date_time(task.started_at.unwrap_or(task.created_at)) }</td>
+                                <td>{ format::duration(task.started_at, task.finished_at) }</td>
+                                <td>{ task.counts.warning }</td>
+                                <td>{ task.counts.error }</td>
+                            </tr>
+                        }
+                    }) }
+                </tbody>
+            </table>
+            if let Some(id) = (*open).clone() {
+                <TaskLogPanel key={id.clone()} task_id={AttrValue::from(id.clone())} />
+            }
+        </div>
+    }
+}

@@ -1,0 +1,16 @@
+//! The task components: the runner with its parameter form, the log panel
+//! with its filter bar and rows, and the history list.
+
+mod history_list;
+mod log_entry_row;
+mod log_filter_bar;
+mod param_form;
+mod task_log_panel;
+mod task_runner;
+
+pub use history_list::HistoryList;
+pub use log_entry_row::LogEntryRow;
+pub use log_filter_bar::LogFilterBar;
+pub use param_form::ParamForm;
+pub use task_log_panel::TaskLogPanel;
+pub use task_runner::TaskRunner;

@@ -1,0 +1,258 @@
+//! The log panel of one task: stats header, filter bar, the rows (newest
+//! page from the store, then live), follow mode.
+//!
+//! On open and on every filter change it loads the newest page matching
+//! the filter from the store, then subscribes from the last seq it has, so
+//! history and live output meet without a gap or a duplicate. A gap notice
+//! from the core reloads from the store.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use taskdeck_protocol::{
+    IpcError, LiveLogMessage, LogEntry, LogFilter, LogStats, Order, TaskStatus,
+};
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+use super::{LogEntryRow, LogFilterBar};
+use crate::components::{EmptyState, ErrorBanner};
+use crate::ipc::{self, LiveSubscription};
+
+/// Rows kept on screen; older ones are dropped as new ones arrive.
+const MAX_ROWS: usize = 5_000;
+/// The page loaded from the store when the panel opens.
+const FIRST_PAGE: u32 = 1_000;
+
+/// Properties of [`TaskLogPanel`].
+#[derive(Properties, PartialEq)]
+pub struct TaskLogPanelProps {
+    /// The task shown.
+    pub task_id: AttrValue,
+}
+
+#[derive(Default, PartialEq)]
+struct Rows {
+    entries: Vec<LogEntry>,
+    ended: Option<TaskStatus>,
+    error: Option<IpcError>,
+    loading: bool,
+    /// Bumped to reload from the store (after a gap notice).
+    reloads: u32,
+}
+
+enum RowsAction {
+    Loading,
+    Loaded(Vec<LogEntry>),
+    Live(LiveLogMessage),
+    Failed(IpcError),
+}
+
+impl Reducible for Rows {
+    type Action = RowsAction;
+
+    fn reduce(self: Rc<Self>, action: RowsAction) -> Rc<Self> {
+        let mut next = Rows {
+            entries: self.entries.clone(),
+            ended: self.ended,
+            error: self.error.clone(),
+            loading: self.loading,
+            reloads: self.reloads,
+        };
+        match action {
+            RowsAction::Loading => {
+                next.entries.clear();
+                next.error = None;
+                next.loading = true;
+            }
+            RowsAction::Loaded(entries) => {
+                next.entries = entries;
+                next.loading = false;
+            }
+            RowsAction::Live(LiveLogMessage::Entries { entries }) => {
+                let last = next.entries.last().map_or(0, |entry| entry.seq);
+                next.entries
+                    .extend(entries.into_iter().filter(|entry| entry.seq > last));
+                if next.entries.len() > MAX_ROWS {
+                    let excess = next.entries.len() - MAX_ROWS;
+                    next.entries.drain(..excess);
+                }
+            }
+            RowsAction::Live(LiveLogMessage::Gap { .. }) => next.reloads += 1,
+            RowsAction::Live(LiveLogMessage::End { status }) => next.ended = Some(status),
+            RowsAction::Live(LiveLogMessage::Failed { error }) | RowsAction::Failed(error) => {
+                next.loading = false;
+                next.error = Some(error);
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+/// The log panel.
+#[function_component(TaskLogPanel)]
+pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
+    let filter = use_state(LogFilter::default);
+    let rows = use_reducer(Rows::default);
+    let sources = use_state(Vec::<String>::new);
+    let stats = use_state(|| None::<LogStats>);
+    let stored_status = use_state(|| None::<TaskStatus>);
+    let follow = use_state(|| true);
+    let subscription = use_mut_ref(|| None::<LiveSubscription>);
+    let list = use_node_ref();
+
+    // Load the newest page, then follow live from its last seq.
+    {
+        let rows = rows.clone();
+        let subscription = subscription.clone();
+        let task_id = props.task_id.to_string();
+        use_effect_with(
+            (task_id, (*filter).clone(), rows.reloads),
+            move |(task_id, filter, _)| {
+                let generation = Rc::new(RefCell::new(true));
+                subscription.borrow_mut().take();
+                rows.dispatch(RowsAction::Loading);
+                let task_id = task_id.clone();
+                let filter = filter.clone();
+                let current = generation.clone();
+                let slot = subscription.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let newest = LogFilter {
+                        order: Order::Descending,
+                        limit: Some(FIRST_PAGE),
+                        ..filter.clone()
+                    };
+                    let mut entries = match ipc::get_task_logs(&task_id, &newest).await {
+                        Ok(page) => page.entries,
+                        Err(error) => return rows.dispatch(RowsAction::Failed(error)),
+                    };
+                    entries.reverse();
+                    let after = entries.last().map_or(0, |entry| entry.seq);
+                    rows.dispatch(RowsAction::Loaded(entries));
+                    let live_rows = rows.clone();
+                    let on_message = Callback::from(move |message| {
+                        live_rows.dispatch(RowsAction::Live(message));
+                    });
+                    match ipc::subscribe_task_logs(&task_id, &filter, after, on_message).await {
+                        // Keep it only if the panel still shows this filter.
+                        Ok(live) if *current.borrow() => *slot.borrow_mut() = Some(live),
+                        Ok(_) => {}
+                        Err(error) => rows.dispatch(RowsAction::Failed(error)),
+                    }
+                });
+                move || {
+                    *generation.borrow_mut() = false;
+                    subscription.borrow_mut().take();
+                }
+            },
+        );
+    }
+
+    // Status, sources and stats: on open and when the task ends.
+    {
+        let sources = sources.clone();
+        let stats = stats.clone();
+        let stored_status = stored_status.clone();
+        let task_id = props.task_id.to_string();
+        use_effect_with((task_id, rows.ended), move |(task_id, _)| {
+            let task_id = task_id.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(task) = ipc::get_task(&task_id).await {
+                    stored_status.set(Some(task.status));
+                }
+                if let Ok(found) = ipc::get_task_log_sources(&task_id).await {
+                    sources.set(found);
+                }
+                if let Ok(found) = ipc::get_task_log_stats(&task_id).await {
+                    stats.set(Some(found));
+                }
+            });
+        });
+    }
+
+    // Follow mode: keep the newest row in view.
+    {
+        let list = list.clone();
+        let follow = *follow;
+        use_effect_with((rows.entries.len(), follow), move |_| {
+            if follow && let Some(element) = list.cast::<HtmlElement>() {
+                element.set_scroll_top(element.scroll_height());
+            }
+        });
+    }
+    let on_scroll = {
+        let follow = follow.clone();
+        let list = list.clone();
+        Callback::from(move |_: Event| {
+            if let Some(element) = list.cast::<HtmlElement>() {
+                let at_bottom =
+                    element.scroll_top() + element.client_height() >= element.scroll_height() - 24;
+                if *follow != at_bottom {
+                    follow.set(at_bottom);
+                }
+            }
+        })
+    };
+    let on_follow = {
+        let follow = follow.clone();
+        Callback::from(move |_| follow.set(!*follow))
+    };
+    let on_filter = {
+        let filter = filter.clone();
+        Callback::from(move |next: LogFilter| filter.set(next))
+    };
+    let on_clear = {
+        let filter = filter.clone();
+        Callback::from(move |_| filter.set(LogFilter::default()))
+    };
+
+    let counts = stats.as_ref().map(|stats| stats.counts);
+    html! {
+        <section class="log-panel" data-testid="log-panel" data-task-id={props.task_id.clone()}>
+            <div class="stats-header" data-testid="stats-header">
+                <span class="task-status" data-testid="panel-status">
+                    { rows.ended.or(*stored_status).map_or("loading", TaskStatus::as_str) }
+                </span>
+                if let Some(counts) = counts {
+                    <span class="count badge-debug">{ format!("{} debug", counts.debug) }</span>
+                    <span class="count badge-info">{ format!("{} info", counts.info) }</span>
+                    <span class="count badge-warning">{ format!("{} warning", counts.warning) }</span>
+                    <span class="count badge-error">{ format!("{} error", counts.error) }</span>
+                }
+                <span class="muted" data-testid="rows-shown">{ format!("{} shown", rows.entries.len()) }</span>
+                <button
+                    type="button"
+                    class={classes!("follow", follow.then_some("on"))}
+                    data-testid="follow-toggle"
+                    aria-pressed={follow.to_string()}
+                    onclick={on_follow}
+                >
+                    { if *follow { "Following" } else { "Jump to latest" } }
+                </button>
+            </div>
+            <LogFilterBar filter={(*filter).clone()} sources={(*sources).clone()} on_change={on_filter} />
+            if let Some(error) = rows.error.clone() {
+                <ErrorBanner {error} />
+            }
+            <div class="log-rows" role="table" ref={list} onscroll={on_scroll}>
+                { for rows.entries.iter().map(|entry| html! {
+                    <LogEntryRow
+                        key={entry.seq}
+                        entry={entry.clone()}
+                        search={filter.search.clone().map(AttrValue::from)}
+                    />
+                }) }
+            </div>
+            if rows.entries.is_empty() && !rows.loading && rows.error.is_none() {
+                if *filter != LogFilter::default() {
+                    <div class="empty-filters">
+                        <EmptyState message="No entries match these filters." />
+                        <button type="button" data-testid="clear-filters" onclick={on_clear}>{ "Clear filters" }</button>
+                    </div>
+                } else {
+                    <EmptyState message="No entries yet." />
+                }
+            }
+        </section>
+    }
+}
