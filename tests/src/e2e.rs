@@ -124,6 +124,22 @@ impl AppSession {
             .map_err(|error| format!("cannot type into `{test_id}`: {error}"))
     }
 
+    /// Presses and releases each key of `keys` on whatever has the focus
+    /// (the page, for keyboard shortcuts).
+    pub async fn press(&self, keys: &str) -> Result<(), String> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".to_owned());
+        for key in keys.chars() {
+            actions = actions
+                .then(KeyAction::Down { value: key })
+                .then(KeyAction::Up { value: key });
+        }
+        self.client
+            .perform_actions(actions)
+            .await
+            .map_err(|error| format!("cannot press {keys:?}: {error}"))
+    }
+
     /// Picks the option with `value` in the select with `data-testid="{test_id}"`.
     pub async fn select(&self, test_id: &str, value: &str) -> Result<(), String> {
         self.by_test_id(test_id)

@@ -133,6 +133,21 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
                 return Err(format!("rows are not the whole log in order: {seqs:?}"));
             }
             app.screenshot("history").await?;
+
+            // Keyboard: `f` toggles follow, `/` focuses the search box, Esc
+            // clears the search.
+            app.press("f").await?;
+            app.wait_for_text(&test_id("follow-toggle"), |text| text == "Jump to latest")
+                .await?;
+            app.press("f").await?;
+            app.wait_for_text(&test_id("follow-toggle"), |text| text == "Following")
+                .await?;
+            app.press(&format!("/out 3 NOT echo{RETURN}")).await?;
+            app.wait_for_attributes(ROWS, "data-seq", |seqs| seqs.len() == 1)
+                .await?;
+            app.press("\u{E00C}").await?; // Escape
+            app.wait_for_attributes(ROWS, "data-seq", |seqs| seqs.len() == expected.len())
+                .await?;
             Ok(())
         },
     )

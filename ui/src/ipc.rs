@@ -219,3 +219,53 @@ fn new_channel(handler: &Closure<dyn FnMut(JsValue)>) -> Result<JsValue, JsValue
     js_sys::Reflect::set(&channel, &JsValue::from_str("onmessage"), handler.as_ref())?;
     Ok(channel)
 }
+
+/// A listener of a Tauri event; stops listening when dropped.
+pub struct EventListener {
+    unlisten: std::rc::Rc<std::cell::RefCell<Option<js_sys::Function>>>,
+    _handler: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Drop for EventListener {
+    fn drop(&mut self) {
+        if let Some(unlisten) = self.unlisten.borrow_mut().take() {
+            let _ = unlisten.call0(&JsValue::NULL);
+        }
+    }
+}
+
+/// Calls `on_event` each time the core emits the event `name` (its payload
+/// is not decoded: callers reload what they show).
+pub fn listen(name: &str, on_event: Callback<()>) -> Result<EventListener, IpcError> {
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| on_event.emit(()));
+    let unlisten = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let failed = |error: JsValue| {
+        IpcError::new(
+            ErrorKind::Internal,
+            format!("cannot listen to {name}: {error:?}"),
+        )
+    };
+    let window = web_sys::window().ok_or_else(|| failed(JsValue::from_str("no window")))?;
+    let event = js_sys::Reflect::get(&window, &JsValue::from_str("__TAURI__"))
+        .and_then(|tauri| js_sys::Reflect::get(&tauri, &JsValue::from_str("event")))
+        .map_err(failed)?;
+    let listen: js_sys::Function = js_sys::Reflect::get(&event, &JsValue::from_str("listen"))
+        .and_then(|listen| listen.dyn_into())
+        .map_err(failed)?;
+    let promise: js_sys::Promise = listen
+        .call2(&event, &JsValue::from_str(name), handler.as_ref())
+        .and_then(|promise| promise.dyn_into())
+        .map_err(failed)?;
+    let slot = unlisten.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(function) = wasm_bindgen_futures::JsFuture::from(promise).await
+            && let Ok(function) = function.dyn_into::<js_sys::Function>()
+        {
+            *slot.borrow_mut() = Some(function);
+        }
+    });
+    Ok(EventListener {
+        unlisten,
+        _handler: handler,
+    })
+}

@@ -8,15 +8,39 @@ use super::TaskLogPanel;
 use crate::components::{EmptyState, ErrorBanner};
 use crate::{format, ipc};
 
+/// How many times the list was asked to reload.
+#[derive(PartialEq)]
+struct Reloads(u32);
+
+impl Reducible for Reloads {
+    type Action = ();
+
+    fn reduce(self: std::rc::Rc<Self>, (): ()) -> std::rc::Rc<Self> {
+        std::rc::Rc::new(Reloads(self.0.wrapping_add(1)))
+    }
+}
+
 /// The history list.
 #[function_component(HistoryList)]
 pub fn history_list() -> Html {
     let tasks = use_state(|| None::<Result<Vec<TaskSummary>, IpcError>>);
     let open = use_state(|| None::<String>);
-    let reloads = use_state(|| 0u32);
+    let reloads = use_reducer(|| Reloads(0));
+    // The list follows task updates pushed by the core (`task-updated`).
+    {
+        let reloads = reloads.clone();
+        use_effect_with((), move |_| {
+            let listener = ipc::listen(
+                "task-updated",
+                Callback::from(move |()| reloads.dispatch(())),
+            )
+            .ok();
+            move || drop(listener)
+        });
+    }
     {
         let tasks = tasks.clone();
-        use_effect_with(*reloads, move |_| {
+        use_effect_with(reloads.0, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 tasks.set(Some(ipc::list_tasks(TaskListFilter::default()).await));
             });
@@ -24,7 +48,7 @@ pub fn history_list() -> Html {
     }
     let on_reload = {
         let reloads = reloads.clone();
-        Callback::from(move |_| reloads.set(*reloads + 1))
+        Callback::from(move |_| reloads.dispatch(()))
     };
     let list = match &*tasks {
         None => return html! { <p class="muted">{ "Loading…" }</p> },

@@ -18,6 +18,21 @@ pub struct LogFilterBarProps {
 /// The filter bar.
 #[function_component(LogFilterBar)]
 pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
+    // The search box is not re-set on every render (the panel re-renders as
+    // rows arrive, which would erase what the user is typing); it follows
+    // the filter only when the filter's search itself changes.
+    let search_box = use_node_ref();
+    {
+        let search_box = search_box.clone();
+        use_effect_with(props.filter.search.clone(), move |search| {
+            if let Some(input) = search_box.cast::<HtmlInputElement>() {
+                let wanted = search.clone().unwrap_or_default();
+                if input.value().trim() != wanted {
+                    input.set_value(&wanted);
+                }
+            }
+        });
+    }
     let on_level = {
         let filter = props.filter.clone();
         let on_change = props.on_change.clone();
@@ -56,6 +71,22 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
             });
         })
     };
+    // Esc in the search box clears the search.
+    let on_search_key = {
+        let filter = props.filter.clone();
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Escape" {
+                event
+                    .target_unchecked_into::<HtmlInputElement>()
+                    .set_value("");
+                on_change.emit(LogFilter {
+                    search: None,
+                    ..filter.clone()
+                });
+            }
+        })
+    };
     let on_clear = {
         let on_change = props.on_change.clone();
         Callback::from(move |_| on_change.emit(LogFilter::default()))
@@ -87,9 +118,11 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
             <input
                 type="search"
                 data-testid="filter-search"
-                placeholder="Search (words, \"phrases\", prefix*)"
-                value={props.filter.search.clone().unwrap_or_default()}
+                placeholder="Search (/): words, \"phrases\", prefix*"
+                aria-label="Search the log"
+                ref={search_box}
                 onchange={on_search}
+                onkeydown={on_search_key}
             />
             <button type="button" data-testid="filter-clear" onclick={on_clear}>{ "Clear" }</button>
         </div>

@@ -89,6 +89,51 @@ impl Reducible for Rows {
     }
 }
 
+/// Whether the panel keeps the newest row in view.
+#[derive(PartialEq)]
+struct Follow(bool);
+
+enum FollowAction {
+    Set(bool),
+    Toggle,
+}
+
+impl Reducible for Follow {
+    type Action = FollowAction;
+
+    fn reduce(self: Rc<Self>, action: FollowAction) -> Rc<Self> {
+        Rc::new(Follow(match action {
+            FollowAction::Set(on) => on,
+            FollowAction::Toggle => !self.0,
+        }))
+    }
+}
+
+/// Whether a key press goes to a text field (shortcuts must not fire then).
+fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok())
+        .is_some_and(|element| {
+            matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+        })
+}
+
+fn focus_search() {
+    let search = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| {
+            document
+                .query_selector("[data-testid=\"filter-search\"]")
+                .ok()
+                .flatten()
+        })
+        .and_then(|element| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(element).ok());
+    if let Some(search) = search {
+        let _ = search.focus();
+    }
+}
+
 /// The log panel.
 #[function_component(TaskLogPanel)]
 pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
@@ -97,7 +142,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     let sources = use_state(Vec::<String>::new);
     let stats = use_state(|| None::<LogStats>);
     let stored_status = use_state(|| None::<TaskStatus>);
-    let follow = use_state(|| true);
+    let follow = use_reducer(|| Follow(true));
     let subscription = use_mut_ref(|| None::<LiveSubscription>);
     let list = use_node_ref();
 
@@ -170,10 +215,53 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         });
     }
 
+    // Keyboard: `/` focuses the search box, `f` toggles follow (both only
+    // when the user is not typing in a field).
+    {
+        let follow = follow.clone();
+        use_effect_with((), move |_| {
+            let handler = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
+                move |event: web_sys::KeyboardEvent| {
+                    if typing_in_a_field(&event)
+                        || event.ctrl_key()
+                        || event.meta_key()
+                        || event.alt_key()
+                    {
+                        return;
+                    }
+                    match event.key().as_str() {
+                        "/" => {
+                            event.prevent_default();
+                            focus_search();
+                        }
+                        "f" => follow.dispatch(FollowAction::Toggle),
+                        _ => {}
+                    }
+                },
+            );
+            let window = web_sys::window();
+            if let Some(window) = &window {
+                let _ = window.add_event_listener_with_callback(
+                    "keydown",
+                    wasm_bindgen::JsCast::unchecked_ref(handler.as_ref()),
+                );
+            }
+            move || {
+                if let Some(window) = window {
+                    let _ = window.remove_event_listener_with_callback(
+                        "keydown",
+                        wasm_bindgen::JsCast::unchecked_ref(handler.as_ref()),
+                    );
+                }
+                drop(handler);
+            }
+        });
+    }
+
     // Follow mode: keep the newest row in view.
     {
         let list = list.clone();
-        let follow = *follow;
+        let follow = follow.0;
         use_effect_with((rows.entries.len(), follow), move |_| {
             if follow && let Some(element) = list.cast::<HtmlElement>() {
                 element.set_scroll_top(element.scroll_height());
@@ -187,15 +275,15 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             if let Some(element) = list.cast::<HtmlElement>() {
                 let at_bottom =
                     element.scroll_top() + element.client_height() >= element.scroll_height() - 24;
-                if *follow != at_bottom {
-                    follow.set(at_bottom);
+                if follow.0 != at_bottom {
+                    follow.dispatch(FollowAction::Set(at_bottom));
                 }
             }
         })
     };
     let on_follow = {
         let follow = follow.clone();
-        Callback::from(move |_| follow.set(!*follow))
+        Callback::from(move |_| follow.dispatch(FollowAction::Toggle))
     };
     let on_filter = {
         let filter = filter.clone();
@@ -222,12 +310,13 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 <span class="muted" data-testid="rows-shown">{ format!("{} shown", rows.entries.len()) }</span>
                 <button
                     type="button"
-                    class={classes!("follow", follow.then_some("on"))}
+                    class={classes!("follow", follow.0.then_some("on"))}
                     data-testid="follow-toggle"
-                    aria-pressed={follow.to_string()}
+                    aria-pressed={follow.0.to_string()}
+                    title="Follow new lines (f)"
                     onclick={on_follow}
                 >
-                    { if *follow { "Following" } else { "Jump to latest" } }
+                    { if follow.0 { "Following" } else { "Jump to latest" } }
                 </button>
             </div>
             <LogFilterBar filter={(*filter).clone()} sources={(*sources).clone()} on_change={on_filter} />
