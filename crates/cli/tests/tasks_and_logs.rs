@@ -41,6 +41,28 @@ fn json_lines(output: &Output) -> Vec<Value> {
         .collect()
 }
 
+/// Starts `taskdeck run` of `sh -c "echo begun; sleep <seconds>"` and
+/// returns the process and the task id once the task has begun.
+fn start_sleeper(dir: &Path, seconds: u32) -> (std::process::Child, String) {
+    let params = format!(r#"{{"program": "sh", "args": ["-c", "echo begun; sleep {seconds}"]}}"#);
+    let mut child = taskdeck(dir)
+        .args(["run", "shell", "--params-json", &params])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    while !lines.next().unwrap().unwrap().contains("begun") {}
+    // Keep reading its output, as a terminal would.
+    std::thread::spawn(move || lines.for_each(drop));
+    let id = json_lines(&run(dir, &["tasks", "--status", "running", "--json"]))[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (child, id)
+}
+
 /// Runs `sh -c script` as a task and returns its summary.
 fn run_script(dir: &Path, script: &str) -> (Output, Value) {
     let args = serde_json::to_string(&["-c", script]).unwrap();
@@ -273,32 +295,7 @@ fn delete_and_cleanup_report_what_they_remove() {
 #[test]
 fn ctrl_c_cancels_the_task_flushes_and_exits_130_while_follow_sees_it_end() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = taskdeck(dir.path())
-        .args([
-            "run",
-            "shell",
-            "--params-json",
-            r#"{"program": "sh", "args": ["-c", "echo begun; sleep 30"]}"#,
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    loop {
-        let line = lines.next().unwrap().unwrap();
-        if line.contains("begun") {
-            break;
-        }
-    }
-    let id = json_lines(&run(
-        dir.path(),
-        &["tasks", "--status", "running", "--json"],
-    ))[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (mut child, id) = start_sleeper(dir.path(), 30);
     // Another process follows the task while it runs.
     let follower = taskdeck(dir.path())
         .args(["logs", &id, "--follow", "--json"])
@@ -339,23 +336,7 @@ fn ctrl_c_cancels_the_task_flushes_and_exits_130_while_follow_sees_it_end() {
 #[test]
 fn follow_ends_when_the_process_running_the_task_dies() {
     let dir = tempfile::tempdir().unwrap();
-    let mut runner = taskdeck(dir.path())
-        .args([
-            "run",
-            "shell",
-            "--params-json",
-            r#"{"program": "sh", "args": ["-c", "echo begun; sleep 5"]}"#,
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(runner.stdout.take().unwrap()).lines();
-    while !lines.next().unwrap().unwrap().contains("begun") {}
-    let id = json_lines(&run(dir.path(), &["tasks", "--json"]))[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (mut runner, id) = start_sleeper(dir.path(), 5);
     let follower = taskdeck(dir.path())
         .args(["logs", &id, "--follow", "--json"])
         .stdout(Stdio::piped())

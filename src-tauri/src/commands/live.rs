@@ -46,13 +46,7 @@ mod tests {
     #[test]
     fn subscribing_returns_an_id_and_unsubscribing_ends_it() {
         let app = MockApp::started();
-        let created = app
-            .invoke(
-                "run_task",
-                json!({ "request": { "plugin_id": "shell", "params": { "program": "echo" } } }),
-            )
-            .unwrap();
-        let task_id = created["id"].as_str().unwrap().to_owned();
+        let task_id = app.run_shell(json!({ "program": "echo" }));
         let id = app
             .invoke(
                 "subscribe_task_logs",
@@ -75,13 +69,7 @@ mod tests {
     #[test]
     fn subscribing_to_an_unknown_task_or_with_a_bad_search_is_a_typed_error() {
         let app = MockApp::started();
-        let created = app
-            .invoke(
-                "run_task",
-                json!({ "request": { "plugin_id": "shell", "params": { "program": "echo" } } }),
-            )
-            .unwrap();
-        let task_id = created["id"].as_str().unwrap().to_owned();
+        let task_id = app.run_shell(json!({ "program": "echo" }));
         let cases = [
             (
                 json!({ "taskId": "missing", "filter": {}, "channel": "__CHANNEL__:8" }),

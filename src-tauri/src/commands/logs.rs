@@ -47,15 +47,8 @@ mod tests {
     #[test]
     fn logs_stats_and_sources_of_a_finished_task() {
         let app = MockApp::started();
-        let created = app
-            .invoke(
-                "run_task",
-                json!({ "request": { "plugin_id": "shell", "params": {
-                    "program": "sh", "args": ["-c", "echo alpha; echo beta >&2; echo gamma"] } } }),
-            )
-            .unwrap();
-        let task_id = created["id"].as_str().unwrap().to_owned();
-        app.wait_for_end(&task_id);
+        let task_id = app.run_shell(json!({
+            "program": "sh", "args": ["-c", "echo alpha; echo beta >&2; echo gamma"] }));
 
         let page: LogPage = serde_json::from_value(
             app.invoke(
@@ -107,14 +100,7 @@ mod tests {
     #[test]
     fn bad_filters_and_unknown_tasks_are_typed_errors() {
         let app = MockApp::started();
-        let created = app
-            .invoke(
-                "run_task",
-                json!({ "request": { "plugin_id": "shell", "params": { "program": "echo" } } }),
-            )
-            .unwrap();
-        let task_id = created["id"].as_str().unwrap().to_owned();
-        app.wait_for_end(&task_id);
+        let task_id = app.run_shell(json!({ "program": "echo" }));
         let cases = [
             (
                 json!({ "taskId": task_id, "filter": { "limit": 0 } }),

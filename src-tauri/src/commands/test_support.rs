@@ -71,6 +71,20 @@ impl MockApp {
         .map(|body| body.deserialize::<Value>().unwrap())
     }
 
+    /// Runs the `shell` plugin with `params` and waits for the task to end;
+    /// returns its id.
+    pub fn run_shell(&self, params: Value) -> String {
+        let created = self
+            .invoke(
+                "run_task",
+                serde_json::json!({ "request": { "plugin_id": "shell", "params": params } }),
+            )
+            .unwrap();
+        let task_id = created["id"].as_str().unwrap().to_owned();
+        self.wait_for_end(&task_id);
+        task_id
+    }
+
     /// Polls `get_task` until the task has finished; returns its summary.
     pub fn wait_for_end(&self, task_id: &str) -> Value {
         for _ in 0..500 {

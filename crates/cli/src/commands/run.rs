@@ -38,10 +38,15 @@ pub async fn run(
         drop(live);
         wait_or_cancel(manager, &task.id).await?
     };
-    if args.json {
-        printer.json(&finished)?;
+    let summary = if args.json {
+        printer.json(&finished)
     } else {
-        printer.line(&finished.id)?;
+        printer.line(&finished.id)
+    };
+    match summary {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => return Err(error.into()),
+        // A closed output does not change how the task ended.
+        _ => {}
     }
     match finished.status {
         TaskStatus::Succeeded => Ok(()),
@@ -68,7 +73,9 @@ async fn wait_or_cancel(manager: &TaskManager, task_id: &str) -> Result<TaskSumm
     Ok(wait.await?)
 }
 
-/// Prints the task's entries as they come until it ends.
+/// Prints the task's entries as they come until it ends. If the output is
+/// closed (`taskdeck run … | head`), printing stops but the task runs on and
+/// its status still decides the exit status.
 async fn follow(
     manager: &TaskManager,
     task_id: &str,
@@ -76,30 +83,51 @@ async fn follow(
     printer: &mut Printer,
 ) -> Result<TaskSummary, CliError> {
     let mut printed = 0u64;
+    let mut printing = true;
     let wait = wait_or_cancel(manager, task_id);
     tokio::pin!(wait);
     let finished = loop {
         tokio::select! {
             finished = &mut wait => break finished?,
-            received = live.recv() => match received {
-                Ok(entry) if entry.task_id == task_id && entry.seq > printed => {
-                    printer.entry(&entry)?;
-                    printed = entry.seq;
-                    if live.is_empty() {
-                        printer.flush()?;
+            received = live.recv(), if printing => {
+                let shown = match received {
+                    Ok(entry) if entry.task_id == task_id && entry.seq > printed => {
+                        printed = entry.seq;
+                        print_live(printer, &entry, live.is_empty())
                     }
+                    Ok(_) => Ok(()),
+                    Err(RecvError::Lagged(_)) => catch_up(manager, task_id, printed, printer)
+                        .await
+                        .map(|last| printed = last),
+                    Err(RecvError::Closed) => {
+                        printing = false;
+                        Ok(())
+                    }
+                };
+                match shown {
+                    Ok(()) => {}
+                    Err(error) if error.is_broken_pipe() => printing = false,
+                    Err(error) => return Err(error),
                 }
-                Ok(_) => {}
-                Err(RecvError::Lagged(_)) => {
-                    printed = catch_up(manager, task_id, printed, printer).await?;
-                }
-                Err(RecvError::Closed) => break wait.await?,
-            },
+            }
         }
     };
     // Everything is durable once the task has ended: print what is left.
-    catch_up(manager, task_id, printed, printer).await?;
+    if printing {
+        match catch_up(manager, task_id, printed, printer).await {
+            Err(error) if !error.is_broken_pipe() => return Err(error),
+            _ => {}
+        }
+    }
     Ok(finished)
+}
+
+fn print_live(printer: &mut Printer, entry: &LogEntry, flush: bool) -> Result<(), CliError> {
+    printer.entry(entry)?;
+    if flush {
+        printer.flush()?;
+    }
+    Ok(())
 }
 
 /// Prints the stored entries after `printed`; returns the last seq printed.
