@@ -153,3 +153,60 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_stored_log_opens_on_its_newest_lines_and_loads_earlier_ones() {
+    let data_dir = tempfile::tempdir().unwrap();
+    // 1,500 entries (plus the system start and end lines) from a real
+    // Taskdeck process, before the app starts.
+    let written = std::process::Command::new(env!("CARGO_BIN_EXE_log-writer"))
+        .arg(data_dir.path())
+        .args(["1500", "100"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(written.success());
+
+    with_app("long-log", data_dir.path(), async |app: &AppSession| {
+        app.wait_for_text(&test_id("footer-version"), |text| {
+            text.starts_with("Taskdeck")
+        })
+        .await?;
+        app.click("nav-history").await?;
+        app.click("history-open").await?;
+        // The newest page: seq 503 to 1502 (read through the first and last
+        // rows and the count, not 1,000 WebDriver round trips).
+        let first_row = format!("{ROWS}:first-of-type");
+        let last_row = format!("{ROWS}:last-of-type");
+        app.wait_for_text(&test_id("rows-shown"), |text| text == "1000 shown")
+            .await?;
+        let edges = (
+            app.attributes(&first_row, "data-seq").await?,
+            app.attributes(&last_row, "data-seq").await?,
+        );
+        if edges != (vec!["503".to_owned()], vec!["1502".to_owned()]) {
+            return Err(format!("the first page spans {edges:?}"));
+        }
+        app.click("load-earlier").await?;
+        app.wait_for_text(&test_id("rows-shown"), |text| text == "1502 shown")
+            .await?;
+        let edges = (
+            app.attributes(&first_row, "data-seq").await?,
+            app.attributes(&last_row, "data-seq").await?,
+        );
+        if edges != (vec!["1".to_owned()], vec!["1502".to_owned()]) {
+            return Err(format!(
+                "after loading earlier lines the rows span {edges:?}"
+            ));
+        }
+        if !app.texts(&test_id("load-earlier")).await?.is_empty() {
+            return Err("offers earlier lines although the first is shown".into());
+        }
+        // Reading earlier lines stops following the newest.
+        app.wait_for_text(&test_id("follow-toggle"), |text| text == "Jump to latest")
+            .await?;
+        app.screenshot("loaded-earlier").await?;
+        Ok(())
+    })
+    .await;
+}

@@ -19,10 +19,12 @@ use super::{LogEntryRow, LogFilterBar};
 use crate::components::{EmptyState, ErrorBanner};
 use crate::ipc::{self, LiveSubscription};
 
-/// Rows kept on screen; older ones are dropped as new ones arrive.
+/// Rows kept while following; older ones are dropped as new ones arrive
+/// (they stay one "load earlier lines" away).
 const MAX_ROWS: usize = 5_000;
-/// The page loaded from the store when the panel opens.
-const FIRST_PAGE: u32 = 1_000;
+/// The page loaded from the store when the panel opens, and each time
+/// earlier lines are asked for.
+const PAGE: u32 = 1_000;
 
 /// Properties of [`TaskLogPanel`].
 #[derive(Properties, PartialEq)]
@@ -37,13 +39,18 @@ struct Rows {
     ended: Option<TaskStatus>,
     error: Option<IpcError>,
     loading: bool,
+    /// Whether the store holds matching entries before the first row.
+    has_earlier: bool,
     /// Bumped to reload from the store (after a gap notice).
     reloads: u32,
 }
 
 enum RowsAction {
     Loading,
-    Loaded(Vec<LogEntry>),
+    /// The newest page, and whether earlier entries exist.
+    Loaded(Vec<LogEntry>, bool),
+    /// An earlier page, and whether still earlier entries exist.
+    Earlier(Vec<LogEntry>, bool),
     Live(LiveLogMessage),
     Failed(IpcError),
 }
@@ -57,6 +64,7 @@ impl Reducible for Rows {
             ended: self.ended,
             error: self.error.clone(),
             loading: self.loading,
+            has_earlier: self.has_earlier,
             reloads: self.reloads,
         };
         match action {
@@ -65,9 +73,17 @@ impl Reducible for Rows {
                 next.error = None;
                 next.loading = true;
             }
-            RowsAction::Loaded(entries) => {
+            RowsAction::Loaded(entries, has_earlier) => {
                 next.entries = entries;
+                next.has_earlier = has_earlier;
                 next.loading = false;
+            }
+            RowsAction::Earlier(mut entries, has_earlier) => {
+                let first = next.entries.first().map_or(u64::MAX, |entry| entry.seq);
+                entries.retain(|entry| entry.seq < first);
+                entries.append(&mut next.entries);
+                next.entries = entries;
+                next.has_earlier = has_earlier;
             }
             RowsAction::Live(LiveLogMessage::Entries { entries }) => {
                 let last = next.entries.last().map_or(0, |entry| entry.seq);
@@ -76,6 +92,7 @@ impl Reducible for Rows {
                 if next.entries.len() > MAX_ROWS {
                     let excess = next.entries.len() - MAX_ROWS;
                     next.entries.drain(..excess);
+                    next.has_earlier = true;
                 }
             }
             RowsAction::Live(LiveLogMessage::Gap { .. }) => next.reloads += 1,
@@ -164,16 +181,18 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 wasm_bindgen_futures::spawn_local(async move {
                     let newest = LogFilter {
                         order: Order::Descending,
-                        limit: Some(FIRST_PAGE),
+                        limit: Some(PAGE),
                         ..filter.clone()
                     };
-                    let mut entries = match ipc::get_task_logs(&task_id, &newest).await {
-                        Ok(page) => page.entries,
+                    let page = match ipc::get_task_logs(&task_id, &newest).await {
+                        Ok(page) => page,
                         Err(error) => return rows.dispatch(RowsAction::Failed(error)),
                     };
+                    let has_earlier = page.next_cursor.is_some();
+                    let mut entries = page.entries;
                     entries.reverse();
                     let after = entries.last().map_or(0, |entry| entry.seq);
-                    rows.dispatch(RowsAction::Loaded(entries));
+                    rows.dispatch(RowsAction::Loaded(entries, has_earlier));
                     let live_rows = rows.clone();
                     let on_message = Callback::from(move |message| {
                         live_rows.dispatch(RowsAction::Live(message));
@@ -285,6 +304,58 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         let follow = follow.clone();
         Callback::from(move |_| follow.dispatch(FollowAction::Toggle))
     };
+    // Earlier lines: one page before the first row, keeping the rows the
+    // user is looking at where they are on screen.
+    let anchor = use_mut_ref(|| None::<i32>);
+    let on_earlier = {
+        let rows = rows.clone();
+        let filter = filter.clone();
+        let task_id = props.task_id.to_string();
+        let list = list.clone();
+        let anchor = anchor.clone();
+        let follow = follow.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(first) = rows.entries.first().map(|entry| entry.seq) else {
+                return;
+            };
+            // Reading earlier lines: stop following the newest.
+            follow.dispatch(FollowAction::Set(false));
+            if let Some(element) = list.cast::<HtmlElement>() {
+                *anchor.borrow_mut() = Some(element.scroll_height() - element.scroll_top());
+            }
+            let earlier = LogFilter {
+                before_seq: Some(first),
+                order: Order::Descending,
+                limit: Some(PAGE),
+                ..(*filter).clone()
+            };
+            let rows = rows.clone();
+            let task_id = task_id.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match ipc::get_task_logs(&task_id, &earlier).await {
+                    Ok(page) => {
+                        let has_earlier = page.next_cursor.is_some();
+                        let mut entries = page.entries;
+                        entries.reverse();
+                        rows.dispatch(RowsAction::Earlier(entries, has_earlier));
+                    }
+                    Err(error) => rows.dispatch(RowsAction::Failed(error)),
+                }
+            });
+        })
+    };
+    {
+        let list = list.clone();
+        let anchor = anchor.clone();
+        use_effect_with(rows.entries.first().map(|entry| entry.seq), move |_| {
+            if let (Some(from_bottom), Some(element)) =
+                (anchor.borrow_mut().take(), list.cast::<HtmlElement>())
+            {
+                element.set_scroll_top(element.scroll_height() - from_bottom);
+            }
+        });
+    }
+
     let on_filter = {
         let filter = filter.clone();
         Callback::from(move |next: LogFilter| filter.set(next))
@@ -324,6 +395,11 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 <ErrorBanner {error} />
             }
             <div class="log-rows" role="table" ref={list} onscroll={on_scroll}>
+                if rows.has_earlier {
+                    <button type="button" class="load-earlier" data-testid="load-earlier" onclick={on_earlier}>
+                        { "Load earlier lines" }
+                    </button>
+                }
                 { for rows.entries.iter().map(|entry| html! {
                     <LogEntryRow
                         key={entry.seq}
