@@ -206,6 +206,15 @@ async fn a_long_stored_log_opens_on_its_newest_lines_and_loads_earlier_ones() {
         app.wait_for_text(&test_id("follow-toggle"), |text| text == "Jump to latest")
             .await?;
         app.screenshot("loaded-earlier").await?;
+
+        // The time column cycles local → UTC → elapsed since the start.
+        let first_time = format!("{first_row} .log-time");
+        app.click("time-mode").await?;
+        app.wait_for_text(&first_time, |text| text.ends_with('Z'))
+            .await?;
+        app.click("time-mode").await?;
+        app.wait_for_text(&first_time, |text| text.starts_with("+00:00."))
+            .await?;
         Ok(())
     })
     .await;

@@ -16,6 +16,72 @@ pub fn clock_time(time: DateTime<Utc>) -> String {
     )
 }
 
+/// How log rows show their time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeMode {
+    /// Local wall-clock time.
+    Local,
+    /// UTC wall-clock time.
+    Utc,
+    /// Time since the task started.
+    Elapsed,
+}
+
+impl TimeMode {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeMode::Local => "local",
+            TimeMode::Utc => "utc",
+            TimeMode::Elapsed => "elapsed",
+        }
+    }
+
+    /// The mode stored as `name` (local for anything else).
+    pub fn from_name(name: &str) -> Self {
+        match name {
+            "utc" => TimeMode::Utc,
+            "elapsed" => TimeMode::Elapsed,
+            _ => TimeMode::Local,
+        }
+    }
+
+    /// The mode after this one (the toggle cycles).
+    pub fn next(self) -> Self {
+        match self {
+            TimeMode::Local => TimeMode::Utc,
+            TimeMode::Utc => TimeMode::Elapsed,
+            TimeMode::Elapsed => TimeMode::Local,
+        }
+    }
+
+    /// The toggle's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            TimeMode::Local => "Local time",
+            TimeMode::Utc => "UTC",
+            TimeMode::Elapsed => "Elapsed",
+        }
+    }
+}
+
+/// A row's time in `mode`; `origin` is the task's start (for elapsed).
+pub fn row_time(time: DateTime<Utc>, mode: TimeMode, origin: Option<DateTime<Utc>>) -> String {
+    match mode {
+        TimeMode::Local => clock_time(time),
+        TimeMode::Utc => time.format("%H:%M:%S%.3fZ").to_string(),
+        TimeMode::Elapsed => {
+            let millis = origin.map_or(0, |origin| (time - origin).num_milliseconds().max(0));
+            format!(
+                "+{:02}:{:02}.{:03}",
+                millis / 60_000,
+                (millis / 1000) % 60,
+                millis % 1000
+            )
+        }
+    }
+}
+
 /// `YYYY-MM-DD HH:MM` in local time.
 pub fn date_time(time: DateTime<Utc>) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(

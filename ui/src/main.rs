@@ -7,6 +7,7 @@ mod app;
 mod components;
 mod format;
 mod ipc;
+mod preferences;
 
 fn main() {
     yew::Renderer::<app::App>::new().render();

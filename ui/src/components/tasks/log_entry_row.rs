@@ -1,10 +1,11 @@
 //! One log line: time, level badge, source, message (search terms
 //! highlighted) and metadata. Messages are text, never markup.
 
+use chrono::{DateTime, Utc};
 use taskdeck_protocol::LogEntry;
 use yew::prelude::*;
 
-use crate::format;
+use crate::format::{self, TimeMode};
 
 /// Properties of [`LogEntryRow`].
 #[derive(Properties, PartialEq)]
@@ -14,6 +15,11 @@ pub struct LogEntryRowProps {
     /// The search text whose words are highlighted.
     #[prop_or_default]
     pub search: Option<AttrValue>,
+    /// How the time is shown.
+    pub time_mode: TimeMode,
+    /// When the task started (for elapsed times).
+    #[prop_or_default]
+    pub origin: Option<DateTime<Utc>>,
 }
 
 /// A log row.
@@ -32,7 +38,7 @@ pub fn log_entry_row(props: &LogEntryRowProps) -> Html {
         >
             <span class="log-seq" title="Line number">{ entry.seq }</span>
             <time class="log-time" datetime={entry.timestamp.to_rfc3339()}>
-                { format::clock_time(entry.timestamp) }
+                { format::row_time(entry.timestamp, props.time_mode, props.origin) }
             </time>
             <span class={classes!("log-level", format!("badge-{}", level.to_ascii_lowercase()))}>{ level }</span>
             <span class="log-source">{ entry.source.clone() }</span>

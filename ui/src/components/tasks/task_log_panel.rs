@@ -18,6 +18,7 @@ use yew::prelude::*;
 use super::{LogEntryRow, LogFilterBar};
 use crate::components::{EmptyState, ErrorBanner};
 use crate::ipc::{self, LiveSubscription};
+use crate::preferences;
 
 /// Rows kept while following; older ones are dropped as new ones arrive
 /// (they stay one "load earlier lines" away).
@@ -159,6 +160,8 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     let sources = use_state(Vec::<String>::new);
     let stats = use_state(|| None::<LogStats>);
     let stored_status = use_state(|| None::<TaskStatus>);
+    let started_at = use_state(|| None::<chrono::DateTime<chrono::Utc>>);
+    let time_mode = use_state(preferences::time_mode);
     let follow = use_reducer(|| Follow(true));
     let subscription = use_mut_ref(|| None::<LiveSubscription>);
     let list = use_node_ref();
@@ -217,12 +220,14 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         let sources = sources.clone();
         let stats = stats.clone();
         let stored_status = stored_status.clone();
+        let started_at = started_at.clone();
         let task_id = props.task_id.to_string();
         use_effect_with((task_id, rows.ended), move |(task_id, _)| {
             let task_id = task_id.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(task) = ipc::get_task(&task_id).await {
                     stored_status.set(Some(task.status));
+                    started_at.set(task.started_at.or(Some(task.created_at)));
                 }
                 if let Ok(found) = ipc::get_task_log_sources(&task_id).await {
                     sources.set(found);
@@ -356,6 +361,15 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         });
     }
 
+    let on_time_mode = {
+        let time_mode = time_mode.clone();
+        Callback::from(move |_: MouseEvent| {
+            let next = time_mode.next();
+            preferences::set_time_mode(next);
+            time_mode.set(next);
+        })
+    };
+
     let on_filter = {
         let filter = filter.clone();
         Callback::from(move |next: LogFilter| filter.set(next))
@@ -378,6 +392,10 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                     <span class="count badge-warning">{ format!("{} warning", counts.warning) }</span>
                     <span class="count badge-error">{ format!("{} error", counts.error) }</span>
                 }
+                <button type="button" data-testid="time-mode" title="Show times as local, UTC or elapsed"
+                    onclick={on_time_mode}>
+                    { time_mode.label() }
+                </button>
                 <span class="muted" data-testid="rows-shown">{ format!("{} shown", rows.entries.len()) }</span>
                 <button
                     type="button"
@@ -405,6 +423,8 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                         key={entry.seq}
                         entry={entry.clone()}
                         search={filter.search.clone().map(AttrValue::from)}
+                        time_mode={*time_mode}
+                        origin={*started_at}
                     />
                 }) }
             </div>
