@@ -140,6 +140,16 @@ impl AppSession {
             .map_err(|error| format!("cannot press {keys:?}: {error}"))
     }
 
+    /// Runs `script` in the page (for what a user does outside the page,
+    /// such as opening a link).
+    pub async fn execute(&self, script: &str) -> Result<(), String> {
+        self.client
+            .execute(script, Vec::new())
+            .await
+            .map(drop)
+            .map_err(|error| format!("cannot run {script:?} in the page: {error}"))
+    }
+
     /// Picks the option with `value` in the select with `data-testid="{test_id}"`.
     pub async fn select(&self, test_id: &str, value: &str) -> Result<(), String> {
         self.by_test_id(test_id)

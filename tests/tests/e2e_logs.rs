@@ -215,6 +215,23 @@ async fn a_long_stored_log_opens_on_its_newest_lines_and_loads_earlier_ones() {
         app.click("time-mode").await?;
         app.wait_for_text(&first_time, |text| text.starts_with("+00:00."))
             .await?;
+
+        // A link to a line opens the task on that line.
+        let task_id = app
+            .attributes(&test_id("history-row"), "data-task-id")
+            .await?[0]
+            .clone();
+        app.execute(&format!("location.hash = '#/task/{task_id}/line/100'"))
+            .await?;
+        app.wait_for(&format!("{ROWS}.target[data-seq=\"100\"]"))
+            .await?;
+        app.screenshot("line-link").await?;
+        // … and "jump to latest" leaves it for the newest lines.
+        app.click("follow-toggle").await?;
+        app.wait_for_text(&test_id("follow-toggle"), |text| text == "Following")
+            .await?;
+        app.wait_for_attributes(&last_row, "data-seq", |seqs| seqs == ["1502"])
+            .await?;
         Ok(())
     })
     .await;

@@ -5,12 +5,53 @@ use yew::prelude::*;
 
 use crate::components::{AppFooter, AppHeader, ErrorBanner, HistoryView, RunView, View};
 use crate::ipc;
+use crate::permalink::{self, LineLink};
 
 /// The root component.
 #[function_component(App)]
 pub fn app() -> Html {
-    let view = use_state(|| View::Run);
+    let link = use_state(permalink::current);
+    let view = use_state(|| {
+        if permalink::current().is_some() {
+            View::History
+        } else {
+            View::Run
+        }
+    });
     let app_info = use_state(|| None::<Result<AppInfo, IpcError>>);
+
+    // A line link opened while the app runs: show it in History.
+    {
+        let link = link.clone();
+        let view = view.clone();
+        use_effect_with((), move |_| {
+            let handler = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
+                move |_: web_sys::Event| {
+                    let current: Option<LineLink> = permalink::current();
+                    if current.is_some() {
+                        view.set(View::History);
+                    }
+                    link.set(current);
+                },
+            );
+            let window = web_sys::window();
+            if let Some(window) = &window {
+                let _ = window.add_event_listener_with_callback(
+                    "hashchange",
+                    wasm_bindgen::JsCast::unchecked_ref(handler.as_ref()),
+                );
+            }
+            move || {
+                if let Some(window) = window {
+                    let _ = window.remove_event_listener_with_callback(
+                        "hashchange",
+                        wasm_bindgen::JsCast::unchecked_ref(handler.as_ref()),
+                    );
+                }
+                drop(handler);
+            }
+        });
+    }
 
     {
         let app_info = app_info.clone();
@@ -39,7 +80,7 @@ pub fn app() -> Html {
             <main class="app-main" data-testid="main-area" aria-live="polite">
                 { match *view {
                     View::Run => html! { <RunView /> },
-                    View::History => html! { <HistoryView /> },
+                    View::History => html! { <HistoryView link={(*link).clone()} /> },
                 } }
             </main>
             <AppFooter info={(*app_info).clone()} />

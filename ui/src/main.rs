@@ -7,6 +7,7 @@ mod app;
 mod components;
 mod format;
 mod ipc;
+mod permalink;
 mod preferences;
 
 fn main() {

@@ -3,14 +3,23 @@
 use yew::prelude::*;
 
 use super::tasks::HistoryList;
+use crate::permalink::LineLink;
+
+/// Properties of [`HistoryView`].
+#[derive(Properties, PartialEq)]
+pub struct HistoryViewProps {
+    /// A line to open, from a link.
+    #[prop_or_default]
+    pub link: Option<LineLink>,
+}
 
 /// The History view.
 #[function_component(HistoryView)]
-pub fn history_view() -> Html {
+pub fn history_view(props: &HistoryViewProps) -> Html {
     html! {
         <section class="view" data-testid="view-history" aria-labelledby="history-title">
             <h2 id="history-title">{ "History" }</h2>
-            <HistoryList />
+            <HistoryList link={props.link.clone()} />
         </section>
     }
 }

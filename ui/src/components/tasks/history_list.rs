@@ -6,7 +6,16 @@ use yew::prelude::*;
 
 use super::TaskLogPanel;
 use crate::components::{EmptyState, ErrorBanner};
+use crate::permalink::LineLink;
 use crate::{format, ipc};
+
+/// Properties of [`HistoryList`].
+#[derive(Properties, PartialEq)]
+pub struct HistoryListProps {
+    /// A line to open, from a link.
+    #[prop_or_default]
+    pub link: Option<LineLink>,
+}
 
 /// How many times the list was asked to reload.
 #[derive(PartialEq)]
@@ -22,9 +31,23 @@ impl Reducible for Reloads {
 
 /// The history list.
 #[function_component(HistoryList)]
-pub fn history_list() -> Html {
+pub fn history_list(props: &HistoryListProps) -> Html {
     let tasks = use_state(|| None::<Result<Vec<TaskSummary>, IpcError>>);
     let open = use_state(|| None::<String>);
+    // A link opens its task (and the panel scrolls to its line).
+    {
+        let open = open.clone();
+        use_effect_with(props.link.clone(), move |link| {
+            if let Some(link) = link {
+                open.set(Some(link.task_id.clone()));
+            }
+        });
+    }
+    let target_seq = props
+        .link
+        .as_ref()
+        .filter(|link| open.as_deref() == Some(link.task_id.as_str()))
+        .map(|link| link.seq);
     let reloads = use_reducer(|| Reloads(0));
     // The list follows task updates pushed by the core (`task-updated`).
     {
@@ -102,7 +125,7 @@ pub fn history_list() -> Html {
                 </tbody>
             </table>
             if let Some(id) = (*open).clone() {
-                <TaskLogPanel key={id.clone()} task_id={AttrValue::from(id.clone())} />
+                <TaskLogPanel key={format!("{id}/{target_seq:?}")} task_id={AttrValue::from(id.clone())} {target_seq} />
             }
         </div>
     }

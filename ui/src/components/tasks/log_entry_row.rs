@@ -6,6 +6,7 @@ use taskdeck_protocol::LogEntry;
 use yew::prelude::*;
 
 use crate::format::{self, TimeMode};
+use crate::permalink;
 
 /// Properties of [`LogEntryRow`].
 #[derive(Properties, PartialEq)]
@@ -20,6 +21,9 @@ pub struct LogEntryRowProps {
     /// When the task started (for elapsed times).
     #[prop_or_default]
     pub origin: Option<DateTime<Utc>>,
+    /// Whether this is the line a link pointed at.
+    #[prop_or_default]
+    pub targeted: bool,
 }
 
 /// A log row.
@@ -29,14 +33,19 @@ pub fn log_entry_row(props: &LogEntryRowProps) -> Html {
     let level = entry.level.as_str();
     html! {
         <div
-            class={classes!("log-row", format!("level-{}", level.to_ascii_lowercase()))}
+            class={classes!(
+                "log-row",
+                format!("level-{}", level.to_ascii_lowercase()),
+                props.targeted.then_some("target")
+            )}
             data-testid="log-row"
             data-seq={entry.seq.to_string()}
             data-level={level}
             data-source={entry.source.clone()}
             role="row"
         >
-            <span class="log-seq" title="Line number">{ entry.seq }</span>
+            <a class="log-seq" href={permalink::href(&entry.task_id, entry.seq)}
+                data-testid="line-link" title="Link to this line">{ entry.seq }</a>
             <time class="log-time" datetime={entry.timestamp.to_rfc3339()}>
                 { format::row_time(entry.timestamp, props.time_mode, props.origin) }
             </time>

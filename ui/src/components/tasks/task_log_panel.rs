@@ -32,6 +32,9 @@ const PAGE: u32 = 1_000;
 pub struct TaskLogPanelProps {
     /// The task shown.
     pub task_id: AttrValue,
+    /// A line to open the panel on (from a link) instead of the newest.
+    #[prop_or_default]
+    pub target_seq: Option<u64>,
 }
 
 #[derive(Default, PartialEq)]
@@ -107,6 +110,42 @@ impl Reducible for Rows {
     }
 }
 
+/// The first page: the newest entries, or those around `target`. Returns
+/// them oldest first, whether earlier ones exist, and whether the page
+/// reaches the newest entry (so live rows can follow it).
+async fn first_page(
+    task_id: &str,
+    filter: &LogFilter,
+    target: Option<u64>,
+) -> Result<(Vec<LogEntry>, bool, bool), IpcError> {
+    match target {
+        None => {
+            let newest = LogFilter {
+                order: Order::Descending,
+                limit: Some(PAGE),
+                ..filter.clone()
+            };
+            let page = ipc::get_task_logs(task_id, &newest).await?;
+            let has_earlier = page.next_cursor.is_some();
+            let mut entries = page.entries;
+            entries.reverse();
+            Ok((entries, has_earlier, true))
+        }
+        Some(seq) => {
+            let around = LogFilter {
+                after_seq: Some(seq.saturating_sub(u64::from(PAGE / 2))),
+                before_seq: None,
+                order: Order::Ascending,
+                limit: Some(PAGE),
+                ..filter.clone()
+            };
+            let page = ipc::get_task_logs(task_id, &around).await?;
+            let has_earlier = page.entries.first().is_some_and(|entry| entry.seq > 1);
+            Ok((page.entries, has_earlier, page.next_cursor.is_none()))
+        }
+    }
+}
+
 /// Whether the panel keeps the newest row in view.
 #[derive(PartialEq)]
 struct Follow(bool);
@@ -162,40 +201,41 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     let stored_status = use_state(|| None::<TaskStatus>);
     let started_at = use_state(|| None::<chrono::DateTime<chrono::Utc>>);
     let time_mode = use_state(preferences::time_mode);
-    let follow = use_reducer(|| Follow(true));
+    let target = use_state(|| props.target_seq);
+    let follow = use_reducer(|| Follow(props.target_seq.is_none()));
     let subscription = use_mut_ref(|| None::<LiveSubscription>);
     let list = use_node_ref();
 
-    // Load the newest page, then follow live from its last seq.
+    // Load the newest page (or the page around a linked line), then follow
+    // live from its last seq.
     {
         let rows = rows.clone();
         let subscription = subscription.clone();
         let task_id = props.task_id.to_string();
         use_effect_with(
-            (task_id, (*filter).clone(), rows.reloads),
-            move |(task_id, filter, _)| {
+            (task_id, (*filter).clone(), rows.reloads, *target),
+            move |(task_id, filter, _, target)| {
                 let generation = Rc::new(RefCell::new(true));
                 subscription.borrow_mut().take();
                 rows.dispatch(RowsAction::Loading);
                 let task_id = task_id.clone();
                 let filter = filter.clone();
+                let target = *target;
                 let current = generation.clone();
                 let slot = subscription.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    let newest = LogFilter {
-                        order: Order::Descending,
-                        limit: Some(PAGE),
-                        ..filter.clone()
-                    };
-                    let page = match ipc::get_task_logs(&task_id, &newest).await {
-                        Ok(page) => page,
-                        Err(error) => return rows.dispatch(RowsAction::Failed(error)),
-                    };
-                    let has_earlier = page.next_cursor.is_some();
-                    let mut entries = page.entries;
-                    entries.reverse();
+                    let (entries, has_earlier, at_end) =
+                        match first_page(&task_id, &filter, target).await {
+                            Ok(loaded) => loaded,
+                            Err(error) => return rows.dispatch(RowsAction::Failed(error)),
+                        };
                     let after = entries.last().map_or(0, |entry| entry.seq);
                     rows.dispatch(RowsAction::Loaded(entries, has_earlier));
+                    if !at_end {
+                        // A linked line far from the end: no live rows until
+                        // the user jumps to the latest.
+                        return;
+                    }
                     let live_rows = rows.clone();
                     let on_message = Callback::from(move |message| {
                         live_rows.dispatch(RowsAction::Live(message));
@@ -213,6 +253,27 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 }
             },
         );
+    }
+
+    // A linked line: bring it into view once it is loaded.
+    {
+        let list = list.clone();
+        let target = *target;
+        use_effect_with((target, rows.loading), move |(target, loading)| {
+            if let (Some(seq), false) = (target, loading) {
+                let row = list.cast::<HtmlElement>().and_then(|element| {
+                    element
+                        .query_selector(&format!("[data-seq=\"{seq}\"]"))
+                        .ok()
+                        .flatten()
+                });
+                if let Some(row) = row {
+                    let options = web_sys::ScrollIntoViewOptions::new();
+                    options.set_block(web_sys::ScrollLogicalPosition::Center);
+                    row.scroll_into_view_with_scroll_into_view_options(&options);
+                }
+            }
+        });
     }
 
     // Status, sources and stats: on open and when the task ends.
@@ -307,7 +368,16 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     };
     let on_follow = {
         let follow = follow.clone();
-        Callback::from(move |_| follow.dispatch(FollowAction::Toggle))
+        let target = target.clone();
+        Callback::from(move |_| {
+            if target.is_some() {
+                // Leave the linked line for the newest ones, live.
+                target.set(None);
+                follow.dispatch(FollowAction::Set(true));
+            } else {
+                follow.dispatch(FollowAction::Toggle);
+            }
+        })
     };
     // Earlier lines: one page before the first row, keeping the rows the
     // user is looking at where they are on screen.
@@ -405,7 +475,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                     title="Follow new lines (f)"
                     onclick={on_follow}
                 >
-                    { if follow.0 { "Following" } else { "Jump to latest" } }
+                    { if follow.0 && target.is_none() { "Following" } else { "Jump to latest" } }
                 </button>
             </div>
             <LogFilterBar filter={(*filter).clone()} sources={(*sources).clone()} on_change={on_filter} />
@@ -425,6 +495,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                         search={filter.search.clone().map(AttrValue::from)}
                         time_mode={*time_mode}
                         origin={*started_at}
+                        targeted={*target == Some(entry.seq)}
                     />
                 }) }
             </div>
