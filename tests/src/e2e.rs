@@ -141,12 +141,12 @@ impl AppSession {
     }
 
     /// Runs `script` in the page (for what a user does outside the page,
-    /// such as opening a link).
-    pub async fn execute(&self, script: &str) -> Result<(), String> {
+    /// such as opening a link or scrolling, and for measurements) and
+    /// returns what it returns.
+    pub async fn execute(&self, script: &str) -> Result<serde_json::Value, String> {
         self.client
             .execute(script, Vec::new())
             .await
-            .map(drop)
             .map_err(|error| format!("cannot run {script:?} in the page: {error}"))
     }
 

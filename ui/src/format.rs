@@ -107,3 +107,46 @@ pub fn duration(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> Str
         _ => "-".to_owned(),
     }
 }
+
+/// One entry as a line of text: UTC time, level, source, message and
+/// metadata (what "copy line" puts on the clipboard).
+pub fn log_line(entry: &taskdeck_protocol::LogEntry) -> String {
+    let mut line = format!(
+        "{} {:<7} {} {}",
+        entry.timestamp.format("%Y-%m-%dT%H:%M:%S%.3fZ"),
+        entry.level.as_str(),
+        entry.source,
+        entry.message
+    );
+    if let Some(metadata) = &entry.metadata {
+        line.push(' ');
+        line.push_str(&serde_json::Value::Object(metadata.clone()).to_string());
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use taskdeck_protocol::{LogEntry, LogLevel};
+
+    #[test]
+    fn a_copied_line_holds_every_field() {
+        let mut entry = LogEntry {
+            id: 7,
+            task_id: "t".into(),
+            seq: 7,
+            timestamp: DateTime::from_timestamp_millis(1_764_064_800_123).unwrap(),
+            level: LogLevel::Warning,
+            source: "backup.archive".into(),
+            message: "slow <disk>".into(),
+            metadata: None,
+        };
+        assert_eq!(
+            log_line(&entry),
+            "2025-11-25T10:00:00.123Z WARNING backup.archive slow <disk>"
+        );
+        entry.metadata = serde_json::json!({ "ms": 1200 }).as_object().cloned();
+        assert!(log_line(&entry).ends_with("slow <disk> {\"ms\":1200}"));
+    }
+}

@@ -1,5 +1,7 @@
 //! One log line: time, level badge, source, message (search terms
-//! highlighted) and metadata. Messages are text, never markup.
+//! highlighted) and metadata, on one line of fixed height (the panel's
+//! virtual scrolling counts on it); the expand button opens the whole line
+//! in the detail view. Messages are text, never markup.
 
 use chrono::{DateTime, Utc};
 use taskdeck_protocol::LogEntry;
@@ -24,6 +26,11 @@ pub struct LogEntryRowProps {
     /// Whether this is the line a link pointed at.
     #[prop_or_default]
     pub targeted: bool,
+    /// Whether this line is open in the detail view.
+    #[prop_or_default]
+    pub expanded: bool,
+    /// Opens (or closes) this line in the detail view.
+    pub on_expand: Callback<u64>,
 }
 
 /// A log row.
@@ -31,12 +38,15 @@ pub struct LogEntryRowProps {
 pub fn log_entry_row(props: &LogEntryRowProps) -> Html {
     let entry = &props.entry;
     let level = entry.level.as_str();
+    let seq = entry.seq;
+    let on_expand = props.on_expand.reform(move |_: MouseEvent| seq);
     html! {
         <div
             class={classes!(
                 "log-row",
                 format!("level-{}", level.to_ascii_lowercase()),
-                props.targeted.then_some("target")
+                props.targeted.then_some("target"),
+                props.expanded.then_some("expanded")
             )}
             data-testid="log-row"
             data-seq={entry.seq.to_string()}
@@ -44,6 +54,9 @@ pub fn log_entry_row(props: &LogEntryRowProps) -> Html {
             data-source={entry.source.clone()}
             role="row"
         >
+            <button type="button" class="log-expand" data-testid="row-expand"
+                aria-expanded={props.expanded.to_string()} title="Show the whole line"
+                onclick={on_expand}>{ if props.expanded { "▾" } else { "▸" } }</button>
             <a class="log-seq" href={permalink::href(&entry.task_id, entry.seq)}
                 data-testid="line-link" title="Link to this line">{ entry.seq }</a>
             <time class="log-time" datetime={entry.timestamp.to_rfc3339()}>
@@ -51,10 +64,12 @@ pub fn log_entry_row(props: &LogEntryRowProps) -> Html {
             </time>
             <span class={classes!("log-level", format!("badge-{}", level.to_ascii_lowercase()))}>{ level }</span>
             <span class="log-source">{ entry.source.clone() }</span>
-            <span class="log-message">{ highlighted(&entry.message, props.search.as_deref()) }</span>
-            if let Some(metadata) = &entry.metadata {
-                <span class="log-metadata">{ serde_json::Value::Object(metadata.clone()).to_string() }</span>
-            }
+            <span class="log-body">
+                <span class="log-message">{ highlighted(&entry.message, props.search.as_deref()) }</span>
+                if let Some(metadata) = &entry.metadata {
+                    <span class="log-metadata">{ serde_json::Value::Object(metadata.clone()).to_string() }</span>
+                }
+            </span>
         </div>
     }
 }

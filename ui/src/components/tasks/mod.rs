@@ -2,13 +2,16 @@
 //! with its filter bar and rows, and the history list.
 
 mod history_list;
+mod log_entry_detail;
 mod log_entry_row;
 mod log_filter_bar;
+mod log_window;
 mod param_form;
 mod task_log_panel;
 mod task_runner;
 
 pub use history_list::HistoryList;
+pub use log_entry_detail::LogEntryDetail;
 pub use log_entry_row::LogEntryRow;
 pub use log_filter_bar::LogFilterBar;
 pub use param_form::ParamForm;

@@ -1,10 +1,13 @@
-//! The log panel of one task: stats header, filter bar, the rows (newest
-//! page from the store, then live), follow mode.
+//! The log panel of one task: stats header, filter bar, the virtualised
+//! rows (pages from the store, then live), follow mode, line detail.
 //!
 //! On open and on every filter change it loads the newest page matching
-//! the filter from the store, then subscribes from the last seq it has, so
-//! history and live output meet without a gap or a duplicate. A gap notice
-//! from the core reloads from the store.
+//! the filter from the store (or the page around a linked line), then,
+//! while the rows reach the newest entry, subscribes from the last seq it
+//! has, so history and live output meet without a gap or a duplicate. A
+//! gap notice from the core reloads from the store. Scrolling near either
+//! end loads the next page there; [`LogWindow`] keeps what is held bounded
+//! and only the rows on screen are in the DOM.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,17 +18,18 @@ use taskdeck_protocol::{
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use super::{LogEntryRow, LogFilterBar};
+use super::log_window::{self, LogWindow};
+use super::{LogEntryDetail, LogEntryRow, LogFilterBar};
 use crate::components::{EmptyState, ErrorBanner};
 use crate::ipc::{self, LiveSubscription};
 use crate::preferences;
 
-/// Rows kept while following; older ones are dropped as new ones arrive
-/// (they stay one "load earlier lines" away).
-const MAX_ROWS: usize = 5_000;
-/// The page loaded from the store when the panel opens, and each time
-/// earlier lines are asked for.
+/// The page loaded from the store when the panel opens, and each time the
+/// user scrolls near either end of the rows held.
 const PAGE: u32 = 1_000;
+/// How close to an end of the rows held (in pixels) scrolling loads the
+/// next page there.
+const EDGE: i32 = 100 * log_window::ROW_HEIGHT;
 
 /// Properties of [`TaskLogPanel`].
 #[derive(Properties, PartialEq)]
@@ -39,22 +43,38 @@ pub struct TaskLogPanelProps {
 
 #[derive(Default, PartialEq)]
 struct Rows {
-    entries: Vec<LogEntry>,
+    window: LogWindow,
     ended: Option<TaskStatus>,
     error: Option<IpcError>,
     loading: bool,
-    /// Whether the store holds matching entries before the first row.
-    has_earlier: bool,
+    /// A page at one end is being loaded (one at a time).
+    fetching: bool,
+    /// Live rows follow this seq; set while the rows reach the newest
+    /// entry, `None` while they do not (a subscription would leave a gap).
+    live_after: Option<u64>,
+    /// Pixels the rows moved down by, in total, as rows were added or
+    /// dropped above the viewport (the panel scrolls by the change so what
+    /// the user reads stays in place).
+    shifted: i64,
     /// Bumped to reload from the store (after a gap notice).
     reloads: u32,
 }
 
+/// An end of the rows held.
+#[derive(Clone, Copy)]
+enum Edge {
+    Earlier,
+    Later,
+}
+
 enum RowsAction {
     Loading,
-    /// The newest page, and whether earlier entries exist.
-    Loaded(Vec<LogEntry>, bool),
-    /// An earlier page, and whether still earlier entries exist.
-    Earlier(Vec<LogEntry>, bool),
+    Reload,
+    /// The first page, whether earlier and later entries exist.
+    Loaded(Vec<LogEntry>, bool, bool),
+    Fetching,
+    /// A page at an end, and whether still more exist beyond it.
+    Page(Edge, Vec<LogEntry>, bool),
     Live(LiveLogMessage),
     Failed(IpcError),
 }
@@ -64,45 +84,59 @@ impl Reducible for Rows {
 
     fn reduce(self: Rc<Self>, action: RowsAction) -> Rc<Self> {
         let mut next = Rows {
-            entries: self.entries.clone(),
+            window: self.window.clone(),
             ended: self.ended,
             error: self.error.clone(),
             loading: self.loading,
-            has_earlier: self.has_earlier,
+            fetching: self.fetching,
+            live_after: self.live_after,
+            shifted: self.shifted,
             reloads: self.reloads,
         };
         match action {
             RowsAction::Loading => {
-                next.entries.clear();
+                next.window = LogWindow::default();
                 next.error = None;
                 next.loading = true;
+                next.fetching = false;
+                next.live_after = None;
             }
-            RowsAction::Loaded(entries, has_earlier) => {
-                next.entries = entries;
-                next.has_earlier = has_earlier;
+            RowsAction::Reload => next.reloads += 1,
+            RowsAction::Loaded(entries, has_earlier, has_later) => {
+                next.window = LogWindow::new(entries, has_earlier, has_later);
                 next.loading = false;
+                next.live_after =
+                    (!next.window.has_later).then(|| next.window.last_seq().unwrap_or(0));
             }
-            RowsAction::Earlier(mut entries, has_earlier) => {
-                let first = next.entries.first().map_or(u64::MAX, |entry| entry.seq);
-                entries.retain(|entry| entry.seq < first);
-                entries.append(&mut next.entries);
-                next.entries = entries;
-                next.has_earlier = has_earlier;
+            RowsAction::Fetching => next.fetching = true,
+            RowsAction::Page(Edge::Earlier, entries, has_earlier) => {
+                next.fetching = false;
+                let added = next.window.prepend(entries, has_earlier);
+                next.shifted += i64::from(log_window::rows_height(added));
+                if next.window.has_later {
+                    next.live_after = None;
+                }
+            }
+            RowsAction::Page(Edge::Later, entries, has_later) => {
+                next.fetching = false;
+                let dropped = next.window.append(entries, has_later);
+                next.shifted -= i64::from(log_window::rows_height(dropped));
+                if !has_later {
+                    next.live_after = Some(next.window.last_seq().unwrap_or(0));
+                }
             }
             RowsAction::Live(LiveLogMessage::Entries { entries }) => {
-                let last = next.entries.last().map_or(0, |entry| entry.seq);
-                next.entries
-                    .extend(entries.into_iter().filter(|entry| entry.seq > last));
-                if next.entries.len() > MAX_ROWS {
-                    let excess = next.entries.len() - MAX_ROWS;
-                    next.entries.drain(..excess);
-                    next.has_earlier = true;
+                // Rows that stopped at an earlier page take no live rows.
+                if next.live_after.is_some() && !next.window.has_later {
+                    let dropped = next.window.append(entries, false);
+                    next.shifted -= i64::from(log_window::rows_height(dropped));
                 }
             }
             RowsAction::Live(LiveLogMessage::Gap { .. }) => next.reloads += 1,
             RowsAction::Live(LiveLogMessage::End { status }) => next.ended = Some(status),
             RowsAction::Live(LiveLogMessage::Failed { error }) | RowsAction::Failed(error) => {
                 next.loading = false;
+                next.fetching = false;
                 next.error = Some(error);
             }
         }
@@ -111,8 +145,8 @@ impl Reducible for Rows {
 }
 
 /// The first page: the newest entries, or those around `target`. Returns
-/// them oldest first, whether earlier ones exist, and whether the page
-/// reaches the newest entry (so live rows can follow it).
+/// them oldest first, whether earlier ones exist, and whether later ones
+/// exist (if not, live rows can follow the page).
 async fn first_page(
     task_id: &str,
     filter: &LogFilter,
@@ -129,7 +163,7 @@ async fn first_page(
             let has_earlier = page.next_cursor.is_some();
             let mut entries = page.entries;
             entries.reverse();
-            Ok((entries, has_earlier, true))
+            Ok((entries, has_earlier, false))
         }
         Some(seq) => {
             let around = LogFilter {
@@ -141,9 +175,42 @@ async fn first_page(
             };
             let page = ipc::get_task_logs(task_id, &around).await?;
             let has_earlier = page.entries.first().is_some_and(|entry| entry.seq > 1);
-            Ok((page.entries, has_earlier, page.next_cursor.is_none()))
+            Ok((page.entries, has_earlier, page.next_cursor.is_some()))
         }
     }
+}
+
+/// The page beyond `edge` of the rows held (`from` is the seq there),
+/// oldest first, and whether still more exist beyond it.
+async fn next_page(
+    task_id: &str,
+    filter: &LogFilter,
+    edge: Edge,
+    from: u64,
+) -> Result<(Vec<LogEntry>, bool), IpcError> {
+    let query = match edge {
+        Edge::Earlier => LogFilter {
+            before_seq: Some(from),
+            after_seq: None,
+            order: Order::Descending,
+            limit: Some(PAGE),
+            ..filter.clone()
+        },
+        Edge::Later => LogFilter {
+            after_seq: Some(from),
+            before_seq: None,
+            order: Order::Ascending,
+            limit: Some(PAGE),
+            ..filter.clone()
+        },
+    };
+    let page = ipc::get_task_logs(task_id, &query).await?;
+    let more = page.next_cursor.is_some();
+    let mut entries = page.entries;
+    if matches!(edge, Edge::Earlier) {
+        entries.reverse();
+    }
+    Ok((entries, more))
 }
 
 /// Whether the panel keeps the newest row in view.
@@ -191,6 +258,12 @@ fn focus_search() {
     }
 }
 
+/// The list's scroll offset and height, in pixels.
+fn measure(list: &NodeRef) -> Option<(i32, i32)> {
+    list.cast::<HtmlElement>()
+        .map(|element| (element.scroll_top(), element.client_height()))
+}
+
 /// The log panel.
 #[function_component(TaskLogPanel)]
 pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
@@ -203,74 +276,144 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     let time_mode = use_state(preferences::time_mode);
     let target = use_state(|| props.target_seq);
     let follow = use_reducer(|| Follow(props.target_seq.is_none()));
+    let expanded = use_state(|| None::<u64>);
+    let viewport = use_state_eq(|| (0, 0));
     let subscription = use_mut_ref(|| None::<LiveSubscription>);
     let list = use_node_ref();
 
-    // Load the newest page (or the page around a linked line), then follow
-    // live from its last seq.
+    // Load the newest page (or the page around a linked line).
+    {
+        let rows = rows.clone();
+        let task_id = props.task_id.to_string();
+        use_effect_with(
+            (task_id, (*filter).clone(), rows.reloads, *target),
+            move |(task_id, filter, _, target)| {
+                let current = Rc::new(RefCell::new(true));
+                rows.dispatch(RowsAction::Loading);
+                let task_id = task_id.clone();
+                let filter = filter.clone();
+                let target = *target;
+                let still_current = current.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let loaded = first_page(&task_id, &filter, target).await;
+                    // A newer filter or reload owns the rows now.
+                    if !*still_current.borrow() {
+                        return;
+                    }
+                    match loaded {
+                        Ok((entries, has_earlier, has_later)) => {
+                            rows.dispatch(RowsAction::Loaded(entries, has_earlier, has_later));
+                        }
+                        Err(error) => rows.dispatch(RowsAction::Failed(error)),
+                    }
+                });
+                move || *current.borrow_mut() = false
+            },
+        );
+    }
+
+    // Live rows after the last one held, while the rows reach the newest
+    // entry; history and live output meet without a gap or a duplicate.
     {
         let rows = rows.clone();
         let subscription = subscription.clone();
         let task_id = props.task_id.to_string();
         use_effect_with(
-            (task_id, (*filter).clone(), rows.reloads, *target),
-            move |(task_id, filter, _, target)| {
-                let generation = Rc::new(RefCell::new(true));
+            (task_id, (*filter).clone(), rows.live_after, rows.reloads),
+            move |(task_id, filter, live_after, _)| {
+                let current = Rc::new(RefCell::new(true));
                 subscription.borrow_mut().take();
-                rows.dispatch(RowsAction::Loading);
-                let task_id = task_id.clone();
-                let filter = filter.clone();
-                let target = *target;
-                let current = generation.clone();
-                let slot = subscription.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let (entries, has_earlier, at_end) =
-                        match first_page(&task_id, &filter, target).await {
-                            Ok(loaded) => loaded,
-                            Err(error) => return rows.dispatch(RowsAction::Failed(error)),
-                        };
-                    let after = entries.last().map_or(0, |entry| entry.seq);
-                    rows.dispatch(RowsAction::Loaded(entries, has_earlier));
-                    if !at_end {
-                        // A linked line far from the end: no live rows until
-                        // the user jumps to the latest.
-                        return;
-                    }
-                    let live_rows = rows.clone();
-                    let on_message = Callback::from(move |message| {
-                        live_rows.dispatch(RowsAction::Live(message));
+                if let Some(after) = *live_after {
+                    let task_id = task_id.clone();
+                    let filter = filter.clone();
+                    let still_current = current.clone();
+                    let slot = subscription.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let live_rows = rows.clone();
+                        let on_message = Callback::from(move |message| {
+                            live_rows.dispatch(RowsAction::Live(message));
+                        });
+                        match ipc::subscribe_task_logs(&task_id, &filter, after, on_message).await {
+                            // Keep it only if the panel still wants it.
+                            Ok(live) if *still_current.borrow() => {
+                                *slot.borrow_mut() = Some(live);
+                            }
+                            Ok(_) => {}
+                            Err(error) => rows.dispatch(RowsAction::Failed(error)),
+                        }
                     });
-                    match ipc::subscribe_task_logs(&task_id, &filter, after, on_message).await {
-                        // Keep it only if the panel still shows this filter.
-                        Ok(live) if *current.borrow() => *slot.borrow_mut() = Some(live),
-                        Ok(_) => {}
-                        Err(error) => rows.dispatch(RowsAction::Failed(error)),
-                    }
-                });
+                }
                 move || {
-                    *generation.borrow_mut() = false;
+                    *current.borrow_mut() = false;
                     subscription.borrow_mut().take();
                 }
             },
         );
     }
 
-    // A linked line: bring it into view once it is loaded.
+    // Loads the page beyond an end of the rows held.
+    let fetch = {
+        let rows = rows.clone();
+        let filter = filter.clone();
+        let task_id = props.task_id.to_string();
+        Callback::from(move |edge: Edge| {
+            let from = match edge {
+                Edge::Earlier if rows.window.has_earlier => rows.window.first_seq(),
+                Edge::Later if rows.window.has_later => rows.window.last_seq(),
+                _ => None,
+            };
+            let Some(from) = from else {
+                return;
+            };
+            if rows.fetching || rows.loading {
+                return;
+            }
+            rows.dispatch(RowsAction::Fetching);
+            let rows = rows.clone();
+            let filter = (*filter).clone();
+            let task_id = task_id.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match next_page(&task_id, &filter, edge, from).await {
+                    Ok((entries, more)) => rows.dispatch(RowsAction::Page(edge, entries, more)),
+                    Err(error) => rows.dispatch(RowsAction::Failed(error)),
+                }
+            });
+        })
+    };
+
+    // Rows added or dropped above the viewport: scroll by as much, so the
+    // rows being read stay where they are.
     {
         let list = list.clone();
-        let target = *target;
-        use_effect_with((target, rows.loading), move |(target, loading)| {
-            if let (Some(seq), false) = (target, loading) {
-                let row = list.cast::<HtmlElement>().and_then(|element| {
-                    element
-                        .query_selector(&format!("[data-seq=\"{seq}\"]"))
-                        .ok()
-                        .flatten()
-                });
-                if let Some(row) = row {
-                    let options = web_sys::ScrollIntoViewOptions::new();
-                    options.set_block(web_sys::ScrollLogicalPosition::Center);
-                    row.scroll_into_view_with_scroll_into_view_options(&options);
+        let viewport = viewport.clone();
+        let applied = use_mut_ref(|| 0_i64);
+        let following = follow.0;
+        use_effect_with(rows.shifted, move |shifted| {
+            let change = *shifted - std::mem::replace(&mut *applied.borrow_mut(), *shifted);
+            if !following
+                && change != 0
+                && let Some(element) = list.cast::<HtmlElement>()
+            {
+                let change = i32::try_from(change).unwrap_or(0);
+                element.set_scroll_top(element.scroll_top() + change);
+                if let Some(measured) = measure(&list) {
+                    viewport.set(measured);
+                }
+            }
+        });
+    }
+
+    // A linked line: bring it to the middle of the list once it is loaded.
+    {
+        let list = list.clone();
+        let viewport = viewport.clone();
+        let index = target.and_then(|seq| rows.window.index_of(seq));
+        use_effect_with((*target, index), move |(_, index)| {
+            if let (Some(index), Some(element)) = (index, list.cast::<HtmlElement>()) {
+                let middle = log_window::rows_height(*index) - element.client_height() / 2;
+                element.set_scroll_top(middle.max(0));
+                if let Some(measured) = measure(&list) {
+                    viewport.set(measured);
                 }
             }
         });
@@ -300,12 +443,16 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         });
     }
 
-    // Keyboard: `/` focuses the search box, `f` toggles follow (both only
-    // when the user is not typing in a field).
+    // Keyboard: `/` focuses the search box, `f` toggles follow, Esc closes
+    // the line detail (only when the user is not typing in a field). A
+    // resized window changes how many rows fit.
     {
         let follow = follow.clone();
+        let expanded = expanded.clone();
+        let viewport = viewport.clone();
+        let list = list.clone();
         use_effect_with((), move |_| {
-            let handler = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
+            let on_key = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
                 move |event: web_sys::KeyboardEvent| {
                     if typing_in_a_field(&event)
                         || event.ctrl_key()
@@ -320,116 +467,116 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                             focus_search();
                         }
                         "f" => follow.dispatch(FollowAction::Toggle),
+                        "Escape" => expanded.set(None),
                         _ => {}
                     }
                 },
             );
+            let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+                if let Some(measured) = measure(&list) {
+                    viewport.set(measured);
+                }
+            });
             let window = web_sys::window();
+            let listeners = [("keydown", on_key.as_ref()), ("resize", on_resize.as_ref())];
             if let Some(window) = &window {
-                let _ = window.add_event_listener_with_callback(
-                    "keydown",
-                    wasm_bindgen::JsCast::unchecked_ref(handler.as_ref()),
-                );
+                for (event, handler) in listeners {
+                    let _ = window.add_event_listener_with_callback(
+                        event,
+                        wasm_bindgen::JsCast::unchecked_ref(handler),
+                    );
+                }
             }
             move || {
                 if let Some(window) = window {
-                    let _ = window.remove_event_listener_with_callback(
-                        "keydown",
-                        wasm_bindgen::JsCast::unchecked_ref(handler.as_ref()),
-                    );
+                    let listeners = [("keydown", on_key.as_ref()), ("resize", on_resize.as_ref())];
+                    for (event, handler) in listeners {
+                        let _ = window.remove_event_listener_with_callback(
+                            event,
+                            wasm_bindgen::JsCast::unchecked_ref(handler),
+                        );
+                    }
                 }
-                drop(handler);
+                drop((on_key, on_resize));
             }
         });
     }
 
-    // Follow mode: keep the newest row in view.
+    // Follow mode: keep the newest row in view; rows that stopped short of
+    // the newest reload from it first.
     {
         let list = list.clone();
-        let follow = follow.0;
-        use_effect_with((rows.entries.len(), follow), move |_| {
-            if follow && let Some(element) = list.cast::<HtmlElement>() {
-                element.set_scroll_top(element.scroll_height());
-            }
-        });
+        let viewport = viewport.clone();
+        let rows = rows.clone();
+        let target = target.clone();
+        let following = follow.0;
+        let has_later = rows.window.has_later;
+        use_effect_with(
+            (
+                rows.window.len(),
+                rows.window.last_seq(),
+                following,
+                has_later,
+            ),
+            move |_| {
+                if !following {
+                    return;
+                }
+                if target.is_some() {
+                    // Leave the linked line for the newest ones.
+                    target.set(None);
+                } else if has_later {
+                    rows.dispatch(RowsAction::Reload);
+                } else if let Some(element) = list.cast::<HtmlElement>() {
+                    element.set_scroll_top(element.scroll_height());
+                    if let Some(measured) = measure(&list) {
+                        viewport.set(measured);
+                    }
+                }
+            },
+        );
     }
     let on_scroll = {
         let follow = follow.clone();
         let list = list.clone();
+        let viewport = viewport.clone();
+        let fetch = fetch.clone();
+        // Reaching the bottom resumes following, unless the rows stop
+        // short of the newest or the user came for a linked line.
+        let may_follow = !rows.window.has_later && target.is_none();
         Callback::from(move |_: Event| {
-            if let Some(element) = list.cast::<HtmlElement>() {
-                let at_bottom =
-                    element.scroll_top() + element.client_height() >= element.scroll_height() - 24;
-                if follow.0 != at_bottom {
-                    follow.dispatch(FollowAction::Set(at_bottom));
-                }
+            let Some(element) = list.cast::<HtmlElement>() else {
+                return;
+            };
+            let (top, height) = (element.scroll_top(), element.client_height());
+            viewport.set((top, height));
+            let bottom = element.scroll_height() - top - height;
+            let at_bottom = bottom <= log_window::ROW_HEIGHT && may_follow;
+            if follow.0 != at_bottom {
+                follow.dispatch(FollowAction::Set(at_bottom));
+            }
+            if top < EDGE {
+                fetch.emit(Edge::Earlier);
+            }
+            if bottom < EDGE {
+                fetch.emit(Edge::Later);
             }
         })
     };
     let on_follow = {
         let follow = follow.clone();
-        let target = target.clone();
-        Callback::from(move |_| {
-            if target.is_some() {
-                // Leave the linked line for the newest ones, live.
-                target.set(None);
-                follow.dispatch(FollowAction::Set(true));
-            } else {
-                follow.dispatch(FollowAction::Toggle);
-            }
+        Callback::from(move |_| follow.dispatch(FollowAction::Toggle))
+    };
+    let on_expand = {
+        let expanded = expanded.clone();
+        Callback::from(move |seq: u64| {
+            expanded.set((*expanded != Some(seq)).then_some(seq));
         })
     };
-    // Earlier lines: one page before the first row, keeping the rows the
-    // user is looking at where they are on screen.
-    let anchor = use_mut_ref(|| None::<i32>);
-    let on_earlier = {
-        let rows = rows.clone();
-        let filter = filter.clone();
-        let task_id = props.task_id.to_string();
-        let list = list.clone();
-        let anchor = anchor.clone();
-        let follow = follow.clone();
-        Callback::from(move |_: MouseEvent| {
-            let Some(first) = rows.entries.first().map(|entry| entry.seq) else {
-                return;
-            };
-            // Reading earlier lines: stop following the newest.
-            follow.dispatch(FollowAction::Set(false));
-            if let Some(element) = list.cast::<HtmlElement>() {
-                *anchor.borrow_mut() = Some(element.scroll_height() - element.scroll_top());
-            }
-            let earlier = LogFilter {
-                before_seq: Some(first),
-                order: Order::Descending,
-                limit: Some(PAGE),
-                ..(*filter).clone()
-            };
-            let rows = rows.clone();
-            let task_id = task_id.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                match ipc::get_task_logs(&task_id, &earlier).await {
-                    Ok(page) => {
-                        let has_earlier = page.next_cursor.is_some();
-                        let mut entries = page.entries;
-                        entries.reverse();
-                        rows.dispatch(RowsAction::Earlier(entries, has_earlier));
-                    }
-                    Err(error) => rows.dispatch(RowsAction::Failed(error)),
-                }
-            });
-        })
+    let on_close_detail = {
+        let expanded = expanded.clone();
+        Callback::from(move |()| expanded.set(None))
     };
-    {
-        let list = list.clone();
-        let anchor = anchor.clone();
-        use_effect_with(rows.entries.first().map(|entry| entry.seq), move |_| {
-            if let (Some(from_bottom), Some(element)) =
-                (anchor.borrow_mut().take(), list.cast::<HtmlElement>())
-            {
-                element.set_scroll_top(element.scroll_height() - from_bottom);
-            }
-        });
-    }
 
     let on_time_mode = {
         let time_mode = time_mode.clone();
@@ -450,6 +597,14 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     };
 
     let counts = stats.as_ref().map(|stats| stats.counts);
+    let held = rows.window.entries();
+    let (scroll_top, height) = *viewport;
+    let shown = log_window::visible_rows(held.len(), scroll_top, height);
+    let offset = log_window::rows_height(shown.start);
+    let detail = expanded
+        .and_then(|seq| rows.window.index_of(seq))
+        .map(|index| &held[index]);
+    let following = follow.0 && target.is_none() && !rows.window.has_later;
     html! {
         <section class="log-panel" data-testid="log-panel" data-task-id={props.task_id.clone()}>
             <div class="stats-header" data-testid="stats-header">
@@ -466,40 +621,50 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                     onclick={on_time_mode}>
                     { time_mode.label() }
                 </button>
-                <span class="muted" data-testid="rows-shown">{ format!("{} shown", rows.entries.len()) }</span>
+                <span class="muted" data-testid="rows-shown" title="Lines held in the view; more load as you scroll">
+                    { format!("{} loaded", held.len()) }
+                </span>
+                if rows.fetching || rows.loading {
+                    <span class="muted" data-testid="rows-loading">{ "Loading…" }</span>
+                }
                 <button
                     type="button"
-                    class={classes!("follow", follow.0.then_some("on"))}
+                    class={classes!("follow", following.then_some("on"))}
                     data-testid="follow-toggle"
-                    aria-pressed={follow.0.to_string()}
+                    aria-pressed={following.to_string()}
                     title="Follow new lines (f)"
                     onclick={on_follow}
                 >
-                    { if follow.0 && target.is_none() { "Following" } else { "Jump to latest" } }
+                    { if following { "Following" } else { "Jump to latest" } }
                 </button>
             </div>
             <LogFilterBar filter={(*filter).clone()} sources={(*sources).clone()} on_change={on_filter} />
             if let Some(error) = rows.error.clone() {
                 <ErrorBanner {error} />
             }
-            <div class="log-rows" role="table" ref={list} onscroll={on_scroll}>
-                if rows.has_earlier {
-                    <button type="button" class="load-earlier" data-testid="load-earlier" onclick={on_earlier}>
-                        { "Load earlier lines" }
-                    </button>
-                }
-                { for rows.entries.iter().map(|entry| html! {
-                    <LogEntryRow
-                        key={entry.seq}
-                        entry={entry.clone()}
-                        search={filter.search.clone().map(AttrValue::from)}
-                        time_mode={*time_mode}
-                        origin={*started_at}
-                        targeted={*target == Some(entry.seq)}
-                    />
-                }) }
+            <div class={classes!("log-rows", detail.is_some().then_some("with-detail"))}
+                role="table" tabindex="0" data-testid="log-rows" ref={list} onscroll={on_scroll}>
+                <div class="log-canvas" style={format!("height: {}px", log_window::rows_height(held.len()))}>
+                    <div class="log-visible" style={format!("top: {offset}px")}>
+                        { for held[shown].iter().map(|entry| html! {
+                            <LogEntryRow
+                                key={entry.seq}
+                                entry={entry.clone()}
+                                search={filter.search.clone().map(AttrValue::from)}
+                                time_mode={*time_mode}
+                                origin={*started_at}
+                                targeted={*target == Some(entry.seq)}
+                                expanded={*expanded == Some(entry.seq)}
+                                on_expand={on_expand.clone()}
+                            />
+                        }) }
+                    </div>
+                </div>
             </div>
-            if rows.entries.is_empty() && !rows.loading && rows.error.is_none() {
+            if let Some(entry) = detail {
+                <LogEntryDetail entry={entry.clone()} on_close={on_close_detail} />
+            }
+            if held.is_empty() && !rows.loading && rows.error.is_none() {
                 if *filter != LogFilter::default() {
                     <div class="empty-filters">
                         <EmptyState message="No entries match these filters." />

@@ -1,0 +1,194 @@
+//! The slice of a task's log the panel holds in memory, and which of its
+//! rows are on screen.
+//!
+//! The panel never holds a whole log: it keeps at most [`MAX_ROWS`]
+//! consecutive matching entries, growing at either end a page at a time as
+//! the user scrolls (or as live entries arrive) and dropping rows from the
+//! far end to stay within the bound. Every row has the same height, so the
+//! rows on screen follow from the scroll offset alone and the DOM holds only
+//! those, whatever the log's length.
+
+use std::ops::Range;
+
+use taskdeck_protocol::LogEntry;
+
+/// Rows held in memory at most.
+pub const MAX_ROWS: usize = 5_000;
+/// The height of one row, in CSS pixels (kept in step with `.log-row` in
+/// `styles/main.css`).
+pub const ROW_HEIGHT: i32 = 20;
+/// Rows rendered beyond each edge of the viewport, so a fast scroll does
+/// not show blank space before the next render.
+const OVERSCAN: usize = 15;
+
+/// Consecutive matching entries of one log, oldest first.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct LogWindow {
+    entries: Vec<LogEntry>,
+    /// Whether the store holds matching entries before the first row.
+    pub has_earlier: bool,
+    /// Whether the store holds matching entries after the last row (the
+    /// window does not reach the newest entry, so live rows cannot join).
+    pub has_later: bool,
+}
+
+impl LogWindow {
+    /// A window of `entries` (oldest first).
+    pub fn new(entries: Vec<LogEntry>, has_earlier: bool, has_later: bool) -> Self {
+        let mut window = Self {
+            entries,
+            has_earlier,
+            has_later,
+        };
+        window.drop_back(window.entries.len().saturating_sub(MAX_ROWS));
+        window
+    }
+
+    /// The rows held.
+    pub fn entries(&self) -> &[LogEntry] {
+        &self.entries
+    }
+
+    /// How many rows are held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The first row's seq.
+    pub fn first_seq(&self) -> Option<u64> {
+        self.entries.first().map(|entry| entry.seq)
+    }
+
+    /// The last row's seq.
+    pub fn last_seq(&self) -> Option<u64> {
+        self.entries.last().map(|entry| entry.seq)
+    }
+
+    /// Adds an earlier page (oldest first) before the first row, dropping
+    /// rows from the end beyond [`MAX_ROWS`]. Returns how many rows were
+    /// added in front.
+    pub fn prepend(&mut self, mut page: Vec<LogEntry>, has_earlier: bool) -> usize {
+        let first = self.first_seq().unwrap_or(u64::MAX);
+        page.retain(|entry| entry.seq < first);
+        let added = page.len();
+        page.append(&mut self.entries);
+        self.entries = page;
+        self.has_earlier = has_earlier;
+        self.drop_back(self.entries.len().saturating_sub(MAX_ROWS));
+        added
+    }
+
+    /// Adds later entries (oldest first) after the last row, dropping rows
+    /// from the front beyond [`MAX_ROWS`]. `has_later` says whether the
+    /// store holds still later ones. Returns how many rows were dropped in
+    /// front.
+    pub fn append(&mut self, page: Vec<LogEntry>, has_later: bool) -> usize {
+        let last = self.last_seq().unwrap_or(0);
+        self.entries
+            .extend(page.into_iter().filter(|entry| entry.seq > last));
+        self.has_later = has_later;
+        let excess = self.entries.len().saturating_sub(MAX_ROWS);
+        if excess > 0 {
+            self.entries.drain(..excess);
+            self.has_earlier = true;
+        }
+        excess
+    }
+
+    fn drop_back(&mut self, count: usize) {
+        if count > 0 {
+            self.entries.truncate(self.entries.len() - count);
+            self.has_later = true;
+        }
+    }
+
+    /// The index of the row with `seq`, if it is held.
+    pub fn index_of(&self, seq: u64) -> Option<usize> {
+        self.entries
+            .binary_search_by_key(&seq, |entry| entry.seq)
+            .ok()
+    }
+}
+
+/// The rows to render for a viewport `height` pixels tall scrolled to
+/// `scroll_top`, among `len` rows: those visible plus a margin.
+pub fn visible_rows(len: usize, scroll_top: i32, height: i32) -> Range<usize> {
+    let row = usize::try_from(ROW_HEIGHT).unwrap_or(1).max(1);
+    let top = usize::try_from(scroll_top.max(0)).unwrap_or(0) / row;
+    let shown = usize::try_from(height.max(0)).unwrap_or(0).div_ceil(row) + 1;
+    let start = top.saturating_sub(OVERSCAN).min(len);
+    let end = top.saturating_add(shown + OVERSCAN).min(len);
+    start..end
+}
+
+/// The height in pixels of `rows` rows.
+pub fn rows_height(rows: usize) -> i32 {
+    i32::try_from(rows)
+        .unwrap_or(i32::MAX)
+        .saturating_mul(ROW_HEIGHT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use taskdeck_protocol::LogLevel;
+
+    fn entries(seqs: std::ops::RangeInclusive<u64>) -> Vec<LogEntry> {
+        seqs.map(|seq| LogEntry {
+            id: 0,
+            task_id: "t".into(),
+            seq,
+            timestamp: chrono::DateTime::UNIX_EPOCH,
+            level: LogLevel::Info,
+            source: "s".into(),
+            message: format!("line {seq}"),
+            metadata: None,
+        })
+        .collect()
+    }
+
+    fn seqs(window: &LogWindow) -> (Option<u64>, Option<u64>, usize) {
+        (window.first_seq(), window.last_seq(), window.len())
+    }
+
+    #[test]
+    fn pages_join_without_duplicates_at_either_end() {
+        let mut window = LogWindow::new(entries(501..=1000), true, false);
+        assert_eq!(window.prepend(entries(1..=510), false), 500);
+        assert_eq!(seqs(&window), (Some(1), Some(1000), 1000));
+        assert!(!window.has_earlier);
+        assert_eq!(window.append(entries(990..=1010), false), 0);
+        assert_eq!(seqs(&window), (Some(1), Some(1010), 1010));
+        assert_eq!(window.index_of(1010), Some(1009));
+        assert_eq!(window.index_of(2000), None);
+    }
+
+    #[test]
+    fn the_window_stays_bounded_and_remembers_what_it_dropped() {
+        let mut window = LogWindow::new(entries(1..=4_000), false, false);
+        // Live rows push the oldest out.
+        let dropped = window.append(entries(4_001..=6_000), false);
+        assert_eq!(dropped, 1_000);
+        assert_eq!(seqs(&window), (Some(1_001), Some(6_000), MAX_ROWS));
+        assert!(window.has_earlier && !window.has_later);
+        // Scrolling back pushes the newest out: live rows can no longer join.
+        assert_eq!(window.prepend(entries(1..=1_000), false), 1_000);
+        assert_eq!(seqs(&window), (Some(1), Some(5_000), MAX_ROWS));
+        assert!(!window.has_earlier && window.has_later);
+        // A first page larger than the bound keeps its start.
+        let window = LogWindow::new(entries(1..=6_000), false, false);
+        assert_eq!(seqs(&window), (Some(1), Some(5_000), MAX_ROWS));
+        assert!(window.has_later);
+    }
+
+    #[test]
+    fn only_the_rows_near_the_viewport_are_rendered() {
+        // 1,000,000 rows held would still render a screenful.
+        let range = visible_rows(1_000_000, 20 * 500_000, 600);
+        assert_eq!(range, 500_000 - OVERSCAN..500_000 + 31 + OVERSCAN);
+        assert_eq!(visible_rows(10, 0, 600), 0..10);
+        assert_eq!(visible_rows(0, 0, 600), 0..0);
+        assert_eq!(visible_rows(100, -50, 0), 0..(1 + OVERSCAN));
+        assert_eq!(rows_height(3), 60);
+    }
+}
