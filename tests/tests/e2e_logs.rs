@@ -164,6 +164,45 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
                 .await?;
             app.wait_for_text(&test_id("follow-toggle"), |text| text == "Jump to latest")
                 .await?;
+
+            // Re-run starts the same task again and opens it; delete asks
+            // twice, then removes the old one.
+            app.click("history-rerun").await?;
+            app.wait_for_attributes(&test_id("history-row"), "data-status", |statuses| {
+                statuses == ["succeeded", "succeeded"]
+            })
+            .await?;
+            let rows = app
+                .attributes(&test_id("history-row"), "data-task-id")
+                .await?;
+            app.wait_for(&format!(
+                "[data-testid=\"log-panel\"][data-task-id=\"{}\"]",
+                rows[0]
+            ))
+            .await?;
+            app.wait_for_attributes(ROWS, "data-source", |sources| {
+                sources.iter().filter(|source| *source == "shell.stderr").count() == 3
+            })
+            .await?;
+            let delete_old = format!(
+                "[data-testid=\"history-row\"][data-task-id=\"{}\"] [data-testid=\"history-delete\"]",
+                rows[1]
+            );
+            for expected in ["Really delete?", ""] {
+                app.wait_for(&delete_old)
+                    .await?
+                    .click()
+                    .await
+                    .map_err(|error| error.to_string())?;
+                if !expected.is_empty() {
+                    app.wait_for_text(&delete_old, |text| text == expected).await?;
+                }
+            }
+            app.wait_for_attributes(&test_id("history-row"), "data-task-id", |ids| {
+                ids == [rows[0].clone()]
+            })
+            .await?;
+            app.screenshot("history-actions").await?;
             Ok(())
         },
     )

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use taskdeck_protocol::{
     AppInfo, ErrorKind, IpcError, LiveLogMessage, LogFilter, LogPage, LogStats, PluginInfo,
-    RunTaskRequest, TaskListFilter, TaskSummary,
+    RemovalReport, RunTaskRequest, TaskListFilter, TaskSummary,
 };
 use wasm_bindgen::prelude::{Closure, wasm_bindgen};
 use wasm_bindgen::{JsCast, JsValue};
@@ -91,6 +91,16 @@ pub async fn list_tasks(filter: TaskListFilter) -> Result<Vec<TaskSummary>, IpcE
         filter: TaskListFilter,
     }
     invoke("list_tasks", &Args { filter }).await
+}
+
+/// Deletes finished tasks with their logs (running ones are refused).
+pub async fn delete_tasks(task_ids: Vec<String>) -> Result<RemovalReport, IpcError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args {
+        task_ids: Vec<String>,
+    }
+    invoke("delete_tasks", &Args { task_ids }).await
 }
 
 /// One task.

@@ -1,7 +1,9 @@
 //! The history list: every task, newest first, with status, duration and
-//! warning/error counts; opening one shows its log panel.
+//! warning/error counts; opening one shows its log panel, re-running one
+//! starts the same plugin with the same parameters, deleting one (asked
+//! twice) removes it with its logs.
 
-use taskdeck_protocol::{IpcError, TaskListFilter, TaskSummary};
+use taskdeck_protocol::{IpcError, RunTaskRequest, TaskListFilter, TaskSummary};
 use yew::prelude::*;
 
 use super::TaskLogPanel;
@@ -73,6 +75,59 @@ pub fn history_list(props: &HistoryListProps) -> Html {
         let reloads = reloads.clone();
         Callback::from(move |_| reloads.dispatch(()))
     };
+    // What a re-run or delete reported, and the task whose delete awaits
+    // confirmation.
+    let action_error = use_state(|| None::<IpcError>);
+    let confirming = use_state(|| None::<String>);
+    let on_rerun = {
+        let open = open.clone();
+        let action_error = action_error.clone();
+        Callback::from(move |task: TaskSummary| {
+            let open = open.clone();
+            let action_error = action_error.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let request = RunTaskRequest {
+                    plugin_id: task.plugin_id,
+                    params: task.params,
+                };
+                match ipc::run_task(request).await {
+                    Ok(started) => {
+                        action_error.set(None);
+                        open.set(Some(started.id));
+                    }
+                    Err(error) => action_error.set(Some(error)),
+                }
+            });
+        })
+    };
+    let on_delete = {
+        let open = open.clone();
+        let action_error = action_error.clone();
+        let confirming = confirming.clone();
+        let reloads = reloads.clone();
+        Callback::from(move |task_id: String| {
+            if confirming.as_deref() != Some(task_id.as_str()) {
+                confirming.set(Some(task_id));
+                return;
+            }
+            confirming.set(None);
+            let open = open.clone();
+            let action_error = action_error.clone();
+            let reloads = reloads.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match ipc::delete_tasks(vec![task_id.clone()]).await {
+                    Ok(_) => {
+                        action_error.set(None);
+                        if open.as_deref() == Some(task_id.as_str()) {
+                            open.set(None);
+                        }
+                    }
+                    Err(error) => action_error.set(Some(error)),
+                }
+                reloads.dispatch(());
+            });
+        })
+    };
     let list = match &*tasks {
         None => return html! { <p class="muted">{ "Loading…" }</p> },
         Some(Err(error)) => return html! { <ErrorBanner error={error.clone()} /> },
@@ -91,9 +146,12 @@ pub fn history_list(props: &HistoryListProps) -> Html {
             <div class="history-actions">
                 <button type="button" data-testid="history-reload" onclick={on_reload}>{ "Refresh" }</button>
             </div>
+            if let Some(error) = (*action_error).clone() {
+                <ErrorBanner {error} />
+            }
             <table class="history-table">
                 <thead>
-                    <tr><th>{ "Status" }</th><th>{ "Plugin" }</th><th>{ "Started" }</th><th>{ "Duration" }</th><th>{ "Warnings" }</th><th>{ "Errors" }</th></tr>
+                    <tr><th>{ "Status" }</th><th>{ "Plugin" }</th><th>{ "Started" }</th><th>{ "Duration" }</th><th>{ "Warnings" }</th><th>{ "Errors" }</th><th><span class="visually-hidden">{ "Actions" }</span></th></tr>
                 </thead>
                 <tbody>
                     { for list.iter().map(|task| {
@@ -103,6 +161,22 @@ pub fn history_list(props: &HistoryListProps) -> Html {
                             Callback::from(move |_: MouseEvent| open.set(Some(id.clone())))
                         };
                         let selected = open.as_deref() == Some(task.id.as_str());
+                        let rerun_it = {
+                            let task = task.clone();
+                            on_rerun.reform(move |event: MouseEvent| {
+                                event.stop_propagation();
+                                task.clone()
+                            })
+                        };
+                        let delete_it = {
+                            let id = task.id.clone();
+                            on_delete.reform(move |event: MouseEvent| {
+                                event.stop_propagation();
+                                id.clone()
+                            })
+                        };
+                        let finished = task.status.is_finished();
+                        let confirm = confirming.as_deref() == Some(task.id.as_str());
                         html! {
                             <tr class={classes!("history-row", selected.then_some("selected"))}
                                 data-testid="history-row" data-task-id={task.id.clone()}
@@ -119,6 +193,18 @@ pub fn history_list(props: &HistoryListProps) -> Html {
                                 <td>{ format::duration(task.started_at, task.finished_at) }</td>
                                 <td>{ task.counts.warning }</td>
                                 <td>{ task.counts.error }</td>
+                                <td><div class="history-row-actions">
+                                    <button type="button" data-testid="history-rerun"
+                                        title="Run again with the same parameters" onclick={rerun_it}>
+                                        { "Re-run" }
+                                    </button>
+                                    <button type="button" class={classes!(confirm.then_some("danger"))}
+                                        data-testid="history-delete" disabled={!finished}
+                                        title={if finished { "Delete this task and its log" } else { "Cancel the task before deleting it" }}
+                                        onclick={delete_it}>
+                                        { if confirm { "Really delete?" } else { "Delete" } }
+                                    </button>
+                                </div></td>
                             </tr>
                         }
                     }) }
