@@ -634,20 +634,26 @@ export type TaskSummary_Serialize = {
 };
 
 /**
- *  A task was created or changed status; carries its current summary so
- *  the history list updates without asking.
+ *  A task was created or changed status, or (while running) has more
+ *  entries in the store (at most 4 times a second); carries its current
+ *  summary, counts included, so History and the log panel's header update
+ *  without asking.
  */
 export type TaskUpdated = TaskUpdated_Serialize | TaskUpdated_Deserialize;
 
 /**
- *  A task was created or changed status; carries its current summary so
- *  the history list updates without asking.
+ *  A task was created or changed status, or (while running) has more
+ *  entries in the store (at most 4 times a second); carries its current
+ *  summary, counts included, so History and the log panel's header update
+ *  without asking.
  */
 export type TaskUpdated_Deserialize = TaskSummary_Deserialize;
 
 /**
- *  A task was created or changed status; carries its current summary so
- *  the history list updates without asking.
+ *  A task was created or changed status, or (while running) has more
+ *  entries in the store (at most 4 times a second); carries its current
+ *  summary, counts included, so History and the log panel's header update
+ *  without asking.
  */
 export type TaskUpdated_Serialize = TaskSummary_Serialize;
 

@@ -319,3 +319,34 @@ async fn a_long_stored_log_opens_on_its_newest_lines_and_loads_earlier_ones() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_task_counts_live_and_cancels() {
+    let data_dir = tempfile::tempdir().unwrap();
+    with_app("live-counts", data_dir.path(), async |app: &AppSession| {
+        app.by_test_id("plugin-picker").await?;
+        app.fill("param-program", "sh").await?;
+        app.fill(
+            "param-args",
+            &format!("-c{RETURN}echo one; echo two >&2; sleep 1; echo three >&2; sleep 60"),
+        )
+        .await?;
+        app.click("run-button").await?;
+        // The header counts while the task runs (no status change brings
+        // these: the core pushes running tasks' counts).
+        app.wait_for_text(&test_id("count-warning"), |text| text == "2 warning")
+            .await?;
+        app.wait_for_text(&test_id("panel-status"), |text| {
+            text.eq_ignore_ascii_case("running")
+        })
+        .await?;
+        app.screenshot("running").await?;
+        app.click("cancel-button").await?;
+        app.wait_for_text(&test_id("panel-status"), |text| {
+            text.eq_ignore_ascii_case("cancelled")
+        })
+        .await?;
+        Ok(())
+    })
+    .await;
+}

@@ -244,10 +244,30 @@ impl Drop for EventListener {
     }
 }
 
-/// Calls `on_event` each time the core emits the event `name` (its payload
-/// is not decoded: callers reload what they show).
-pub fn listen(name: &str, on_event: Callback<()>) -> Result<EventListener, IpcError> {
-    let handler = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| on_event.emit(()));
+/// Calls `on_event` with the payload of each `task-updated` event: a task
+/// was created, changed status, or (while running) logged more entries.
+pub fn listen_task_updates(on_event: Callback<TaskSummary>) -> Result<EventListener, IpcError> {
+    listen("task-updated", on_event)
+}
+
+/// Calls `on_event` with the decoded payload each time the core emits the
+/// event `name`. A payload that does not decode is reported on the console
+/// and skipped.
+fn listen<T: serde::de::DeserializeOwned + 'static>(
+    name: &str,
+    on_event: Callback<T>,
+) -> Result<EventListener, IpcError> {
+    let event_name = name.to_owned();
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let payload = js_sys::Reflect::get(&event, &JsValue::from_str("payload"))
+            .unwrap_or(JsValue::UNDEFINED);
+        match serde_wasm_bindgen::from_value::<T>(payload) {
+            Ok(payload) => on_event.emit(payload),
+            Err(error) => web_sys::console::warn_1(&JsValue::from_str(&format!(
+                "ignored a {event_name} event whose payload does not decode: {error}"
+            ))),
+        }
+    });
     let unlisten = std::rc::Rc::new(std::cell::RefCell::new(None));
     let failed = |error: JsValue| {
         IpcError::new(

@@ -7,8 +7,10 @@ use tauri::{AppHandle, Runtime};
 use tauri_specta::Event;
 use tokio::sync::broadcast::error::RecvError;
 
-/// A task was created or changed status; carries its current summary so
-/// the history list updates without asking.
+/// A task was created or changed status, or (while running) has more
+/// entries in the store (at most 4 times a second); carries its current
+/// summary, counts included, so History and the log panel's header update
+/// without asking.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct TaskUpdated(pub TaskSummary);
 

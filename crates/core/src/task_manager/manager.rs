@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -24,6 +24,7 @@ use tracing::Instrument;
 use super::buffer::{LogBuffer, TaskLog};
 use super::capture;
 use super::context::{ProgressCell, TaskContext};
+use super::count_feed;
 use super::flusher::{FlushConfig, Flusher};
 use super::live::{Follower, LiveSink};
 use super::logger::TaskLogger;
@@ -119,6 +120,16 @@ pub struct TaskManager {
     inner: Arc<Inner>,
 }
 
+/// A handle that does not keep the manager alive (for its background
+/// work).
+pub(super) struct WeakTaskManager(Weak<Inner>);
+
+impl WeakTaskManager {
+    pub(super) fn upgrade(&self) -> Option<TaskManager> {
+        self.0.upgrade().map(|inner| TaskManager { inner })
+    }
+}
+
 impl std::fmt::Debug for TaskManager {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
@@ -150,7 +161,7 @@ impl TaskManager {
         let buffer = Arc::new(LogBuffer::new(config.flush.max_batch));
         let flusher = Flusher::start(Arc::clone(&buffer), logs.clone(), config.flush);
         let (task_events, _) = broadcast::channel(TASK_EVENT_CAPACITY);
-        Ok(Self {
+        let manager = Self {
             inner: Arc::new(Inner {
                 tasks: TaskRepository::new(&store),
                 store,
@@ -166,7 +177,12 @@ impl TaskManager {
                 closing: AtomicBool::new(false),
                 config,
             }),
-        })
+        };
+        count_feed::spawn(
+            WeakTaskManager(Arc::downgrade(&manager.inner)),
+            manager.inner.flusher.durable_writes(),
+        );
+        Ok(manager)
     }
 
     /// The store this manager writes to.
@@ -345,6 +361,19 @@ impl TaskManager {
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(5));
         }
+    }
+
+    /// Sends the summary of every task running in this process to task
+    /// subscribers (the count feed); `false` once the manager is closing.
+    pub(super) async fn publish_running(&self) -> bool {
+        if self.inner.closing.load(Ordering::Acquire) {
+            return false;
+        }
+        let running: Vec<String> = self.lock_running().keys().cloned().collect();
+        for task_id in running {
+            self.publish(&task_id).await;
+        }
+        true
     }
 
     async fn publish(&self, task_id: &str) {
@@ -536,7 +565,9 @@ impl TaskManager {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Every task status change from now on.
+    /// Every task status change from now on, and the summaries of running
+    /// tasks as their entries become durable (at most every
+    /// [`count_feed::COUNT_FEED_INTERVAL`]).
     pub fn subscribe_tasks(&self) -> broadcast::Receiver<TaskSummary> {
         self.inner.task_events.subscribe()
     }

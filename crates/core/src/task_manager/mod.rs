@@ -6,11 +6,13 @@
 //! - [`buffer`] and [`flusher`]: the path from an emit to the store.
 //! - [`capture`]: `tracing` events inside a task, into that task's log.
 //! - [`live`]: live subscriptions to a task's log with a filter.
+//! - [`count_feed`]: running tasks' summaries to task subscribers.
 //! - [`runner`]: telling dead processes' tasks from live ones.
 
 pub mod buffer;
 pub mod capture;
 pub mod context;
+pub mod count_feed;
 pub mod flusher;
 pub mod live;
 pub mod logger;

@@ -581,3 +581,30 @@ async fn entries_survive_a_store_outage_in_memory_and_land_once_it_recovers() {
     assert_eq!(seqs, vec![1, 2, 3]);
     assert_eq!(entries[2].message.split(' ').next(), Some("succeeded"));
 }
+
+#[tokio::test]
+async fn running_tasks_push_their_counts_to_task_subscribers_as_entries_land() {
+    let (_dir, store) = temp_store().await;
+    let (plugin, release) = gated("gated");
+    let manager = manager_with(&store, vec![plugin], Duration::from_millis(20)).await;
+    let mut updates = manager.subscribe_tasks();
+    let task = manager.run_task(request("gated", json!({}))).await.unwrap();
+    // Without any status change, a summary arrives counting the system
+    // start line and the plugin's "working".
+    let counted = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let summary = updates.recv().await.unwrap();
+            if summary.id == task.id
+                && summary.status == TaskStatus::Running
+                && summary.counts.info == 2
+            {
+                return summary;
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(counted.counts.total(), 2);
+    release.cancel();
+    manager.wait(&task.id).await.unwrap();
+}

@@ -31,10 +31,43 @@ impl Reducible for Reloads {
     }
 }
 
+/// The tasks listed (`None` until the first load).
+#[derive(PartialEq)]
+struct TaskList(Option<Result<Vec<TaskSummary>, IpcError>>);
+
+enum TaskListAction {
+    Loaded(Result<Vec<TaskSummary>, IpcError>),
+    /// A task's new summary: replaces its row, or is a new task (newest,
+    /// so first).
+    Updated(Box<TaskSummary>),
+}
+
+impl Reducible for TaskList {
+    type Action = TaskListAction;
+
+    fn reduce(self: std::rc::Rc<Self>, action: TaskListAction) -> std::rc::Rc<Self> {
+        let next = match action {
+            TaskListAction::Loaded(listed) => Some(listed),
+            TaskListAction::Updated(summary) => match &self.0 {
+                Some(Ok(list)) => {
+                    let mut list = list.clone();
+                    match list.iter_mut().find(|task| task.id == summary.id) {
+                        Some(task) => *task = *summary,
+                        None => list.insert(0, *summary),
+                    }
+                    Some(Ok(list))
+                }
+                // Not listed yet (or failed): the next load shows it.
+                _ => return self,
+            },
+        };
+        std::rc::Rc::new(TaskList(next))
+    }
+}
+
 /// The history list.
 #[function_component(HistoryList)]
 pub fn history_list(props: &HistoryListProps) -> Html {
-    let tasks = use_state(|| None::<Result<Vec<TaskSummary>, IpcError>>);
     let open = use_state(|| None::<String>);
     // A link opens its task (and the panel scrolls to its line).
     {
@@ -51,14 +84,14 @@ pub fn history_list(props: &HistoryListProps) -> Html {
         .filter(|link| open.as_deref() == Some(link.task_id.as_str()))
         .map(|link| link.seq);
     let reloads = use_reducer(|| Reloads(0));
+    let tasks = use_reducer(|| TaskList(None));
     // The list follows task updates pushed by the core (`task-updated`).
     {
-        let reloads = reloads.clone();
+        let tasks = tasks.clone();
         use_effect_with((), move |_| {
-            let listener = ipc::listen(
-                "task-updated",
-                Callback::from(move |()| reloads.dispatch(())),
-            )
+            let listener = ipc::listen_task_updates(Callback::from(move |summary| {
+                tasks.dispatch(TaskListAction::Updated(Box::new(summary)));
+            }))
             .ok();
             move || drop(listener)
         });
@@ -67,7 +100,8 @@ pub fn history_list(props: &HistoryListProps) -> Html {
         let tasks = tasks.clone();
         use_effect_with(reloads.0, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                tasks.set(Some(ipc::list_tasks(TaskListFilter::default()).await));
+                let listed = ipc::list_tasks(TaskListFilter::default()).await;
+                tasks.dispatch(TaskListAction::Loaded(listed));
             });
         });
     }
@@ -128,7 +162,7 @@ pub fn history_list(props: &HistoryListProps) -> Html {
             });
         })
     };
-    let list = match &*tasks {
+    let list = match &tasks.0 {
         None => return html! { <p class="muted">{ "Loading…" }</p> },
         Some(Err(error)) => return html! { <ErrorBanner error={error.clone()} /> },
         Some(Ok(list)) => list.clone(),

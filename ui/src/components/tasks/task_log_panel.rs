@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use taskdeck_protocol::{
-    IpcError, LiveLogMessage, LogEntry, LogFilter, LogStats, Order, TaskStatus,
+    IpcError, LevelCounts, LiveLogMessage, LogEntry, LogFilter, Order, TaskStatus, TaskSummary,
 };
 use web_sys::HtmlElement;
 use yew::prelude::*;
@@ -270,7 +270,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     let filter = use_state(LogFilter::default);
     let rows = use_reducer(Rows::default);
     let sources = use_state(Vec::<String>::new);
-    let stats = use_state(|| None::<LogStats>);
+    let counts = use_state(|| None::<LevelCounts>);
     let stored_status = use_state(|| None::<TaskStatus>);
     let started_at = use_state(|| None::<chrono::DateTime<chrono::Utc>>);
     let time_mode = use_state(preferences::time_mode);
@@ -419,10 +419,11 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         });
     }
 
-    // Status, sources and stats: on open and when the task ends.
+    // Status, sources and counts: on open and when the task ends; counts
+    // and status also as the core pushes them while the task runs.
     {
         let sources = sources.clone();
-        let stats = stats.clone();
+        let counts = counts.clone();
         let stored_status = stored_status.clone();
         let started_at = started_at.clone();
         let task_id = props.task_id.to_string();
@@ -437,9 +438,25 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                     sources.set(found);
                 }
                 if let Ok(found) = ipc::get_task_log_stats(&task_id).await {
-                    stats.set(Some(found));
+                    counts.set(Some(found.counts));
                 }
             });
+        });
+    }
+    {
+        let counts = counts.clone();
+        let stored_status = stored_status.clone();
+        let task_id = props.task_id.to_string();
+        use_effect_with(task_id, move |task_id| {
+            let task_id = task_id.clone();
+            let listener = ipc::listen_task_updates(Callback::from(move |summary: TaskSummary| {
+                if summary.id == task_id {
+                    counts.set(Some(summary.counts));
+                    stored_status.set(Some(summary.status));
+                }
+            }))
+            .ok();
+            move || drop(listener)
         });
     }
 
@@ -596,7 +613,6 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         Callback::from(move |_| filter.set(LogFilter::default()))
     };
 
-    let counts = stats.as_ref().map(|stats| stats.counts);
     let held = rows.window.entries();
     let (scroll_top, height) = *viewport;
     let shown = log_window::visible_rows(held.len(), scroll_top, height);
@@ -611,11 +627,11 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 <span class="task-status" data-testid="panel-status">
                     { rows.ended.or(*stored_status).map_or("loading", TaskStatus::as_str) }
                 </span>
-                if let Some(counts) = counts {
-                    <span class="count badge-debug">{ format!("{} debug", counts.debug) }</span>
-                    <span class="count badge-info">{ format!("{} info", counts.info) }</span>
-                    <span class="count badge-warning">{ format!("{} warning", counts.warning) }</span>
-                    <span class="count badge-error">{ format!("{} error", counts.error) }</span>
+                if let Some(counts) = *counts {
+                    <span class="count badge-debug" data-testid="count-debug">{ format!("{} debug", counts.debug) }</span>
+                    <span class="count badge-info" data-testid="count-info">{ format!("{} info", counts.info) }</span>
+                    <span class="count badge-warning" data-testid="count-warning">{ format!("{} warning", counts.warning) }</span>
+                    <span class="count badge-error" data-testid="count-error">{ format!("{} error", counts.error) }</span>
                 }
                 <button type="button" data-testid="time-mode" title="Show times as local, UTC or elapsed"
                     onclick={on_time_mode}>
