@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "get_task",
     "delete_tasks",
     "get_task_logs",
+    "count_task_logs",
     "get_task_log_stats",
     "get_task_log_sources",
     "subscribe_task_logs",

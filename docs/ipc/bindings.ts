@@ -30,6 +30,8 @@ export const commands = {
 	 *  next page.
 	 */
 	getTaskLogs: (taskId: string, filter: LogFilter_Deserialize) => typedError<LogPage_Serialize, IpcError>(__TAURI_INVOKE("get_task_logs", { taskId, filter })),
+	/**  How many entries match `filter` (a search counts up to 100,000). */
+	countTaskLogs: (taskId: string, filter: LogFilter_Deserialize) => typedError<LogCount, IpcError>(__TAURI_INVOKE("count_task_logs", { taskId, filter })),
 	/**  Counts per level and source, and the first and last times. */
 	getTaskLogStats: (taskId: string) => typedError<LogStats_Serialize, IpcError>(__TAURI_INVOKE("get_task_log_stats", { taskId })),
 	/**  The sources of a task's entries, in name order. */
@@ -159,6 +161,23 @@ status: TaskStatus } |
 { kind: "failed"; 
 /**  What went wrong. */
 error: IpcError };
+
+/**
+ *  How many entries of a task match a filter's level, source and search
+ *  conditions (its cursors, limit and order do not apply).
+ */
+export type LogCount = {
+	/**
+	 *  The matching entries, at most [`LogCount::MAX_SEARCH_COUNT`] for a
+	 *  search.
+	 */
+	matching: number,
+	/**
+	 *  Whether a search matched more than it counted (`matching` is then a
+	 *  lower bound, shown as "100,000+").
+	 */
+	capped: boolean,
+};
 
 /**  One structured log line of a task. */
 export type LogEntry = LogEntry_Serialize | LogEntry_Deserialize;

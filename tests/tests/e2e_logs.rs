@@ -11,6 +11,12 @@ const ROWS: &str = "[data-testid=\"log-row\"]";
 /// The WebDriver key code of Return (a new line in a text area, "submit"
 /// in a field).
 const RETURN: char = '\u{E006}';
+/// Shift, held until [`NO_MODIFIER`].
+const SHIFT: char = '\u{E008}';
+/// Releases the modifiers held.
+const NO_MODIFIER: char = '\u{E000}';
+/// Escape.
+const ESCAPE: char = '\u{E00C}';
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history() {
@@ -145,7 +151,7 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
             app.press(&format!("/out 3 NOT echo{RETURN}")).await?;
             app.wait_for_attributes(ROWS, "data-seq", |seqs| seqs.len() == 1)
                 .await?;
-            app.press("\u{E00C}").await?; // Escape
+            app.press(&ESCAPE.to_string()).await?;
             app.wait_for_attributes(ROWS, "data-seq", |seqs| seqs.len() == expected.len())
                 .await?;
 
@@ -286,8 +292,36 @@ async fn a_long_stored_log_opens_on_its_newest_lines_and_loads_earlier_ones() {
         app.wait_for_text(&test_id("copy-status"), |text| text == "Line copied")
             .await?;
         app.screenshot("line-detail").await?;
-        app.press("\u{E00C}").await?; // Escape
+        app.press(&ESCAPE.to_string()).await?;
         app.wait_for_attributes(&test_id("log-detail"), "data-seq", <[String]>::is_empty)
+            .await?;
+
+        // The search applies as the user pauses typing, with its match
+        // count; Enter and Shift+Enter step through the matches.
+        app.fill("filter-search", "entry").await?;
+        app.wait_for_text(&test_id("match-count"), |text| text == "1,500 matches")
+            .await?;
+        app.fill("filter-search", &RETURN.to_string()).await?;
+        let first: u64 = app
+            .wait_for_attributes(&test_id("log-detail"), "data-seq", |seqs| seqs.len() == 1)
+            .await?[0]
+            .parse()
+            .unwrap();
+        app.fill("filter-search", &RETURN.to_string()).await?;
+        app.wait_for_attributes(&test_id("log-detail"), "data-seq", |seqs| {
+            seqs == [(first + 1).to_string()]
+        })
+        .await?;
+        app.fill("filter-search", &format!("{SHIFT}{RETURN}"))
+            .await?;
+        app.wait_for_attributes(&test_id("log-detail"), "data-seq", |seqs| {
+            seqs == [first.to_string()]
+        })
+        .await?;
+        app.screenshot("search-steps").await?;
+        app.fill("filter-search", &format!("{NO_MODIFIER}{ESCAPE}"))
+            .await?;
+        app.wait_for_attributes(&test_id("match-count"), "role", <[String]>::is_empty)
             .await?;
 
         // The time column cycles local → UTC → elapsed since the start.

@@ -7,8 +7,8 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use taskdeck_protocol::{
-    AppInfo, ErrorKind, IpcError, LiveLogMessage, LogFilter, LogPage, LogStats, PluginInfo,
-    RemovalReport, RunTaskRequest, TaskListFilter, TaskSummary,
+    AppInfo, ErrorKind, IpcError, LiveLogMessage, LogCount, LogFilter, LogPage, LogStats,
+    PluginInfo, RemovalReport, RunTaskRequest, TaskListFilter, TaskSummary,
 };
 use wasm_bindgen::prelude::{Closure, wasm_bindgen};
 use wasm_bindgen::{JsCast, JsValue};
@@ -108,15 +108,21 @@ pub async fn get_task(task_id: &str) -> Result<TaskSummary, IpcError> {
     invoke("get_task", &TaskIdArgs { task_id }).await
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TaskFilterArgs<'a> {
+    task_id: &'a str,
+    filter: &'a LogFilter,
+}
+
 /// One page of a task's entries.
 pub async fn get_task_logs(task_id: &str, filter: &LogFilter) -> Result<LogPage, IpcError> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Args<'a> {
-        task_id: &'a str,
-        filter: &'a LogFilter,
-    }
-    invoke("get_task_logs", &Args { task_id, filter }).await
+    invoke("get_task_logs", &TaskFilterArgs { task_id, filter }).await
+}
+
+/// How many entries match `filter` (a search counts up to 100,000).
+pub async fn count_task_logs(task_id: &str, filter: &LogFilter) -> Result<LogCount, IpcError> {
+    invoke("count_task_logs", &TaskFilterArgs { task_id, filter }).await
 }
 
 /// Counts per level and source.

@@ -17,7 +17,7 @@ pub use app::AppInfo;
 pub use error::{ErrorKind, IpcError};
 pub use live::LiveLogMessage;
 pub use log::{
-    InvalidFilter, LogEntry, LogFilter, LogLevel, LogPage, LogStats, Order, SourceStats,
+    InvalidFilter, LogCount, LogEntry, LogFilter, LogLevel, LogPage, LogStats, Order, SourceStats,
     UnknownLevel,
 };
 pub use plugin::{InvalidParam, ParamField, ParamKind, ParamSchema, PluginInfo};

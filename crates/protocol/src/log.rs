@@ -238,6 +238,25 @@ pub struct LogPage {
     pub next_cursor: Option<u64>,
 }
 
+/// How many entries of a task match a filter's level, source and search
+/// conditions (its cursors, limit and order do not apply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LogCount {
+    /// The matching entries, at most [`LogCount::MAX_SEARCH_COUNT`] for a
+    /// search.
+    pub matching: u64,
+    /// Whether a search matched more than it counted (`matching` is then a
+    /// lower bound, shown as "100,000+").
+    pub capped: bool,
+}
+
+impl LogCount {
+    /// A search stops counting here, so a common word in a huge log is
+    /// counted as fast as a rare one.
+    pub const MAX_SEARCH_COUNT: u64 = 100_000;
+}
+
 /// How many entries one source wrote, per level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

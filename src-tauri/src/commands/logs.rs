@@ -1,6 +1,6 @@
-//! Commands that read a task's log: pages, stats and sources.
+//! Commands that read a task's log: pages, match counts, stats and sources.
 
-use taskdeck_protocol::{LogFilter, LogPage, LogStats};
+use taskdeck_protocol::{LogCount, LogFilter, LogPage, LogStats};
 use tauri::State;
 
 use crate::{AppError, AppState};
@@ -15,6 +15,17 @@ pub async fn get_task_logs(
     filter: LogFilter,
 ) -> Result<LogPage, AppError> {
     Ok(state.manager()?.query_logs(&task_id, &filter).await?)
+}
+
+/// How many entries match `filter` (a search counts up to 100,000).
+#[tauri::command]
+#[specta::specta]
+pub async fn count_task_logs(
+    state: State<'_, AppState>,
+    task_id: String,
+    filter: LogFilter,
+) -> Result<LogCount, AppError> {
+    Ok(state.manager()?.count_logs(&task_id, &filter).await?)
 }
 
 /// Counts per level and source, and the first and last times.
@@ -40,7 +51,7 @@ pub async fn get_task_log_sources(
 #[cfg(test)]
 mod tests {
     use serde_json::json;
-    use taskdeck_protocol::{IpcError, LogPage, LogStats};
+    use taskdeck_protocol::{IpcError, LogCount, LogPage, LogStats};
 
     use crate::commands::test_support::MockApp;
 
@@ -81,6 +92,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(searched.entries[0].source, "shell.stderr");
+        let counted: LogCount = serde_json::from_value(
+            app.invoke(
+                "count_task_logs",
+                json!({ "taskId": task_id, "filter": { "search": "alpha OR gamma", "sources": ["shell.stdout"] } }),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            counted,
+            LogCount {
+                matching: 2,
+                capped: false
+            }
+        );
 
         let stats: LogStats = serde_json::from_value(
             app.invoke("get_task_log_stats", json!({ "taskId": task_id }))
@@ -119,11 +145,12 @@ mod tests {
             ),
         ];
         for (args, kind, mention) in cases {
-            let error: IpcError =
-                serde_json::from_value(app.invoke("get_task_logs", args.clone()).unwrap_err())
-                    .unwrap();
-            assert_eq!(error.kind.as_str(), kind, "{args}");
-            assert!(error.message.contains(mention), "{args}: {}", error.message);
+            for command in ["get_task_logs", "count_task_logs"] {
+                let error: IpcError =
+                    serde_json::from_value(app.invoke(command, args.clone()).unwrap_err()).unwrap();
+                assert_eq!(error.kind.as_str(), kind, "{command} {args}");
+                assert!(error.message.contains(mention), "{args}: {}", error.message);
+            }
         }
         for command in ["get_task_log_stats", "get_task_log_sources"] {
             let error: IpcError = serde_json::from_value(

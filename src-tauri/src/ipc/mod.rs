@@ -26,6 +26,7 @@ pub fn surface<R: Runtime>() -> tauri_specta::Builder<R> {
             tasks::get_task,
             tasks::delete_tasks,
             logs::get_task_logs,
+            logs::count_task_logs,
             logs::get_task_log_stats,
             logs::get_task_log_sources,
             live::subscribe_task_logs,

@@ -485,6 +485,18 @@ impl TaskManager {
         self.inner.logs.query(task_id, filter).await
     }
 
+    /// How many entries of a task match `filter` (see
+    /// [`TaskLogPersistenceService::count`]); buffered entries included.
+    pub async fn count_logs(
+        &self,
+        task_id: &str,
+        filter: &LogFilter,
+    ) -> Result<taskdeck_protocol::LogCount, CoreError> {
+        filter.validate()?;
+        self.settle(task_id).await?;
+        self.inner.logs.count(task_id, filter).await
+    }
+
     /// Stats of a task's log.
     pub async fn log_stats(&self, task_id: &str) -> Result<LogStats, CoreError> {
         self.settle(task_id).await?;

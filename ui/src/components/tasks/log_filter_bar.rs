@@ -1,8 +1,16 @@
-//! The log filter bar: minimum level, source, search, clear.
+//! The log filter bar: minimum level (with live counts), source (dotted
+//! children under their parent), search (applied as the user types, after
+//! a pause) with its match count and next / previous, clear.
 
-use taskdeck_protocol::{LogFilter, LogLevel};
+use std::rc::Rc;
+use std::time::Duration;
+
+use taskdeck_protocol::{LevelCounts, LogCount, LogFilter, LogLevel};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
+
+/// How long typing must pause before the search is applied.
+const SEARCH_PAUSE: Duration = Duration::from_millis(300);
 
 /// Properties of [`LogFilterBar`].
 #[derive(Properties, PartialEq)]
@@ -11,8 +19,79 @@ pub struct LogFilterBarProps {
     pub filter: LogFilter,
     /// The task's sources.
     pub sources: Vec<String>,
+    /// The task's entries per level (shown in the level choices).
+    #[prop_or_default]
+    pub counts: Option<LevelCounts>,
+    /// How many entries match the filter, once counted.
+    #[prop_or_default]
+    pub matches: Option<LogCount>,
     /// Called with the new filter.
     pub on_change: Callback<LogFilter>,
+    /// Moves to the next (+1) or previous (-1) match.
+    pub on_step: Callback<i32>,
+}
+
+/// One choice of the source list: the source to filter on, how deep it is
+/// and what to show (its last part; the parents are the lines above).
+#[derive(Debug, PartialEq)]
+struct SourceChoice {
+    source: String,
+    depth: usize,
+    label: String,
+}
+
+/// The sources as a tree in name order, with the parents they imply
+/// (`backup` for `backup.archive`) even when nothing logged as the parent
+/// itself (choosing a parent shows its children too).
+fn source_tree(sources: &[String]) -> Vec<SourceChoice> {
+    let mut all = std::collections::BTreeSet::new();
+    for source in sources {
+        let mut end = 0;
+        for part in source.split('.') {
+            end += part.len();
+            all.insert(source[..end].to_owned());
+            end += 1;
+        }
+    }
+    // By parts, so children follow their parent (`backup-x` sorts before
+    // `backup.archive` as text).
+    let mut all: Vec<String> = all.into_iter().collect();
+    all.sort_by(|left, right| left.split('.').cmp(right.split('.')));
+    all.into_iter()
+        .map(|source| {
+            let depth = source.matches('.').count();
+            let label = source.rsplit('.').next().unwrap_or_default().to_owned();
+            SourceChoice {
+                source,
+                depth,
+                label,
+            }
+        })
+        .collect()
+}
+
+/// Invalidates any pending search; returns the new generation.
+fn supersede(typed: &std::cell::RefCell<u32>) -> u32 {
+    let next = typed.borrow().wrapping_add(1);
+    *typed.borrow_mut() = next;
+    next
+}
+
+/// "1,234 matches", "1 match", "100,000+ matches".
+fn match_text(count: LogCount) -> String {
+    let mut digits = count.matching.to_string();
+    let mut at = digits.len();
+    while at > 3 {
+        at -= 3;
+        digits.insert(at, ',');
+    }
+    let plus = if count.capped { "+" } else { "" };
+    let noun = if count.matching == 1 && !count.capped {
+        "match"
+    } else {
+        "matches"
+    };
+    format!("{digits}{plus} {noun}")
 }
 
 /// The filter bar.
@@ -59,24 +138,69 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
             });
         })
     };
-    let on_search = {
+    // Applies the search box's text, if it differs from the filter's.
+    let apply_search = {
         let filter = props.filter.clone();
         let on_change = props.on_change.clone();
-        Callback::from(move |event: Event| {
-            let value = event.target_unchecked_into::<HtmlInputElement>().value();
+        Rc::new(move |value: &str| {
             let search = value.trim();
-            on_change.emit(LogFilter {
-                search: (!search.is_empty()).then(|| search.to_owned()),
-                ..filter.clone()
+            let search = (!search.is_empty()).then(|| search.to_owned());
+            if search != filter.search {
+                on_change.emit(LogFilter {
+                    search,
+                    ..filter.clone()
+                });
+            }
+        })
+    };
+    // Typing applies the search once the user pauses; each keystroke
+    // supersedes the pending one.
+    let typed = use_mut_ref(|| 0_u32);
+    let on_input = {
+        let apply_search = apply_search.clone();
+        let typed = typed.clone();
+        Callback::from(move |event: InputEvent| {
+            let value = event.target_unchecked_into::<HtmlInputElement>().value();
+            let generation = supersede(&typed);
+            let typed = typed.clone();
+            let apply_search = apply_search.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                yew::platform::time::sleep(SEARCH_PAUSE).await;
+                if *typed.borrow() == generation {
+                    apply_search(&value);
+                }
             });
         })
     };
-    // Esc in the search box clears the search.
+    let on_search_change = {
+        let apply_search = apply_search.clone();
+        Callback::from(move |event: Event| {
+            apply_search(&event.target_unchecked_into::<HtmlInputElement>().value());
+        })
+    };
+    // Enter applies a changed search at once, else moves to the next match
+    // (Shift+Enter: previous); Esc clears the search.
     let on_search_key = {
         let filter = props.filter.clone();
         let on_change = props.on_change.clone();
-        Callback::from(move |event: KeyboardEvent| {
-            if event.key() == "Escape" {
+        let on_step = props.on_step.clone();
+        let typed = typed.clone();
+        Callback::from(move |event: KeyboardEvent| match event.key().as_str() {
+            "Enter" => {
+                event.prevent_default();
+                // Nothing pending may override what Enter decides.
+                supersede(&typed);
+                let input = event.target_unchecked_into::<HtmlInputElement>();
+                let value = input.value();
+                let search = value.trim();
+                if filter.search.as_deref().unwrap_or_default() == search {
+                    on_step.emit(if event.shift_key() { -1 } else { 1 });
+                } else {
+                    apply_search(&value);
+                }
+            }
+            "Escape" => {
+                supersede(&typed);
                 event
                     .target_unchecked_into::<HtmlInputElement>()
                     .set_value("");
@@ -85,14 +209,27 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
                     ..filter.clone()
                 });
             }
+            _ => {}
         })
     };
     let on_clear = {
         let on_change = props.on_change.clone();
         Callback::from(move |_| on_change.emit(LogFilter::default()))
     };
+    let on_previous = props.on_step.reform(|_: MouseEvent| -1);
+    let on_next = props.on_step.reform(|_: MouseEvent| 1);
     let selected_level = props.filter.min_level.map(LogLevel::as_str).unwrap_or("");
     let selected_source = props.filter.sources.first().cloned().unwrap_or_default();
+    let at_least = |level: LogLevel| {
+        props.counts.map(|counts| {
+            LogLevel::ALL
+                .iter()
+                .filter(|other| **other >= level)
+                .map(|other| counts.get(*other))
+                .sum::<u64>()
+        })
+    };
+    let filtered = props.filter != LogFilter::default();
     html! {
         <div class="filter-bar" role="toolbar" aria-label="Log filters">
             <label>
@@ -102,6 +239,7 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
                     { for LogLevel::ALL.iter().map(|level| html! {
                         <option value={level.as_str()} selected={selected_level == level.as_str()}>
                             { format!("{} and above", level.as_str()) }
+                            { at_least(*level).map(|count| format!(" ({count})")).unwrap_or_default() }
                         </option>
                     }) }
                 </select>
@@ -110,8 +248,11 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
                 { "Source " }
                 <select data-testid="filter-source" onchange={on_source}>
                     <option value="" selected={selected_source.is_empty()}>{ "all" }</option>
-                    { for props.sources.iter().map(|source| html! {
-                        <option value={source.clone()} selected={*source == selected_source}>{ source.clone() }</option>
+                    { for source_tree(&props.sources).into_iter().map(|choice| html! {
+                        <option value={choice.source.clone()} selected={choice.source == selected_source}
+                            title={choice.source.clone()}>
+                            { format!("{}{}", "\u{a0}\u{a0}\u{a0}".repeat(choice.depth), choice.label) }
+                        </option>
                     }) }
                 </select>
             </label>
@@ -121,10 +262,63 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
                 placeholder="Search (/): words, \"phrases\", prefix*"
                 aria-label="Search the log"
                 ref={search_box}
-                onchange={on_search}
+                oninput={on_input}
+                onchange={on_search_change}
                 onkeydown={on_search_key}
             />
+            if props.filter.search.is_some() {
+                <span class="search-steps">
+                    <button type="button" data-testid="search-prev" title="Previous match (Shift+Enter)"
+                        aria-label="Previous match" onclick={on_previous}>{ "↑" }</button>
+                    <button type="button" data-testid="search-next" title="Next match (Enter)"
+                        aria-label="Next match" onclick={on_next}>{ "↓" }</button>
+                </span>
+            }
+            if let (true, Some(matches)) = (filtered, props.matches) {
+                <span class="muted" data-testid="match-count" role="status">{ match_text(matches) }</span>
+            }
             <button type="button" data-testid="filter-clear" onclick={on_clear}>{ "Clear" }</button>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_form_a_tree_with_implied_parents() {
+        let sources: Vec<String> = [
+            "backup.archive.zip",
+            "backup.upload",
+            "system",
+            "backup-x",
+            "backup",
+        ]
+        .map(String::from)
+        .to_vec();
+        let tree: Vec<(String, usize, String)> = source_tree(&sources)
+            .into_iter()
+            .map(|choice| (choice.source, choice.depth, choice.label))
+            .collect();
+        let expected = [
+            ("backup", 0, "backup"),
+            ("backup.archive", 1, "archive"),
+            ("backup.archive.zip", 2, "zip"),
+            ("backup.upload", 1, "upload"),
+            ("backup-x", 0, "backup-x"),
+            ("system", 0, "system"),
+        ]
+        .map(|(source, depth, label)| (source.to_owned(), depth, label.to_owned()));
+        assert_eq!(tree, expected);
+    }
+
+    #[test]
+    fn match_counts_read_naturally() {
+        let count = |matching, capped| match_text(LogCount { matching, capped });
+        assert_eq!(count(1, false), "1 match");
+        assert_eq!(count(0, false), "0 matches");
+        assert_eq!(count(1234, false), "1,234 matches");
+        assert_eq!(count(100_000, true), "100,000+ matches");
     }
 }

@@ -13,7 +13,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use taskdeck_protocol::{
-    IpcError, LevelCounts, LiveLogMessage, LogEntry, LogFilter, Order, TaskStatus, TaskSummary,
+    IpcError, LevelCounts, LiveLogMessage, LogCount, LogEntry, LogFilter, Order, TaskStatus,
+    TaskSummary,
 };
 use web_sys::HtmlElement;
 use yew::prelude::*;
@@ -460,6 +461,36 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         });
     }
 
+    // How many entries match the filter: on every filter change, and again
+    // as a running task's counts move.
+    let matches = use_state(|| None::<LogCount>);
+    {
+        let matches = matches.clone();
+        let task_id = props.task_id.to_string();
+        let total = counts.map(|counts| counts.total());
+        use_effect_with(
+            (task_id, (*filter).clone(), total),
+            move |(task_id, filter, _)| {
+                let current = Rc::new(RefCell::new(true));
+                if *filter == LogFilter::default() {
+                    matches.set(None);
+                } else {
+                    let task_id = task_id.clone();
+                    let filter = filter.clone();
+                    let still_current = current.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        // A bad search is reported by the rows' query.
+                        let counted = ipc::count_task_logs(&task_id, &filter).await.ok();
+                        if *still_current.borrow() {
+                            matches.set(counted);
+                        }
+                    });
+                }
+                move || *current.borrow_mut() = false
+            },
+        );
+    }
+
     // Keyboard: `/` focuses the search box, `f` toggles follow, Esc closes
     // the line detail (only when the user is not typing in a field). A
     // resized window changes how many rows fit.
@@ -590,6 +621,51 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             expanded.set((*expanded != Some(seq)).then_some(seq));
         })
     };
+    // Next / previous match: the row after (before) the open one, or the
+    // first row on screen; at the end of the rows held, the next page loads
+    // (the next step reaches it).
+    let on_step = {
+        let expanded = expanded.clone();
+        let rows = rows.clone();
+        let fetch = fetch.clone();
+        let viewport = viewport.clone();
+        Callback::from(move |step: i32| {
+            let held = rows.window.entries();
+            if held.is_empty() {
+                return;
+            }
+            let top = usize::try_from(viewport.0 / log_window::ROW_HEIGHT).unwrap_or(0);
+            let from = expanded.and_then(|seq| rows.window.index_of(seq));
+            let next = match (from, step > 0) {
+                (None, _) => Some(top.min(held.len() - 1)),
+                (Some(index), true) => Some(index + 1).filter(|next| *next < held.len()),
+                (Some(index), false) => index.checked_sub(1),
+            };
+            match next {
+                Some(index) => expanded.set(Some(held[index].seq)),
+                None => fetch.emit(if step > 0 { Edge::Later } else { Edge::Earlier }),
+            }
+        })
+    };
+    // The open row is brought into view when it is off screen.
+    {
+        let list = list.clone();
+        let viewport = viewport.clone();
+        let index = expanded.and_then(|seq| rows.window.index_of(seq));
+        use_effect_with(*expanded, move |_| {
+            if let (Some(index), Some(element)) = (index, list.cast::<HtmlElement>()) {
+                let top = log_window::rows_height(index);
+                let height = element.client_height();
+                let scroll = element.scroll_top();
+                if top < scroll || top + log_window::ROW_HEIGHT > scroll + height {
+                    element.set_scroll_top((top - height / 2).max(0));
+                    if let Some(measured) = measure(&list) {
+                        viewport.set(measured);
+                    }
+                }
+            }
+        });
+    }
     let on_close_detail = {
         let expanded = expanded.clone();
         Callback::from(move |()| expanded.set(None))
@@ -654,7 +730,8 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                     { if following { "Following" } else { "Jump to latest" } }
                 </button>
             </div>
-            <LogFilterBar filter={(*filter).clone()} sources={(*sources).clone()} on_change={on_filter} />
+            <LogFilterBar filter={(*filter).clone()} sources={(*sources).clone()} counts={*counts}
+                matches={*matches} on_change={on_filter} {on_step} />
             if let Some(error) = rows.error.clone() {
                 <ErrorBanner {error} />
             }

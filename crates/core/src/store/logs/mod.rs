@@ -14,7 +14,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, SqliteTransactionMode, Statement, TransactionOptions,
     TransactionTrait, Value,
 };
-use taskdeck_protocol::{LogFilter, LogPage, LogStats};
+use taskdeck_protocol::{LogCount, LogFilter, LogPage, LogStats};
 
 use self::record::{LogRecord, MAX_SEQ, TaskIdentity, entry_id};
 use super::tasks::TaskRepository;
@@ -84,6 +84,33 @@ impl TaskLogPersistenceService {
             None
         };
         query::read_page(&self.connection, task, filter, pairs.as_ref()).await
+    }
+
+    /// How many entries match `filter`'s level, source and search
+    /// conditions (a search stops counting at
+    /// [`LogCount::MAX_SEARCH_COUNT`]).
+    pub async fn count(&self, task_id: &str, filter: &LogFilter) -> Result<LogCount, CoreError> {
+        filter.validate()?;
+        let task = self.tasks.identity(task_id).await?;
+        let rows = stats::load(&self.connection, &task).await?;
+        match &filter.search {
+            Some(search) => {
+                let pairs = stats::matching_pairs(&rows, filter);
+                query::count_search(
+                    &self.connection,
+                    &task,
+                    filter,
+                    search,
+                    pairs.as_ref(),
+                    LogCount::MAX_SEARCH_COUNT,
+                )
+                .await
+            }
+            None => Ok(LogCount {
+                matching: stats::count_matching(&rows, filter),
+                capped: false,
+            }),
+        }
     }
 
     /// Counts per level and per source, and the first and last times.

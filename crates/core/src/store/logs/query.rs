@@ -18,7 +18,7 @@
 //!   on the joined rows.
 
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
-use taskdeck_protocol::{InvalidFilter, LogEntry, LogFilter, LogPage, Order};
+use taskdeck_protocol::{InvalidFilter, LogCount, LogEntry, LogFilter, LogPage, Order};
 
 use super::record::{MAX_SEQ, TaskIdentity, entry_id, level_from_code, millis_to_time};
 use crate::CoreError;
@@ -133,6 +133,57 @@ pub async fn read_page<C: ConnectionTrait>(
     Ok(LogPage {
         entries,
         next_cursor,
+    })
+}
+
+/// Counts the entries matching `filter`'s search (and the `pairs` its level
+/// and source conditions select), stopping after `cap`
+/// ([`LogCount::MAX_SEARCH_COUNT`] for the service). Filters without a
+/// search are counted from the aggregates instead (see
+/// [`super::stats::count_matching`]).
+pub async fn count_search<C: ConnectionTrait>(
+    connection: &C,
+    task: &TaskIdentity,
+    filter: &LogFilter,
+    search: &str,
+    pairs: Option<&SourceLevelPairs>,
+    cap: u64,
+) -> Result<LogCount, CoreError> {
+    if pairs.is_some_and(Vec::is_empty) {
+        return Ok(LogCount {
+            matching: 0,
+            capped: false,
+        });
+    }
+    let mut values = vec![
+        Value::String(Some(search.to_owned())),
+        Value::BigInt(Some(entry_id(task.key, 0))),
+        Value::BigInt(Some(entry_id(task.key, MAX_SEQ + 1))),
+    ];
+    let mut sql = String::from("SELECT count(*) FROM (SELECT 1 FROM task_logs_fts f ");
+    if pairs.is_some() {
+        sql.push_str("CROSS JOIN task_logs l ON l.id = f.rowid ");
+    }
+    sql.push_str("WHERE task_logs_fts MATCH ? AND f.rowid > ? AND f.rowid < ?");
+    if let Some(pairs) = pairs {
+        sql.push_str(" AND (l.source, l.level) IN (VALUES ");
+        push_pairs(&mut sql, &mut values, pairs);
+        sql.push(')');
+    }
+    sql.push_str(&format!(" LIMIT {})", cap.saturating_add(1)));
+    let backend = connection.get_database_backend();
+    let row = connection
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await
+        .map_err(|error| search_error(error, filter))?;
+    let counted = match row {
+        Some(row) => row.try_get_by_index::<i64>(0)?,
+        None => 0,
+    };
+    let counted = u64::try_from(counted).unwrap_or(0);
+    Ok(LogCount {
+        matching: counted.min(cap),
+        capped: counted > cap,
     })
 }
 

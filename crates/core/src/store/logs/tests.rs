@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Map, json};
-use taskdeck_protocol::{LogFilter, LogLevel, Order};
+use taskdeck_protocol::{LogCount, LogFilter, LogLevel, Order};
 
 use super::TaskLogPersistenceService;
 use super::record::{LogRecord, TaskIdentity};
@@ -204,6 +204,73 @@ async fn full_text_search_finds_words_within_the_task_and_filter() {
     assert_eq!(seqs(&filtered), vec![50, 30, 10]);
     let prefix = service.query(&task.id, &search("mism*")).await.unwrap();
     assert_eq!(prefix.entries.len(), 5);
+}
+
+#[tokio::test]
+async fn counts_follow_the_filter_and_a_search_count_stops_at_its_cap() {
+    let (_dir, store) = temp_store().await;
+    let task = task_with_entries(&store, 50).await;
+    let _other = task_with_entries(&store, 50).await;
+    let service = TaskLogPersistenceService::new(&store);
+    let count = async |filter: LogFilter| service.count(&task.id, &filter).await.unwrap();
+    let search = |text: &str| LogFilter {
+        search: Some(text.into()),
+        ..LogFilter::default()
+    };
+    let counted = |matching| LogCount {
+        matching,
+        capped: false,
+    };
+    assert_eq!(count(LogFilter::default()).await, counted(50));
+    assert_eq!(count(search("mismatch")).await, counted(5));
+    // Level and source conditions (a parent takes its children) with and
+    // without a search; cursors do not narrow a count.
+    let upload_warnings = LogFilter {
+        min_level: Some(LogLevel::Warning),
+        sources: vec!["backup".into()],
+        after_seq: Some(40),
+        ..LogFilter::default()
+    };
+    assert_eq!(count(upload_warnings.clone()).await, counted(13));
+    assert_eq!(
+        count(LogFilter {
+            levels: vec![LogLevel::Warning],
+            ..search("checksum")
+        })
+        .await,
+        counted(3)
+    );
+    assert_eq!(
+        count(LogFilter {
+            search: Some("mismatch".into()),
+            ..upload_warnings
+        })
+        .await,
+        counted(3)
+    );
+    // A search stops counting at the cap and says so.
+    let capped = super::query::count_search(
+        store.connection(),
+        &task,
+        &search("copied"),
+        "copied",
+        None,
+        20,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        capped,
+        LogCount {
+            matching: 20,
+            capped: true
+        }
+    );
+    // A bad search is the user's error, named.
+    match service.count(&task.id, &search("\"unterminated")).await {
+        Err(CoreError::InvalidFilter(invalid)) => assert_eq!(invalid.field, "search"),
+        other => panic!("expected an invalid search, got {other:?}"),
+    }
 }
 
 #[tokio::test]
