@@ -24,22 +24,19 @@ use std::time::Instant;
 use serde_json::Value;
 use taskdeck_tests::e2e::{AppSession, test_id};
 
-/// Runs `body` (JavaScript with `start` already set and `done(result)` to
-/// call) until it calls `done`, and returns the result.
+/// Runs `body` (JavaScript with `start` already set, `done(result)` to
+/// call, and `frames(ready, result)` to call `done(result())` at the first
+/// animation frame where `ready()` holds) and returns the result.
 async fn in_page(app: &AppSession, body: &str) -> Result<Value, String> {
-    let script = format!(
-        "const done = arguments[arguments.length - 1];\n\
-         const start = performance.now();\n\
+    app.execute_async(&format!(
+        "const start = performance.now();\n\
          const frames = (ready, result) => {{\n\
            const check = () => ready() ? done(result()) : requestAnimationFrame(check);\n\
            requestAnimationFrame(check);\n\
          }};\n\
          {body}"
-    );
-    app.client
-        .execute_async(&script, Vec::new())
-        .await
-        .map_err(|error| format!("the page script failed: {error}"))
+    ))
+    .await
 }
 
 /// Milliseconds from clicking the `index`-th "open" button in History to

@@ -150,6 +150,19 @@ impl AppSession {
             .map_err(|error| format!("cannot run {script:?} in the page: {error}"))
     }
 
+    /// Runs `script` in the page with `done` in scope, and returns what the
+    /// script passes to `done(…)` (for measurements that wait for frames or
+    /// events in the page).
+    pub async fn execute_async(&self, script: &str) -> Result<serde_json::Value, String> {
+        self.client
+            .execute_async(
+                &format!("const done = arguments[arguments.length - 1];\n{script}"),
+                Vec::new(),
+            )
+            .await
+            .map_err(|error| format!("the page script failed: {error}"))
+    }
+
     /// Picks the option with `value` in the select with `data-testid="{test_id}"`.
     pub async fn select(&self, test_id: &str, value: &str) -> Result<(), String> {
         self.by_test_id(test_id)

@@ -19,7 +19,15 @@ pub async fn subscribe_task_logs(
     after_seq: Option<u64>,
     channel: Channel<LiveLogMessage>,
 ) -> Result<u64, AppError> {
-    let sink = Box::new(move |message: LiveLogMessage| channel.send(message).is_ok());
+    let sink = Box::new(move |message: LiveLogMessage| match channel.send(message) {
+        Ok(()) => true,
+        // The webview is gone or refused the message: the subscription
+        // ends (the panel re-subscribes when it opens again).
+        Err(error) => {
+            tracing::warn!(%error, "a live log channel refused a message; ending the subscription");
+            false
+        }
+    });
     Ok(state
         .manager()?
         .subscribe_task_logs(&task_id, filter, after_seq.unwrap_or(0), sink)

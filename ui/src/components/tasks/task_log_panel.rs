@@ -584,11 +584,18 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             },
         );
     }
+    // Follow pauses as soon as the user scrolls up and resumes at the
+    // bottom. Only a move up counts as leaving: rows arriving or being
+    // trimmed never move the view up while following, whereas judging by
+    // "not at the bottom" misread scroll events that ran between a render
+    // and the scroll that follows it.
+    let last_top = use_mut_ref(|| 0_i32);
     let on_scroll = {
         let follow = follow.clone();
         let list = list.clone();
         let viewport = viewport.clone();
         let fetch = fetch.clone();
+        let last_top = last_top.clone();
         // Reaching the bottom resumes following, unless the rows stop
         // short of the newest or the user came for a linked line.
         let may_follow = !rows.window.has_later && target.is_none();
@@ -599,9 +606,12 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             let (top, height) = (element.scroll_top(), element.client_height());
             viewport.set((top, height));
             let bottom = element.scroll_height() - top - height;
-            let at_bottom = bottom <= log_window::ROW_HEIGHT && may_follow;
-            if follow.0 != at_bottom {
-                follow.dispatch(FollowAction::Set(at_bottom));
+            let moved_up = top < std::mem::replace(&mut *last_top.borrow_mut(), top);
+            let at_bottom = bottom <= log_window::ROW_HEIGHT;
+            if at_bottom && may_follow && !follow.0 {
+                follow.dispatch(FollowAction::Set(true));
+            } else if follow.0 && moved_up && !at_bottom {
+                follow.dispatch(FollowAction::Set(false));
             }
             if top < EDGE {
                 fetch.emit(Edge::Earlier);
