@@ -36,9 +36,7 @@ pub struct AppSession {
     // Field order is drop order: the driver (and the app it started) goes
     // before the display it draws on.
     driver: ChildGuard,
-    _display: Option<ChildGuard>,
-    // The webview's own data, cache and config folders (see `launch`).
-    _webview_home: tempfile::TempDir,
+    _display: Option<Display>,
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
@@ -51,20 +49,28 @@ impl AppSession {
         let display = Display::start()?;
         let port = free_port()?;
         let native_port = free_port()?;
-        let webview_home = tempfile::tempdir()
-            .map_err(|error| format!("cannot create a folder for the webview: {error}"))?;
+        // The webview's own data, cache and config folders, inside the data
+        // directory: a later session on the same data directory is a
+        // restart of the same installation (local storage included). A data
+        // "directory" that is a file (a test of that error) gets them beside
+        // it.
+        let webview_home = if data_dir.is_dir() {
+            data_dir.join(".webview-home")
+        } else {
+            data_dir.parent().unwrap_or(data_dir).join(".webview-home")
+        };
         let mut driver = Command::new(tauri_driver());
         driver
             .args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
             .args(["--native-driver", WEBKIT_WEBDRIVER])
             .env("TASKDECK_DATA_DIR", data_dir)
-            // Two instances of the app share WebKit's data and cache folders
-            // (named after the app identifier) and crash each other's pages;
-            // each session gets folders of its own.
-            .env("XDG_DATA_HOME", webview_home.path().join("data"))
-            .env("XDG_CACHE_HOME", webview_home.path().join("cache"))
-            .env("XDG_CONFIG_HOME", webview_home.path().join("config"))
+            // Instances of the app would share WebKit's data and cache
+            // folders (named after the app identifier) with the user's own
+            // and with other tests' sessions.
+            .env("XDG_DATA_HOME", webview_home.join("data"))
+            .env("XDG_CACHE_HOME", webview_home.join("cache"))
+            .env("XDG_CONFIG_HOME", webview_home.join("config"))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         // Its own process group, so stopping it also stops the native driver
@@ -85,8 +91,7 @@ impl AppSession {
             data_dir: data_dir.to_path_buf(),
             name: name.to_owned(),
             driver,
-            _display: display.map(|display| display.child),
-            _webview_home: webview_home,
+            _display: display,
             _turn: turn,
         })
     }
@@ -148,6 +153,29 @@ impl AppSession {
             .execute(script, Vec::new())
             .await
             .map_err(|error| format!("cannot run {script:?} in the page: {error}"))
+    }
+
+    /// Reloads the page (as a restart of the UI would) and waits until the
+    /// new page has its footer filled over IPC.
+    pub async fn reload(&self) -> Result<(), String> {
+        self.execute("window.__taskdeckOldPage = true; location.reload();")
+            .await?;
+        let started = Instant::now();
+        while started.elapsed() < TIMEOUT {
+            let ready = self
+                .execute(
+                    "const footer = document.querySelector('[data-testid=\"footer-version\"]');\n\
+                     return !window.__taskdeckOldPage && !!footer && footer.textContent.startsWith('Taskdeck');",
+                )
+                .await;
+            if ready == Ok(serde_json::Value::Bool(true)) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!(
+            "the page did not come back within {TIMEOUT:?} after a reload"
+        ))
     }
 
     /// Runs `script` in the page with `done` in scope, and returns what the
@@ -429,6 +457,13 @@ impl Display {
         for number in (first..first + 200).chain(100..first) {
             let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
             let lock = PathBuf::from(format!("/tmp/.X{number}-lock"));
+            if lock.exists() && !lock_is_stale(&lock) {
+                continue;
+            }
+            // A display whose server died without cleaning up (killed, or
+            // a crash) is free again once its files are gone.
+            let _ = std::fs::remove_file(&lock);
+            let _ = std::fs::remove_file(&socket);
             if socket.exists() || lock.exists() {
                 continue;
             }
@@ -459,6 +494,33 @@ impl Display {
             }
         }
         Err("no free X display number for Xvfb".to_owned())
+    }
+}
+
+/// Whether an X lock file names a process that no longer runs.
+fn lock_is_stale(lock: &Path) -> bool {
+    std::fs::read_to_string(lock)
+        .ok()
+        .and_then(|text| text.trim().parse::<u32>().ok())
+        .is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists())
+}
+
+impl Drop for Display {
+    /// Asks Xvfb to stop, so it removes its lock file and socket (a killed
+    /// server leaves them, and leftovers would use up the display numbers);
+    /// [`ChildGuard`] kills it if it has not stopped within a second.
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.0.id().to_string()])
+            .stderr(Stdio::null())
+            .status();
+        let asked = Instant::now();
+        while asked.elapsed() < Duration::from_secs(1) {
+            if let Ok(Some(_)) = self.child.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }
 

@@ -107,6 +107,10 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
         })
         .await?;
         app.wait_for(&format!("{ROWS} mark.match")).await?;
+        // A view preference for the restart below.
+        app.click("time-mode").await?;
+        app.wait_for_text(&test_id("time-mode"), |text| text == "UTC")
+            .await?;
         Ok(())
     })
     .await;
@@ -139,6 +143,9 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
                 return Err(format!("rows are not the whole log in order: {seqs:?}"));
             }
             app.screenshot("history").await?;
+            // View preferences survive the restart.
+            app.wait_for_text(&test_id("time-mode"), |text| text == "UTC")
+                .await?;
 
             // Keyboard: `f` toggles follow, `/` focuses the search box, Esc
             // clears the search.
@@ -209,6 +216,17 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
             })
             .await?;
             app.screenshot("history-actions").await?;
+
+            // The level filter is remembered too: after a reload the panel
+            // opens with it (this log has no ERROR lines).
+            app.select("filter-level", "ERROR").await?;
+            app.reload().await?;
+            app.click("nav-history").await?;
+            app.click("history-open").await?;
+            app.by_test_id("clear-filters").await?;
+            app.click("clear-filters").await?;
+            app.wait_for_attributes(ROWS, "data-seq", |seqs| seqs.len() >= 9)
+                .await?;
             Ok(())
         },
     )

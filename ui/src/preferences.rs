@@ -1,9 +1,12 @@
 //! View preferences that survive a restart, kept in the webview's local
 //! storage. A missing or unreadable store just means the defaults.
 
+use taskdeck_protocol::LogLevel;
+
 use crate::format::TimeMode;
 
 const TIME_MODE_KEY: &str = "taskdeck.time_mode";
+const MIN_LEVEL_KEY: &str = "taskdeck.min_level";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -21,5 +24,22 @@ pub fn set_time_mode(mode: TimeMode) {
     if let Some(storage) = storage() {
         // Not being able to remember a preference is not worth an error.
         let _ = storage.set_item(TIME_MODE_KEY, mode.as_str());
+    }
+}
+
+/// The level filter last chosen (a new panel starts with it).
+pub fn min_level() -> Option<LogLevel> {
+    storage()
+        .and_then(|storage| storage.get_item(MIN_LEVEL_KEY).ok().flatten())
+        .and_then(|name| name.parse().ok())
+}
+
+/// Remembers the level filter (`None`: any level).
+pub fn set_min_level(level: Option<LogLevel>) {
+    if let Some(storage) = storage() {
+        let _ = match level {
+            Some(level) => storage.set_item(MIN_LEVEL_KEY, level.as_str()),
+            None => storage.remove_item(MIN_LEVEL_KEY),
+        };
     }
 }

@@ -268,7 +268,10 @@ fn measure(list: &NodeRef) -> Option<(i32, i32)> {
 /// The log panel.
 #[function_component(TaskLogPanel)]
 pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
-    let filter = use_state(LogFilter::default);
+    let filter = use_state(|| LogFilter {
+        min_level: preferences::min_level(),
+        ..LogFilter::default()
+    });
     let rows = use_reducer(Rows::default);
     let sources = use_state(Vec::<String>::new);
     let counts = use_state(|| None::<LevelCounts>);
@@ -692,11 +695,16 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
 
     let on_filter = {
         let filter = filter.clone();
-        Callback::from(move |next: LogFilter| filter.set(next))
+        Callback::from(move |next: LogFilter| {
+            if next.min_level != filter.min_level {
+                preferences::set_min_level(next.min_level);
+            }
+            filter.set(next);
+        })
     };
     let on_clear = {
-        let filter = filter.clone();
-        Callback::from(move |_| filter.set(LogFilter::default()))
+        let on_filter = on_filter.clone();
+        Callback::from(move |_| on_filter.emit(LogFilter::default()))
     };
 
     let held = rows.window.entries();
