@@ -107,6 +107,24 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
         })
         .await?;
         app.wait_for(&format!("{ROWS} mark.match")).await?;
+        // Wrap: the long command line takes more than one line of its row,
+        // and every row is the same (taller) height.
+        app.click("filter-clear").await?;
+        app.click("wrap-toggle").await?;
+        let wrapped = app
+            .execute(
+                "const rows = [...document.querySelectorAll('[data-testid=\"log-row\"]')];\n\
+                 return { body: rows[1].querySelector('.log-body').offsetHeight,\n\
+                          rows: [...new Set(rows.map((row) => row.offsetHeight))] };",
+            )
+            .await?;
+        if wrapped["body"].as_i64().is_none_or(|height| height <= 20)
+            || wrapped["rows"] != serde_json::json!([60])
+        {
+            return Err(format!("wrapping did not wrap: {wrapped}"));
+        }
+        app.screenshot("wrapped").await?;
+        app.click("wrap-toggle").await?;
         // A view preference for the restart below.
         app.click("time-mode").await?;
         app.wait_for_text(&test_id("time-mode"), |text| text == "UTC")

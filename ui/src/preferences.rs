@@ -7,6 +7,7 @@ use crate::format::TimeMode;
 
 const TIME_MODE_KEY: &str = "taskdeck.time_mode";
 const MIN_LEVEL_KEY: &str = "taskdeck.min_level";
+const WRAP_KEY: &str = "taskdeck.wrap";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -41,5 +42,19 @@ pub fn set_min_level(level: Option<LogLevel>) {
             Some(level) => storage.set_item(MIN_LEVEL_KEY, level.as_str()),
             None => storage.remove_item(MIN_LEVEL_KEY),
         };
+    }
+}
+
+/// Whether long messages wrap (off by default).
+pub fn wrap() -> bool {
+    storage()
+        .and_then(|storage| storage.get_item(WRAP_KEY).ok().flatten())
+        .is_some_and(|value| value == "on")
+}
+
+/// Remembers whether long messages wrap.
+pub fn set_wrap(wrap: bool) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(WRAP_KEY, if wrap { "on" } else { "off" });
     }
 }

@@ -6,7 +6,8 @@
 //! the user scrolls (or as live entries arrive) and dropping rows from the
 //! far end to stay within the bound. Every row has the same height, so the
 //! rows on screen follow from the scroll offset alone and the DOM holds only
-//! those, whatever the log's length.
+//! those, whatever the log's length. Wrapping messages makes every row
+//! three lines tall rather than one.
 
 use std::ops::Range;
 
@@ -17,6 +18,14 @@ pub const MAX_ROWS: usize = 5_000;
 /// The height of one row, in CSS pixels (kept in step with `.log-row` in
 /// `styles/main.css`).
 pub const ROW_HEIGHT: i32 = 20;
+/// The height of a row when messages wrap: up to three lines (the line
+/// detail shows the rest), still one height for all rows.
+pub const WRAPPED_ROW_HEIGHT: i32 = 3 * ROW_HEIGHT;
+
+/// The row height for the wrap preference.
+pub fn row_height(wrap: bool) -> i32 {
+    if wrap { WRAPPED_ROW_HEIGHT } else { ROW_HEIGHT }
+}
 /// Rows rendered beyond each edge of the viewport, so a fast scroll does
 /// not show blank space before the next render.
 const OVERSCAN: usize = 15;
@@ -111,9 +120,10 @@ impl LogWindow {
 }
 
 /// The rows to render for a viewport `height` pixels tall scrolled to
-/// `scroll_top`, among `len` rows: those visible plus a margin.
-pub fn visible_rows(len: usize, scroll_top: i32, height: i32) -> Range<usize> {
-    let row = usize::try_from(ROW_HEIGHT).unwrap_or(1).max(1);
+/// `scroll_top`, among `len` rows `row_height` pixels tall: those visible
+/// plus a margin.
+pub fn visible_rows(len: usize, scroll_top: i32, height: i32, row_height: i32) -> Range<usize> {
+    let row = usize::try_from(row_height).unwrap_or(1).max(1);
     let top = usize::try_from(scroll_top.max(0)).unwrap_or(0) / row;
     let shown = usize::try_from(height.max(0)).unwrap_or(0).div_ceil(row) + 1;
     let start = top.saturating_sub(OVERSCAN).min(len);
@@ -121,11 +131,11 @@ pub fn visible_rows(len: usize, scroll_top: i32, height: i32) -> Range<usize> {
     start..end
 }
 
-/// The height in pixels of `rows` rows.
-pub fn rows_height(rows: usize) -> i32 {
+/// The height in pixels of `rows` rows `row_height` pixels tall.
+pub fn rows_height(rows: usize, row_height: i32) -> i32 {
     i32::try_from(rows)
         .unwrap_or(i32::MAX)
-        .saturating_mul(ROW_HEIGHT)
+        .saturating_mul(row_height)
 }
 
 #[cfg(test)]
@@ -184,11 +194,15 @@ mod tests {
     #[test]
     fn only_the_rows_near_the_viewport_are_rendered() {
         // 1,000,000 rows held would still render a screenful.
-        let range = visible_rows(1_000_000, 20 * 500_000, 600);
+        let range = visible_rows(1_000_000, 20 * 500_000, 600, ROW_HEIGHT);
         assert_eq!(range, 500_000 - OVERSCAN..500_000 + 31 + OVERSCAN);
-        assert_eq!(visible_rows(10, 0, 600), 0..10);
-        assert_eq!(visible_rows(0, 0, 600), 0..0);
-        assert_eq!(visible_rows(100, -50, 0), 0..(1 + OVERSCAN));
-        assert_eq!(rows_height(3), 60);
+        assert_eq!(visible_rows(10, 0, 600, ROW_HEIGHT), 0..10);
+        assert_eq!(visible_rows(0, 0, 600, ROW_HEIGHT), 0..0);
+        assert_eq!(visible_rows(100, -50, 0, ROW_HEIGHT), 0..(1 + OVERSCAN));
+        assert_eq!(rows_height(3, ROW_HEIGHT), 60);
+        // Wrapped rows are taller: fewer fit.
+        let wrapped = visible_rows(1_000, 60 * 100, 600, row_height(true));
+        assert_eq!(wrapped, 100 - OVERSCAN..100 + 11 + OVERSCAN);
+        assert_eq!(rows_height(3, row_height(true)), 180);
     }
 }

@@ -53,7 +53,7 @@ struct Rows {
     /// Live rows follow this seq; set while the rows reach the newest
     /// entry, `None` while they do not (a subscription would leave a gap).
     live_after: Option<u64>,
-    /// Pixels the rows moved down by, in total, as rows were added or
+    /// Rows the held rows moved down by, in total, as rows were added or
     /// dropped above the viewport (the panel scrolls by the change so what
     /// the user reads stays in place).
     shifted: i64,
@@ -113,7 +113,7 @@ impl Reducible for Rows {
             RowsAction::Page(Edge::Earlier, entries, has_earlier) => {
                 next.fetching = false;
                 let added = next.window.prepend(entries, has_earlier);
-                next.shifted += i64::from(log_window::rows_height(added));
+                next.shifted += i64::try_from(added).unwrap_or(0);
                 if next.window.has_later {
                     next.live_after = None;
                 }
@@ -121,7 +121,7 @@ impl Reducible for Rows {
             RowsAction::Page(Edge::Later, entries, has_later) => {
                 next.fetching = false;
                 let dropped = next.window.append(entries, has_later);
-                next.shifted -= i64::from(log_window::rows_height(dropped));
+                next.shifted -= i64::try_from(dropped).unwrap_or(0);
                 if !has_later {
                     next.live_after = Some(next.window.last_seq().unwrap_or(0));
                 }
@@ -130,7 +130,7 @@ impl Reducible for Rows {
                 // Rows that stopped at an earlier page take no live rows.
                 if next.live_after.is_some() && !next.window.has_later {
                     let dropped = next.window.append(entries, false);
-                    next.shifted -= i64::from(log_window::rows_height(dropped));
+                    next.shifted -= i64::try_from(dropped).unwrap_or(0);
                 }
             }
             RowsAction::Live(LiveLogMessage::Gap { .. }) => next.reloads += 1,
@@ -278,6 +278,8 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     let stored_status = use_state(|| None::<TaskStatus>);
     let started_at = use_state(|| None::<chrono::DateTime<chrono::Utc>>);
     let time_mode = use_state(preferences::time_mode);
+    let wrap = use_state(preferences::wrap);
+    let row_height = log_window::row_height(*wrap);
     let target = use_state(|| props.target_seq);
     let follow = use_reducer(|| Follow(props.target_seq.is_none()));
     let expanded = use_state(|| None::<u64>);
@@ -393,13 +395,33 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         let applied = use_mut_ref(|| 0_i64);
         let following = follow.0;
         use_effect_with(rows.shifted, move |shifted| {
-            let change = *shifted - std::mem::replace(&mut *applied.borrow_mut(), *shifted);
+            let change = (*shifted - std::mem::replace(&mut *applied.borrow_mut(), *shifted))
+                * i64::from(row_height);
             if !following
                 && change != 0
                 && let Some(element) = list.cast::<HtmlElement>()
             {
                 let change = i32::try_from(change).unwrap_or(0);
                 element.set_scroll_top(element.scroll_top() + change);
+                if let Some(measured) = measure(&list) {
+                    viewport.set(measured);
+                }
+            }
+        });
+    }
+
+    // Wrapping changes every row's height: keep the top row in place.
+    {
+        let list = list.clone();
+        let viewport = viewport.clone();
+        let previous = use_mut_ref(|| row_height);
+        use_effect_with(row_height, move |row_height| {
+            let before = std::mem::replace(&mut *previous.borrow_mut(), *row_height);
+            if before != *row_height
+                && let Some(element) = list.cast::<HtmlElement>()
+            {
+                let top_row = element.scroll_top() / before.max(1);
+                element.set_scroll_top(top_row * row_height);
                 if let Some(measured) = measure(&list) {
                     viewport.set(measured);
                 }
@@ -414,7 +436,8 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         let index = target.and_then(|seq| rows.window.index_of(seq));
         use_effect_with((*target, index), move |(_, index)| {
             if let (Some(index), Some(element)) = (index, list.cast::<HtmlElement>()) {
-                let middle = log_window::rows_height(*index) - element.client_height() / 2;
+                let middle =
+                    log_window::rows_height(*index, row_height) - element.client_height() / 2;
                 element.set_scroll_top(middle.max(0));
                 if let Some(measured) = measure(&list) {
                     viewport.set(measured);
@@ -610,7 +633,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             viewport.set((top, height));
             let bottom = element.scroll_height() - top - height;
             let moved_up = top < std::mem::replace(&mut *last_top.borrow_mut(), top);
-            let at_bottom = bottom <= log_window::ROW_HEIGHT;
+            let at_bottom = bottom <= row_height;
             if at_bottom && may_follow && !follow.0 {
                 follow.dispatch(FollowAction::Set(true));
             } else if follow.0 && moved_up && !at_bottom {
@@ -647,7 +670,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             if held.is_empty() {
                 return;
             }
-            let top = usize::try_from(viewport.0 / log_window::ROW_HEIGHT).unwrap_or(0);
+            let top = usize::try_from(viewport.0 / row_height).unwrap_or(0);
             let from = expanded.and_then(|seq| rows.window.index_of(seq));
             let next = match (from, step > 0) {
                 (None, _) => Some(top.min(held.len() - 1)),
@@ -667,10 +690,10 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         let index = expanded.and_then(|seq| rows.window.index_of(seq));
         use_effect_with(*expanded, move |_| {
             if let (Some(index), Some(element)) = (index, list.cast::<HtmlElement>()) {
-                let top = log_window::rows_height(index);
+                let top = log_window::rows_height(index, row_height);
                 let height = element.client_height();
                 let scroll = element.scroll_top();
-                if top < scroll || top + log_window::ROW_HEIGHT > scroll + height {
+                if top < scroll || top + row_height > scroll + height {
                     element.set_scroll_top((top - height / 2).max(0));
                     if let Some(measured) = measure(&list) {
                         viewport.set(measured);
@@ -693,6 +716,14 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         })
     };
 
+    let on_wrap = {
+        let wrap = wrap.clone();
+        Callback::from(move |_: MouseEvent| {
+            preferences::set_wrap(!*wrap);
+            wrap.set(!*wrap);
+        })
+    };
+
     let on_filter = {
         let filter = filter.clone();
         Callback::from(move |next: LogFilter| {
@@ -709,8 +740,8 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
 
     let held = rows.window.entries();
     let (scroll_top, height) = *viewport;
-    let shown = log_window::visible_rows(held.len(), scroll_top, height);
-    let offset = log_window::rows_height(shown.start);
+    let shown = log_window::visible_rows(held.len(), scroll_top, height, row_height);
+    let offset = log_window::rows_height(shown.start, row_height);
     let detail = expanded
         .and_then(|seq| rows.window.index_of(seq))
         .map(|index| &held[index]);
@@ -730,6 +761,12 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 <button type="button" data-testid="time-mode" title="Show times as local, UTC or elapsed"
                     onclick={on_time_mode}>
                     { time_mode.label() }
+                </button>
+                <button type="button" data-testid="wrap-toggle" aria-pressed={wrap.to_string()}
+                    class={classes!(wrap.then_some("on"))}
+                    title="Wrap long messages (up to three lines a row; the line detail shows all)"
+                    onclick={on_wrap}>
+                    { "Wrap" }
                 </button>
                 <span class="muted" data-testid="rows-shown" title="Lines held in the view; more load as you scroll">
                     { format!("{} loaded", held.len()) }
@@ -753,9 +790,9 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             if let Some(error) = rows.error.clone() {
                 <ErrorBanner {error} />
             }
-            <div class={classes!("log-rows", detail.is_some().then_some("with-detail"))}
+            <div class={classes!("log-rows", detail.is_some().then_some("with-detail"), wrap.then_some("wrapped"))}
                 role="table" tabindex="0" data-testid="log-rows" ref={list} onscroll={on_scroll}>
-                <div class="log-canvas" style={format!("height: {}px", log_window::rows_height(held.len()))}>
+                <div class="log-canvas" style={format!("height: {}px", log_window::rows_height(held.len(), row_height))}>
                     <div class="log-visible" style={format!("top: {offset}px")}>
                         { for held[shown].iter().map(|entry| html! {
                             <LogEntryRow
