@@ -105,6 +105,10 @@ impl Plugin for ShellPlugin {
         if let Some(cwd) = &cwd {
             command.current_dir(cwd);
         }
+        // Its own process group, so a cancel or timeout also stops what the
+        // program started (a `sleep` under `sh -c`, a build's compilers).
+        #[cfg(unix)]
+        command.process_group(0);
         let started = Instant::now();
         let mut child = command.spawn().map_err(|error| {
             let place = cwd
@@ -147,6 +151,8 @@ impl Plugin for ShellPlugin {
                 CoreError::PluginFailed(format!("could not wait for `{program}`: {error}"))
             })?,
             Err(error) => {
+                #[cfg(unix)]
+                kill_group(child.id()).await;
                 let killed = child.kill().await;
                 drain(readers, log).await;
                 match killed {
@@ -207,16 +213,36 @@ where
     })
 }
 
-/// Waits for the readers to reach end of output, at most [`DRAIN_GRACE`].
+/// Kills every process of the program's process group (the program leads
+/// it), through `kill(1)`: the workspace forbids the `unsafe` of calling
+/// `kill(2)` directly.
+#[cfg(unix)]
+async fn kill_group(leader: Option<u32>) {
+    if let Some(leader) = leader {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{leader}")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .await;
+    }
+}
+
+/// Waits for both readers to reach end of output, at most [`DRAIN_GRACE`]
+/// in all.
 async fn drain(readers: [Option<JoinHandle<()>>; 2], log: &TaskLogger) {
-    for reader in readers.into_iter().flatten() {
-        let abort = reader.abort_handle();
-        if tokio::time::timeout(DRAIN_GRACE, reader).await.is_err() {
-            abort.abort();
-            log.warning(
-                "stopped reading output: a process started by the program still holds it open",
-            );
+    let readers: Vec<JoinHandle<()>> = readers.into_iter().flatten().collect();
+    let aborts: Vec<_> = readers.iter().map(JoinHandle::abort_handle).collect();
+    let finished = tokio::time::timeout(DRAIN_GRACE, async {
+        for reader in readers {
+            let _ = reader.await;
         }
+    })
+    .await;
+    if finished.is_err() {
+        aborts.iter().for_each(tokio::task::AbortHandle::abort);
+        log.warning("stopped reading output: a process started by the program still holds it open");
     }
 }
 
@@ -382,5 +408,53 @@ mod tests {
                 .any(|entry| entry.message == "killed `sleep` (cancelled)")
         );
         assert!(started.elapsed() < Duration::from_secs(25));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn cancelling_also_stops_what_the_program_started() {
+        let (_dir, store) = temp_store().await;
+        let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
+        let task = manager
+            .run_task(request(
+                "shell",
+                json!({ "program": "sh", "args": ["-c", "sleep 60 & echo $!; wait"] }),
+            ))
+            .await
+            .unwrap();
+        // The grandchild's pid, from the script's first line.
+        let pid = loop {
+            let entries = manager
+                .query_logs(&task.id, &LogFilter::default())
+                .await
+                .unwrap()
+                .entries;
+            if let Some(line) = entries.iter().find(|entry| entry.source == "shell.stdout") {
+                break line.message.parse::<u32>().unwrap();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        manager.cancel_task(&task.id).await.unwrap();
+        let finished = manager.wait(&task.id).await.unwrap();
+        assert_eq!(finished.status, TaskStatus::Cancelled);
+        // Gone, or a zombie waiting for its new parent to reap it.
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit(") ")
+            .next()
+            .and_then(|rest| rest.chars().next());
+        assert!(matches!(state, None | Some('Z' | 'X')), "{pid}: {stat}");
+        let entries = manager
+            .query_logs(&task.id, &LogFilter::default())
+            .await
+            .unwrap()
+            .entries;
+        // Nothing held the output open once the group was killed.
+        assert!(
+            !entries
+                .iter()
+                .any(|entry| entry.message.starts_with("stopped reading output")),
+            "{entries:#?}"
+        );
     }
 }
