@@ -391,7 +391,7 @@ async fn a_long_stored_log_opens_on_its_newest_lines_and_loads_earlier_ones() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_running_task_counts_live_and_cancels() {
+async fn a_running_task_counts_live_and_cancels_from_history() {
     let data_dir = tempfile::tempdir().unwrap();
     with_app("live-counts", data_dir.path(), async |app: &AppSession| {
         app.by_test_id("plugin-picker").await?;
@@ -411,11 +411,25 @@ async fn a_running_task_counts_live_and_cancels() {
         })
         .await?;
         app.screenshot("running").await?;
-        app.click("cancel-button").await?;
+        // History shows it running, with what ran, and cancels it.
+        app.click("nav-history").await?;
+        app.wait_for_attributes(&test_id("history-row"), "data-status", |statuses| {
+            statuses == ["running"]
+        })
+        .await?;
+        app.click("history-open").await?;
+        app.wait_for_text(&test_id("task-params"), |text| text.contains("program=sh"))
+            .await?;
+        app.click("viewer-cancel").await?;
         app.wait_for_text(&test_id("panel-status"), |text| {
             text.eq_ignore_ascii_case("cancelled")
         })
         .await?;
+        app.wait_for_attributes(&test_id("history-row"), "data-status", |statuses| {
+            statuses == ["cancelled"]
+        })
+        .await?;
+        app.screenshot("cancelled").await?;
         Ok(())
     })
     .await;

@@ -6,7 +6,7 @@
 use taskdeck_protocol::{IpcError, RunTaskRequest, TaskListFilter, TaskSummary};
 use yew::prelude::*;
 
-use super::TaskLogPanel;
+use super::TaskLogViewer;
 use crate::components::{EmptyState, ErrorBanner};
 use crate::permalink::LineLink;
 use crate::{format, ipc};
@@ -245,7 +245,7 @@ pub fn history_list(props: &HistoryListProps) -> Html {
                 </tbody>
             </table>
             if let Some(id) = (*open).clone() {
-                <TaskLogPanel key={format!("{id}/{target_seq:?}")} task_id={AttrValue::from(id.clone())} {target_seq} />
+                <TaskLogViewer key={format!("{id}/{target_seq:?}")} task_id={AttrValue::from(id.clone())} {target_seq} />
             }
         </div>
     }

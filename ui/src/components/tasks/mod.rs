@@ -1,5 +1,6 @@
 //! The task components: the runner with its parameter form, the log panel
-//! with its filter bar and rows, and the history list.
+//! with its filter bar, rows and line detail, the viewer that shows any
+//! task in it, and the history list.
 
 mod history_list;
 mod log_entry_detail;
@@ -8,6 +9,7 @@ mod log_filter_bar;
 mod log_window;
 mod param_form;
 mod task_log_panel;
+mod task_log_viewer;
 mod task_runner;
 
 pub use history_list::HistoryList;
@@ -16,4 +18,5 @@ pub use log_entry_row::LogEntryRow;
 pub use log_filter_bar::LogFilterBar;
 pub use param_form::ParamForm;
 pub use task_log_panel::TaskLogPanel;
+pub use task_log_viewer::TaskLogViewer;
 pub use task_runner::TaskRunner;
