@@ -203,19 +203,17 @@ fn report(label: &str, (recorded, rate, matching): &(Recorded, f64, u64)) {
          the store counts {matching} matching",
         recorded.entries, recorded.distinct, recorded.messages, recorded.gaps
     );
+    latency_line("emit → IPC:   ", &recorded.ipc, "entries");
+    latency_line("emit → screen:", &recorded.screen, "rows rendered");
+}
+
+fn latency_line(label: &str, values: &[f64], what: &str) {
     println!(
-        "  emit → IPC:    p50 {:5.0} ms  p95 {:5.0} ms  max {:5.0} ms  ({} entries)",
-        percentile(&recorded.ipc, 0.5),
-        percentile(&recorded.ipc, 0.95),
-        percentile(&recorded.ipc, 1.0),
-        recorded.ipc.len()
-    );
-    println!(
-        "  emit → screen: p50 {:5.0} ms  p95 {:5.0} ms  max {:5.0} ms  ({} rows rendered)",
-        percentile(&recorded.screen, 0.5),
-        percentile(&recorded.screen, 0.95),
-        percentile(&recorded.screen, 1.0),
-        recorded.screen.len()
+        "  {label} p50 {:5.0} ms  p95 {:5.0} ms  max {:5.0} ms  ({} {what})",
+        percentile(values, 0.5),
+        percentile(values, 0.95),
+        percentile(values, 1.0),
+        values.len()
     );
 }
 

@@ -288,12 +288,16 @@ mod tests {
     async fn run(manager: &TaskManager, params: serde_json::Value) -> (TaskSummary, Vec<LogEntry>) {
         let task = manager.run_task(request("shell", params)).await.unwrap();
         let finished = manager.wait(&task.id).await.unwrap();
-        let entries = manager
-            .query_logs(&task.id, &LogFilter::default())
+        (finished, logged(manager, &task.id).await)
+    }
+
+    /// The task's entries so far (up to a page).
+    async fn logged(manager: &TaskManager, task_id: &str) -> Vec<LogEntry> {
+        manager
+            .query_logs(task_id, &LogFilter::default())
             .await
             .unwrap()
-            .entries;
-        (finished, entries)
+            .entries
     }
 
     fn lines<'a>(entries: &'a [LogEntry], source: &str) -> Vec<(&'a str, LogLevel)> {
@@ -397,11 +401,7 @@ mod tests {
         manager.cancel_task(&task.id).await.unwrap();
         let finished = manager.wait(&task.id).await.unwrap();
         assert_eq!(finished.status, TaskStatus::Cancelled);
-        let entries = manager
-            .query_logs(&task.id, &LogFilter::default())
-            .await
-            .unwrap()
-            .entries;
+        let entries = logged(&manager, &task.id).await;
         assert!(
             entries
                 .iter()
@@ -424,11 +424,7 @@ mod tests {
             .unwrap();
         // The grandchild's pid, from the script's first line.
         let pid = loop {
-            let entries = manager
-                .query_logs(&task.id, &LogFilter::default())
-                .await
-                .unwrap()
-                .entries;
+            let entries = logged(&manager, &task.id).await;
             if let Some(line) = entries.iter().find(|entry| entry.source == "shell.stdout") {
                 break line.message.parse::<u32>().unwrap();
             }
@@ -444,11 +440,7 @@ mod tests {
             .next()
             .and_then(|rest| rest.chars().next());
         assert!(matches!(state, None | Some('Z' | 'X')), "{pid}: {stat}");
-        let entries = manager
-            .query_logs(&task.id, &LogFilter::default())
-            .await
-            .unwrap()
-            .entries;
+        let entries = logged(&manager, &task.id).await;
         // Nothing held the output open once the group was killed.
         assert!(
             !entries
