@@ -236,3 +236,33 @@ async fn bad_subscriptions_are_refused_and_unsubscribing_stops_messages() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_subscriptions_follow_different_tasks_and_filters_at_once() {
+    let (_dir, store) = temp_store().await;
+    let manager = manager_with(&store, vec![noisy(2000)], FAST).await;
+    let first = manager.run_task(request("noisy", json!({}))).await.unwrap();
+    let second = manager.run_task(request("noisy", json!({}))).await.unwrap();
+    let rare = LogFilter {
+        sources: vec!["noisy.rare".into()],
+        ..LogFilter::default()
+    };
+    let mut followers = Vec::new();
+    for (task, filter) in [
+        (&first, rare.clone()),
+        (&first, LogFilter::default()),
+        (&second, rare.clone()),
+    ] {
+        let (sink, receiver) = channel();
+        manager
+            .subscribe_task_logs(&task.id, filter.clone(), 0, sink)
+            .await
+            .unwrap();
+        followers.push((task.id.clone(), filter, receiver));
+    }
+    for (task_id, filter, mut receiver) in followers {
+        let live = entries(&until_end(&mut receiver).await);
+        assert!(live.iter().all(|entry| entry.task_id == task_id));
+        assert_eq!(live, history(&manager, &task_id, &filter).await);
+    }
+}
