@@ -17,7 +17,7 @@ pub struct HistoryViewProps {
 #[function_component(HistoryView)]
 pub fn history_view(props: &HistoryViewProps) -> Html {
     html! {
-        <section class="view" data-testid="view-history" aria-labelledby="history-title">
+        <section class="view view-history" data-testid="view-history" aria-labelledby="history-title">
             <h2 id="history-title">{ "History" }</h2>
             <HistoryList link={props.link.clone()} />
         </section>

@@ -183,6 +183,7 @@ pub fn history_list(props: &HistoryListProps) -> Html {
             if let Some(error) = (*action_error).clone() {
                 <ErrorBanner {error} />
             }
+            <div class="history-table-wrap">
             <table class="history-table">
                 <thead>
                     <tr><th>{ "Status" }</th><th>{ "Plugin" }</th><th>{ "Started" }</th><th>{ "Duration" }</th><th>{ "Warnings" }</th><th>{ "Errors" }</th><th><span class="visually-hidden">{ "Actions" }</span></th></tr>
@@ -244,6 +245,7 @@ pub fn history_list(props: &HistoryListProps) -> Html {
                     }) }
                 </tbody>
             </table>
+            </div>
             if let Some(id) = (*open).clone() {
                 <TaskLogViewer key={format!("{id}/{target_seq:?}")} task_id={AttrValue::from(id.clone())} {target_seq} />
             }
