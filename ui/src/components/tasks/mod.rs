@@ -6,6 +6,7 @@ mod history_list;
 mod log_entry_detail;
 mod log_entry_row;
 mod log_filter_bar;
+mod log_rows;
 mod log_window;
 mod param_form;
 mod task_log_panel;

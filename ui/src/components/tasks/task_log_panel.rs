@@ -6,28 +6,23 @@
 //! while the rows reach the newest entry, subscribes from the last seq it
 //! has, so history and live output meet without a gap or a duplicate. A
 //! gap notice from the core reloads from the store. Scrolling near either
-//! end loads the next page there; [`LogWindow`] keeps what is held bounded
-//! and only the rows on screen are in the DOM.
+//! end loads the next page there; [`super::log_rows`] keeps what is held
+//! (bounded) and only the rows on screen are in the DOM.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use taskdeck_protocol::{
-    IpcError, LevelCounts, LiveLogMessage, LogCount, LogEntry, LogFilter, Order, TaskStatus,
-    TaskSummary,
-};
+use taskdeck_protocol::{LevelCounts, LogCount, LogFilter, TaskStatus, TaskSummary};
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use super::log_window::{self, LogWindow};
+use super::log_rows::{Edge, Rows, RowsAction, first_page, next_page};
+use super::log_window;
 use super::{LogEntryDetail, LogEntryRow, LogFilterBar};
 use crate::components::{EmptyState, ErrorBanner};
 use crate::ipc::{self, LiveSubscription};
 use crate::preferences;
 
-/// The page loaded from the store when the panel opens, and each time the
-/// user scrolls near either end of the rows held.
-const PAGE: u32 = 1_000;
 /// How close to an end of the rows held (in pixels) scrolling loads the
 /// next page there.
 const EDGE: i32 = 100 * log_window::ROW_HEIGHT;
@@ -40,178 +35,6 @@ pub struct TaskLogPanelProps {
     /// A line to open the panel on (from a link) instead of the newest.
     #[prop_or_default]
     pub target_seq: Option<u64>,
-}
-
-#[derive(Default, PartialEq)]
-struct Rows {
-    window: LogWindow,
-    ended: Option<TaskStatus>,
-    error: Option<IpcError>,
-    loading: bool,
-    /// A page at one end is being loaded (one at a time).
-    fetching: bool,
-    /// Live rows follow this seq; set while the rows reach the newest
-    /// entry, `None` while they do not (a subscription would leave a gap).
-    live_after: Option<u64>,
-    /// Rows the held rows moved down by, in total, as rows were added or
-    /// dropped above the viewport (the panel scrolls by the change so what
-    /// the user reads stays in place).
-    shifted: i64,
-    /// Bumped to reload from the store (after a gap notice).
-    reloads: u32,
-}
-
-/// An end of the rows held.
-#[derive(Clone, Copy)]
-enum Edge {
-    Earlier,
-    Later,
-}
-
-enum RowsAction {
-    Loading,
-    Reload,
-    /// The first page, whether earlier and later entries exist.
-    Loaded(Vec<LogEntry>, bool, bool),
-    Fetching,
-    /// A page at an end, and whether still more exist beyond it.
-    Page(Edge, Vec<LogEntry>, bool),
-    Live(LiveLogMessage),
-    Failed(IpcError),
-}
-
-impl Reducible for Rows {
-    type Action = RowsAction;
-
-    fn reduce(self: Rc<Self>, action: RowsAction) -> Rc<Self> {
-        let mut next = Rows {
-            window: self.window.clone(),
-            ended: self.ended,
-            error: self.error.clone(),
-            loading: self.loading,
-            fetching: self.fetching,
-            live_after: self.live_after,
-            shifted: self.shifted,
-            reloads: self.reloads,
-        };
-        match action {
-            RowsAction::Loading => {
-                next.window = LogWindow::default();
-                next.error = None;
-                next.loading = true;
-                next.fetching = false;
-                next.live_after = None;
-            }
-            RowsAction::Reload => next.reloads += 1,
-            RowsAction::Loaded(entries, has_earlier, has_later) => {
-                next.window = LogWindow::new(entries, has_earlier, has_later);
-                next.loading = false;
-                next.live_after =
-                    (!next.window.has_later).then(|| next.window.last_seq().unwrap_or(0));
-            }
-            RowsAction::Fetching => next.fetching = true,
-            RowsAction::Page(Edge::Earlier, entries, has_earlier) => {
-                next.fetching = false;
-                let added = next.window.prepend(entries, has_earlier);
-                next.shifted += i64::try_from(added).unwrap_or(0);
-                if next.window.has_later {
-                    next.live_after = None;
-                }
-            }
-            RowsAction::Page(Edge::Later, entries, has_later) => {
-                next.fetching = false;
-                let dropped = next.window.append(entries, has_later);
-                next.shifted -= i64::try_from(dropped).unwrap_or(0);
-                if !has_later {
-                    next.live_after = Some(next.window.last_seq().unwrap_or(0));
-                }
-            }
-            RowsAction::Live(LiveLogMessage::Entries { entries }) => {
-                // Rows that stopped at an earlier page take no live rows.
-                if next.live_after.is_some() && !next.window.has_later {
-                    let dropped = next.window.append(entries, false);
-                    next.shifted -= i64::try_from(dropped).unwrap_or(0);
-                }
-            }
-            RowsAction::Live(LiveLogMessage::Gap { .. }) => next.reloads += 1,
-            RowsAction::Live(LiveLogMessage::End { status }) => next.ended = Some(status),
-            RowsAction::Live(LiveLogMessage::Failed { error }) | RowsAction::Failed(error) => {
-                next.loading = false;
-                next.fetching = false;
-                next.error = Some(error);
-            }
-        }
-        Rc::new(next)
-    }
-}
-
-/// The first page: the newest entries, or those around `target`. Returns
-/// them oldest first, whether earlier ones exist, and whether later ones
-/// exist (if not, live rows can follow the page).
-async fn first_page(
-    task_id: &str,
-    filter: &LogFilter,
-    target: Option<u64>,
-) -> Result<(Vec<LogEntry>, bool, bool), IpcError> {
-    match target {
-        None => {
-            let newest = LogFilter {
-                order: Order::Descending,
-                limit: Some(PAGE),
-                ..filter.clone()
-            };
-            let page = ipc::get_task_logs(task_id, &newest).await?;
-            let has_earlier = page.next_cursor.is_some();
-            let mut entries = page.entries;
-            entries.reverse();
-            Ok((entries, has_earlier, false))
-        }
-        Some(seq) => {
-            let around = LogFilter {
-                after_seq: Some(seq.saturating_sub(u64::from(PAGE / 2))),
-                before_seq: None,
-                order: Order::Ascending,
-                limit: Some(PAGE),
-                ..filter.clone()
-            };
-            let page = ipc::get_task_logs(task_id, &around).await?;
-            let has_earlier = page.entries.first().is_some_and(|entry| entry.seq > 1);
-            Ok((page.entries, has_earlier, page.next_cursor.is_some()))
-        }
-    }
-}
-
-/// The page beyond `edge` of the rows held (`from` is the seq there),
-/// oldest first, and whether still more exist beyond it.
-async fn next_page(
-    task_id: &str,
-    filter: &LogFilter,
-    edge: Edge,
-    from: u64,
-) -> Result<(Vec<LogEntry>, bool), IpcError> {
-    let query = match edge {
-        Edge::Earlier => LogFilter {
-            before_seq: Some(from),
-            after_seq: None,
-            order: Order::Descending,
-            limit: Some(PAGE),
-            ..filter.clone()
-        },
-        Edge::Later => LogFilter {
-            after_seq: Some(from),
-            before_seq: None,
-            order: Order::Ascending,
-            limit: Some(PAGE),
-            ..filter.clone()
-        },
-    };
-    let page = ipc::get_task_logs(task_id, &query).await?;
-    let more = page.next_cursor.is_some();
-    let mut entries = page.entries;
-    if matches!(edge, Edge::Earlier) {
-        entries.reverse();
-    }
-    Ok((entries, more))
 }
 
 /// Whether the panel keeps the newest row in view.
