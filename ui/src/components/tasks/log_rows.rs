@@ -193,22 +193,7 @@ pub async fn next_page(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::components::tasks::log_window::MAX_ROWS;
-    use taskdeck_protocol::LogLevel;
-
-    fn entries(seqs: std::ops::RangeInclusive<u64>) -> Vec<LogEntry> {
-        seqs.map(|seq| LogEntry {
-            id: 0,
-            task_id: "t".into(),
-            seq,
-            timestamp: chrono::DateTime::UNIX_EPOCH,
-            level: LogLevel::Info,
-            source: "s".into(),
-            message: String::new(),
-            metadata: None,
-        })
-        .collect()
-    }
+    use crate::components::tasks::log_window::{MAX_ROWS, test_entries as entries};
 
     fn after(rows: Rc<Rows>, action: RowsAction) -> Rc<Rows> {
         rows.reduce(action)

@@ -138,24 +138,26 @@ pub fn rows_height(rows: usize, row_height: i32) -> i32 {
         .saturating_mul(row_height)
 }
 
+/// Entries with these seqs (for the panel's tests).
+#[cfg(test)]
+pub fn test_entries(seqs: std::ops::RangeInclusive<u64>) -> Vec<LogEntry> {
+    seqs.map(|seq| LogEntry {
+        id: 0,
+        task_id: "t".into(),
+        seq,
+        timestamp: chrono::DateTime::UNIX_EPOCH,
+        level: taskdeck_protocol::LogLevel::Info,
+        source: "s".into(),
+        message: format!("line {seq}"),
+        metadata: None,
+    })
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_entries as entries;
     use super::*;
-    use taskdeck_protocol::LogLevel;
-
-    fn entries(seqs: std::ops::RangeInclusive<u64>) -> Vec<LogEntry> {
-        seqs.map(|seq| LogEntry {
-            id: 0,
-            task_id: "t".into(),
-            seq,
-            timestamp: chrono::DateTime::UNIX_EPOCH,
-            level: LogLevel::Info,
-            source: "s".into(),
-            message: format!("line {seq}"),
-            metadata: None,
-        })
-        .collect()
-    }
 
     fn seqs(window: &LogWindow) -> (Option<u64>, Option<u64>, usize) {
         (window.first_seq(), window.last_seq(), window.len())
