@@ -231,6 +231,7 @@ async fn run() -> Result<(), String> {
             })
             .await?;
             app.by_test_id("plugin-picker").await?;
+            app.select("plugin-picker", "shell").await?;
             run_once(&app, search).await
         }
         .await;

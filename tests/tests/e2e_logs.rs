@@ -24,6 +24,7 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
     with_app("run-shell", data_dir.path(), async |app: &AppSession| {
         // The form says what is wrong before anything runs.
         app.by_test_id("plugin-picker").await?;
+        app.select("plugin-picker", "shell").await?;
         app.click("run-button").await?;
         app.wait_for_text(&test_id("param-error-program"), |text| {
             text == "is required"
@@ -125,8 +126,13 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
         }
         app.screenshot("wrapped").await?;
         app.click("wrap-toggle").await?;
-        // A view preference for the restart below.
+        // View preferences survive a reload of the UI.
         app.click("time-mode").await?;
+        app.wait_for_text(&test_id("time-mode"), |text| text == "UTC")
+            .await?;
+        app.reload().await?;
+        app.click("nav-history").await?;
+        app.click("history-open").await?;
         app.wait_for_text(&test_id("time-mode"), |text| text == "UTC")
             .await?;
         Ok(())
@@ -161,9 +167,6 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
                 return Err(format!("rows are not the whole log in order: {seqs:?}"));
             }
             app.screenshot("history").await?;
-            // View preferences survive the restart.
-            app.wait_for_text(&test_id("time-mode"), |text| text == "UTC")
-                .await?;
 
             // Keyboard: `f` toggles follow, `/` focuses the search box, Esc
             // clears the search.
@@ -395,6 +398,7 @@ async fn a_running_task_counts_live_and_cancels_from_history() {
     let data_dir = tempfile::tempdir().unwrap();
     with_app("live-counts", data_dir.path(), async |app: &AppSession| {
         app.by_test_id("plugin-picker").await?;
+        app.select("plugin-picker", "shell").await?;
         app.fill("param-program", "sh").await?;
         app.fill(
             "param-args",
