@@ -31,13 +31,13 @@ pub struct LogFilterBarProps {
     pub on_step: Callback<i32>,
 }
 
-/// One choice of the source list: the source to filter on, how deep it is
-/// and what to show (its last part; the parents are the lines above).
+/// One choice of the source list: the source to filter on and how deep it
+/// is (it is shown indented under its parent, in full so that the closed
+/// list still says which it is).
 #[derive(Debug, PartialEq)]
 struct SourceChoice {
     source: String,
     depth: usize,
-    label: String,
 }
 
 /// The sources as a tree in name order, with the parents they imply
@@ -58,14 +58,9 @@ fn source_tree(sources: &[String]) -> Vec<SourceChoice> {
     let mut all: Vec<String> = all.into_iter().collect();
     all.sort_by(|left, right| left.split('.').cmp(right.split('.')));
     all.into_iter()
-        .map(|source| {
-            let depth = source.matches('.').count();
-            let label = source.rsplit('.').next().unwrap_or_default().to_owned();
-            SourceChoice {
-                source,
-                depth,
-                label,
-            }
+        .map(|source| SourceChoice {
+            depth: source.matches('.').count(),
+            source,
         })
         .collect()
 }
@@ -251,7 +246,7 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
                     { for source_tree(&props.sources).into_iter().map(|choice| html! {
                         <option value={choice.source.clone()} selected={choice.source == selected_source}
                             title={choice.source.clone()}>
-                            { format!("{}{}", "\u{a0}\u{a0}\u{a0}".repeat(choice.depth), choice.label) }
+                            { format!("{}{}", "\u{a0}\u{a0}\u{a0}".repeat(choice.depth), choice.source) }
                         </option>
                     }) }
                 </select>
@@ -297,19 +292,19 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let tree: Vec<(String, usize, String)> = source_tree(&sources)
+        let tree: Vec<(String, usize)> = source_tree(&sources)
             .into_iter()
-            .map(|choice| (choice.source, choice.depth, choice.label))
+            .map(|choice| (choice.source, choice.depth))
             .collect();
         let expected = [
-            ("backup", 0, "backup"),
-            ("backup.archive", 1, "archive"),
-            ("backup.archive.zip", 2, "zip"),
-            ("backup.upload", 1, "upload"),
-            ("backup-x", 0, "backup-x"),
-            ("system", 0, "system"),
+            ("backup", 0),
+            ("backup.archive", 1),
+            ("backup.archive.zip", 2),
+            ("backup.upload", 1),
+            ("backup-x", 0),
+            ("system", 0),
         ]
-        .map(|(source, depth, label)| (source.to_owned(), depth, label.to_owned()));
+        .map(|(source, depth)| (source.to_owned(), depth));
         assert_eq!(tree, expected);
     }
 
