@@ -438,3 +438,38 @@ async fn a_running_task_counts_live_and_cancels_from_history() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_migration_runs_from_the_form_with_its_component_sources() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("V1__notes.sql"),
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\nINSERT INTO notes (body) VALUES ('hello');\n",
+    )
+    .unwrap();
+    let database = work.path().join("notes.db");
+    with_app("migration", data_dir.path(), async |app: &AppSession| {
+        app.by_test_id("plugin-picker").await?;
+        app.select("plugin-picker", "migration").await?;
+        app.fill("param-database", &database.display().to_string())
+            .await?;
+        app.fill("param-folder", &work.path().display().to_string())
+            .await?;
+        app.click("run-button").await?;
+        app.wait_for_text(&test_id("panel-status"), |text| {
+            text.eq_ignore_ascii_case("succeeded")
+        })
+        .await?;
+        // The run's component sources are offered by the source filter.
+        app.select("filter-source", "migration.sql").await?;
+        app.wait_for_attributes(ROWS, "data-source", |sources| {
+            !sources.is_empty() && sources.iter().all(|source| source == "migration.sql")
+        })
+        .await?;
+        app.screenshot("applied").await?;
+        Ok(())
+    })
+    .await;
+    assert!(database.is_file());
+}

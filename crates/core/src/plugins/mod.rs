@@ -2,6 +2,7 @@
 //! [`PluginRegistry`] the manager looks them up in, and the built-in
 //! plugins (one module each).
 
+pub mod migration;
 pub mod shell;
 
 use std::collections::BTreeMap;
@@ -46,6 +47,7 @@ impl PluginRegistry {
     /// The plugins that ship with Taskdeck.
     pub fn builtin() -> Self {
         let mut registry = Self::default();
+        registry.register(Arc::new(migration::MigrationPlugin));
         registry.register(Arc::new(shell::ShellPlugin));
         registry
     }

@@ -225,7 +225,7 @@ fn search_error(error: DbErr, filter: &LogFilter) -> CoreError {
 
 /// SQLite's own words, without sqlx's prefixes and the error code:
 /// `… (code: 1) fts5: syntax error near "-"` → `fts5: syntax error near "-"`.
-fn sqlite_reason(text: &str) -> &str {
+pub(crate) fn sqlite_reason(text: &str) -> &str {
     text.rsplit_once("(code: ")
         .and_then(|(_, rest)| rest.split_once(") "))
         .map_or(text, |(_, reason)| reason)

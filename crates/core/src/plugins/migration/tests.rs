@@ -1,0 +1,230 @@
+//! The `migration` plugin on real SQLite files, through a real manager.
+
+use std::path::Path;
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use taskdeck_protocol::{LogEntry, LogFilter, TaskStatus, TaskSummary};
+
+use crate::TaskManager;
+use crate::test_support::{manager_with, request, temp_store};
+
+async fn run(manager: &TaskManager, params: Value) -> (TaskSummary, Vec<LogEntry>) {
+    let task = manager
+        .run_task(request("migration", params))
+        .await
+        .unwrap();
+    let finished = manager.wait(&task.id).await.unwrap();
+    (finished, logged(manager, &task.id).await)
+}
+
+async fn logged(manager: &TaskManager, task_id: &str) -> Vec<LogEntry> {
+    manager
+        .query_logs(
+            task_id,
+            &LogFilter {
+                limit: Some(10_000),
+                ..LogFilter::default()
+            },
+        )
+        .await
+        .unwrap()
+        .entries
+}
+
+/// One number from the database.
+async fn number(database: &Path, sql: &str) -> i64 {
+    let connection = Database::connect(format!("sqlite://{}?mode=ro", database.display()))
+        .await
+        .unwrap();
+    let row = connection
+        .query_one_raw(sea_orm::Statement::from_string(
+            connection.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+fn params(database: &Path, folder: &Path) -> Value {
+    json!({ "database": database, "folder": folder })
+}
+
+#[tokio::test]
+async fn files_apply_in_order_once_and_a_changed_file_is_refused() {
+    let (_dir, store) = temp_store().await;
+    let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
+    let work = tempfile::tempdir().unwrap();
+    let folder = work.path().join("sql");
+    std::fs::create_dir(&folder).unwrap();
+    let database = work.path().join("app.db");
+    std::fs::write(
+        folder.join("V2__seed.sql"),
+        "INSERT INTO users (name) VALUES ('ada');\nINSERT INTO users (name) VALUES ('grace');\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("V1__users.sql"),
+        "-- the first table\nCREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n",
+    )
+    .unwrap();
+
+    // A dry run plans and changes nothing (the database must exist).
+    let (task, _) = run(
+        &manager,
+        json!({ "database": database, "folder": folder, "dry_run": true }),
+    )
+    .await;
+    assert_eq!(task.status, TaskStatus::Failed);
+    assert!(task.error.unwrap().contains("does not exist"));
+    assert!(!database.exists());
+
+    let (task, entries) = run(&manager, params(&database, &folder)).await;
+    assert_eq!(task.status, TaskStatus::Succeeded, "{entries:#?}");
+    assert_eq!(task.result.unwrap()["applied"], json!([1, 2]));
+    assert_eq!(number(&database, "SELECT count(*) FROM users").await, 2);
+    assert_eq!(
+        number(&database, "SELECT count(*) FROM taskdeck_migrations").await,
+        2
+    );
+    let sources: Vec<&str> = entries.iter().map(|entry| entry.source.as_str()).collect();
+    assert!(sources.contains(&"migration.plan") && sources.contains(&"migration.sql"));
+    // Every entry names its component (or is the system's).
+    assert!(
+        sources
+            .iter()
+            .all(|source| source.starts_with("migration.") || *source == "system"),
+        "{sources:?}"
+    );
+
+    // Again: nothing to do, and the applied files are verified.
+    let (task, entries) = run(&manager, params(&database, &folder)).await;
+    assert_eq!(task.status, TaskStatus::Succeeded);
+    assert_eq!(task.result.unwrap()["applied"], json!([]));
+    assert!(
+        entries
+            .iter()
+            .any(|entry| entry.source == "migration.verify")
+    );
+    assert_eq!(number(&database, "SELECT count(*) FROM users").await, 2);
+
+    // A new file shows in a dry run but is not applied by it.
+    std::fs::write(
+        folder.join("V3__more.sql"),
+        "CREATE TABLE teams (id INTEGER);",
+    )
+    .unwrap();
+    let (task, _) = run(
+        &manager,
+        json!({ "database": database, "folder": folder, "dry_run": true }),
+    )
+    .await;
+    assert_eq!(task.result.unwrap()["pending"], json!([3]));
+    assert_eq!(
+        number(&database, "SELECT count(*) FROM taskdeck_migrations").await,
+        2
+    );
+
+    // An applied file that changed stops everything, named.
+    std::fs::write(
+        folder.join("V1__users.sql"),
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n",
+    )
+    .unwrap();
+    let (task, entries) = run(&manager, params(&database, &folder)).await;
+    assert_eq!(task.status, TaskStatus::Failed);
+    let error = task.error.unwrap();
+    assert!(
+        error.contains("V1__users.sql was changed after it was applied"),
+        "{error}"
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|entry| entry.source == "migration.verify")
+    );
+    assert_eq!(
+        number(&database, "SELECT count(*) FROM taskdeck_migrations").await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_failing_statement_names_its_line_and_rolls_its_file_back() {
+    let (_dir, store) = temp_store().await;
+    let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
+    let work = tempfile::tempdir().unwrap();
+    let database = work.path().join("app.db");
+    std::fs::write(
+        work.path().join("V1__bad.sql"),
+        "CREATE TABLE a (x INTEGER);\nINSERT INTO a VALUES (1);\n\nINSERT INTO missing VALUES (2);\n",
+    )
+    .unwrap();
+    let (task, entries) = run(&manager, params(&database, work.path())).await;
+    assert_eq!(task.status, TaskStatus::Failed);
+    let error = task.error.unwrap();
+    assert!(error.starts_with("V1__bad.sql line 4: "), "{error}");
+    assert!(error.contains("no such table: missing"), "{error}");
+    assert!(
+        entries
+            .iter()
+            .any(|entry| entry.source == "migration.sql" && entry.message.contains("rolled back"))
+    );
+    // The file's first statements were rolled back with it.
+    assert_eq!(
+        number(
+            &database,
+            "SELECT count(*) FROM sqlite_master WHERE name = 'a'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        number(&database, "SELECT count(*) FROM taskdeck_migrations").await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn cancelling_leaves_the_database_at_a_migration_boundary() {
+    let (_dir, store) = temp_store().await;
+    let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
+    let work = tempfile::tempdir().unwrap();
+    let database = work.path().join("app.db");
+    std::fs::write(
+        work.path().join("V1__table.sql"),
+        "CREATE TABLE n (x INTEGER);",
+    )
+    .unwrap();
+    let inserts: String = (0..200_000)
+        .map(|index| format!("INSERT INTO n VALUES ({index});\n"))
+        .collect();
+    std::fs::write(work.path().join("V2__many.sql"), inserts).unwrap();
+    let task = manager
+        .run_task(request("migration", params(&database, work.path())))
+        .await
+        .unwrap();
+    // Cancel once the long file has started.
+    for _ in 0..500 {
+        let entries = logged(&manager, &task.id).await;
+        if entries
+            .iter()
+            .any(|entry| entry.message == "applying V2__many.sql")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    manager.cancel_task(&task.id).await.unwrap();
+    let finished = manager.wait(&task.id).await.unwrap();
+    assert_eq!(finished.status, TaskStatus::Cancelled);
+    // V1 stays applied; V2 left no row behind.
+    assert_eq!(
+        number(&database, "SELECT count(*) FROM taskdeck_migrations").await,
+        1
+    );
+    assert_eq!(number(&database, "SELECT count(*) FROM n").await, 0);
+}
