@@ -27,5 +27,11 @@ pub use task_manager::{
     FlushConfig, ManagerConfig, TaskContext, TaskLogCapture, TaskLogger, TaskManager,
 };
 
+/// `docs/plugin_dev.md`, compiled and run as doc-tests so its examples stay
+/// true to the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/plugin_dev.md")]
+pub struct PluginDevGuide;
+
 /// The Taskdeck version this engine was built as.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
