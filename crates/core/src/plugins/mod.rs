@@ -3,6 +3,7 @@
 //! plugins (one module each).
 
 pub mod migration;
+pub mod process;
 pub mod shell;
 
 use std::collections::BTreeMap;

@@ -12,18 +12,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use taskdeck_protocol::{ParamField, ParamKind, ParamSchema, PluginInfo};
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::Command;
-use tokio::task::JoinHandle;
 
 use super::Plugin;
+use super::process::{self, drain, spawn_line_reader};
 use crate::CoreError;
-use crate::task_manager::{TaskContext, TaskLogger};
+use crate::task_manager::TaskContext;
 use taskdeck_protocol::LogLevel;
-
-/// How long output readers may run on after the process exits (a
-/// grandchild may hold the pipes open).
-const DRAIN_GRACE: Duration = Duration::from_secs(2);
 
 /// The longest timeout accepted: one week.
 const MAX_TIMEOUT_SECS: f64 = 7.0 * 24.0 * 3600.0;
@@ -123,14 +118,17 @@ impl Plugin for ShellPlugin {
         .info(format!("started `{}`", command_line(&program, &args)));
 
         let readers = [
-            child
-                .stdout
-                .take()
-                .map(|stdout| spawn_line_reader(stdout, log.child("stdout"), LogLevel::Info)),
-            child
-                .stderr
-                .take()
-                .map(|stderr| spawn_line_reader(stderr, log.child("stderr"), LogLevel::Warning)),
+            child.stdout.take().map(|stdout| {
+                spawn_line_reader(stdout, log.child("stdout"), LogLevel::Info, process::as_is)
+            }),
+            child.stderr.take().map(|stderr| {
+                spawn_line_reader(
+                    stderr,
+                    log.child("stderr"),
+                    LogLevel::Warning,
+                    process::as_is,
+                )
+            }),
         ];
         let deadline = async {
             match timeout {
@@ -152,7 +150,7 @@ impl Plugin for ShellPlugin {
             })?,
             Err(error) => {
                 #[cfg(unix)]
-                kill_group(child.id()).await;
+                process::kill_group(child.id()).await;
                 let killed = child.kill().await;
                 drain(readers, log).await;
                 match killed {
@@ -183,66 +181,6 @@ impl Plugin for ShellPlugin {
                 describe_exit(status)
             )))
         }
-    }
-}
-
-/// Logs each line of `stream` (without its line ending) at `level`.
-fn spawn_line_reader<R>(stream: R, logger: TaskLogger, level: LogLevel) -> JoinHandle<()>
-where
-    R: AsyncRead + Unpin + Send + 'static,
-{
-    tokio::spawn(async move {
-        let mut reader = BufReader::new(stream);
-        let mut line = Vec::with_capacity(256);
-        loop {
-            line.clear();
-            match reader.read_until(b'\n', &mut line).await {
-                Ok(0) => return,
-                Ok(_) => {
-                    while matches!(line.last(), Some(b'\n' | b'\r')) {
-                        line.pop();
-                    }
-                    logger.log(level, String::from_utf8_lossy(&line).into_owned());
-                }
-                Err(error) => {
-                    logger.error(format!("could not read output: {error}"));
-                    return;
-                }
-            }
-        }
-    })
-}
-
-/// Kills every process of the program's process group (the program leads
-/// it), through `kill(1)`: the workspace forbids the `unsafe` of calling
-/// `kill(2)` directly.
-#[cfg(unix)]
-async fn kill_group(leader: Option<u32>) {
-    if let Some(leader) = leader {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{leader}")])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .await;
-    }
-}
-
-/// Waits for both readers to reach end of output, at most [`DRAIN_GRACE`]
-/// in all.
-async fn drain(readers: [Option<JoinHandle<()>>; 2], log: &TaskLogger) {
-    let readers: Vec<JoinHandle<()>> = readers.into_iter().flatten().collect();
-    let aborts: Vec<_> = readers.iter().map(JoinHandle::abort_handle).collect();
-    let finished = tokio::time::timeout(DRAIN_GRACE, async {
-        for reader in readers {
-            let _ = reader.await;
-        }
-    })
-    .await;
-    if finished.is_err() {
-        aborts.iter().for_each(tokio::task::AbortHandle::abort);
-        log.warning("stopped reading output: a process started by the program still holds it open");
     }
 }
 

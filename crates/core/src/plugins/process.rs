@@ -1,0 +1,93 @@
+//! Running a program for a plugin: its output read line by line into the
+//! task's log, a short grace for the readers after it exits, and stopping
+//! its whole process group (what it started included).
+
+use std::time::Duration;
+
+use taskdeck_protocol::LogLevel;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::task::JoinHandle;
+
+use crate::task_manager::TaskLogger;
+
+/// How long output readers may run on after the process exits (a
+/// grandchild may hold the pipes open).
+pub const DRAIN_GRACE: Duration = Duration::from_secs(2);
+
+/// What to log for a line of output (without its line ending), or `None`
+/// to skip it.
+pub type LineShape = fn(&str) -> Option<String>;
+
+/// Logs every line as it is.
+pub fn as_is(line: &str) -> Option<String> {
+    Some(line.to_owned())
+}
+
+/// Logs each line of `stream` (without its line ending), shaped by
+/// `shape`, at `level`. Output that is not UTF-8 is decoded lossily.
+pub fn spawn_line_reader<R>(
+    stream: R,
+    logger: TaskLogger,
+    level: LogLevel,
+    shape: LineShape,
+) -> JoinHandle<()>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut reader = BufReader::new(stream);
+        let mut line = Vec::with_capacity(256);
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line).await {
+                Ok(0) => return,
+                Ok(_) => {
+                    while matches!(line.last(), Some(b'\n' | b'\r')) {
+                        line.pop();
+                    }
+                    if let Some(text) = shape(&String::from_utf8_lossy(&line)) {
+                        logger.log(level, text);
+                    }
+                }
+                Err(error) => {
+                    logger.error(format!("could not read output: {error}"));
+                    return;
+                }
+            }
+        }
+    })
+}
+
+/// Kills every process of the program's process group (the program leads
+/// it), through `kill(1)`: the workspace forbids the `unsafe` of calling
+/// `kill(2)` directly.
+#[cfg(unix)]
+pub async fn kill_group(leader: Option<u32>) {
+    if let Some(leader) = leader {
+        use std::process::Stdio;
+        let _ = tokio::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{leader}")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .await;
+    }
+}
+
+/// Waits for both readers to reach end of output, at most [`DRAIN_GRACE`]
+/// in all.
+pub async fn drain(readers: [Option<JoinHandle<()>>; 2], log: &TaskLogger) {
+    let readers: Vec<JoinHandle<()>> = readers.into_iter().flatten().collect();
+    let aborts: Vec<_> = readers.iter().map(JoinHandle::abort_handle).collect();
+    let finished = tokio::time::timeout(DRAIN_GRACE, async {
+        for reader in readers {
+            let _ = reader.await;
+        }
+    })
+    .await;
+    if finished.is_err() {
+        aborts.iter().for_each(tokio::task::AbortHandle::abort);
+        log.warning("stopped reading output: a process started by the program still holds it open");
+    }
+}
