@@ -25,6 +25,8 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
     "webkit2gtk-driver",
+    // The git plugin runs the system git (and its tests use it).
+    "git",
 ];
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";

@@ -2,6 +2,7 @@
 //! [`PluginRegistry`] the manager looks them up in, and the built-in
 //! plugins (one module each).
 
+pub mod git;
 pub mod migration;
 pub mod process;
 pub mod shell;
@@ -48,6 +49,7 @@ impl PluginRegistry {
     /// The plugins that ship with Taskdeck.
     pub fn builtin() -> Self {
         let mut registry = Self::default();
+        registry.register(Arc::new(git::GitPlugin));
         registry.register(Arc::new(migration::MigrationPlugin));
         registry.register(Arc::new(shell::ShellPlugin));
         registry

@@ -14,25 +14,23 @@ use crate::task_manager::TaskLogger;
 /// grandchild may hold the pipes open).
 pub const DRAIN_GRACE: Duration = Duration::from_secs(2);
 
-/// What to log for a line of output (without its line ending), or `None`
-/// to skip it.
-pub type LineShape = fn(&str) -> Option<String>;
-
 /// Logs every line as it is.
 pub fn as_is(line: &str) -> Option<String> {
     Some(line.to_owned())
 }
 
-/// Logs each line of `stream` (without its line ending), shaped by
-/// `shape`, at `level`. Output that is not UTF-8 is decoded lossily.
-pub fn spawn_line_reader<R>(
+/// Logs each line of `stream` (without its line ending) at `level`, as
+/// `shape` makes it (`None`: skip the line). Output that is not UTF-8 is
+/// decoded lossily.
+pub fn spawn_line_reader<R, F>(
     stream: R,
     logger: TaskLogger,
     level: LogLevel,
-    shape: LineShape,
+    shape: F,
 ) -> JoinHandle<()>
 where
     R: AsyncRead + Unpin + Send + 'static,
+    F: Fn(&str) -> Option<String> + Send + 'static,
 {
     tokio::spawn(async move {
         let mut reader = BufReader::new(stream);
