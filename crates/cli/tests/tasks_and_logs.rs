@@ -196,7 +196,7 @@ fn logs_print_json_lines_exactly_as_the_protocol_serialises_entries() {
         serde_json::from_str(&stdout(&run(dir.path(), &["sources", id, "--json"]))).unwrap();
     assert_eq!(
         sources,
-        serde_json::json!(["shell", "shell.stderr", "shell.stdout", "system"])
+        serde_json::json!(["shell.process", "shell.stderr", "shell.stdout", "system"])
     );
 
     let show: Value =

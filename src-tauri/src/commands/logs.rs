@@ -119,7 +119,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             sources,
-            json!(["shell", "shell.stderr", "shell.stdout", "system"])
+            json!(["shell.process", "shell.stderr", "shell.stdout", "system"])
         );
     }
 

@@ -2,6 +2,8 @@
 //! [`PluginRegistry`] the manager looks them up in, and the built-in
 //! plugins (one module each).
 
+#[cfg(test)]
+mod attribution_tests;
 pub mod git;
 pub mod migration;
 pub mod process;

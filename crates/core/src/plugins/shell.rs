@@ -1,6 +1,6 @@
 //! `shell`: runs one program and logs its output line by line.
 //!
-//! Sources: `shell` for lifecycle lines (start, exit, kill), `shell.stdout`
+//! Sources: `shell.process` for lifecycle lines (start, exit, kill), `shell.stdout`
 //! (each line at `INFO`) and `shell.stderr` (each line at `WARNING`).
 //! Output that is not UTF-8 is decoded lossily. A non-zero exit fails the
 //! task with the status in the error; cancellation and the timeout kill the
@@ -87,7 +87,9 @@ impl Plugin for ShellPlugin {
         let cwd: Option<String> = ctx.param("cwd")?;
         let env: BTreeMap<String, String> = ctx.param("env")?.unwrap_or_default();
         let timeout: Option<u64> = ctx.param("timeout_secs")?;
-        let log = ctx.logger();
+        // Lifecycle lines come from `shell.process`: every entry names the
+        // component that wrote it (SC-003).
+        let log = ctx.logger().child("process");
 
         let mut command = Command::new(&program);
         command
@@ -119,15 +121,12 @@ impl Plugin for ShellPlugin {
 
         let readers = [
             child.stdout.take().map(|stdout| {
-                spawn_line_reader(stdout, log.child("stdout"), LogLevel::Info, process::as_is)
+                let logger = ctx.logger().child("stdout");
+                spawn_line_reader(stdout, logger, LogLevel::Info, process::as_is)
             }),
             child.stderr.take().map(|stderr| {
-                spawn_line_reader(
-                    stderr,
-                    log.child("stderr"),
-                    LogLevel::Warning,
-                    process::as_is,
-                )
+                let logger = ctx.logger().child("stderr");
+                spawn_line_reader(stderr, logger, LogLevel::Warning, process::as_is)
             }),
         ];
         let deadline = async {
@@ -152,7 +151,7 @@ impl Plugin for ShellPlugin {
                 #[cfg(unix)]
                 process::kill_group(child.id()).await;
                 let killed = child.kill().await;
-                drain(readers, log).await;
+                drain(readers, &log).await;
                 match killed {
                     Ok(()) => log.warning(format!("killed `{program}` ({error})")),
                     Err(kill_error) => {
@@ -162,7 +161,7 @@ impl Plugin for ShellPlugin {
                 return Err(error);
             }
         };
-        drain(readers, log).await;
+        drain(readers, &log).await;
         let elapsed = started.elapsed();
         let summary = json!({
             "exit_code": status.code(),
@@ -270,7 +269,7 @@ mod tests {
             lines(&entries, "shell.stderr"),
             vec![("two", LogLevel::Warning)]
         );
-        let lifecycle = lines(&entries, "shell");
+        let lifecycle = lines(&entries, "shell.process");
         assert!(
             lifecycle[0].0.starts_with("started `sh -c"),
             "{lifecycle:?}"
@@ -361,13 +360,16 @@ mod tests {
             .await
             .unwrap();
         // The grandchild's pid, from the script's first line.
-        let pid = loop {
+        let mut pid = None;
+        for _ in 0..500 {
             let entries = logged(&manager, &task.id).await;
             if let Some(line) = entries.iter().find(|entry| entry.source == "shell.stdout") {
-                break line.message.parse::<u32>().unwrap();
+                pid = Some(line.message.parse::<u32>().unwrap());
+                break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
-        };
+        }
+        let pid = pid.expect("the script printed its child's pid within 10 s");
         manager.cancel_task(&task.id).await.unwrap();
         let finished = manager.wait(&task.id).await.unwrap();
         assert_eq!(finished.status, TaskStatus::Cancelled);
