@@ -391,6 +391,11 @@ export type ParamField_Deserialize = {
 	minimum?: number | null,
 	/**  For numbers: the largest accepted value. */
 	maximum?: number | null,
+	/**
+	 *  For strings: the only accepted values (the form offers them as a
+	 *  list); empty for any string.
+	 */
+	choices?: string[],
 };
 
 /**  One parameter of a plugin. */
@@ -411,6 +416,11 @@ export type ParamField_Serialize = {
 	minimum: number | null,
 	/**  For numbers: the largest accepted value. */
 	maximum: number | null,
+	/**
+	 *  For strings: the only accepted values (the form offers them as a
+	 *  list); empty for any string.
+	 */
+	choices: string[],
 };
 
 /**  The JSON shape a parameter's value must have. */

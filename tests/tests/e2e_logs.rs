@@ -440,7 +440,7 @@ async fn a_running_task_counts_live_and_cancels_from_history() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_migration_runs_from_the_form_with_its_component_sources() {
+async fn built_in_plugins_run_from_their_forms() {
     let data_dir = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -468,6 +468,28 @@ async fn a_migration_runs_from_the_form_with_its_component_sources() {
         })
         .await?;
         app.screenshot("applied").await?;
+
+        // A parameter with choices is a list; the form refuses an
+        // unchosen required one before anything runs.
+        app.select("plugin-picker", "git").await?;
+        app.fill("param-repository", &work.path().display().to_string())
+            .await?;
+        app.click("run-button").await?;
+        app.wait_for_text(&test_id("param-error-operation"), |text| {
+            text == "is required"
+        })
+        .await?;
+        app.select("param-operation", "status").await?;
+        app.click("run-button").await?;
+        app.wait_for_text(&test_id("panel-status"), |text| {
+            text.eq_ignore_ascii_case("failed")
+        })
+        .await?;
+        app.wait_for_text(
+            &format!("{ROWS}[data-source=\"system\"][data-level=\"ERROR\"] .log-message"),
+            |text| text.contains("is not a git repository"),
+        )
+        .await?;
         Ok(())
     })
     .await;

@@ -98,6 +98,10 @@ pub struct ParamField {
     pub minimum: Option<f64>,
     /// For numbers: the largest accepted value.
     pub maximum: Option<f64>,
+    /// For strings: the only accepted values (the form offers them as a
+    /// list); empty for any string.
+    #[serde(default)]
+    pub choices: Vec<String>,
 }
 
 impl ParamField {
@@ -118,7 +122,14 @@ impl ParamField {
             default: None,
             minimum: None,
             maximum: None,
+            choices: Vec::new(),
         }
+    }
+
+    /// The same field, accepting only `choices`.
+    pub fn with_choices(mut self, choices: &[&str]) -> Self {
+        self.choices = choices.iter().map(|choice| (*choice).to_owned()).collect();
+        self
     }
 
     /// The same field, with numeric bounds.
@@ -140,6 +151,16 @@ impl ParamField {
             && self.required
         {
             return Err(InvalidParam::new(&self.name, "must not be empty"));
+        }
+        if let Some(text) = value.as_str()
+            && !self.choices.is_empty()
+            && !text.is_empty()
+            && !self.choices.iter().any(|choice| choice == text)
+        {
+            return Err(InvalidParam::new(
+                &self.name,
+                format!("must be one of {}, not {text:?}", self.choices.join(", ")),
+            ));
         }
         if let Some(number) = value.as_f64() {
             if let Some(minimum) = self.minimum
@@ -263,6 +284,22 @@ mod tests {
 
     fn object(value: Value) -> Map<String, Value> {
         value.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn a_field_with_choices_accepts_only_them() {
+        let schema = ParamSchema {
+            fields: vec![
+                ParamField::new("mode", "Mode", ParamKind::String, true, "")
+                    .with_choices(&["fast", "safe"]),
+            ],
+        };
+        assert!(schema.validate(&object(json!({ "mode": "safe" }))).is_ok());
+        let error = schema
+            .validate(&object(json!({ "mode": "reckless" })))
+            .unwrap_err();
+        assert_eq!(error.field, "mode");
+        assert_eq!(error.reason, "must be one of fast, safe, not \"reckless\"");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 use taskdeck_protocol::{InvalidParam, ParamField, ParamKind, ParamSchema};
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 /// The raw text of each field, by parameter name.
@@ -73,6 +73,20 @@ fn field_row(field: &ParamField, props: &ParamFormProps) -> Html {
                     oninput={Callback::from(move |event: InputEvent| {
                         set(event.target_unchecked_into::<HtmlTextAreaElement>().value());
                     })} />
+            }
+        }
+        ParamKind::String if !field.choices.is_empty() => {
+            let set = set.clone();
+            html! {
+                <select id={test_id.clone()} data-testid={test_id.clone()}
+                    onchange={Callback::from(move |event: Event| {
+                        set(event.target_unchecked_into::<HtmlSelectElement>().value());
+                    })}>
+                    <option value="" selected={value.is_empty()}>{ "choose…" }</option>
+                    { for field.choices.iter().map(|choice| html! {
+                        <option value={choice.clone()} selected={*choice == value}>{ choice.clone() }</option>
+                    }) }
+                </select>
             }
         }
         _ => html! {

@@ -49,12 +49,7 @@ impl Plugin for GitPlugin {
                 .to_owned(),
             params: ParamSchema {
                 fields: vec![
-                    field(
-                        "operation",
-                        "Operation",
-                        true,
-                        "clone, fetch, pull, status, commit or push.",
-                    ),
+                    field("operation", "Operation", true, "What to do.").with_choices(&OPERATIONS),
                     field(
                         "repository",
                         "Repository folder",

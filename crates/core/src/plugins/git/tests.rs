@@ -150,14 +150,23 @@ async fn bad_requests_fail_clearly_and_credentials_never_reach_the_log() {
             "`message` is required for commit",
         ),
         (
-            json!({ "operation": "rebase", "repository": work.path() }),
-            "`operation` must be one of",
-        ),
-        (
             json!({ "operation": "fetch", "repository": work.path().join("missing") }),
             "is not a folder",
         ),
     ];
+    // An unknown operation is refused before the task exists.
+    let refused = manager
+        .run_task(request(
+            "git",
+            json!({ "operation": "rebase", "repository": work.path() }),
+        ))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("`operation`") && refused.contains("must be one of clone"),
+        "{refused}"
+    );
     for (params, expected) in cases {
         let (task, _) = run(&manager, params.clone()).await;
         assert_eq!(task.status, TaskStatus::Failed, "{params}");
