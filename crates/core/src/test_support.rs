@@ -7,7 +7,7 @@ use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use taskdeck_protocol::{ParamSchema, PluginInfo, RunTaskRequest};
+use taskdeck_protocol::{LogEntry, LogFilter, ParamSchema, PluginInfo, RunTaskRequest};
 use tracing_subscriber::layer::SubscriberExt;
 
 use crate::{
@@ -120,4 +120,19 @@ pub fn request(plugin_id: &str, params: Value) -> RunTaskRequest {
         plugin_id: plugin_id.to_owned(),
         params: params.as_object().cloned().unwrap_or_else(Map::new),
     }
+}
+
+/// Every entry of a task so far (up to 10,000), buffered ones included.
+pub async fn all_entries(manager: &TaskManager, task_id: &str) -> Vec<LogEntry> {
+    manager
+        .query_logs(
+            task_id,
+            &LogFilter {
+                limit: Some(10_000),
+                ..LogFilter::default()
+            },
+        )
+        .await
+        .unwrap()
+        .entries
 }

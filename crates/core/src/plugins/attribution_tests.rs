@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use taskdeck_protocol::{LogFilter, TaskStatus};
+use taskdeck_protocol::TaskStatus;
 
-use crate::test_support::{manager_with, request, temp_store};
+use crate::test_support::{all_entries, manager_with, request, temp_store};
 
 #[tokio::test]
 async fn every_built_in_plugin_attributes_every_entry_to_a_component() {
@@ -51,11 +51,7 @@ async fn every_built_in_plugin_attributes_every_entry_to_a_component() {
             TaskStatus::Succeeded,
             "{plugin}: {finished:?}"
         );
-        let entries = manager
-            .query_logs(&task.id, &LogFilter::default())
-            .await
-            .unwrap()
-            .entries;
+        let entries = all_entries(&manager, &task.id).await;
         let prefix = format!("{plugin}.");
         for entry in &entries {
             assert!(

@@ -217,24 +217,15 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use serde_json::json;
-    use taskdeck_protocol::{LogEntry, LogFilter, LogLevel, TaskStatus, TaskSummary};
+    use taskdeck_protocol::{LogEntry, LogLevel, TaskStatus, TaskSummary};
 
     use crate::TaskManager;
-    use crate::test_support::{manager_with, request, temp_store};
+    use crate::test_support::{all_entries, manager_with, request, temp_store};
 
     async fn run(manager: &TaskManager, params: serde_json::Value) -> (TaskSummary, Vec<LogEntry>) {
         let task = manager.run_task(request("shell", params)).await.unwrap();
         let finished = manager.wait(&task.id).await.unwrap();
-        (finished, logged(manager, &task.id).await)
-    }
-
-    /// The task's entries so far (up to a page).
-    async fn logged(manager: &TaskManager, task_id: &str) -> Vec<LogEntry> {
-        manager
-            .query_logs(task_id, &LogFilter::default())
-            .await
-            .unwrap()
-            .entries
+        (finished, all_entries(manager, &task.id).await)
     }
 
     fn lines<'a>(entries: &'a [LogEntry], source: &str) -> Vec<(&'a str, LogLevel)> {
@@ -338,7 +329,7 @@ mod tests {
         manager.cancel_task(&task.id).await.unwrap();
         let finished = manager.wait(&task.id).await.unwrap();
         assert_eq!(finished.status, TaskStatus::Cancelled);
-        let entries = logged(&manager, &task.id).await;
+        let entries = all_entries(&manager, &task.id).await;
         assert!(
             entries
                 .iter()
@@ -362,7 +353,7 @@ mod tests {
         // The grandchild's pid, from the script's first line.
         let mut pid = None;
         for _ in 0..500 {
-            let entries = logged(&manager, &task.id).await;
+            let entries = all_entries(&manager, &task.id).await;
             if let Some(line) = entries.iter().find(|entry| entry.source == "shell.stdout") {
                 pid = Some(line.message.parse::<u32>().unwrap());
                 break;
@@ -380,7 +371,7 @@ mod tests {
             .next()
             .and_then(|rest| rest.chars().next());
         assert!(matches!(state, None | Some('Z' | 'X')), "{pid}: {stat}");
-        let entries = logged(&manager, &task.id).await;
+        let entries = all_entries(&manager, &task.id).await;
         // Nothing held the output open once the group was killed.
         assert!(
             !entries

@@ -6,31 +6,17 @@ use std::time::Duration;
 
 use sea_orm::ConnectionTrait as _;
 use serde_json::json;
-use taskdeck_protocol::{LogEntry, LogFilter, LogLevel, TaskListFilter, TaskStatus};
+use taskdeck_protocol::{LogEntry, LogLevel, TaskListFilter, TaskStatus};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
 use super::logger::{MAX_MESSAGE_BYTES, cap_message, sanitise_source};
-use crate::test_support::{gated, manager_with, request, scripted, temp_store};
+use crate::test_support::{all_entries, gated, manager_with, request, scripted, temp_store};
 use crate::{CoreError, TaskManager};
 
 const FAST: Duration = Duration::from_millis(20);
 /// So long that only explicit flushes write.
 const NEVER: Duration = Duration::from_secs(3600);
-
-async fn all_entries(manager: &TaskManager, task_id: &str) -> Vec<LogEntry> {
-    manager
-        .query_logs(
-            task_id,
-            &LogFilter {
-                limit: Some(10_000),
-                ..LogFilter::default()
-            },
-        )
-        .await
-        .unwrap()
-        .entries
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_emitters_get_gap_free_unique_seqs() {

@@ -4,20 +4,15 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use taskdeck_protocol::{LogEntry, LogFilter, TaskStatus, TaskSummary};
+use taskdeck_protocol::{LogEntry, TaskStatus, TaskSummary};
 
 use crate::TaskManager;
-use crate::test_support::{manager_with, request, temp_store};
+use crate::test_support::{all_entries, manager_with, request, temp_store};
 
 async fn run(manager: &TaskManager, params: Value) -> (TaskSummary, Vec<LogEntry>) {
     let task = manager.run_task(request("git", params)).await.unwrap();
     let finished = manager.wait(&task.id).await.unwrap();
-    let entries = manager
-        .query_logs(&task.id, &LogFilter::default())
-        .await
-        .unwrap()
-        .entries;
-    (finished, entries)
+    (finished, all_entries(manager, &task.id).await)
 }
 
 /// Runs git directly (test set-up, not the plugin).

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
-use taskdeck_protocol::{LogEntry, LogFilter, TaskStatus, TaskSummary};
+use taskdeck_protocol::{LogEntry, TaskStatus, TaskSummary};
 
 use crate::TaskManager;
-use crate::test_support::{manager_with, request, temp_store};
+use crate::test_support::{all_entries, manager_with, request, temp_store};
 
 async fn run(manager: &TaskManager, params: Value) -> (TaskSummary, Vec<LogEntry>) {
     let task = manager
@@ -16,21 +16,7 @@ async fn run(manager: &TaskManager, params: Value) -> (TaskSummary, Vec<LogEntry
         .await
         .unwrap();
     let finished = manager.wait(&task.id).await.unwrap();
-    (finished, logged(manager, &task.id).await)
-}
-
-async fn logged(manager: &TaskManager, task_id: &str) -> Vec<LogEntry> {
-    manager
-        .query_logs(
-            task_id,
-            &LogFilter {
-                limit: Some(10_000),
-                ..LogFilter::default()
-            },
-        )
-        .await
-        .unwrap()
-        .entries
+    (finished, all_entries(manager, &task.id).await)
 }
 
 /// One number from the database.
@@ -209,7 +195,7 @@ async fn cancelling_leaves_the_database_at_a_migration_boundary() {
         .unwrap();
     // Cancel once the long file has started.
     for _ in 0..500 {
-        let entries = logged(&manager, &task.id).await;
+        let entries = all_entries(&manager, &task.id).await;
         if entries
             .iter()
             .any(|entry| entry.message == "applying V2__many.sql")
