@@ -2,6 +2,8 @@
 //! (rows show one line of it), metadata as indented JSON, and actions to
 //! copy the line or a link to it. Text is always shown as text.
 
+use std::rc::Rc;
+
 use taskdeck_protocol::LogEntry;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -14,7 +16,7 @@ use crate::permalink;
 #[derive(Properties, PartialEq)]
 pub struct LogEntryDetailProps {
     /// The entry shown.
-    pub entry: LogEntry,
+    pub entry: Rc<LogEntry>,
     /// Closes the detail.
     pub on_close: Callback<()>,
 }

@@ -3,6 +3,8 @@
 //! virtual scrolling counts on it); the expand button opens the whole line
 //! in the detail view. Messages are text, never markup.
 
+use std::rc::Rc;
+
 use chrono::{DateTime, Utc};
 use taskdeck_protocol::LogEntry;
 use yew::prelude::*;
@@ -14,7 +16,7 @@ use crate::permalink;
 #[derive(Properties, PartialEq)]
 pub struct LogEntryRowProps {
     /// The entry.
-    pub entry: LogEntry,
+    pub entry: Rc<LogEntry>,
     /// The search text whose words are highlighted.
     #[prop_or_default]
     pub search: Option<AttrValue>,

@@ -8,8 +8,13 @@
 //! rows on screen follow from the scroll offset alone and the DOM holds only
 //! those, whatever the log's length. Wrapping messages makes every row
 //! three lines tall rather than one.
+//!
+//! Entries are held behind `Rc`: the panel's state is copied on every
+//! change (a live batch, a page), and copying pointers rather than 5,000
+//! entries keeps that cheap.
 
 use std::ops::Range;
+use std::rc::Rc;
 
 use taskdeck_protocol::LogEntry;
 
@@ -33,7 +38,7 @@ const OVERSCAN: usize = 15;
 /// Consecutive matching entries of one log, oldest first.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct LogWindow {
-    entries: Vec<LogEntry>,
+    entries: Vec<Rc<LogEntry>>,
     /// Whether the store holds matching entries before the first row.
     pub has_earlier: bool,
     /// Whether the store holds matching entries after the last row (the
@@ -45,7 +50,7 @@ impl LogWindow {
     /// A window of `entries` (oldest first).
     pub fn new(entries: Vec<LogEntry>, has_earlier: bool, has_later: bool) -> Self {
         let mut window = Self {
-            entries,
+            entries: entries.into_iter().map(Rc::new).collect(),
             has_earlier,
             has_later,
         };
@@ -54,7 +59,7 @@ impl LogWindow {
     }
 
     /// The rows held.
-    pub fn entries(&self) -> &[LogEntry] {
+    pub fn entries(&self) -> &[Rc<LogEntry>] {
         &self.entries
     }
 
@@ -76,9 +81,13 @@ impl LogWindow {
     /// Adds an earlier page (oldest first) before the first row, dropping
     /// rows from the end beyond [`MAX_ROWS`]. Returns how many rows were
     /// added in front.
-    pub fn prepend(&mut self, mut page: Vec<LogEntry>, has_earlier: bool) -> usize {
+    pub fn prepend(&mut self, page: Vec<LogEntry>, has_earlier: bool) -> usize {
         let first = self.first_seq().unwrap_or(u64::MAX);
-        page.retain(|entry| entry.seq < first);
+        let mut page: Vec<Rc<LogEntry>> = page
+            .into_iter()
+            .filter(|entry| entry.seq < first)
+            .map(Rc::new)
+            .collect();
         let added = page.len();
         page.append(&mut self.entries);
         self.entries = page;
@@ -93,8 +102,11 @@ impl LogWindow {
     /// front.
     pub fn append(&mut self, page: Vec<LogEntry>, has_later: bool) -> usize {
         let last = self.last_seq().unwrap_or(0);
-        self.entries
-            .extend(page.into_iter().filter(|entry| entry.seq > last));
+        self.entries.extend(
+            page.into_iter()
+                .filter(|entry| entry.seq > last)
+                .map(Rc::new),
+        );
         self.has_later = has_later;
         let excess = self.entries.len().saturating_sub(MAX_ROWS);
         if excess > 0 {

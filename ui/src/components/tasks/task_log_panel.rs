@@ -562,6 +562,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     };
 
     let held = rows.window.entries();
+    let search = filter.search.clone().map(AttrValue::from);
     let (scroll_top, height) = *viewport;
     let shown = log_window::visible_rows(held.len(), scroll_top, height, row_height);
     let offset = log_window::rows_height(shown.start, row_height);
@@ -621,7 +622,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                             <LogEntryRow
                                 key={entry.seq}
                                 entry={entry.clone()}
-                                search={filter.search.clone().map(AttrValue::from)}
+                                search={search.clone()}
                                 time_mode={*time_mode}
                                 origin={*started_at}
                                 targeted={*target == Some(entry.seq)}
