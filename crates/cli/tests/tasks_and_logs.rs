@@ -64,6 +64,18 @@ fn start_sleeper(dir: &Path, seconds: u32) -> (std::process::Child, String) {
 }
 
 /// Runs `sh -c script` as a task and returns its summary.
+/// Another process following task `id` (`logs --follow --json`), given a
+/// moment to start.
+fn follow(dir: &Path, id: &str) -> std::process::Child {
+    let follower = taskdeck(dir)
+        .args(["logs", id, "--follow", "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    follower
+}
+
 fn run_script(dir: &Path, script: &str) -> (Output, Value) {
     let args = serde_json::to_string(&["-c", script]).unwrap();
     let output = run(
@@ -297,12 +309,7 @@ fn ctrl_c_cancels_the_task_flushes_and_exits_130_while_follow_sees_it_end() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, id) = start_sleeper(dir.path(), 30);
     // Another process follows the task while it runs.
-    let follower = taskdeck(dir.path())
-        .args(["logs", &id, "--follow", "--json"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    let follower = follow(dir.path(), &id);
 
     let started = Instant::now();
     let status = Command::new("kill")
@@ -337,12 +344,7 @@ fn ctrl_c_cancels_the_task_flushes_and_exits_130_while_follow_sees_it_end() {
 fn follow_ends_when_the_process_running_the_task_dies() {
     let dir = tempfile::tempdir().unwrap();
     let (mut runner, id) = start_sleeper(dir.path(), 5);
-    let follower = taskdeck(dir.path())
-        .args(["logs", &id, "--follow", "--json"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    let follower = follow(dir.path(), &id);
     runner.kill().unwrap();
     runner.wait().unwrap();
 

@@ -20,6 +20,22 @@ fn channel() -> (super::LiveSink, mpsc::UnboundedReceiver<LiveLogMessage>) {
 }
 
 /// Collects messages until `End` (or panics after 20 s).
+/// A subscription to `task_id`'s log with `filter` after `after_seq`, and
+/// what it receives.
+async fn subscribe(
+    manager: &TaskManager,
+    task_id: &str,
+    filter: &LogFilter,
+    after_seq: u64,
+) -> mpsc::UnboundedReceiver<LiveLogMessage> {
+    let (sink, receiver) = channel();
+    manager
+        .subscribe_task_logs(task_id, filter.clone(), after_seq, sink)
+        .await
+        .unwrap();
+    receiver
+}
+
 async fn until_end(receiver: &mut mpsc::UnboundedReceiver<LiveLogMessage>) -> Vec<LiveLogMessage> {
     let mut messages = Vec::new();
     loop {
@@ -89,11 +105,7 @@ async fn a_filtered_subscription_sends_exactly_the_matching_entries_then_end() {
         sources: vec!["noisy.rare".into()],
         ..LogFilter::default()
     };
-    let (sink, mut receiver) = channel();
-    manager
-        .subscribe_task_logs(&task.id, filter.clone(), 0, sink)
-        .await
-        .unwrap();
+    let mut receiver = subscribe(&manager, &task.id, &filter, 0).await;
     let messages = until_end(&mut receiver).await;
     assert_eq!(
         messages.last(),
@@ -127,11 +139,7 @@ async fn history_then_live_from_a_seq_has_no_gap_and_no_duplicate() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let last = loaded.last().unwrap().seq;
-    let (sink, mut receiver) = channel();
-    manager
-        .subscribe_task_logs(&task.id, LogFilter::default(), last, sink)
-        .await
-        .unwrap();
+    let mut receiver = subscribe(&manager, &task.id, &LogFilter::default(), last).await;
     release.cancel();
     let live = entries(&until_end(&mut receiver).await);
     loaded.extend(live);
@@ -153,11 +161,7 @@ async fn a_subscriber_far_behind_gets_a_gap_notice_and_the_newest_batch() {
         min_level: Some(LogLevel::Info),
         ..LogFilter::default()
     };
-    let (sink, mut receiver) = channel();
-    manager
-        .subscribe_task_logs(&task.id, filter.clone(), 0, sink)
-        .await
-        .unwrap();
+    let mut receiver = subscribe(&manager, &task.id, &filter, 0).await;
     let messages = until_end(&mut receiver).await;
     let gap = messages
         .iter()
@@ -253,11 +257,7 @@ async fn several_subscriptions_follow_different_tasks_and_filters_at_once() {
         (&first, LogFilter::default()),
         (&second, rare.clone()),
     ] {
-        let (sink, receiver) = channel();
-        manager
-            .subscribe_task_logs(&task.id, filter.clone(), 0, sink)
-            .await
-            .unwrap();
+        let receiver = subscribe(&manager, &task.id, &filter, 0).await;
         followers.push((task.id.clone(), filter, receiver));
     }
     for (task_id, filter, mut receiver) in followers {
