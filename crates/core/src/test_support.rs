@@ -7,7 +7,9 @@ use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use taskdeck_protocol::{LogEntry, LogFilter, ParamSchema, PluginInfo, RunTaskRequest};
+use taskdeck_protocol::{
+    LogEntry, LogFilter, ParamSchema, PluginInfo, RunTaskRequest, TaskSummary,
+};
 use tracing_subscriber::layer::SubscriberExt;
 
 use crate::{
@@ -135,4 +137,10 @@ pub async fn all_entries(manager: &TaskManager, task_id: &str) -> Vec<LogEntry> 
         .await
         .unwrap()
         .entries
+}
+
+/// Cancels a task and waits for it to end.
+pub async fn cancel_and_wait(manager: &TaskManager, task_id: &str) -> TaskSummary {
+    manager.cancel_task(task_id).await.unwrap();
+    manager.wait(task_id).await.unwrap()
 }

@@ -220,7 +220,7 @@ mod tests {
     use taskdeck_protocol::{LogEntry, LogLevel, TaskStatus, TaskSummary};
 
     use crate::TaskManager;
-    use crate::test_support::{all_entries, manager_with, request, temp_store};
+    use crate::test_support::{all_entries, cancel_and_wait, manager_with, request, temp_store};
 
     async fn run(manager: &TaskManager, params: serde_json::Value) -> (TaskSummary, Vec<LogEntry>) {
         let task = manager.run_task(request("shell", params)).await.unwrap();
@@ -326,8 +326,7 @@ mod tests {
             .await
             .unwrap();
         tokio::time::sleep(Duration::from_millis(200)).await;
-        manager.cancel_task(&task.id).await.unwrap();
-        let finished = manager.wait(&task.id).await.unwrap();
+        let finished = cancel_and_wait(&manager, &task.id).await;
         assert_eq!(finished.status, TaskStatus::Cancelled);
         let entries = all_entries(&manager, &task.id).await;
         assert!(
@@ -361,8 +360,7 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let pid = pid.expect("the script printed its child's pid within 10 s");
-        manager.cancel_task(&task.id).await.unwrap();
-        let finished = manager.wait(&task.id).await.unwrap();
+        let finished = cancel_and_wait(&manager, &task.id).await;
         assert_eq!(finished.status, TaskStatus::Cancelled);
         // Gone, or a zombie waiting for its new parent to reap it.
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();

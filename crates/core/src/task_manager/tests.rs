@@ -11,7 +11,9 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
 use super::logger::{MAX_MESSAGE_BYTES, cap_message, sanitise_source};
-use crate::test_support::{all_entries, gated, manager_with, request, scripted, temp_store};
+use crate::test_support::{
+    all_entries, cancel_and_wait, gated, manager_with, request, scripted, temp_store,
+};
 use crate::{CoreError, TaskManager};
 
 const FAST: Duration = Duration::from_millis(20);
@@ -238,8 +240,7 @@ async fn cancelling_stops_a_cooperative_plugin_and_aborts_a_stubborn_one() {
                 (Some(0.5), "half way")
             );
         }
-        manager.cancel_task(&task.id).await.unwrap();
-        let finished = manager.wait(&task.id).await.unwrap();
+        let finished = cancel_and_wait(&manager, &task.id).await;
         assert_eq!(finished.status, TaskStatus::Cancelled, "{plugin}");
         assert!(finished.progress.is_none());
         let error = manager.cancel_task(&task.id).await.unwrap_err();

@@ -1,5 +1,6 @@
 //! The `git` plugin on real repositories, with a local bare remote.
 
+use std::net::TcpListener;
 use std::path::Path;
 use std::time::Duration;
 
@@ -7,7 +8,7 @@ use serde_json::{Value, json};
 use taskdeck_protocol::{LogEntry, TaskStatus, TaskSummary};
 
 use crate::TaskManager;
-use crate::test_support::{all_entries, manager_with, request, temp_store};
+use crate::test_support::{all_entries, cancel_and_wait, manager_with, request, temp_store};
 
 async fn run(manager: &TaskManager, params: Value) -> (TaskSummary, Vec<LogEntry>) {
     let task = manager.run_task(request("git", params)).await.unwrap();
@@ -26,6 +27,32 @@ fn git(directory: &Path, args: &[&str]) {
         .status()
         .unwrap();
     assert!(status.success(), "git {args:?}");
+}
+
+/// A remote that accepts a connection and never answers: git waits on it
+/// until cancelled. Its URL, and the listener to hand to
+/// [`cancel_once_connected`].
+fn silent_remote() -> (TcpListener, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/repo.git",
+        listener.local_addr().unwrap().port()
+    );
+    (listener, url)
+}
+
+/// Waits for git to connect to the silent remote, then cancels the task
+/// and waits for its end.
+async fn cancel_once_connected(
+    manager: &TaskManager,
+    task_id: &str,
+    listener: TcpListener,
+) -> TaskSummary {
+    let (_connection, _) = tokio::task::spawn_blocking(move || listener.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    cancel_and_wait(manager, task_id).await
 }
 
 fn identify(repository: &Path) {
@@ -200,28 +227,73 @@ async fn cancelling_a_hanging_clone_stops_git_and_leaves_no_folder() {
     let (_dir, store) = temp_store().await;
     let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
     let work = tempfile::tempdir().unwrap();
-    // A server that accepts and never answers: git waits until cancelled.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let (listener, url) = silent_remote();
     let destination = work.path().join("clone");
     let task = manager
         .run_task(request(
             "git",
             json!({
                 "operation": "clone",
-                "url": format!("http://127.0.0.1:{port}/repo.git"),
+                "url": url,
                 "repository": destination,
             }),
         ))
         .await
         .unwrap();
-    // Cancel once git has connected.
-    let (_connection, _) = tokio::task::spawn_blocking(move || listener.accept())
-        .await
-        .unwrap()
-        .unwrap();
-    manager.cancel_task(&task.id).await.unwrap();
-    let finished = manager.wait(&task.id).await.unwrap();
+    let finished = cancel_once_connected(&manager, &task.id, listener).await;
     assert_eq!(finished.status, TaskStatus::Cancelled);
     assert!(!destination.exists());
+}
+
+#[tokio::test]
+async fn cancelling_a_hanging_fetch_pull_or_push_leaves_the_repository_as_it_was() {
+    let (_dir, store) = temp_store().await;
+    let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
+    let work = tempfile::tempdir().unwrap();
+    let repository = work.path().join("repo");
+    std::fs::create_dir(&repository).unwrap();
+    git(&repository, &["init", "--quiet"]);
+    identify(&repository);
+    std::fs::write(repository.join("a.txt"), "a\n").unwrap();
+    git(&repository, &["add", "--all"]);
+    git(&repository, &["commit", "--quiet", "--message", "a"]);
+    let head = || {
+        let output = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repository)
+            .args(["rev-parse", "HEAD"])
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let before = head();
+    git(
+        &repository,
+        &["remote", "add", "origin", "http://127.0.0.1:9/none.git"],
+    );
+    for operation in ["fetch", "pull", "push"] {
+        // A remote that accepts and never answers: git waits until cancelled.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://127.0.0.1:{}/repo.git",
+            listener.local_addr().unwrap().port()
+        );
+        git(&repository, &["remote", "set-url", "origin", &url]);
+        let task = manager
+            .run_task(request(
+                "git",
+                json!({
+                    "operation": operation,
+                    "repository": repository,
+                    "remote": "origin",
+                    "branch": "HEAD",
+                }),
+            ))
+            .await
+            .unwrap();
+        let finished = cancel_once_connected(&manager, &task.id, listener).await;
+        assert_eq!(finished.status, TaskStatus::Cancelled, "{operation}");
+        assert_eq!(head(), before, "{operation}");
+        assert!(!repository.join(".git/index.lock").exists(), "{operation}");
+    }
 }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use taskdeck_protocol::{LogEntry, TaskStatus, TaskSummary};
 
 use crate::TaskManager;
-use crate::test_support::{all_entries, manager_with, request, temp_store};
+use crate::test_support::{all_entries, cancel_and_wait, manager_with, request, temp_store};
 
 async fn run(manager: &TaskManager, params: Value) -> (TaskSummary, Vec<LogEntry>) {
     let task = manager
@@ -204,8 +204,7 @@ async fn cancelling_leaves_the_database_at_a_migration_boundary() {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    manager.cancel_task(&task.id).await.unwrap();
-    let finished = manager.wait(&task.id).await.unwrap();
+    let finished = cancel_and_wait(&manager, &task.id).await;
     assert_eq!(finished.status, TaskStatus::Cancelled);
     // V1 stays applied; V2 left no row behind.
     assert_eq!(
