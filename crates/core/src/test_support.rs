@@ -144,3 +144,22 @@ pub async fn cancel_and_wait(manager: &TaskManager, task_id: &str) -> TaskSummar
     manager.cancel_task(task_id).await.unwrap();
     manager.wait(task_id).await.unwrap()
 }
+
+/// Waits (a minute at most) until `live` carries an entry of `task_id`
+/// that `matches`: the moment to act in the middle of a task.
+pub async fn until_entry(
+    live: &mut tokio::sync::broadcast::Receiver<Arc<LogEntry>>,
+    task_id: &str,
+    matches: impl Fn(&LogEntry) -> bool,
+) {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            let entry = live.recv().await.unwrap();
+            if entry.task_id == task_id && matches(&entry) {
+                return;
+            }
+        }
+    })
+    .await
+    .expect("the awaited entry arrives within a minute");
+}

@@ -19,10 +19,12 @@ mod tests;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Duration;
 
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
 use serde_json::{Value, json};
 use taskdeck_protocol::{ParamField, ParamKind, ParamSchema, PluginInfo};
+use tokio_util::sync::CancellationToken;
 
 use self::files::MigrationFile;
 use super::Plugin;
@@ -86,7 +88,7 @@ impl Plugin for MigrationPlugin {
         for name in ignored {
             plan_log.debug(format!("ignored {name}: not named V<version>__<name>.sql"));
         }
-        let connection = open(&database, dry_run).await?;
+        let connection = open(&database, dry_run, ctx.cancellation()).await?;
         let applied = applied_versions(&connection).await?;
         verify(&files, &applied, &log.child("verify"))?;
 
@@ -137,9 +139,22 @@ fn versions(files: &[&MigrationFile]) -> Vec<i64> {
     files.iter().map(|file| file.version).collect()
 }
 
+/// SQLite asks whether to go on every this many virtual-machine steps
+/// (well under a millisecond of work), so a cancel interrupts even one
+/// long statement.
+const CANCEL_CHECK_STEPS: i32 = 10_000;
+
 /// Opens the database and makes sure the history table exists; a dry run
 /// opens it read-only and creates nothing.
-async fn open(database: &str, dry_run: bool) -> Result<DatabaseConnection, CoreError> {
+///
+/// The pool holds exactly one connection, kept for the whole run, and
+/// that connection interrupts whatever statement it is running once
+/// `cancel` fires; SQLite then rolls the file's transaction back.
+async fn open(
+    database: &str,
+    dry_run: bool,
+    cancel: &CancellationToken,
+) -> Result<DatabaseConnection, CoreError> {
     let path = Path::new(database);
     if dry_run && !path.exists() {
         return Err(CoreError::PluginFailed(format!(
@@ -151,10 +166,31 @@ async fn open(database: &str, dry_run: bool) -> Result<DatabaseConnection, CoreE
     // The plugin logs each statement itself; sqlx's own statement log
     // would land in the task's log too (through the `tracing` capture).
     let mut options = ConnectOptions::new(url);
-    options.sqlx_logging(false);
-    let connection = Database::connect(options).await.map_err(|error| {
+    options
+        .sqlx_logging(false)
+        .max_connections(1)
+        .min_connections(1)
+        .max_lifetime(Duration::from_secs(7 * 24 * 3600))
+        .idle_timeout(Duration::from_secs(7 * 24 * 3600));
+    let cannot_open = |error: &dyn std::fmt::Display| {
         CoreError::PluginFailed(format!("cannot open the database {database}: {error}"))
-    })?;
+    };
+    let connection = Database::connect(options)
+        .await
+        .map_err(|error| cannot_open(&error))?;
+    {
+        let mut pooled = connection
+            .get_sqlite_connection_pool()
+            .acquire()
+            .await
+            .map_err(|error| cannot_open(&error))?;
+        let token = cancel.clone();
+        pooled
+            .lock_handle()
+            .await
+            .map_err(|error| cannot_open(&error))?
+            .set_progress_handler(CANCEL_CHECK_STEPS, move || !token.is_cancelled());
+    }
     if dry_run {
         return Ok(connection);
     }
@@ -255,14 +291,23 @@ async fn apply(
     let statements = statements::split(&file.sql);
     log.with_metadata(json!({ "file": file.file_name, "statements": statements.len() }))
         .info(format!("applying {}", file.file_name));
+    let cancelled = |log: &TaskLogger| {
+        log.warning(format!("cancelled: {} rolled back", file.file_name));
+        CoreError::Cancelled
+    };
     let transaction = connection.begin().await?;
     for statement in &statements {
         if ctx.is_cancelled() {
             transaction.rollback().await?;
-            log.warning(format!("cancelled: {} rolled back", file.file_name));
-            return Err(CoreError::Cancelled);
+            return Err(cancelled(log));
         }
         if let Err(error) = transaction.execute_unprepared(&statement.sql).await {
+            if ctx.is_cancelled() {
+                // Interrupted mid-statement: SQLite may already have rolled
+                // the transaction back, so a failing ROLLBACK changes nothing.
+                let _ = transaction.rollback().await;
+                return Err(cancelled(log));
+            }
             transaction.rollback().await?;
             let message = format!(
                 "{} line {}: {}",
@@ -276,7 +321,7 @@ async fn apply(
         }
         log.debug(format!("{} line {}: ok", file.file_name, statement.line));
     }
-    transaction
+    let recorded = transaction
         .execute_raw(sea_orm::Statement::from_sql_and_values(
             connection.get_database_backend(),
             format!("INSERT INTO {HISTORY_TABLE} (version, name, checksum) VALUES (?, ?, ?)"),
@@ -286,7 +331,15 @@ async fn apply(
                 file.checksum.clone().into(),
             ],
         ))
-        .await?;
+        .await;
+    if let Err(error) = recorded {
+        let _ = transaction.rollback().await;
+        return Err(if ctx.is_cancelled() {
+            cancelled(log)
+        } else {
+            error.into()
+        });
+    }
     transaction.commit().await?;
     log.info(format!("applied {}", file.file_name));
     Ok(())

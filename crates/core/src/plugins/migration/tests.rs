@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 use taskdeck_protocol::{LogEntry, TaskStatus, TaskSummary};
 
 use crate::TaskManager;
-use crate::test_support::{all_entries, cancel_and_wait, manager_with, request, temp_store};
+use crate::test_support::{
+    all_entries, cancel_and_wait, manager_with, request, temp_store, until_entry,
+};
 
 async fn run(manager: &TaskManager, params: Value) -> (TaskSummary, Vec<LogEntry>) {
     let task = manager
@@ -212,4 +214,66 @@ async fn cancelling_leaves_the_database_at_a_migration_boundary() {
         1
     );
     assert_eq!(number(&database, "SELECT count(*) FROM n").await, 0);
+}
+
+#[tokio::test]
+async fn cancelling_interrupts_one_long_statement() {
+    use crate::{FlushConfig, ManagerConfig, PluginRegistry};
+
+    let (_dir, store) = temp_store().await;
+    // A long grace: the task must end because the statement was
+    // interrupted, not because the manager gave up waiting for it.
+    let config = ManagerConfig {
+        flush: FlushConfig {
+            interval: Duration::from_millis(20),
+            max_batch: 512,
+        },
+        cancel_grace: Duration::from_secs(60),
+    };
+    let manager = TaskManager::start(store.clone(), PluginRegistry::builtin(), config)
+        .await
+        .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let database = work.path().join("app.db");
+    std::fs::write(
+        work.path().join("V1__count.sql"),
+        "CREATE TABLE n (x INTEGER);\n\
+         WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 4000000000)\n\
+         INSERT INTO n SELECT x FROM c;\n",
+    )
+    .unwrap();
+    let mut live = manager.subscribe_logs();
+    let task = manager
+        .run_task(request("migration", params(&database, work.path())))
+        .await
+        .unwrap();
+    // The table exists: the long statement is running now.
+    until_entry(&mut live, &task.id, |entry| {
+        entry.message == "V1__count.sql line 1: ok"
+    })
+    .await;
+    let finished = cancel_and_wait(&manager, &task.id).await;
+    assert_eq!(finished.status, TaskStatus::Cancelled);
+    let entries = all_entries(&manager, &task.id).await;
+    assert!(
+        entries
+            .iter()
+            .any(|entry| entry.message == "cancelled: V1__count.sql rolled back"),
+        "{entries:#?}"
+    );
+    assert!(
+        !entries
+            .iter()
+            .any(|entry| entry.message.contains("did not stop")),
+        "{entries:#?}"
+    );
+    assert_eq!(
+        number(
+            &database,
+            "SELECT count(*) FROM sqlite_master WHERE name = 'n'"
+        )
+        .await,
+        0,
+        "the file's table was rolled back with it"
+    );
 }
