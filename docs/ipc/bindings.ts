@@ -396,6 +396,11 @@ export type ParamField_Deserialize = {
 	 *  list); empty for any string.
 	 */
 	choices?: string[],
+	/**
+	 *  For strings that are paths: the native picker the form offers
+	 *  beside the text box.
+	 */
+	picker?: PathPicker | null,
 };
 
 /**  One parameter of a plugin. */
@@ -421,6 +426,11 @@ export type ParamField_Serialize = {
 	 *  list); empty for any string.
 	 */
 	choices: string[],
+	/**
+	 *  For strings that are paths: the native picker the form offers
+	 *  beside the text box.
+	 */
+	picker: PathPicker | null,
 };
 
 /**  The JSON shape a parameter's value must have. */
@@ -452,6 +462,13 @@ export type ParamSchema_Serialize = {
 	/**  One entry per parameter. */
 	fields: ParamField_Serialize[],
 };
+
+/**  Which native picker a path parameter's form offers. */
+export type PathPicker = 
+/**  Choose a folder. */
+"folder" | 
+/**  Choose a file (existing or not). */
+"file";
 
 /**  A plugin as the task runner lists it. */
 export type PluginInfo = PluginInfo_Serialize | PluginInfo_Deserialize;

@@ -25,6 +25,8 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
     let surface = ipc::surface::<R>();
     let handler = surface.invoke_handler();
     builder
+        // The native folder and file pickers of the task forms.
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(handler)
         .setup(move |app| {

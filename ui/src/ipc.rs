@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use taskdeck_protocol::{
     AppInfo, ErrorKind, IpcError, LiveLogMessage, LogCount, LogFilter, LogPage, LogStats,
-    PluginInfo, RemovalReport, RunTaskRequest, TaskListFilter, TaskSummary,
+    PathPicker, PluginInfo, RemovalReport, RunTaskRequest, TaskListFilter, TaskSummary,
 };
 use wasm_bindgen::prelude::{Closure, wasm_bindgen};
 use wasm_bindgen::{JsCast, JsValue};
@@ -82,6 +82,34 @@ pub async fn run_task(request: RunTaskRequest) -> Result<TaskSummary, IpcError> 
 /// Asks a running task to stop.
 pub async fn cancel_task(task_id: &str) -> Result<(), IpcError> {
     invoke("cancel_task", &TaskIdArgs { task_id }).await
+}
+
+/// Asks for a path with the native dialog (Tauri's dialog plugin),
+/// starting at `current` when it is set; `None` when the user closes it.
+pub async fn pick_path(
+    picker: PathPicker,
+    title: &str,
+    current: &str,
+) -> Result<Option<String>, IpcError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Options<'a> {
+        title: &'a str,
+        directory: bool,
+        multiple: bool,
+        default_path: Option<&'a str>,
+    }
+    #[derive(Serialize)]
+    struct Args<'a> {
+        options: Options<'a>,
+    }
+    let options = Options {
+        title,
+        directory: picker == PathPicker::Folder,
+        multiple: false,
+        default_path: Some(current.trim()).filter(|path| !path.is_empty()),
+    };
+    invoke("plugin:dialog|open", &Args { options }).await
 }
 
 /// Tasks, newest first.

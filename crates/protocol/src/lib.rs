@@ -20,7 +20,7 @@ pub use log::{
     InvalidFilter, LogCount, LogEntry, LogFilter, LogLevel, LogPage, LogStats, Order, SourceStats,
     UnknownLevel,
 };
-pub use plugin::{InvalidParam, ParamField, ParamKind, ParamSchema, PluginInfo};
+pub use plugin::{InvalidParam, ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
 pub use task::{
     LevelCounts, RemovalReport, RemovedTask, RunTaskRequest, TaskListFilter, TaskProgress,
     TaskStatus, TaskSummary, UnknownStatus,

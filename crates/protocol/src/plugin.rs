@@ -102,6 +102,21 @@ pub struct ParamField {
     /// list); empty for any string.
     #[serde(default)]
     pub choices: Vec<String>,
+    /// For strings that are paths: the native picker the form offers
+    /// beside the text box.
+    #[serde(default)]
+    pub picker: Option<PathPicker>,
+}
+
+/// Which native picker a path parameter's form offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum PathPicker {
+    /// Choose a folder.
+    Folder,
+    /// Choose a file (existing or not).
+    File,
 }
 
 impl ParamField {
@@ -123,7 +138,20 @@ impl ParamField {
             minimum: None,
             maximum: None,
             choices: Vec::new(),
+            picker: None,
         }
+    }
+
+    /// The same field, with the value used when a run leaves it out.
+    pub fn with_default(mut self, default: Value) -> Self {
+        self.default = Some(default);
+        self
+    }
+
+    /// The same field, offering a native picker for its path.
+    pub fn with_picker(mut self, picker: PathPicker) -> Self {
+        self.picker = Some(picker);
+        self
     }
 
     /// The same field, accepting only `choices`.

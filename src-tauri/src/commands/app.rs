@@ -61,4 +61,23 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn the_ui_may_open_the_picker_dialogs_and_no_other_dialog() {
+        let app = MockApp::started();
+        // Bad options reach the dialog plugin's own decoding: the call was
+        // let through (good options would open a real dialog).
+        let answer = app
+            .invoke("plugin:dialog|open", json!({ "options": 42 }))
+            .unwrap_err();
+        assert!(!answer.to_string().contains("not allowed"), "{answer}");
+        assert!(answer.to_string().contains("options"), "{answer}");
+        for command in ["plugin:dialog|save", "plugin:dialog|message"] {
+            let refusal = app.invoke(command, json!({ "options": 42 })).unwrap_err();
+            assert!(
+                refusal.to_string().contains("not allowed"),
+                "{command}: {refusal}"
+            );
+        }
+    }
 }

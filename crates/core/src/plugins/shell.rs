@@ -11,7 +11,7 @@ use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use taskdeck_protocol::{ParamField, ParamKind, ParamSchema, PluginInfo};
+use taskdeck_protocol::{ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
 use tokio::process::Command;
 
 use super::Plugin;
@@ -30,14 +30,14 @@ pub struct ShellPlugin;
 #[async_trait::async_trait]
 impl Plugin for ShellPlugin {
     fn info(&self) -> PluginInfo {
-        let mut args = ParamField::new(
+        let args = ParamField::new(
             "args",
             "Arguments",
             ParamKind::StringList,
             false,
             "Arguments passed to the program as they are (no shell expansion).",
-        );
-        args.default = Some(json!([]));
+        )
+        .with_default(json!([]));
         PluginInfo {
             id: "shell".to_owned(),
             name: "Shell command".to_owned(),
@@ -60,7 +60,8 @@ impl Plugin for ShellPlugin {
                         ParamKind::String,
                         false,
                         "Where the program runs; defaults to Taskdeck's working directory.",
-                    ),
+                    )
+                    .with_picker(PathPicker::Folder),
                     ParamField::new(
                         "env",
                         "Environment",

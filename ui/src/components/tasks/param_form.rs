@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
-use taskdeck_protocol::{InvalidParam, ParamField, ParamKind, ParamSchema};
+use taskdeck_protocol::{InvalidParam, ParamField, ParamKind, ParamSchema, PathPicker};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -89,13 +89,28 @@ fn field_row(field: &ParamField, props: &ParamFormProps) -> Html {
                 </select>
             }
         }
-        _ => html! {
-            <input type="text" id={test_id.clone()} data-testid={test_id.clone()} value={value}
-                inputmode={matches!(field.kind, ParamKind::Integer | ParamKind::Number).then_some("numeric")}
-                oninput={Callback::from(move |event: InputEvent| {
-                    set(event.target_unchecked_into::<HtmlInputElement>().value());
-                })} />
-        },
+        _ => {
+            let text = {
+                let set = set.clone();
+                html! {
+                    <input type="text" id={test_id.clone()} data-testid={test_id.clone()} value={value.clone()}
+                        inputmode={matches!(field.kind, ParamKind::Integer | ParamKind::Number).then_some("numeric")}
+                        oninput={Callback::from(move |event: InputEvent| {
+                            set(event.target_unchecked_into::<HtmlInputElement>().value());
+                        })} />
+                }
+            };
+            match field.picker {
+                Some(picker) => html! {
+                    <div class="path-field">
+                        { text }
+                        <BrowseButton picker={picker} field={name.clone()} label={field.label.clone()}
+                            current={value} on_pick={Callback::from(set)} />
+                    </div>
+                },
+                None => text,
+            }
+        }
     };
     let error = props
         .error
@@ -116,6 +131,97 @@ fn field_row(field: &ParamField, props: &ParamFormProps) -> Html {
             }
         </div>
     }
+}
+
+/// Properties of [`BrowseButton`].
+#[derive(Properties, PartialEq)]
+struct BrowseButtonProps {
+    picker: PathPicker,
+    field: String,
+    label: String,
+    current: String,
+    on_pick: Callback<String>,
+}
+
+/// "Browse…": the native folder or file dialog for a path field; a dialog
+/// that cannot open says why under the field.
+#[function_component(BrowseButton)]
+fn browse_button(props: &BrowseButtonProps) -> Html {
+    let failure = use_state(|| None::<String>);
+    let onclick = {
+        let failure = failure.clone();
+        let picker = props.picker;
+        let title = props.label.clone();
+        let current = props.current.clone();
+        let on_pick = props.on_pick.clone();
+        Callback::from(move |_: MouseEvent| {
+            let failure = failure.clone();
+            let title = title.clone();
+            let current = current.clone();
+            let on_pick = on_pick.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match crate::ipc::pick_path(picker, &title, &current).await {
+                    Ok(Some(path)) => {
+                        failure.set(None);
+                        on_pick.emit(path);
+                    }
+                    Ok(None) => failure.set(None),
+                    Err(error) => failure.set(Some(format!(
+                        "The {} dialog did not open: {}",
+                        if picker == PathPicker::Folder {
+                            "folder"
+                        } else {
+                            "file"
+                        },
+                        error.message
+                    ))),
+                }
+            });
+        })
+    };
+    let what = if props.picker == PathPicker::Folder {
+        "Choose a folder"
+    } else {
+        "Choose a file"
+    };
+    html! {
+        <>
+            <button type="button" class="browse" data-testid={format!("browse-{}", props.field)}
+                title={what} aria-label={format!("{what} for {}", props.label)} {onclick}>
+                { "Browse…" }
+            </button>
+            if let Some(message) = (*failure).clone() {
+                <p class="param-error" role="alert">{ message }</p>
+            }
+        </>
+    }
+}
+
+/// The form's starting values: each field's default as the form shows it
+/// (so a checkbox whose default is on starts checked).
+pub fn initial_values(schema: &ParamSchema) -> FormValues {
+    schema
+        .fields
+        .iter()
+        .filter_map(|field| {
+            let text = match field.default.as_ref()? {
+                Value::String(text) => text.clone(),
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                Value::Object(map) => map
+                    .iter()
+                    .map(|(key, value)| format!("{key}={}", value.as_str().unwrap_or_default()))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                Value::Null => return None,
+                other => other.to_string(),
+            };
+            Some((field.name.clone(), text))
+        })
+        .collect()
 }
 
 /// Turns the raw form values into parameters and checks them against the
@@ -174,4 +280,46 @@ fn parse(field: &ParamField, text: &str) -> Result<Value, InvalidParam> {
             Value::Object(map)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn defaults_fill_the_form_and_come_back_as_the_same_values() {
+        let schema = ParamSchema {
+            fields: vec![
+                ParamField::new("verify", "Verify", ParamKind::Boolean, false, "")
+                    .with_default(json!(true)),
+                ParamField::new("level", "Level", ParamKind::Integer, false, "")
+                    .with_default(json!(3)),
+                ParamField::new("mode", "Mode", ParamKind::String, false, "")
+                    .with_choices(&["skip", "fail"])
+                    .with_default(json!("skip")),
+                ParamField::new("args", "Args", ParamKind::StringList, false, "")
+                    .with_default(json!(["-v", "--all"])),
+                ParamField::new("env", "Env", ParamKind::StringMap, false, "")
+                    .with_default(json!({ "A": "1" })),
+                ParamField::new("path", "Path", ParamKind::String, false, ""),
+            ],
+        };
+        let values = initial_values(&schema);
+        assert_eq!(values["verify"], "true");
+        assert_eq!(values["level"], "3");
+        assert_eq!(values["args"], "-v\n--all");
+        assert_eq!(values["env"], "A=1");
+        assert!(!values.contains_key("path"));
+        let params = params_from(&schema, &values).unwrap();
+        for field in &schema.fields {
+            assert_eq!(
+                params.get(&field.name),
+                field.default.as_ref(),
+                "{}",
+                field.name
+            );
+        }
+    }
 }

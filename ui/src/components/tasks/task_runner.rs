@@ -5,7 +5,7 @@ use taskdeck_protocol::{InvalidParam, IpcError, PluginInfo, RunTaskRequest};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::param_form::{FormValues, params_from};
+use super::param_form::{FormValues, initial_values, params_from};
 use super::{ParamForm, TaskLogPanel};
 use crate::components::ErrorBanner;
 use crate::ipc;
@@ -23,6 +23,7 @@ pub fn task_runner() -> Html {
     {
         let plugins = plugins.clone();
         let selected = selected.clone();
+        let values = values.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 let found = ipc::list_plugins().await;
@@ -30,6 +31,7 @@ pub fn task_runner() -> Html {
                     && let Some(first) = list.first()
                 {
                     selected.set(first.id.clone());
+                    values.set(initial_values(&first.params));
                 }
                 plugins.set(Some(found));
             });
@@ -47,9 +49,16 @@ pub fn task_runner() -> Html {
         let selected = selected.clone();
         let values = values.clone();
         let invalid = invalid.clone();
+        let list = list.clone();
         Callback::from(move |event: Event| {
-            selected.set(event.target_unchecked_into::<HtmlSelectElement>().value());
-            values.set(FormValues::new());
+            let id = event.target_unchecked_into::<HtmlSelectElement>().value();
+            values.set(
+                list.iter()
+                    .find(|plugin| plugin.id == id)
+                    .map(|plugin| initial_values(&plugin.params))
+                    .unwrap_or_default(),
+            );
+            selected.set(id);
             invalid.set(None);
         })
     };

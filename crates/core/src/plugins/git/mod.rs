@@ -20,7 +20,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Value, json};
-use taskdeck_protocol::{LogLevel, ParamField, ParamKind, ParamSchema, PluginInfo};
+use taskdeck_protocol::{LogLevel, ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
 use tokio::process::Command;
 
 use super::Plugin;
@@ -55,7 +55,8 @@ impl Plugin for GitPlugin {
                         "Repository folder",
                         true,
                         "The working copy (for clone: where to clone to).",
-                    ),
+                    )
+                    .with_picker(PathPicker::Folder),
                     field("url", "Remote URL", false, "For clone: what to clone."),
                     field("message", "Commit message", false, "For commit."),
                     field(

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
 use serde_json::{Value, json};
-use taskdeck_protocol::{ParamField, ParamKind, ParamSchema, PluginInfo};
+use taskdeck_protocol::{ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
 use tokio_util::sync::CancellationToken;
 
 use self::files::MigrationFile;
@@ -41,14 +41,14 @@ pub struct MigrationPlugin;
 #[async_trait::async_trait]
 impl Plugin for MigrationPlugin {
     fn info(&self) -> PluginInfo {
-        let mut dry_run = ParamField::new(
+        let dry_run = ParamField::new(
             "dry_run",
             "Dry run",
             ParamKind::Boolean,
             false,
             "Log what would be applied, change nothing.",
-        );
-        dry_run.default = Some(json!(false));
+        )
+        .with_default(json!(false));
         PluginInfo {
             id: "migration".to_owned(),
             name: "SQL migrations".to_owned(),
@@ -63,14 +63,16 @@ impl Plugin for MigrationPlugin {
                         ParamKind::String,
                         true,
                         "The SQLite database to migrate (created if missing).",
-                    ),
+                    )
+                    .with_picker(PathPicker::File),
                     ParamField::new(
                         "folder",
                         "Migrations folder",
                         ParamKind::String,
                         true,
                         "The folder holding the V<version>__<name>.sql files.",
-                    ),
+                    )
+                    .with_picker(PathPicker::Folder),
                     dry_run,
                 ],
             },
