@@ -495,3 +495,56 @@ async fn built_in_plugins_run_from_their_forms() {
     .await;
     assert!(database.is_file());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_runs_from_its_form_and_filters_by_its_archive_component() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("documents");
+    std::fs::create_dir_all(source.join("letters")).unwrap();
+    std::fs::write(source.join("letters/dear.txt"), "Dear reader,\n").unwrap();
+    std::fs::write(source.join("notes.md"), "# notes\n").unwrap();
+    std::fs::write(source.join("scratch.tmp"), "left out").unwrap();
+    let destination = work.path().join("backups");
+    with_app("backup", data_dir.path(), async |app: &AppSession| {
+        app.by_test_id("plugin-picker").await?;
+        app.select("plugin-picker", "backup").await?;
+        // Path fields offer the native picker beside the text box.
+        app.by_test_id("browse-source").await?;
+        app.by_test_id("browse-destination").await?;
+        app.fill("param-source", &source.display().to_string())
+            .await?;
+        app.fill("param-destination", &destination.display().to_string())
+            .await?;
+        app.fill("param-exclude", "*.tmp").await?;
+        app.fill("param-keep", "3").await?;
+        app.click("run-button").await?;
+        app.wait_for_text(&test_id("panel-status"), |text| {
+            text.eq_ignore_ascii_case("succeeded")
+        })
+        .await?;
+        app.select("filter-source", "backup.archive").await?;
+        // Two files added, then the summary line.
+        app.wait_for_attributes(ROWS, "data-source", |sources| {
+            sources.len() == 3 && sources.iter().all(|source| source == "backup.archive")
+        })
+        .await?;
+        app.screenshot("archive-rows").await?;
+        Ok(())
+    })
+    .await;
+    let archives: Vec<String> = std::fs::read_dir(&destination)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        archives.len(),
+        2,
+        "the archive and its checksum: {archives:?}"
+    );
+    assert!(
+        archives
+            .iter()
+            .any(|name| name.starts_with("documents-") && name.ends_with(".tar.zst"))
+    );
+}

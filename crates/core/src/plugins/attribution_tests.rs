@@ -26,7 +26,17 @@ async fn every_built_in_plugin_attributes_every_entry_to_a_component() {
     assert!(initialised.success());
     std::fs::write(repository.join("new.txt"), "x").unwrap();
 
-    let runs: [(&str, Value, &[&str]); 3] = [
+    let runs: [(&str, Value, &[&str]); 4] = [
+        (
+            "backup",
+            json!({ "source": repository, "destination": work.path().join("out"), "keep": 1 }),
+            &[
+                "backup.scan",
+                "backup.archive",
+                "backup.verify",
+                "backup.retention",
+            ],
+        ),
         (
             "shell",
             json!({ "program": "sh", "args": ["-c", "echo out; echo err >&2"] }),

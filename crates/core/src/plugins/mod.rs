@@ -4,6 +4,7 @@
 
 #[cfg(test)]
 mod attribution_tests;
+pub mod backup;
 pub mod git;
 pub mod migration;
 pub mod process;
@@ -51,6 +52,7 @@ impl PluginRegistry {
     /// The plugins that ship with Taskdeck.
     pub fn builtin() -> Self {
         let mut registry = Self::default();
+        registry.register(Arc::new(backup::BackupPlugin));
         registry.register(Arc::new(git::GitPlugin));
         registry.register(Arc::new(migration::MigrationPlugin));
         registry.register(Arc::new(shell::ShellPlugin));

@@ -1,0 +1,270 @@
+//! What a backup takes: a sorted walk of the source folder through the
+//! include and exclude globs, noting what cannot be read.
+//!
+//! Glob rules (as in `.gitignore`): a pattern without `/` matches a name at
+//! any depth (`*.log`), one with `/` matches the path from the source folder
+//! (`src/**/*.rs`; a leading `/` is allowed). `*` never crosses a `/`, `**`
+//! does. An excluded folder is not entered. Includes pick files and links;
+//! with no include everything is taken, empty folders too.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+
+use crate::CoreError;
+
+/// What one entry of the archive is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A folder (stored so that empty ones survive).
+    Folder,
+    /// A regular file.
+    File,
+    /// A symbolic link, stored as a link.
+    Link,
+}
+
+/// One path to archive.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The path inside the archive, `/`-separated, relative to the source.
+    pub name: String,
+    /// The path on disk.
+    pub path: PathBuf,
+    /// What it is.
+    pub kind: EntryKind,
+    /// Its size when scanned (files only).
+    pub size: u64,
+}
+
+/// A path that cannot be archived, and why.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    /// The path on disk.
+    pub path: PathBuf,
+    /// What the OS said, or what kind of file it is.
+    pub reason: String,
+}
+
+/// The outcome of a scan.
+#[derive(Debug, Default)]
+pub struct Selection {
+    /// What to archive, in archive order.
+    pub entries: Vec<Entry>,
+    /// What could not be read.
+    pub unreadable: Vec<Unreadable>,
+    /// How many paths the globs left out.
+    pub excluded: usize,
+    /// The sum of the files' sizes.
+    pub bytes: u64,
+}
+
+impl Selection {
+    /// How many regular files were selected.
+    pub fn files(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|entry| entry.kind == EntryKind::File)
+            .count()
+    }
+}
+
+/// The include and exclude globs, compiled.
+#[derive(Debug)]
+pub struct Patterns {
+    include: Option<GlobSet>,
+    exclude: GlobSet,
+}
+
+impl Patterns {
+    /// Compiles the globs; a bad one is an invalid-argument error naming
+    /// the parameter and the pattern.
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Self, CoreError> {
+        let include = if include.iter().all(|pattern| pattern.trim().is_empty()) {
+            None
+        } else {
+            Some(compile("include", include)?)
+        };
+        Ok(Self {
+            include,
+            exclude: compile("exclude", exclude)?,
+        })
+    }
+
+    fn excludes(&self, name: &str) -> bool {
+        self.exclude.is_match(name)
+    }
+
+    fn includes(&self, name: &str) -> bool {
+        self.include.as_ref().is_none_or(|set| set.is_match(name))
+    }
+}
+
+fn compile(field: &str, patterns: &[String]) -> Result<GlobSet, CoreError> {
+    let mut set = GlobSetBuilder::new();
+    for pattern in patterns.iter().map(|pattern| pattern.trim()) {
+        if pattern.is_empty() {
+            continue;
+        }
+        let anchored = pattern.trim_start_matches('/');
+        let full = if pattern.contains('/') {
+            anchored.to_owned()
+        } else {
+            format!("**/{anchored}")
+        };
+        set.add(glob(&full).map_err(|error| {
+            CoreError::InvalidArgument(format!("`{field}`: bad glob {pattern:?}: {error}"))
+        })?);
+    }
+    set.build()
+        .map_err(|error| CoreError::InvalidArgument(format!("`{field}`: {error}")))
+}
+
+fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).literal_separator(true).build()
+}
+
+/// Walks `source`; the entries come out in name order. `skip` (the destination, when it lies
+/// inside the source) and everything under it is left out.
+pub fn scan(source: &Path, patterns: &Patterns, skip: Option<&Path>) -> Selection {
+    let mut selection = Selection::default();
+    let mut folders = vec![(source.to_path_buf(), String::new())];
+    while let Some((folder, prefix)) = folders.pop() {
+        let mut children = match fs::read_dir(&folder) {
+            Ok(children) => children
+                .map(|child| child.map(|child| child.path()))
+                .collect::<Result<Vec<_>, _>>(),
+            Err(error) => Err(error),
+        }
+        .unwrap_or_else(|error| {
+            selection.unreadable.push(Unreadable {
+                path: folder.clone(),
+                reason: error.to_string(),
+            });
+            Vec::new()
+        });
+        children.sort();
+        for path in children {
+            if skip.is_some_and(|skip| path == skip) {
+                continue;
+            }
+            let file_name = path.file_name().map(|name| name.to_string_lossy());
+            let name = format!("{prefix}{}", file_name.unwrap_or_default());
+            if patterns.excludes(&name) {
+                selection.excluded += 1;
+                continue;
+            }
+            let metadata = match fs::symlink_metadata(&path) {
+                Ok(metadata) => metadata,
+                Err(error) => {
+                    selection.unreadable.push(Unreadable {
+                        path,
+                        reason: error.to_string(),
+                    });
+                    continue;
+                }
+            };
+            let file_type = metadata.file_type();
+            let kind = if file_type.is_dir() {
+                folders.push((path.clone(), format!("{name}/")));
+                if patterns.include.is_some() {
+                    continue;
+                }
+                EntryKind::Folder
+            } else if file_type.is_symlink() {
+                EntryKind::Link
+            } else if file_type.is_file() {
+                EntryKind::File
+            } else {
+                selection.unreadable.push(Unreadable {
+                    path,
+                    reason: format!("it is {}, not a regular file", special_kind(&file_type)),
+                });
+                continue;
+            };
+            if kind != EntryKind::Folder && !patterns.includes(&name) {
+                selection.excluded += 1;
+                continue;
+            }
+            let size = if kind == EntryKind::File {
+                metadata.len()
+            } else {
+                0
+            };
+            selection.bytes += size;
+            selection.entries.push(Entry {
+                name,
+                path,
+                kind,
+                size,
+            });
+        }
+    }
+    // Archive order is by name, whatever order the walk found things in.
+    selection
+        .entries
+        .sort_by(|left, right| left.name.cmp(&right.name));
+    selection
+}
+
+#[cfg(unix)]
+fn special_kind(file_type: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_socket() {
+        "a socket"
+    } else if file_type.is_fifo() {
+        "a named pipe"
+    } else if file_type.is_block_device() || file_type.is_char_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &fs::FileType) -> &'static str {
+    "a special file"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patterns(include: &[&str], exclude: &[&str]) -> Patterns {
+        let owned = |list: &[&str]| {
+            list.iter()
+                .map(|item| (*item).to_owned())
+                .collect::<Vec<_>>()
+        };
+        Patterns::new(&owned(include), &owned(exclude)).unwrap()
+    }
+
+    #[test]
+    fn a_bare_name_matches_at_any_depth_and_a_path_from_the_root() {
+        let set = patterns(&["*.rs", "/docs/**"], &["target", "secret*"]);
+        assert!(set.includes("main.rs") && set.includes("src/deep/lib.rs"));
+        assert!(set.includes("docs/guide/a.md") && !set.includes("src/docs/a.md"));
+        assert!(!set.includes("notes.txt"));
+        assert!(set.excludes("target") && set.excludes("a/b/target"));
+        assert!(set.excludes("x/secret.key") && !set.excludes("x/public.key"));
+    }
+
+    #[test]
+    fn a_star_does_not_cross_folders_but_two_do() {
+        let set = patterns(&["src/*.rs", "lib/**/*.rs"], &[]);
+        assert!(set.includes("src/main.rs") && !set.includes("src/deep/main.rs"));
+        assert!(set.includes("lib/a/b/c.rs") && set.includes("lib/c.rs"));
+    }
+
+    #[test]
+    fn no_include_takes_everything_and_a_bad_glob_names_its_field() {
+        assert!(patterns(&[" "], &[]).includes("anything/at/all"));
+        let error = Patterns::new(&[], &["[oops".to_owned()]).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("`exclude`") && message.contains("[oops"),
+            "{message}"
+        );
+    }
+}
