@@ -149,8 +149,16 @@ pub fn scan(source: &Path, patterns: &Patterns, skip: Option<&Path>) -> Selectio
             if skip.is_some_and(|skip| path == skip) {
                 continue;
             }
-            let file_name = path.file_name().map(|name| name.to_string_lossy());
-            let name = format!("{prefix}{}", file_name.unwrap_or_default());
+            // A name that is not UTF-8 could not be stored as it is: say so
+            // rather than archive it under a mangled name.
+            let Some(file_name) = path.file_name().and_then(|name| name.to_str()) else {
+                selection.unreadable.push(Unreadable {
+                    path,
+                    reason: "its name is not valid UTF-8; rename it to back it up".to_owned(),
+                });
+                continue;
+            };
+            let name = format!("{prefix}{file_name}");
             if patterns.excludes(&name) {
                 selection.excluded += 1;
                 continue;
@@ -238,6 +246,24 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         Patterns::new(&owned(include), &owned(exclude)).unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_name_that_is_not_utf8_is_reported_not_mangled() {
+        use std::os::unix::ffi::OsStrExt;
+
+        let root = tempfile::tempdir().unwrap();
+        let odd = root
+            .path()
+            .join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt"));
+        fs::write(&odd, "x").unwrap();
+        fs::write(root.path().join("plain.txt"), "y").unwrap();
+        let selection = scan(root.path(), &patterns(&[], &[]), None);
+        assert_eq!(selection.files(), 1);
+        assert_eq!(selection.unreadable.len(), 1);
+        assert_eq!(selection.unreadable[0].path, odd);
+        assert!(selection.unreadable[0].reason.contains("not valid UTF-8"));
     }
 
     #[test]
