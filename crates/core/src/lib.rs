@@ -9,6 +9,8 @@
 pub mod cleanup;
 pub mod data_dir;
 pub mod error;
+pub mod export;
+pub mod partial_file;
 pub mod plugins;
 pub mod store;
 pub mod task_manager;

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod error;
+pub mod export;
 pub mod live;
 pub mod log;
 pub mod plugin;
@@ -15,6 +16,7 @@ pub mod task;
 
 pub use app::AppInfo;
 pub use error::{ErrorKind, IpcError};
+pub use export::{ExportFormat, ExportHeader, ExportReport, UnknownFormat};
 pub use live::LiveLogMessage;
 pub use log::{
     InvalidFilter, LogCount, LogEntry, LogFilter, LogLevel, LogPage, LogStats, Order, SourceStats,

@@ -34,6 +34,7 @@ use self::archive::{OnUnreadable, Written, human_size};
 use self::select::{Patterns, Selection};
 use super::Plugin;
 use crate::CoreError;
+use crate::partial_file::PartialFile;
 use crate::task_manager::TaskContext;
 
 /// The zstd level used when the `level` parameter is left out.
@@ -222,8 +223,14 @@ impl Job {
         let prefix = retention::prefix_for(&self.source);
         let name = retention::archive_name(&prefix, chrono::Utc::now());
         let path = destination.join(&name);
-        let partial = Partial(destination.join(format!(".{name}.partial")));
-        let written = archive::write(&selection, &partial.0, self.level, self.on_unreadable, ctx)?;
+        let partial = PartialFile::beside(&path);
+        let written = archive::write(
+            &selection,
+            partial.path(),
+            self.level,
+            self.on_unreadable,
+            ctx,
+        )?;
         ctx.logger()
             .child("archive")
             .with_metadata(json!({
@@ -244,7 +251,7 @@ impl Job {
             ctx.report_progress(None, format!("verifying {name}"));
             log.info(format!("reading {name} back"));
             let checked = verify::verify(
-                &partial.0,
+                partial.path(),
                 &written.sha256,
                 &written.manifest,
                 ctx.cancellation(),
@@ -259,7 +266,7 @@ impl Job {
         if ctx.is_cancelled() {
             return Err(CoreError::Cancelled);
         }
-        partial.publish(&path, &written)?;
+        publish(partial, &path, &written)?;
 
         let removed = match self.keep {
             Some(keep) => retention::prune(
@@ -333,29 +340,17 @@ impl Job {
     }
 }
 
-/// The archive being written; removed when dropped unless published.
-struct Partial(PathBuf);
-
-impl Partial {
-    /// Renames the finished archive into place and writes its checksum
-    /// file beside it.
-    fn publish(self, path: &Path, written: &Written) -> Result<(), CoreError> {
-        std::fs::rename(&self.0, path).map_err(|source| {
-            CoreError::io(format!("moving the archive to {}", path.display()), source)
-        })?;
-        let name = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let checksum = path.with_file_name(format!("{name}{}", retention::CHECKSUM_EXTENSION));
-        std::fs::write(&checksum, format!("{}  {name}\n", written.sha256))
-            .map_err(|source| CoreError::io(format!("writing {}", checksum.display()), source))
-    }
-}
-
-impl Drop for Partial {
-    fn drop(&mut self) {
-        // After a publish the rename has moved it and this finds nothing.
-        let _ = std::fs::remove_file(&self.0);
-    }
+/// Renames the finished archive into place and writes its checksum file
+/// beside it.
+fn publish(partial: PartialFile, path: &Path, written: &Written) -> Result<(), CoreError> {
+    partial.persist(path).map_err(|source| {
+        CoreError::io(format!("moving the archive to {}", path.display()), source)
+    })?;
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let checksum = path.with_file_name(format!("{name}{}", retention::CHECKSUM_EXTENSION));
+    std::fs::write(&checksum, format!("{}  {name}\n", written.sha256))
+        .map_err(|source| CoreError::io(format!("writing {}", checksum.display()), source))
 }

@@ -1,0 +1,149 @@
+//! Export: a task's entries (all of them, or those a filter matches)
+//! streamed to JSON Lines, CSV or text ([`format`]).
+//!
+//! Memory stays constant whatever the log's size: entries are read in
+//! keyset pages of [`PAGE`] and written through a buffer. A file export is
+//! written to a hidden partial file beside the target and renamed into place
+//! only when complete, so an error, a deleted task or a dropped future never
+//! leaves a partial file. Entries still buffered in memory are flushed
+//! first, so a running task exports everything it has logged so far.
+
+pub mod format;
+
+use std::path::Path;
+
+use taskdeck_protocol::{ExportFormat, ExportHeader, ExportReport, LogFilter, Order};
+use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
+
+use crate::CoreError;
+use crate::partial_file::PartialFile;
+use crate::task_manager::TaskManager;
+
+/// Entries read per page.
+pub const PAGE: u32 = 2_000;
+
+/// Writes the entries of `task_id` that match `filter` (its level, source
+/// and search conditions; cursors, limit and order are the export's own:
+/// every match, oldest first) to `out` in `format`. `progress` is called
+/// after each page with the entries written so far. Returns the entries
+/// and bytes written.
+pub async fn write_task_log<W: AsyncWrite + Unpin>(
+    manager: &TaskManager,
+    task_id: &str,
+    filter: &LogFilter,
+    format: ExportFormat,
+    out: &mut W,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<(u64, u64), CoreError> {
+    let conditions = LogFilter {
+        after_seq: None,
+        before_seq: None,
+        limit: None,
+        order: Order::Ascending,
+        ..filter.clone()
+    };
+    conditions.validate()?;
+    let task = manager.get_task(task_id).await?;
+    let header = ExportHeader {
+        taskdeck_export: ExportHeader::KIND.to_owned(),
+        version: ExportHeader::VERSION,
+        task,
+        filter: (conditions != LogFilter::default()).then(|| conditions.clone()),
+    };
+    let mut buffer = Vec::new();
+    format::preamble(format, &header, &mut buffer)?;
+    let mut page_filter = LogFilter {
+        limit: Some(PAGE),
+        ..conditions
+    };
+    let (mut entries, mut bytes) = (0u64, 0u64);
+    loop {
+        let page =
+            manager
+                .query_logs(task_id, &page_filter)
+                .await
+                .map_err(|error| match error {
+                    CoreError::TaskNotFound(id) => CoreError::InvalidArgument(format!(
+                        "task {id} was deleted while it was being exported; nothing was written"
+                    )),
+                    other => other,
+                })?;
+        for entry in &page.entries {
+            format::entry(format, entry, &mut buffer)?;
+        }
+        entries += page.entries.len() as u64;
+        out.write_all(&buffer).await.map_err(write_error)?;
+        bytes += buffer.len() as u64;
+        buffer.clear();
+        progress(entries);
+        match page.next_cursor {
+            Some(cursor) => page_filter.after_seq = Some(cursor),
+            None => break,
+        }
+    }
+    out.flush().await.map_err(write_error)?;
+    Ok((entries, bytes))
+}
+
+/// [`write_task_log`] into the file `path`, which appears only once it is
+/// complete (replacing any file of that name).
+pub async fn export_task_log(
+    manager: &TaskManager,
+    task_id: &str,
+    filter: &LogFilter,
+    format: ExportFormat,
+    path: &Path,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<ExportReport, CoreError> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => std::env::current_dir()
+            .map_err(|source| CoreError::io("finding the current folder for the export", source))?,
+    };
+    if !folder.is_dir() {
+        return Err(CoreError::InvalidArgument(format!(
+            "cannot export to {}: the folder {} does not exist",
+            path.display(),
+            folder.display()
+        )));
+    }
+    if path.is_dir() {
+        return Err(CoreError::InvalidArgument(format!(
+            "cannot export to {}: it is a folder; give a file name",
+            path.display()
+        )));
+    }
+    let partial = PartialFile::beside(path);
+    let cannot_write =
+        |source: std::io::Error| CoreError::io(format!("writing {}", path.display()), source);
+    let file = tokio::fs::File::create(partial.path())
+        .await
+        .map_err(cannot_write)?;
+    let mut out = BufWriter::with_capacity(256 * 1024, file);
+    let (entries, bytes) = write_task_log(manager, task_id, filter, format, &mut out, progress)
+        .await
+        .map_err(|error| match error {
+            CoreError::Io { context, source } if context == WRITE_FAILURE => cannot_write(source),
+            other => other,
+        })?;
+    let file = out.into_inner();
+    file.sync_all().await.map_err(cannot_write)?;
+    drop(file);
+    partial.persist(path).map_err(cannot_write)?;
+    Ok(ExportReport {
+        path: Some(path.display().to_string()),
+        entries,
+        bytes,
+    })
+}
+
+/// The context of a failed write to the output; a file export replaces
+/// it with the file's name.
+const WRITE_FAILURE: &str = "writing the export";
+
+fn write_error(source: std::io::Error) -> CoreError {
+    CoreError::io(WRITE_FAILURE, source)
+}
+
+#[cfg(test)]
+mod tests;
