@@ -56,6 +56,9 @@ pub enum Command {
     },
     /// Print a task's log entries.
     Logs(LogsArgs),
+    /// Export tasks' logs (all entries, or those the filters match) to
+    /// JSON Lines, CSV or text.
+    Export(ExportArgs),
     /// Show counts per level and source, and the first and last times.
     Stats {
         /// The task's id.
@@ -118,18 +121,8 @@ pub struct RunArgs {
 pub struct LogsArgs {
     /// The task's id.
     pub task_id: String,
-    /// Only this level (repeatable): debug, info, warning, error.
-    #[arg(long = "level", value_name = "L")]
-    pub levels: Vec<String>,
-    /// Only this level and more severe ones.
-    #[arg(long, value_name = "L")]
-    pub min_level: Option<String>,
-    /// Only this source and its dotted children (repeatable).
-    #[arg(long = "source", value_name = "S")]
-    pub sources: Vec<String>,
-    /// Full-text search: words, "quoted phrases", prefix*, AND / OR / NOT.
-    #[arg(long, value_name = "TEXT")]
-    pub search: Option<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// Only entries after this seq.
     #[arg(long = "after", value_name = "SEQ")]
     pub after_seq: Option<u64>,
@@ -145,4 +138,39 @@ pub struct LogsArgs {
     /// Print JSON Lines, one entry per line.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Which entries: the level, source and search conditions that `logs` and
+/// `export` share.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Only this level (repeatable): debug, info, warning, error.
+    #[arg(long = "level", value_name = "L")]
+    pub levels: Vec<String>,
+    /// Only this level and more severe ones.
+    #[arg(long, value_name = "L")]
+    pub min_level: Option<String>,
+    /// Only this source and its dotted children (repeatable).
+    #[arg(long = "source", value_name = "S")]
+    pub sources: Vec<String>,
+    /// Full-text search: words, "quoted phrases", prefix*, AND / OR / NOT.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+}
+
+/// `taskdeck export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The tasks' ids (several: one jsonl or csv file holds them all).
+    #[arg(required = true, value_name = "TASK_ID")]
+    pub task_ids: Vec<String>,
+    /// jsonl (lossless, importable), csv or txt.
+    #[arg(long, value_name = "F")]
+    pub format: String,
+    /// The file to write (it appears only when complete), or - for
+    /// standard output.
+    #[arg(long, short, value_name = "PATH")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }

@@ -1,5 +1,5 @@
-//! `taskdeck run`, `tasks`, `show`, `logs`, `stats`, `sources`, `delete` and
-//! `cleanup` as a user runs them: real processes on a real data directory.
+//! `taskdeck run`, `tasks`, `show`, `logs`, `stats`, `sources`, `export`,
+//! `delete` and `cleanup` as a user runs them: real processes on a real data directory.
 
 // The tasks run `sh`, so these tests need a Unix shell.
 #![cfg(unix)]
@@ -359,4 +359,64 @@ fn follow_ends_when_the_process_running_the_task_dies() {
     let show: Value =
         serde_json::from_str(&stdout(&run(dir.path(), &["show", &id, "--json"]))).unwrap();
     assert_eq!(show["status"], "interrupted");
+}
+
+#[test]
+fn export_writes_a_file_or_standard_output_with_the_logs_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, summary) = run_script(dir.path(), "echo 'a, \"quoted\" line'; echo oops >&2");
+    let id = summary["id"].as_str().unwrap();
+
+    let path = dir.path().join("out.csv");
+    let output = run(
+        dir.path(),
+        &[
+            "export",
+            id,
+            "--format",
+            "csv",
+            "--output",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let csv = std::fs::read_to_string(&path).unwrap();
+    assert!(csv.starts_with("task_id,seq,timestamp,level,source,message,metadata\r\n"));
+    assert!(
+        csv.contains(",INFO,shell.stdout,\"a, \"\"quoted\"\" line\","),
+        "{csv}"
+    );
+    let rows = csv.lines().count() - 1;
+    assert!(stdout(&output).starts_with(&format!("exported {rows} entries (")));
+
+    // To standard output, with the filters of `logs`: a header line, then
+    // exactly what `logs --json` shows for the same filter.
+    let exported = run(
+        dir.path(),
+        &[
+            "export",
+            id,
+            "--format",
+            "jsonl",
+            "-o",
+            "-",
+            "--source",
+            "shell.stderr",
+        ],
+    );
+    assert!(exported.status.success(), "{exported:?}");
+    let mut lines = json_lines(&exported);
+    let header = lines.remove(0);
+    assert_eq!(header["taskdeck_export"], "task-log");
+    assert_eq!(header["task"]["id"], id);
+    let logs = json_lines(&run(
+        dir.path(),
+        &["logs", id, "--source", "shell.stderr", "--json"],
+    ));
+    assert_eq!(lines, logs);
+    assert_eq!(lines.len(), 1);
+
+    let refused = run(dir.path(), &["export", id, "--format", "xml", "-o", "-"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown export format \"xml\""));
 }

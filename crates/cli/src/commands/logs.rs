@@ -6,7 +6,7 @@ use taskdeck_core::TaskManager;
 use taskdeck_protocol::log::MAX_PAGE_LIMIT;
 use taskdeck_protocol::{LogFilter, LogLevel};
 
-use crate::args::LogsArgs;
+use crate::args::{FilterArgs, LogsArgs};
 use crate::error::CliError;
 use crate::output::{self, Printer};
 
@@ -28,14 +28,10 @@ pub async fn logs(
         ));
     }
     let mut filter = LogFilter {
-        levels: parse_levels(&args.levels)?,
-        min_level: args.min_level.as_deref().map(parse_level).transpose()?,
-        sources: args.sources.clone(),
-        search: args.search.clone(),
         after_seq: args.after_seq,
         before_seq: args.before_seq,
         limit: args.limit,
-        ..LogFilter::default()
+        ..conditions(&args.filter)?
     };
     // Validate as given (a bad --limit is reported as such), then page.
     filter.validate().map_err(taskdeck_core::CoreError::from)?;
@@ -84,6 +80,17 @@ pub async fn logs(
             }
         }
     }
+}
+
+/// The level, source and search conditions of the command line.
+pub fn conditions(args: &FilterArgs) -> Result<LogFilter, CliError> {
+    Ok(LogFilter {
+        levels: parse_levels(&args.levels)?,
+        min_level: args.min_level.as_deref().map(parse_level).transpose()?,
+        sources: args.sources.clone(),
+        search: args.search.clone(),
+        ..LogFilter::default()
+    })
 }
 
 fn parse_level(text: &str) -> Result<LogLevel, CliError> {

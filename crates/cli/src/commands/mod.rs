@@ -2,6 +2,7 @@
 //! command opens the store through a [`TaskManager`], so any process can
 //! mark the tasks of a dead one `interrupted`.
 
+mod export;
 mod logs;
 mod run;
 mod tasks;
@@ -47,6 +48,7 @@ async fn dispatch(
         } => tasks::list(manager, &statuses, limit, json, printer).await,
         Command::Show { task_id, json } => tasks::show(manager, &task_id, json, printer).await,
         Command::Logs(args) => logs::logs(manager, args, printer).await,
+        Command::Export(args) => export::export(manager, args, printer).await,
         Command::Stats { task_id, json } => logs::stats(manager, &task_id, json, printer).await,
         Command::Sources { task_id, json } => logs::sources(manager, &task_id, json, printer).await,
         Command::Delete { task_ids } => tasks::delete(manager, &task_ids, printer).await,

@@ -22,19 +22,31 @@ use crate::task_manager::TaskManager;
 /// Entries read per page.
 pub const PAGE: u32 = 2_000;
 
-/// Writes the entries of `task_id` that match `filter` (its level, source
-/// and search conditions; cursors, limit and order are the export's own:
-/// every match, oldest first) to `out` in `format`. `progress` is called
-/// after each page with the entries written so far. Returns the entries
-/// and bytes written.
-pub async fn write_task_log<W: AsyncWrite + Unpin>(
+/// Writes the entries of each task in `task_ids` that match `filter` (its
+/// level, source and search conditions; cursors, limit and order are the
+/// export's own: every match, oldest first) to `out` in `format`, task
+/// after task. JSON Lines gives each task its header line; CSV has one
+/// header row (its `task_id` column tells tasks apart); text takes one task.
+/// `progress` is called after each page with the entries written so far.
+/// Returns the entries and bytes written.
+pub async fn write_task_logs<W: AsyncWrite + Unpin>(
     manager: &TaskManager,
-    task_id: &str,
+    task_ids: &[String],
     filter: &LogFilter,
     format: ExportFormat,
     out: &mut W,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<(u64, u64), CoreError> {
+    if task_ids.is_empty() {
+        return Err(CoreError::InvalidArgument("no task to export".to_owned()));
+    }
+    if format == ExportFormat::Text && task_ids.len() > 1 {
+        return Err(CoreError::InvalidArgument(
+            "a text export holds one task (its lines do not name their task); export several \
+             as jsonl or csv"
+                .to_owned(),
+        ));
+    }
     let conditions = LogFilter {
         after_seq: None,
         before_seq: None,
@@ -43,53 +55,62 @@ pub async fn write_task_log<W: AsyncWrite + Unpin>(
         ..filter.clone()
     };
     conditions.validate()?;
-    let task = manager.get_task(task_id).await?;
-    let header = ExportHeader {
-        taskdeck_export: ExportHeader::KIND.to_owned(),
-        version: ExportHeader::VERSION,
-        task,
-        filter: (conditions != LogFilter::default()).then(|| conditions.clone()),
-    };
-    let mut buffer = Vec::new();
-    format::preamble(format, &header, &mut buffer)?;
-    let mut page_filter = LogFilter {
-        limit: Some(PAGE),
-        ..conditions
-    };
+    // Every id is checked before anything is written.
+    let mut tasks = Vec::with_capacity(task_ids.len());
+    for task_id in task_ids {
+        tasks.push(manager.get_task(task_id).await?);
+    }
     let (mut entries, mut bytes) = (0u64, 0u64);
-    loop {
-        let page =
-            manager
-                .query_logs(task_id, &page_filter)
-                .await
-                .map_err(|error| match error {
-                    CoreError::TaskNotFound(id) => CoreError::InvalidArgument(format!(
-                        "task {id} was deleted while it was being exported; nothing was written"
-                    )),
-                    other => other,
-                })?;
-        for entry in &page.entries {
-            format::entry(format, entry, &mut buffer)?;
+    let mut buffer = Vec::new();
+    for (index, task) in tasks.into_iter().enumerate() {
+        let task_id = task.id.clone();
+        if index == 0 || format == ExportFormat::JsonLines {
+            let header = ExportHeader {
+                taskdeck_export: ExportHeader::KIND.to_owned(),
+                version: ExportHeader::VERSION,
+                task,
+                filter: (conditions != LogFilter::default()).then(|| conditions.clone()),
+            };
+            format::preamble(format, &header, &mut buffer)?;
         }
-        entries += page.entries.len() as u64;
-        out.write_all(&buffer).await.map_err(write_error)?;
-        bytes += buffer.len() as u64;
-        buffer.clear();
-        progress(entries);
-        match page.next_cursor {
-            Some(cursor) => page_filter.after_seq = Some(cursor),
-            None => break,
+        let mut page_filter = LogFilter {
+            limit: Some(PAGE),
+            ..conditions.clone()
+        };
+        loop {
+            let page =
+                manager
+                    .query_logs(&task_id, &page_filter)
+                    .await
+                    .map_err(|error| match error {
+                        CoreError::TaskNotFound(id) => CoreError::InvalidArgument(format!(
+                            "task {id} was deleted while it was being exported; nothing was written"
+                        )),
+                        other => other,
+                    })?;
+            for entry in &page.entries {
+                format::entry(format, entry, &mut buffer)?;
+            }
+            entries += page.entries.len() as u64;
+            out.write_all(&buffer).await.map_err(write_error)?;
+            bytes += buffer.len() as u64;
+            buffer.clear();
+            progress(entries);
+            match page.next_cursor {
+                Some(cursor) => page_filter.after_seq = Some(cursor),
+                None => break,
+            }
         }
     }
     out.flush().await.map_err(write_error)?;
     Ok((entries, bytes))
 }
 
-/// [`write_task_log`] into the file `path`, which appears only once it is
+/// [`write_task_logs`] into the file `path`, which appears only once it is
 /// complete (replacing any file of that name).
-pub async fn export_task_log(
+pub async fn export_task_logs(
     manager: &TaskManager,
-    task_id: &str,
+    task_ids: &[String],
     filter: &LogFilter,
     format: ExportFormat,
     path: &Path,
@@ -120,7 +141,7 @@ pub async fn export_task_log(
         .await
         .map_err(cannot_write)?;
     let mut out = BufWriter::with_capacity(256 * 1024, file);
-    let (entries, bytes) = write_task_log(manager, task_id, filter, format, &mut out, progress)
+    let (entries, bytes) = write_task_logs(manager, task_ids, filter, format, &mut out, progress)
         .await
         .map_err(|error| match error {
             CoreError::Io { context, source } if context == WRITE_FAILURE => cannot_write(source),

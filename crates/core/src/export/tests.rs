@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use taskdeck_protocol::{ExportFormat, ExportHeader, LogEntry, LogFilter, LogLevel, TaskStatus};
 
-use super::export_task_log;
+use super::export_task_logs;
 use crate::test_support::{all_entries, manager_with, request, scripted, temp_store};
 use crate::{CoreError, TaskManager};
 
@@ -52,7 +52,15 @@ async fn export(
     format: ExportFormat,
     path: &Path,
 ) -> Result<taskdeck_protocol::ExportReport, CoreError> {
-    export_task_log(manager, task_id, filter, format, path, &mut |_| {}).await
+    export_task_logs(
+        manager,
+        &[task_id.to_owned()],
+        filter,
+        format,
+        path,
+        &mut |_| {},
+    )
+    .await
 }
 
 fn jsonl_entries(path: &Path) -> (ExportHeader, Vec<LogEntry>) {
@@ -72,9 +80,9 @@ async fn json_lines_hold_every_entry_exactly_after_a_header() {
     let out = tempfile::tempdir().unwrap();
     let path = out.path().join("task.jsonl");
     let mut pages = Vec::new();
-    let report = export_task_log(
+    let report = export_task_logs(
         &manager,
-        &task_id,
+        std::slice::from_ref(&task_id),
         &LogFilter::default(),
         ExportFormat::JsonLines,
         &path,
@@ -324,9 +332,9 @@ async fn a_task_deleted_during_its_export_fails_it_and_leaves_no_file() {
         })
     };
     let mut first_page = Some(first_page);
-    let result = export_task_log(
+    let result = export_task_logs(
         &manager,
-        &task_id,
+        std::slice::from_ref(&task_id),
         &LogFilter::default(),
         ExportFormat::JsonLines,
         &path,
@@ -346,4 +354,85 @@ async fn a_task_deleted_during_its_export_fails_it_and_leaves_no_file() {
         "{error}"
     );
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
+
+#[tokio::test]
+async fn several_tasks_go_into_one_json_lines_or_csv_file_and_text_takes_one() {
+    let (_dir, manager) = manager_for(3).await;
+    let first = sample_task(&manager, 3).await;
+    let second = sample_task(&manager, 3).await;
+    let both = [first.clone(), second.clone()];
+    let out = tempfile::tempdir().unwrap();
+    let all = LogFilter::default();
+
+    let path = out.path().join("both.jsonl");
+    let report = export_task_logs(
+        &manager,
+        &both,
+        &all,
+        ExportFormat::JsonLines,
+        &path,
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let headers: Vec<ExportHeader> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    assert_eq!(
+        headers
+            .iter()
+            .map(|header| &header.task.id)
+            .collect::<Vec<_>>(),
+        [&first, &second]
+    );
+    let per_task = all_entries(&manager, &first).await.len() as u64;
+    assert_eq!(report.entries, 2 * per_task);
+    assert_eq!(text.lines().count() as u64, 2 + 2 * per_task);
+
+    let path = out.path().join("both.csv");
+    export_task_logs(&manager, &both, &all, ExportFormat::Csv, &path, &mut |_| {})
+        .await
+        .unwrap();
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let ids: Vec<String> = reader
+        .records()
+        .map(|record| record.unwrap()[0].to_owned())
+        .collect();
+    assert_eq!(ids.len() as u64, 2 * per_task, "one header row");
+    assert_eq!(
+        ids.iter().filter(|id| **id == second).count() as u64,
+        per_task
+    );
+
+    let path = out.path().join("both.log");
+    let error = export_task_logs(
+        &manager,
+        &both,
+        &all,
+        ExportFormat::Text,
+        &path,
+        &mut |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("a text export holds one task"),
+        "{error}"
+    );
+    // An unknown id among several stops the export before anything is written.
+    let error = export_task_logs(
+        &manager,
+        &[first, "nope".to_owned()],
+        &all,
+        ExportFormat::JsonLines,
+        &out.path().join("bad.jsonl"),
+        &mut |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(error, CoreError::TaskNotFound(_)), "{error}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 2);
 }

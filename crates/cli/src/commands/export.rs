@@ -1,0 +1,72 @@
+//! `export`: tasks' logs to a file (or standard output) in JSON Lines, CSV
+//! or text, through the engine's streaming export.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use taskdeck_core::TaskManager;
+use taskdeck_core::export::{export_task_logs, write_task_logs};
+use taskdeck_protocol::{ExportFormat, UnknownFormat};
+
+use super::logs::conditions;
+use crate::args::ExportArgs;
+use crate::error::CliError;
+use crate::output::Printer;
+
+pub async fn export(
+    manager: &TaskManager,
+    args: ExportArgs,
+    printer: &mut Printer,
+) -> Result<(), CliError> {
+    let format: ExportFormat = args
+        .format
+        .parse()
+        .map_err(|error: UnknownFormat| CliError::Input(error.to_string()))?;
+    let filter = conditions(&args.filter)?;
+    if args.output == Path::new("-") {
+        let mut stdout = tokio::io::stdout();
+        return match write_task_logs(
+            manager,
+            &args.task_ids,
+            &filter,
+            format,
+            &mut stdout,
+            &mut |_| {},
+        )
+        .await
+        {
+            // A closed pipe (`| head`) ends quietly, as for `logs`.
+            Err(taskdeck_core::CoreError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::BrokenPipe =>
+            {
+                Err(CliError::Output(source))
+            }
+            other => other.map(|_| ()).map_err(CliError::from),
+        };
+    }
+    // A count on a terminal while a large export runs.
+    let show_progress = std::io::stderr().is_terminal();
+    let report = export_task_logs(
+        manager,
+        &args.task_ids,
+        &filter,
+        format,
+        &args.output,
+        &mut |written| {
+            if show_progress {
+                eprint!("\r{written} entries written…");
+            }
+        },
+    )
+    .await;
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    let report = report?;
+    Ok(printer.line(&format!(
+        "exported {} entries ({} bytes) to {}",
+        report.entries,
+        report.bytes,
+        args.output.display()
+    ))?)
+}
