@@ -59,6 +59,16 @@ pub enum Command {
     /// Export tasks' logs (all entries, or those the filters match) to
     /// JSON Lines, CSV or text.
     Export(ExportArgs),
+    /// Bring the tasks of a JSON Lines export into this data directory as
+    /// historical tasks.
+    Import {
+        /// The .jsonl file `taskdeck export --format jsonl` (or the app)
+        /// wrote.
+        file: PathBuf,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show counts per level and source, and the first and last times.
     Stats {
         /// The task's id.

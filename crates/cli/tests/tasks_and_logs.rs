@@ -416,6 +416,40 @@ fn export_writes_a_file_or_standard_output_with_the_logs_filters() {
     assert_eq!(lines, logs);
     assert_eq!(lines.len(), 1);
 
+    // Import is the proof of the format: another data directory gets the
+    // task back, entries and all.
+    let file = dir.path().join("task.jsonl");
+    let written = run(
+        dir.path(),
+        &[
+            "export",
+            id,
+            "--format",
+            "jsonl",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(written.status.success(), "{written:?}");
+    let other = tempfile::tempdir().unwrap();
+    let imported = run(other.path(), &["import", file.to_str().unwrap(), "--json"]);
+    assert!(imported.status.success(), "{imported:?}");
+    let report: Value = serde_json::from_str(stdout(&imported).trim()).unwrap();
+    assert_eq!(report["task_ids"], serde_json::json!([id]));
+    let strip = |mut entries: Vec<Value>| {
+        for entry in &mut entries {
+            entry["id"] = Value::Null;
+        }
+        entries
+    };
+    assert_eq!(
+        strip(json_lines(&run(other.path(), &["logs", id, "--json"]))),
+        strip(json_lines(&run(dir.path(), &["logs", id, "--json"])))
+    );
+    let again = run(other.path(), &["import", file.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("line 1: task"));
+
     let refused = run(dir.path(), &["export", id, "--format", "xml", "-o", "-"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown export format \"xml\""));

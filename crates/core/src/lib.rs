@@ -10,6 +10,7 @@ pub mod cleanup;
 pub mod data_dir;
 pub mod error;
 pub mod export;
+pub mod import;
 pub mod partial_file;
 pub mod plugins;
 pub mod store;

@@ -111,6 +111,16 @@ pub struct ExportReport {
     pub bytes: u64,
 }
 
+/// What an import brought into the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ImportReport {
+    /// The imported tasks' ids (as they were exported).
+    pub task_ids: Vec<String>,
+    /// How many entries they hold together.
+    pub entries: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ pub mod task;
 
 pub use app::AppInfo;
 pub use error::{ErrorKind, IpcError};
-pub use export::{ExportFormat, ExportHeader, ExportReport, UnknownFormat};
+pub use export::{ExportFormat, ExportHeader, ExportReport, ImportReport, UnknownFormat};
 pub use live::LiveLogMessage;
 pub use log::{
     InvalidFilter, LogCount, LogEntry, LogFilter, LogLevel, LogPage, LogStats, Order, SourceStats,

@@ -3,6 +3,7 @@
 //! mark the tasks of a dead one `interrupted`.
 
 mod export;
+mod import;
 mod logs;
 mod run;
 mod tasks;
@@ -49,6 +50,7 @@ async fn dispatch(
         Command::Show { task_id, json } => tasks::show(manager, &task_id, json, printer).await,
         Command::Logs(args) => logs::logs(manager, args, printer).await,
         Command::Export(args) => export::export(manager, args, printer).await,
+        Command::Import { file, json } => import::import(manager, &file, json, printer).await,
         Command::Stats { task_id, json } => logs::stats(manager, &task_id, json, printer).await,
         Command::Sources { task_id, json } => logs::sources(manager, &task_id, json, printer).await,
         Command::Delete { task_ids } => tasks::delete(manager, &task_ids, printer).await,

@@ -1,0 +1,192 @@
+//! Import: a JSON Lines export (see [`crate::export`]) back into a store as
+//! historical tasks, so a log someone sent opens with the full panel.
+//!
+//! The file is read line by line, in constant memory, inside one
+//! transaction: a file that is not an export, a truncated or malformed
+//! line, an entry out of order or a task already in the store stops the
+//! import with the file and line named, and nothing is changed. Tasks keep
+//! their ids, times, status, error and result; a task exported while it
+//! was still running comes in `interrupted`. Entries keep every field but
+//! their row id, which is local to a store.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
+};
+use serde_json::Value;
+use taskdeck_protocol::{ExportHeader, ImportReport, LogEntry, TaskStatus};
+use tokio::io::AsyncBufReadExt;
+
+use crate::store::entities::tasks;
+use crate::store::logs::record::{LogRecord, MAX_SEQ, TaskIdentity};
+use crate::store::logs::{write, write_transaction};
+use crate::{CoreError, Store};
+
+/// Entries written per statement batch.
+const BATCH: usize = 1_000;
+
+/// Imports every task of the export at `path` into `store`.
+pub async fn import_task_logs(store: &Store, path: &Path) -> Result<ImportReport, CoreError> {
+    let file = tokio::fs::File::open(path)
+        .await
+        .map_err(|source| CoreError::io(format!("opening {}", path.display()), source))?;
+    let mut lines = tokio::io::BufReader::new(file).lines();
+    let transaction = store
+        .connection()
+        .begin_with_options(write_transaction())
+        .await?;
+    let mut report = ImportReport {
+        task_ids: Vec::new(),
+        entries: 0,
+    };
+    let mut current: Option<(Arc<TaskIdentity>, u64)> = None;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut number = 0usize;
+    let at = |number: usize, what: String| {
+        CoreError::InvalidArgument(format!("{} line {number}: {what}", path.display()))
+    };
+    while let Some(line) = lines
+        .next_line()
+        .await
+        .map_err(|source| CoreError::io(format!("reading {}", path.display()), source))?
+    {
+        number += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value = serde_json::from_str(&line).map_err(|error| {
+            at(
+                number,
+                format!("not JSON ({error}); is the file cut short?"),
+            )
+        })?;
+        if value.get("taskdeck_export").is_some() {
+            let header: ExportHeader = serde_json::from_value(value)
+                .map_err(|error| at(number, format!("not a Taskdeck export header: {error}")))?;
+            if header.taskdeck_export != ExportHeader::KIND
+                || header.version != ExportHeader::VERSION
+            {
+                return Err(at(
+                    number,
+                    format!(
+                        "an export of kind {:?} version {}; this Taskdeck reads {:?} version {}",
+                        header.taskdeck_export,
+                        header.version,
+                        ExportHeader::KIND,
+                        ExportHeader::VERSION
+                    ),
+                ));
+            }
+            write::insert_records(&transaction, &batch).await?;
+            batch.clear();
+            let identity = insert_task(&transaction, &header)
+                .await
+                .map_err(|error| at(number, error.to_string()))?;
+            report.task_ids.push(identity.id.clone());
+            current = Some((Arc::new(identity), 0));
+            continue;
+        }
+        let Some((task, last_seq)) = current.as_mut() else {
+            return Err(at(
+                number,
+                "not a Taskdeck log export: it must start with the header line a JSON Lines \
+                 export writes"
+                    .to_owned(),
+            ));
+        };
+        let entry: LogEntry = serde_json::from_value(value)
+            .map_err(|error| at(number, format!("not a log entry: {error}")))?;
+        if entry.task_id != task.id {
+            return Err(at(
+                number,
+                format!(
+                    "an entry of task {} under the header of task {}",
+                    entry.task_id, task.id
+                ),
+            ));
+        }
+        if entry.seq <= *last_seq || entry.seq > MAX_SEQ {
+            return Err(at(
+                number,
+                format!(
+                    "entry {} is out of order (after entry {last_seq})",
+                    entry.seq
+                ),
+            ));
+        }
+        *last_seq = entry.seq;
+        batch.push(LogRecord {
+            task: task.clone(),
+            seq: entry.seq,
+            timestamp_ms: entry.timestamp.timestamp_millis(),
+            level: entry.level,
+            source: Arc::from(entry.source.as_str()),
+            message: entry.message,
+            metadata: entry.metadata,
+        });
+        report.entries += 1;
+        if batch.len() == BATCH {
+            write::insert_records(&transaction, &batch).await?;
+            batch.clear();
+        }
+    }
+    if current.is_none() {
+        return Err(CoreError::InvalidArgument(format!(
+            "{} is empty: there is nothing to import",
+            path.display()
+        )));
+    }
+    write::insert_records(&transaction, &batch).await?;
+    transaction.commit().await?;
+    Ok(report)
+}
+
+/// Inserts the header's task, refusing an id the store already has.
+async fn insert_task<C: sea_orm::ConnectionTrait>(
+    connection: &C,
+    header: &ExportHeader,
+) -> Result<TaskIdentity, CoreError> {
+    let task = &header.task;
+    let existing = tasks::Entity::find()
+        .filter(tasks::Column::Id.eq(task.id.as_str()))
+        .one(connection)
+        .await?;
+    if existing.is_some() {
+        return Err(CoreError::InvalidArgument(format!(
+            "task {} is already in this store",
+            task.id
+        )));
+    }
+    let (status, error) = if task.status.is_finished() {
+        (task.status, task.error.clone())
+    } else {
+        (
+            TaskStatus::Interrupted,
+            Some("exported while it was still running".to_owned()),
+        )
+    };
+    let row = tasks::ActiveModel {
+        id: Set(task.id.clone()),
+        plugin_id: Set(task.plugin_id.clone()),
+        params: Set(Value::Object(task.params.clone()).to_string()),
+        status: Set(status.as_str().to_owned()),
+        created_at: Set(task.created_at.timestamp_millis()),
+        started_at: Set(task.started_at.map(|time| time.timestamp_millis())),
+        finished_at: Set(task.finished_at.map(|time| time.timestamp_millis())),
+        error: Set(error),
+        result: Set(task.result.as_ref().map(Value::to_string)),
+        runner_id: Set(None),
+        ..Default::default()
+    }
+    .insert(connection)
+    .await?;
+    Ok(TaskIdentity {
+        key: row.key,
+        id: row.id,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,195 @@
+//! Exports imported into another real store, and files that are not
+//! exports refused with their line named.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::json;
+use taskdeck_protocol::{ExportFormat, LogEntry, LogFilter, TaskListFilter};
+
+use super::import_task_logs;
+use crate::export::export_task_logs;
+use crate::test_support::{all_entries, manager_with, request, scripted, temp_store};
+use crate::{Store, TaskManager};
+
+async fn exported_task(manager: &TaskManager, path: &Path) -> String {
+    let task = manager
+        .run_task(request("talker", json!({})))
+        .await
+        .unwrap();
+    manager.wait(&task.id).await.unwrap();
+    export_task_logs(
+        manager,
+        std::slice::from_ref(&task.id),
+        &LogFilter::default(),
+        ExportFormat::JsonLines,
+        path,
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    task.id
+}
+
+fn talker() -> std::sync::Arc<dyn crate::Plugin> {
+    scripted("talker", |ctx| async move {
+        ctx.logger()
+            .child("a")
+            .with_metadata(json!({ "k": [1, 2] }))
+            .warning("first, \"quoted\"\nline");
+        for index in 0..2_500 {
+            ctx.logger().child("b").debug(format!("line {index}"));
+        }
+        Ok(json!({ "done": true }))
+    })
+}
+
+/// An entry without its store-local row id.
+fn portable(entry: &LogEntry) -> LogEntry {
+    LogEntry {
+        id: 0,
+        ..entry.clone()
+    }
+}
+
+async fn task_count(store: &Store) -> usize {
+    crate::TaskRepository::new(store)
+        .list(&TaskListFilter::default())
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn an_exported_task_imports_whole_into_another_store() {
+    let (_a, origin) = temp_store().await;
+    let origin = manager_with(&origin, vec![talker()], Duration::from_millis(20)).await;
+    let files = tempfile::tempdir().unwrap();
+    let path = files.path().join("task.jsonl");
+    let task_id = exported_task(&origin, &path).await;
+
+    let (_b, store) = temp_store().await;
+    let report = import_task_logs(&store, &path).await.unwrap();
+    let target = manager_with(&store, vec![], Duration::from_millis(20)).await;
+    assert_eq!(report.task_ids, std::slice::from_ref(&task_id));
+    let original = all_entries(&origin, &task_id).await;
+    let imported = all_entries(&target, &task_id).await;
+    assert_eq!(report.entries, original.len() as u64);
+    assert_eq!(
+        imported.iter().map(portable).collect::<Vec<_>>(),
+        original.iter().map(portable).collect::<Vec<_>>(),
+        "every field but the row id"
+    );
+    let before = origin.get_task(&task_id).await.unwrap();
+    let after = target.get_task(&task_id).await.unwrap();
+    assert_eq!(after, before, "status, times, params, result and counts");
+    assert_eq!(
+        target.log_sources(&task_id).await.unwrap(),
+        origin.log_sources(&task_id).await.unwrap()
+    );
+    // Searchable like any stored task.
+    let found = target
+        .query_logs(
+            &task_id,
+            &LogFilter {
+                search: Some("quoted".into()),
+                ..LogFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.entries.len(), 1);
+}
+
+#[tokio::test]
+async fn files_that_are_not_exports_are_refused_by_line_and_change_nothing() {
+    let (_a, origin) = temp_store().await;
+    let origin = manager_with(&origin, vec![talker()], Duration::from_millis(20)).await;
+    let files = tempfile::tempdir().unwrap();
+    let good = files.path().join("good.jsonl");
+    let task_id = exported_task(&origin, &good).await;
+    let text = std::fs::read_to_string(&good).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let last = lines.len();
+
+    let (_b, store) = temp_store().await;
+    import_task_logs(&store, &good).await.unwrap();
+    let tasks_before = task_count(&store).await;
+
+    let other_task = lines[2].replace(&task_id, "someone-else");
+    let mut swapped = lines.clone();
+    swapped.swap(2, 3);
+    let cases: Vec<(&str, String, String)> = vec![
+        (
+            "plain.jsonl",
+            "hello\n".to_owned(),
+            "line 1: not JSON".to_owned(),
+        ),
+        (
+            "entries-only.jsonl",
+            lines[1..].join("\n"),
+            "line 1: not a Taskdeck log export".to_owned(),
+        ),
+        (
+            "truncated.jsonl",
+            text[..text.len() - 10].replace(&task_id, "fifth-task"),
+            format!("line {last}: not JSON"),
+        ),
+        (
+            "again.jsonl",
+            text.clone(),
+            format!("line 1: task {task_id} is already in this store"),
+        ),
+        (
+            "foreign.jsonl",
+            [lines[0], lines[1], &other_task]
+                .join("\n")
+                .replace(&task_id, "renamed-task"),
+            "line 3: an entry of task someone-else under the header of task renamed-task"
+                .to_owned(),
+        ),
+        (
+            "unordered.jsonl",
+            swapped.join("\n").replace(&task_id, "third-task"),
+            "line 4: entry 2 is out of order (after entry 3)".to_owned(),
+        ),
+        (
+            "wrong-columns.jsonl",
+            [
+                lines[0].replace(&task_id, "fourth-task"),
+                json!({ "seq": "x" }).to_string(),
+            ]
+            .join("\n"),
+            "line 2: not a log entry".to_owned(),
+        ),
+        ("empty.jsonl", String::new(), "is empty".to_owned()),
+    ];
+    for (name, content, expected) in cases {
+        let path = files.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        let error = import_task_logs(&store, &path)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(expected.as_str()), "{name}: {error}");
+        if name != "empty.jsonl" {
+            assert!(
+                error.starts_with(&path.display().to_string()),
+                "{name}: {error}"
+            );
+        }
+        assert_eq!(
+            task_count(&store).await,
+            tasks_before,
+            "{name} changed the store"
+        );
+    }
+    let missing = import_task_logs(&store, &files.path().join("nope.jsonl"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        missing.starts_with("opening ") && missing.contains("nope.jsonl"),
+        "{missing}"
+    );
+}
