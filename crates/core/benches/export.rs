@@ -1,0 +1,208 @@
+//! Export of a 1,000,000-entry task: speed against the bare read it is
+//! built on, and peak memory against an export ten times smaller.
+//!
+//! Run with `cargo bench -p taskdeck-core --bench export` (or `-- 200000`).
+//! Baseline: paging through the same entries with `query_logs` and
+//! discarding them (what an export cannot avoid). Memory: the process's
+//! peak resident set during each export, above what it held before
+//! (Linux: `VmHWM`, reset through `/proc/self/clear_refs`); constant memory
+//! means the 1,000,000-entry export peaks no higher than the small one.
+
+// A benchmark has no one to report an error to: any failure aborts it.
+#![allow(clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use taskdeck_core::export::{PAGE, export_task_logs};
+use taskdeck_core::{
+    CoreError, DataDir, ManagerConfig, Plugin, PluginRegistry, Store, TaskContext, TaskManager,
+};
+use taskdeck_protocol::{
+    ExportFormat, LogFilter, LogLevel, ParamField, ParamKind, ParamSchema, PluginInfo,
+    RunTaskRequest,
+};
+
+/// Logs `count` entries of a few realistic shapes (the `count` param).
+struct Chatter;
+
+#[async_trait::async_trait]
+impl Plugin for Chatter {
+    fn info(&self) -> PluginInfo {
+        PluginInfo {
+            id: "chatter".into(),
+            name: "Chatter".into(),
+            description: "Benchmark plugin".into(),
+            params: ParamSchema {
+                fields: vec![ParamField::new(
+                    "count",
+                    "Entries",
+                    ParamKind::Integer,
+                    true,
+                    "How many entries to log.",
+                )],
+            },
+        }
+    }
+
+    async fn execute(&self, ctx: TaskContext) -> Result<Value, CoreError> {
+        let count = ctx
+            .params()
+            .get("count")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        let http = ctx.logger().child("http");
+        let copy = ctx.logger().child("copy");
+        for index in 0..count {
+            match index % 10 {
+                0 => copy
+                    .with_metadata(json!({ "path": format!("/srv/data/file-{index}.bin"), "bytes": index * 7 }))
+                    .log(LogLevel::Info, format!("copied file-{index}.bin, \"ok\"")),
+                9 => http.log(LogLevel::Warning, format!("GET /api/items/{index} took 1.2 s\nretrying")),
+                _ => http.log(LogLevel::Debug, format!("GET /api/items/{index} 200 in 3 ms")),
+            };
+        }
+        Ok(Value::Null)
+    }
+}
+
+async fn logged_task(manager: &TaskManager, count: u64) -> String {
+    let mut params = serde_json::Map::new();
+    params.insert("count".into(), json!(count));
+    let task = manager
+        .run_task(RunTaskRequest {
+            plugin_id: "chatter".into(),
+            params,
+        })
+        .await
+        .expect("run");
+    manager.wait(&task.id).await.expect("wait");
+    task.id
+}
+
+/// Peak resident set since the last reset, in KiB (Linux only).
+fn peak_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn current_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Resets the peak to the current resident set.
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Time of a bare read: every entry paged through and dropped.
+async fn bare_read(manager: &TaskManager, task_id: &str) -> (Duration, u64) {
+    let started = Instant::now();
+    let mut filter = LogFilter {
+        limit: Some(PAGE),
+        ..LogFilter::default()
+    };
+    let mut entries = 0u64;
+    loop {
+        let page = manager.query_logs(task_id, &filter).await.expect("page");
+        entries += page.entries.len() as u64;
+        match page.next_cursor {
+            Some(cursor) => filter.after_seq = Some(cursor),
+            None => return (started.elapsed(), entries),
+        }
+    }
+}
+
+/// One export: its time, bytes and peak memory above the start (KiB).
+async fn measured_export(
+    manager: &TaskManager,
+    task_id: &str,
+    format: ExportFormat,
+    folder: &std::path::Path,
+) -> (Duration, u64, Option<u64>) {
+    let path = folder.join(format!("{task_id}.{}", format.extension()));
+    let reset = reset_peak();
+    let before = current_kib();
+    let started = Instant::now();
+    let report = export_task_logs(
+        manager,
+        &[task_id.to_owned()],
+        &LogFilter::default(),
+        format,
+        &path,
+        &mut |_| {},
+    )
+    .await
+    .expect("export");
+    let elapsed = started.elapsed();
+    let peak = match (reset, before, peak_kib()) {
+        (true, Some(before), Some(peak)) => Some(peak.saturating_sub(before)),
+        _ => None,
+    };
+    std::fs::remove_file(&path).expect("remove");
+    (elapsed, report.bytes, peak)
+}
+
+fn per_second(count: u64, elapsed: Duration) -> f64 {
+    count as f64 / elapsed.as_secs_f64()
+}
+
+fn kib(value: Option<u64>) -> String {
+    value.map_or_else(
+        || "n/a".to_owned(),
+        |kib| format!("{:.1} MiB", kib as f64 / 1024.0),
+    )
+}
+
+#[tokio::main]
+async fn main() {
+    let count: u64 = std::env::args()
+        .skip(1)
+        .find_map(|argument| argument.parse().ok())
+        .unwrap_or(1_000_000);
+    let small = (count / 10).max(1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(DataDir::resolve(Some(dir.path())).expect("data dir"))
+        .await
+        .expect("store");
+    let mut registry = PluginRegistry::builtin();
+    registry.register(std::sync::Arc::new(Chatter));
+    let manager = TaskManager::start(store, registry, ManagerConfig::default())
+        .await
+        .expect("manager");
+    println!("export benchmark: tasks of {count} and {small} entries, pages of {PAGE}\n");
+    let large = logged_task(&manager, count).await;
+    let little = logged_task(&manager, small).await;
+    let out = tempfile::tempdir().expect("tempdir");
+
+    let (read, read_entries) = bare_read(&manager, &large).await;
+    assert_eq!(
+        read_entries,
+        count + 2,
+        "every entry, with the start and end lines"
+    );
+    println!(
+        "baseline: bare paged read of {read_entries} entries: {:.2} s ({:.0} entries/s)",
+        read.as_secs_f64(),
+        per_second(read_entries, read)
+    );
+    for format in ExportFormat::ALL {
+        let (elapsed, bytes, peak) = measured_export(&manager, &large, format, out.path()).await;
+        let (_, _, small_peak) = measured_export(&manager, &little, format, out.path()).await;
+        println!(
+            "{:>5}: {:.2} s ({:.0} entries/s, {:.2}x the bare read), {:.1} MiB written; \
+             peak memory above start: {} for {count} entries, {} for {small}",
+            format.as_str(),
+            elapsed.as_secs_f64(),
+            per_second(read_entries, elapsed),
+            elapsed.as_secs_f64() / read.as_secs_f64(),
+            bytes as f64 / (1024.0 * 1024.0),
+            kib(peak),
+            kib(small_peak),
+        );
+    }
+    manager.shutdown().await.expect("shutdown");
+}
