@@ -17,6 +17,8 @@ const COMMANDS: &[&str] = &[
     "get_task_log_sources",
     "subscribe_task_logs",
     "unsubscribe_task_logs",
+    "export_task_logs",
+    "import_task_logs",
 ];
 
 fn main() {

@@ -45,6 +45,15 @@ export const commands = {
 	subscribeTaskLogs: (taskId: string, filter: LogFilter_Deserialize, afterSeq: number | null, channel: Channel<LiveLogMessage_Deserialize>) => typedError<number, IpcError>(__TAURI_INVOKE("subscribe_task_logs", { taskId, filter, afterSeq, channel })),
 	/**  Ends a live subscription; `false` if it had already ended. */
 	unsubscribeTaskLogs: (subscriptionId: number) => typedError<boolean, IpcError>(__TAURI_INVOKE("unsubscribe_task_logs", { subscriptionId })),
+	/**
+	 *  Writes the entries of `task_ids` that match `filter` (its level, source
+	 *  and search conditions) to the file `path` in `format`; the file appears
+	 *  only when complete. `progress` receives the entries written so far after
+	 *  each page.
+	 */
+	exportTaskLogs: (taskIds: string[], filter: LogFilter_Deserialize, format: ExportFormat, path: string, progress: Channel<number>) => typedError<ExportReport_Serialize, IpcError>(__TAURI_INVOKE("export_task_logs", { taskIds, filter, format, path, progress })),
+	/**  Brings the tasks of the JSON Lines export at `path` into the store. */
+	importTaskLogs: (path: string) => typedError<ImportReport, IpcError>(__TAURI_INVOKE("import_task_logs", { path })),
 };
 
 /** Events */
@@ -84,6 +93,55 @@ export type ErrorKind =
 "io" | 
 /**  Anything else; the message says what. */
 "internal";
+
+/**  The file formats a log exports to. */
+export type ExportFormat = 
+/**
+ *  One JSON object per line: a [`ExportHeader`] line, then each entry
+ *  in the protocol's serialisation (`.jsonl`). Taskdeck imports it.
+ */
+"json_lines" | 
+/**
+ *  RFC 4180 CSV with a header row, metadata as a JSON string column,
+ *  UTF-8 (`.csv`).
+ */
+"csv" | 
+/**
+ *  `<RFC 3339 time> <LEVEL> [<source>] <message>`, metadata appended
+ *  when present, one entry per line (`.log`).
+ */
+"text";
+
+/**  What a finished export wrote. */
+export type ExportReport = ExportReport_Serialize | ExportReport_Deserialize;
+
+/**  What a finished export wrote. */
+export type ExportReport_Deserialize = {
+	/**  The file written (absent when written to standard output). */
+	path?: string | null,
+	/**  How many entries it holds. */
+	entries: number,
+	/**  Its size in bytes. */
+	bytes: number,
+};
+
+/**  What a finished export wrote. */
+export type ExportReport_Serialize = {
+	/**  The file written (absent when written to standard output). */
+	path: string | null,
+	/**  How many entries it holds. */
+	entries: number,
+	/**  Its size in bytes. */
+	bytes: number,
+};
+
+/**  What an import brought into the store. */
+export type ImportReport = {
+	/**  The imported tasks' ids (as they were exported). */
+	task_ids: string[],
+	/**  How many entries they hold together. */
+	entries: number,
+};
 
 /**  A typed error as the UI receives it from a command. */
 export type IpcError = {

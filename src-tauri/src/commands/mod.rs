@@ -2,6 +2,7 @@
 //! arguments, call the engine, map the error.
 
 pub mod app;
+pub mod export;
 pub mod live;
 pub mod logs;
 pub mod tasks;

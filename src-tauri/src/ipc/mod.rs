@@ -9,7 +9,7 @@ pub mod events;
 use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events};
 
-use crate::commands::{app, live, logs, tasks};
+use crate::commands::{app, export, live, logs, tasks};
 
 /// Where the exported bindings live, relative to the workspace root.
 pub const BINDINGS_PATH: &str = "docs/ipc/bindings.ts";
@@ -31,6 +31,8 @@ pub fn surface<R: Runtime>() -> tauri_specta::Builder<R> {
             logs::get_task_log_sources,
             live::subscribe_task_logs,
             live::unsubscribe_task_logs,
+            export::export_task_logs,
+            export::import_task_logs,
         ])
         .events(collect_events![events::TaskUpdated])
         // Seqs, counts and ids stay far below 2^53 (ids are
