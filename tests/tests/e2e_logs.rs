@@ -548,3 +548,87 @@ async fn a_backup_runs_from_its_form_and_filters_by_its_archive_component() {
             .any(|name| name.starts_with("documents-") && name.ends_with(".tar.zst"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_exports_from_its_panel_all_of_it_or_the_current_filter() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let folder = exports.path().display().to_string();
+    with_app("export", data_dir.path(), async |app: &AppSession| {
+        app.by_test_id("plugin-picker").await?;
+        app.select("plugin-picker", "shell").await?;
+        app.fill("param-program", "sh").await?;
+        app.fill(
+            "param-args",
+            &format!("-c{RETURN}echo 'one, \"two\"'; echo warned >&2; echo three"),
+        )
+        .await?;
+        app.click("run-button").await?;
+        app.wait_for_text(&test_id("panel-status"), |text| {
+            text.eq_ignore_ascii_case("succeeded")
+        })
+        .await?;
+        // The native save dialog cannot be driven: the test-only folder
+        // answers for it (the core export is the real one).
+        app.execute(&format!(
+            "window.__TASKDECK_TEST_SAVE_DIR = {};",
+            serde_json::to_string(&folder).unwrap()
+        ))
+        .await?;
+        app.select("filter-source", "shell.stderr").await?;
+        app.wait_for_attributes(ROWS, "data-source", |sources| {
+            sources.len() == 1 && sources[0] == "shell.stderr"
+        })
+        .await?;
+        app.click("export-open").await?;
+        app.select("export-format", "csv").await?;
+        app.click("export-run").await?;
+        app.wait_for_text(&test_id("export-status"), |text| {
+            text.starts_with("Exported 1 entry to ") && text.ends_with(".csv")
+        })
+        .await?;
+        app.screenshot("exported-filter").await?;
+
+        // Everything, as JSON Lines.
+        app.click("export-scope-all").await?;
+        app.select("export-format", "jsonl").await?;
+        app.click("export-run").await?;
+        app.wait_for_text(&test_id("export-status"), |text| {
+            text.starts_with("Exported ") && text.ends_with(".jsonl")
+        })
+        .await?;
+        Ok(())
+    })
+    .await;
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(exports.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let csv = std::fs::read_to_string(&files[0]).unwrap();
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("shell-") && name.ends_with(".csv"),
+        "{name}"
+    );
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[1].contains(",WARNING,shell.stderr,warned,"), "{csv}");
+    let jsonl = std::fs::read_to_string(&files[1]).unwrap();
+    let sources: Vec<String> = jsonl
+        .lines()
+        .skip(1)
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["source"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(
+        sources.contains(&"shell.stdout".to_owned())
+            && sources.contains(&"shell.stderr".to_owned())
+    );
+    assert!(jsonl.contains(r#""message":"one, \"two\"""#), "{jsonl}");
+}

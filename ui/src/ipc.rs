@@ -7,8 +7,9 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use taskdeck_protocol::{
-    AppInfo, ErrorKind, IpcError, LiveLogMessage, LogCount, LogFilter, LogPage, LogStats,
-    PathPicker, PluginInfo, RemovalReport, RunTaskRequest, TaskListFilter, TaskSummary,
+    AppInfo, ErrorKind, ExportFormat, ExportReport, IpcError, LiveLogMessage, LogCount, LogFilter,
+    LogPage, LogStats, PathPicker, PluginInfo, RemovalReport, RunTaskRequest, TaskListFilter,
+    TaskSummary,
 };
 use wasm_bindgen::prelude::{Closure, wasm_bindgen};
 use wasm_bindgen::{JsCast, JsValue};
@@ -112,6 +113,117 @@ pub async fn pick_path(
     invoke("plugin:dialog|open", &Args { options }).await
 }
 
+/// Asks where to save a file with the native save dialog, proposing
+/// `file_name`; `None` when the user closes it. For end-to-end tests, a
+/// folder in `window.__TASKDECK_TEST_SAVE_DIR` answers instead of the
+/// dialog (which WebDriver cannot drive): the file goes there, under the
+/// proposed name.
+pub async fn save_path(
+    title: &str,
+    file_name: &str,
+    kind: &str,
+    extension: &str,
+) -> Result<Option<String>, IpcError> {
+    if let Some(folder) = web_sys::window()
+        .and_then(|window| {
+            js_sys::Reflect::get(&window, &JsValue::from_str("__TASKDECK_TEST_SAVE_DIR")).ok()
+        })
+        .and_then(|value| value.as_string())
+    {
+        return Ok(Some(format!(
+            "{}/{file_name}",
+            folder.trim_end_matches('/')
+        )));
+    }
+    #[derive(Serialize)]
+    struct Filter<'a> {
+        name: &'a str,
+        extensions: [&'a str; 1],
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Options<'a> {
+        title: &'a str,
+        default_path: &'a str,
+        filters: [Filter<'a>; 1],
+    }
+    #[derive(Serialize)]
+    struct Args<'a> {
+        options: Options<'a>,
+    }
+    let options = Options {
+        title,
+        default_path: file_name,
+        filters: [Filter {
+            name: kind,
+            extensions: [extension],
+        }],
+    };
+    invoke("plugin:dialog|save", &Args { options }).await
+}
+
+/// Exports the entries of `task_ids` matching `filter` to `path`;
+/// `on_progress` gets the entries written so far as pages are written.
+pub async fn export_task_logs(
+    task_ids: Vec<String>,
+    filter: &LogFilter,
+    format: ExportFormat,
+    path: &str,
+    on_progress: Callback<u64>,
+) -> Result<ExportReport, IpcError> {
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
+        if let Some(written) = message.as_f64() {
+            on_progress.emit(written as u64);
+        }
+    });
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        task_ids: Vec<String>,
+        filter: &'a LogFilter,
+        format: ExportFormat,
+        path: &'a str,
+    }
+    let args = Args {
+        task_ids,
+        filter,
+        format,
+        path,
+    };
+    let answer = invoke_with_channel("export_task_logs", &args, "progress", &handler).await;
+    drop(handler);
+    answer
+}
+
+/// [`invoke`] with a channel under `key` whose messages go to `handler`
+/// (kept alive by the caller until the call ends).
+async fn invoke_with_channel<A: Serialize, R: DeserializeOwned>(
+    command: &str,
+    args: &A,
+    key: &str,
+    handler: &Closure<dyn FnMut(JsValue)>,
+) -> Result<R, IpcError> {
+    let failed = |what: &str, error: String| {
+        IpcError::new(
+            ErrorKind::Internal,
+            format!("{command}: cannot {what}: {error}"),
+        )
+    };
+    let channel =
+        new_channel(handler).map_err(|error| failed("open a channel", format!("{error:?}")))?;
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let args = args
+        .serialize(&serializer)
+        .map_err(|error| failed("encode its arguments", error.to_string()))?;
+    js_sys::Reflect::set(&args, &JsValue::from_str(key), &channel)
+        .map_err(|error| failed("pass the channel", format!("{error:?}")))?;
+    let value = tauri_invoke(command, args)
+        .await
+        .map_err(|error| decode_error(command, error))?;
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|error| failed("read its answer", error.to_string()))
+}
+
 /// Tasks, newest first.
 pub async fn list_tasks(filter: TaskListFilter) -> Result<Vec<TaskSummary>, IpcError> {
     #[derive(Serialize)]
@@ -210,12 +322,6 @@ pub async fn subscribe_task_logs(
             }),
         }
     });
-    let channel = new_channel(&handler).map_err(|error| {
-        IpcError::new(
-            ErrorKind::Internal,
-            format!("cannot open a live channel: {error:?}"),
-        )
-    })?;
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Args<'a> {
@@ -223,29 +329,12 @@ pub async fn subscribe_task_logs(
         filter: &'a LogFilter,
         after_seq: u64,
     }
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     let args = Args {
         task_id,
         filter,
         after_seq,
-    }
-    .serialize(&serializer)
-    .map_err(|error| IpcError::new(ErrorKind::Internal, error.to_string()))?;
-    js_sys::Reflect::set(&args, &JsValue::from_str("channel"), &channel).map_err(|error| {
-        IpcError::new(
-            ErrorKind::Internal,
-            format!("cannot pass the channel: {error:?}"),
-        )
-    })?;
-    let value = tauri_invoke("subscribe_task_logs", args)
-        .await
-        .map_err(|error| decode_error("subscribe_task_logs", error))?;
-    let id = serde_wasm_bindgen::from_value::<u64>(value).map_err(|error| {
-        IpcError::new(
-            ErrorKind::Internal,
-            format!("unexpected subscription id: {error}"),
-        )
-    })?;
+    };
+    let id: u64 = invoke_with_channel("subscribe_task_logs", &args, "channel", &handler).await?;
     Ok(LiveSubscription {
         id,
         _handler: handler,

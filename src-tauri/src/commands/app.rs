@@ -63,21 +63,24 @@ mod tests {
     }
 
     #[test]
-    fn the_ui_may_open_the_picker_dialogs_and_no_other_dialog() {
+    fn the_ui_may_open_the_file_dialogs_and_no_other_dialog() {
         let app = MockApp::started();
         // Bad options reach the dialog plugin's own decoding: the call was
         // let through (good options would open a real dialog).
-        let answer = app
-            .invoke("plugin:dialog|open", json!({ "options": 42 }))
-            .unwrap_err();
-        assert!(!answer.to_string().contains("not allowed"), "{answer}");
-        assert!(answer.to_string().contains("options"), "{answer}");
-        for command in ["plugin:dialog|save", "plugin:dialog|message"] {
-            let refusal = app.invoke(command, json!({ "options": 42 })).unwrap_err();
+        for command in ["plugin:dialog|open", "plugin:dialog|save"] {
+            let answer = app.invoke(command, json!({ "options": 42 })).unwrap_err();
             assert!(
-                refusal.to_string().contains("not allowed"),
-                "{command}: {refusal}"
+                !answer.to_string().contains("not allowed"),
+                "{command}: {answer}"
+            );
+            assert!(
+                answer.to_string().contains("options"),
+                "{command}: {answer}"
             );
         }
+        let refusal = app
+            .invoke("plugin:dialog|message", json!({ "options": 42 }))
+            .unwrap_err();
+        assert!(refusal.to_string().contains("not allowed"), "{refusal}");
     }
 }

@@ -2,6 +2,7 @@
 //! with its filter bar, rows and line detail, the viewer that shows any
 //! task in it, and the history list.
 
+mod export_control;
 mod history_list;
 mod log_entry_detail;
 mod log_entry_row;
@@ -13,6 +14,7 @@ mod task_log_panel;
 mod task_log_viewer;
 mod task_runner;
 
+pub use export_control::ExportControl;
 pub use history_list::HistoryList;
 pub use log_entry_detail::LogEntryDetail;
 pub use log_entry_row::LogEntryRow;

@@ -18,7 +18,7 @@ use yew::prelude::*;
 
 use super::log_rows::{Edge, Rows, RowsAction, first_page, next_page};
 use super::log_window;
-use super::{LogEntryDetail, LogEntryRow, LogFilterBar};
+use super::{ExportControl, LogEntryDetail, LogEntryRow, LogFilterBar};
 use crate::components::{EmptyState, ErrorBanner};
 use crate::ipc::{self, LiveSubscription};
 use crate::preferences;
@@ -100,6 +100,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     let counts = use_state(|| None::<LevelCounts>);
     let stored_status = use_state(|| None::<TaskStatus>);
     let started_at = use_state(|| None::<chrono::DateTime<chrono::Utc>>);
+    let plugin_id = use_state(|| None::<String>);
     let time_mode = use_state(preferences::time_mode);
     let wrap = use_state(preferences::wrap);
     let row_height = log_window::row_height(*wrap);
@@ -276,6 +277,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         let counts = counts.clone();
         let stored_status = stored_status.clone();
         let started_at = started_at.clone();
+        let plugin_id = plugin_id.clone();
         let task_id = props.task_id.to_string();
         use_effect_with((task_id, rows.ended), move |(task_id, _)| {
             let task_id = task_id.clone();
@@ -283,6 +285,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 if let Ok(task) = ipc::get_task(&task_id).await {
                     stored_status.set(Some(task.status));
                     started_at.set(task.started_at.or(Some(task.created_at)));
+                    plugin_id.set(Some(task.plugin_id));
                 }
                 if let Ok(found) = ipc::get_task_log_sources(&task_id).await {
                     sources.set(found);
@@ -608,6 +611,10 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 >
                     { if following { "Following" } else { "Jump to latest" } }
                 </button>
+                <ExportControl task_id={props.task_id.clone()} plugin_id={(*plugin_id).clone()}
+                    started_at={*started_at} filter={(*filter).clone()}
+                    total={counts.map(|counts| counts.total())}
+                    matching={matches.map(|count| count.matching)} />
             </div>
             <LogFilterBar filter={(*filter).clone()} sources={(*sources).clone()} counts={*counts}
                 matches={*matches} on_change={on_filter} {on_step} />

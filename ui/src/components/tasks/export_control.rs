@@ -1,0 +1,214 @@
+//! "Export…" on the log panel: choose a format and all entries or the
+//! current filter (with how many each means), pick a file in the native
+//! save dialog, watch the progress, and read what was written where.
+
+use chrono::{DateTime, Utc};
+use taskdeck_protocol::{ExportFormat, IpcError, LogFilter};
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::ipc;
+
+/// Properties of [`ExportControl`].
+#[derive(Properties, PartialEq)]
+pub struct ExportControlProps {
+    /// The task exported.
+    pub task_id: AttrValue,
+    /// Its plugin, for the proposed file name.
+    pub plugin_id: Option<String>,
+    /// When it started, for the proposed file name.
+    pub started_at: Option<DateTime<Utc>>,
+    /// The panel's current filter.
+    pub filter: LogFilter,
+    /// How many entries the task has.
+    pub total: Option<u64>,
+    /// How many the filter matches (`None`: no filter, or not counted yet).
+    pub matching: Option<u64>,
+}
+
+/// Where an export stands.
+#[derive(Clone, PartialEq)]
+enum Progress {
+    Idle,
+    Running { written: u64, of: Option<u64> },
+    Done { path: String, entries: u64 },
+    Failed(IpcError),
+}
+
+fn label(format: ExportFormat) -> &'static str {
+    match format {
+        ExportFormat::JsonLines => "JSON Lines (lossless, importable)",
+        ExportFormat::Csv => "CSV",
+        ExportFormat::Text => "Text",
+    }
+}
+
+/// `1 entry`, `3 entries`.
+fn entries_text(count: u64) -> String {
+    if count == 1 {
+        "1 entry".to_owned()
+    } else {
+        format!("{count} entries")
+    }
+}
+
+/// The proposed file name: plugin, task start time (UTC), format.
+fn file_name(
+    plugin_id: Option<&str>,
+    started_at: Option<DateTime<Utc>>,
+    format: ExportFormat,
+) -> String {
+    let stamp = started_at.map_or_else(String::new, |time| {
+        format!("-{}", time.format("%Y%m%d-%H%M%S"))
+    });
+    format!(
+        "{}{stamp}.{}",
+        plugin_id.unwrap_or("task"),
+        format.extension()
+    )
+}
+
+/// The export control.
+#[function_component(ExportControl)]
+pub fn export_control(props: &ExportControlProps) -> Html {
+    let open = use_state(|| false);
+    let format = use_state(|| ExportFormat::JsonLines);
+    let filtered = props.filter != LogFilter::default();
+    let only_matching = use_state(|| true);
+    let progress = use_state(|| Progress::Idle);
+    let use_filter = filtered && *only_matching;
+
+    let on_toggle = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
+    let on_format = {
+        let format = format.clone();
+        Callback::from(move |event: Event| {
+            let value = event.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Some(chosen) = ExportFormat::ALL
+                .into_iter()
+                .find(|format| format.as_str() == value)
+            {
+                format.set(chosen);
+            }
+        })
+    };
+    let on_scope = |matching: bool| {
+        let only_matching = only_matching.clone();
+        Callback::from(move |_: Event| only_matching.set(matching))
+    };
+    let on_run = {
+        let progress = progress.clone();
+        let task_id = props.task_id.to_string();
+        let filter = if use_filter {
+            props.filter.clone()
+        } else {
+            LogFilter::default()
+        };
+        let of = if use_filter {
+            props.matching
+        } else {
+            props.total
+        };
+        let name = file_name(props.plugin_id.as_deref(), props.started_at, *format);
+        let format = *format;
+        Callback::from(move |_: MouseEvent| {
+            let progress = progress.clone();
+            let task_id = task_id.clone();
+            let filter = filter.clone();
+            let name = name.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let chosen =
+                    ipc::save_path("Export the log", &name, label(format), format.extension())
+                        .await;
+                let path = match chosen {
+                    Ok(Some(path)) => path,
+                    Ok(None) => return,
+                    Err(error) => return progress.set(Progress::Failed(error)),
+                };
+                progress.set(Progress::Running { written: 0, of });
+                let on_progress = {
+                    let progress = progress.clone();
+                    Callback::from(move |written| progress.set(Progress::Running { written, of }))
+                };
+                let done =
+                    ipc::export_task_logs(vec![task_id], &filter, format, &path, on_progress).await;
+                progress.set(match done {
+                    Ok(report) => Progress::Done {
+                        path: report.path.unwrap_or(path),
+                        entries: report.entries,
+                    },
+                    Err(error) => Progress::Failed(error),
+                });
+            });
+        })
+    };
+    let count =
+        |value: Option<u64>| value.map_or_else(|| "…".to_owned(), |value| value.to_string());
+    let running = matches!(*progress, Progress::Running { .. });
+    html! {
+        <div class="export-control">
+            <button type="button" data-testid="export-open" aria-expanded={open.to_string()}
+                title="Save this log to a file" onclick={on_toggle}>
+                { "Export…" }
+            </button>
+            if *open {
+                <div class="export-panel" data-testid="export-panel" role="group" aria-label="Export the log">
+                    <label>
+                        { "Format " }
+                        <select data-testid="export-format" onchange={on_format}>
+                            { for ExportFormat::ALL.into_iter().map(|choice| html! {
+                                <option value={choice.as_str()} selected={choice == *format}>{ label(choice) }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <label>
+                        <input type="radio" name="export-scope" data-testid="export-scope-all"
+                            checked={!use_filter} onchange={on_scope(false)} />
+                        { format!("All entries ({})", count(props.total)) }
+                    </label>
+                    <label class={classes!((!filtered).then_some("muted"))}>
+                        <input type="radio" name="export-scope" data-testid="export-scope-filter"
+                            disabled={!filtered} checked={use_filter} onchange={on_scope(true)} />
+                        { if filtered {
+                            format!("Current filter ({})", count(props.matching))
+                        } else {
+                            "Current filter (no filter set)".to_owned()
+                        } }
+                    </label>
+                    <button type="button" class="primary" data-testid="export-run" disabled={running} onclick={on_run}>
+                        { "Save as…" }
+                    </button>
+                    <p class="export-status" data-testid="export-status" role="status">
+                        { match &*progress {
+                            Progress::Idle => String::new(),
+                            Progress::Running { written, of } => format!("Exporting… {written} of {} entries", count(*of)),
+                            Progress::Done { path, entries } => format!("Exported {} to {path}", entries_text(*entries)),
+                            Progress::Failed(error) => format!("Export failed: {}", error.message),
+                        } }
+                    </p>
+                </div>
+            }
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn the_proposed_name_says_plugin_start_and_format() {
+        let start = Utc.with_ymd_and_hms(2026, 12, 2, 9, 5, 7).unwrap();
+        assert_eq!(
+            file_name(Some("backup"), Some(start), ExportFormat::Csv),
+            "backup-20261202-090507.csv"
+        );
+        assert_eq!(file_name(None, None, ExportFormat::JsonLines), "task.jsonl");
+        assert_eq!(entries_text(1), "1 entry");
+        assert_eq!(entries_text(0), "0 entries");
+    }
+}
