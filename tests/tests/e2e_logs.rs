@@ -550,7 +550,7 @@ async fn a_backup_runs_from_its_form_and_filters_by_its_archive_component() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_log_exports_from_its_panel_all_of_it_or_the_current_filter() {
+async fn a_log_exports_from_its_panel_and_imports_into_another_app() {
     let data_dir = tempfile::tempdir().unwrap();
     let exports = tempfile::tempdir().unwrap();
     let folder = exports.path().display().to_string();
@@ -631,4 +631,33 @@ async fn a_log_exports_from_its_panel_all_of_it_or_the_current_filter() {
             && sources.contains(&"shell.stderr".to_owned())
     );
     assert!(jsonl.contains(r#""message":"one, \"two\"""#), "{jsonl}");
+
+    // A colleague imports the JSON Lines file into their own app and reads
+    // the log there (the open dialog answered by the test-only path).
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = files[1].display().to_string();
+    with_app("import", elsewhere.path(), async |app: &AppSession| {
+        app.click("nav-history").await?;
+        app.execute(&format!(
+            "window.__TASKDECK_TEST_OPEN_FILE = {};",
+            serde_json::to_string(&file).unwrap()
+        ))
+        .await?;
+        app.click("history-import").await?;
+        app.wait_for_text(&test_id("history-notice"), |text| {
+            text.starts_with("Imported 1 task(s) with ")
+        })
+        .await?;
+        app.wait_for_attributes(ROWS, "data-source", |sources| {
+            sources.iter().any(|source| source == "shell.stderr")
+                && sources.iter().any(|source| source == "shell.stdout")
+        })
+        .await?;
+        app.wait_for_text(&test_id("panel-status"), |text| {
+            text.eq_ignore_ascii_case("succeeded")
+        })
+        .await?;
+        Ok(())
+    })
+    .await;
 }

@@ -7,9 +7,9 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use taskdeck_protocol::{
-    AppInfo, ErrorKind, ExportFormat, ExportReport, IpcError, LiveLogMessage, LogCount, LogFilter,
-    LogPage, LogStats, PathPicker, PluginInfo, RemovalReport, RunTaskRequest, TaskListFilter,
-    TaskSummary,
+    AppInfo, ErrorKind, ExportFormat, ExportReport, ImportReport, IpcError, LiveLogMessage,
+    LogCount, LogFilter, LogPage, LogStats, PathPicker, PluginInfo, RemovalReport, RunTaskRequest,
+    TaskListFilter, TaskSummary,
 };
 use wasm_bindgen::prelude::{Closure, wasm_bindgen};
 use wasm_bindgen::{JsCast, JsValue};
@@ -160,6 +160,57 @@ pub async fn save_path(
         }],
     };
     invoke("plugin:dialog|save", &Args { options }).await
+}
+
+/// Asks for a JSON Lines export to import with the native open dialog;
+/// `None` when the user closes it. For end-to-end tests, a path in
+/// `window.__TASKDECK_TEST_OPEN_FILE` answers instead of the dialog.
+pub async fn open_export_file() -> Result<Option<String>, IpcError> {
+    if let Some(path) = test_answer("__TASKDECK_TEST_OPEN_FILE") {
+        return Ok(Some(path));
+    }
+    #[derive(Serialize)]
+    struct Filter {
+        name: &'static str,
+        extensions: [&'static str; 1],
+    }
+    #[derive(Serialize)]
+    struct Options {
+        title: &'static str,
+        multiple: bool,
+        directory: bool,
+        filters: [Filter; 1],
+    }
+    #[derive(Serialize)]
+    struct Args {
+        options: Options,
+    }
+    let options = Options {
+        title: "Import a Taskdeck log export",
+        multiple: false,
+        directory: false,
+        filters: [Filter {
+            name: "Taskdeck export (JSON Lines)",
+            extensions: ["jsonl"],
+        }],
+    };
+    invoke("plugin:dialog|open", &Args { options }).await
+}
+
+/// Brings the tasks of the JSON Lines export at `path` into the store.
+pub async fn import_task_logs(path: &str) -> Result<ImportReport, IpcError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        path: &'a str,
+    }
+    invoke("import_task_logs", &Args { path }).await
+}
+
+/// The string a test put in `window[name]`, if any.
+fn test_answer(name: &str) -> Option<String> {
+    web_sys::window()
+        .and_then(|window| js_sys::Reflect::get(&window, &JsValue::from_str(name)).ok())
+        .and_then(|value| value.as_string())
 }
 
 /// Exports the entries of `task_ids` matching `filter` to `path`;

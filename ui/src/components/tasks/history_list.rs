@@ -1,7 +1,8 @@
 //! The history list: every task, newest first, with status, duration and
 //! warning/error counts; opening one shows its log panel, re-running one
 //! starts the same plugin with the same parameters, deleting one (asked
-//! twice) removes it with its logs.
+//! twice) removes it with its logs. "Import…" brings in a JSON Lines
+//! export someone sent, as history.
 
 use taskdeck_protocol::{IpcError, RunTaskRequest, TaskListFilter, TaskSummary};
 use yew::prelude::*;
@@ -162,6 +163,58 @@ pub fn history_list(props: &HistoryListProps) -> Html {
             });
         })
     };
+    // What the last import brought in.
+    let imported = use_state(|| None::<String>);
+    let on_import = {
+        let open = open.clone();
+        let action_error = action_error.clone();
+        let imported = imported.clone();
+        let reloads = reloads.clone();
+        Callback::from(move |_: MouseEvent| {
+            let open = open.clone();
+            let action_error = action_error.clone();
+            let imported = imported.clone();
+            let reloads = reloads.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let path = match ipc::open_export_file().await {
+                    Ok(Some(path)) => path,
+                    Ok(None) => return,
+                    Err(error) => return action_error.set(Some(error)),
+                };
+                match ipc::import_task_logs(&path).await {
+                    Ok(report) => {
+                        action_error.set(None);
+                        imported.set(Some(format!(
+                            "Imported {} task(s) with {} entries from {path}.",
+                            report.task_ids.len(),
+                            report.entries
+                        )));
+                        open.set(report.task_ids.first().cloned());
+                        reloads.dispatch(());
+                    }
+                    Err(error) => {
+                        imported.set(None);
+                        action_error.set(Some(error));
+                    }
+                }
+            });
+        })
+    };
+    let actions = html! {
+        <>
+            <div class="history-actions">
+                <button type="button" data-testid="history-import" title="Open a JSON Lines log export as history"
+                    onclick={on_import}>{ "Import…" }</button>
+                <button type="button" data-testid="history-reload" onclick={on_reload}>{ "Refresh" }</button>
+            </div>
+            if let Some(notice) = (*imported).clone() {
+                <p class="notice" data-testid="history-notice" role="status">{ notice }</p>
+            }
+            if let Some(error) = (*action_error).clone() {
+                <ErrorBanner {error} />
+            }
+        </>
+    };
     let list = match &tasks.0 {
         None => return html! { <p class="muted">{ "Loading…" }</p> },
         Some(Err(error)) => return html! { <ErrorBanner error={error.clone()} /> },
@@ -169,20 +222,18 @@ pub fn history_list(props: &HistoryListProps) -> Html {
     };
     if list.is_empty() {
         return html! {
-            <EmptyState
-                message="No tasks have run yet."
-                hint="Every task you run is kept here with its logs, across restarts."
-            />
+            <div class="history">
+                { actions }
+                <EmptyState
+                    message="No tasks have run yet."
+                    hint="Every task you run is kept here with its logs, across restarts; Import… opens one someone exported."
+                />
+            </div>
         };
     }
     html! {
         <div class="history">
-            <div class="history-actions">
-                <button type="button" data-testid="history-reload" onclick={on_reload}>{ "Refresh" }</button>
-            </div>
-            if let Some(error) = (*action_error).clone() {
-                <ErrorBanner {error} />
-            }
+            { actions }
             <div class="history-table-wrap">
             <table class="history-table">
                 <thead>
