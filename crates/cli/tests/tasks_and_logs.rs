@@ -361,6 +361,21 @@ fn follow_ends_when_the_process_running_the_task_dies() {
     assert_eq!(show["status"], "interrupted");
 }
 
+/// `taskdeck export <id> --format <format> --output <path>`.
+fn export_to_file(dir: &Path, id: &str, format: &str, path: &Path) -> Output {
+    run(
+        dir,
+        &[
+            "export",
+            id,
+            "--format",
+            format,
+            "--output",
+            path.to_str().unwrap(),
+        ],
+    )
+}
+
 #[test]
 fn export_writes_a_file_or_standard_output_with_the_logs_filters() {
     let dir = tempfile::tempdir().unwrap();
@@ -368,17 +383,7 @@ fn export_writes_a_file_or_standard_output_with_the_logs_filters() {
     let id = summary["id"].as_str().unwrap();
 
     let path = dir.path().join("out.csv");
-    let output = run(
-        dir.path(),
-        &[
-            "export",
-            id,
-            "--format",
-            "csv",
-            "--output",
-            path.to_str().unwrap(),
-        ],
-    );
+    let output = export_to_file(dir.path(), id, "csv", &path);
     assert!(output.status.success(), "{output:?}");
     let csv = std::fs::read_to_string(&path).unwrap();
     assert!(csv.starts_with("task_id,seq,timestamp,level,source,message,metadata\r\n"));
@@ -419,17 +424,7 @@ fn export_writes_a_file_or_standard_output_with_the_logs_filters() {
     // Import is the proof of the format: another data directory gets the
     // task back, entries and all.
     let file = dir.path().join("task.jsonl");
-    let written = run(
-        dir.path(),
-        &[
-            "export",
-            id,
-            "--format",
-            "jsonl",
-            "-o",
-            file.to_str().unwrap(),
-        ],
-    );
+    let written = export_to_file(dir.path(), id, "jsonl", &file);
     assert!(written.status.success(), "{written:?}");
     let other = tempfile::tempdir().unwrap();
     let imported = run(other.path(), &["import", file.to_str().unwrap(), "--json"]);
