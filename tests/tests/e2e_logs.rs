@@ -597,6 +597,25 @@ async fn a_log_exports_from_its_panel_and_imports_into_another_app() {
             text.starts_with("Exported ") && text.ends_with(".jsonl")
         })
         .await?;
+
+        // From History: two ticked tasks into one CSV file.
+        app.click("run-button").await?;
+        app.click("nav-history").await?;
+        app.wait_for_attributes("[data-testid=\"history-row\"]", "data-status", |statuses| {
+            statuses.len() == 2 && statuses.iter().all(|status| status == "succeeded")
+        })
+        .await?;
+        app.execute(
+            "document.querySelectorAll('[data-testid=\"history-select\"]').forEach(box => box.click());",
+        )
+        .await?;
+        app.click("history-export-open").await?;
+        app.select("history-export-format", "csv").await?;
+        app.click("history-export-run").await?;
+        app.wait_for_text(&test_id("history-export-status"), |text| {
+            text.starts_with("Exported ") && text.ends_with("taskdeck-2-tasks.csv")
+        })
+        .await?;
         Ok(())
     })
     .await;
@@ -605,7 +624,14 @@ async fn a_log_exports_from_its_panel_and_imports_into_another_app() {
         .map(|entry| entry.unwrap().path())
         .collect();
     files.sort();
-    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(files.len(), 3, "{files:?}");
+    let both = std::fs::read_to_string(&files[2]).unwrap();
+    let tasks: std::collections::BTreeSet<&str> = both
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split(',').next())
+        .collect();
+    assert_eq!(tasks.len(), 2, "two tasks in one file: {both}");
     let csv = std::fs::read_to_string(&files[0]).unwrap();
     let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
     assert!(

@@ -1,5 +1,6 @@
-//! "Export…" on the log panel: choose a format and all entries or the
-//! current filter (with how many each means), pick a file in the native
+//! "Export…": on the log panel, one task, all entries or the current
+//! filter (with how many each means); on History, the selected tasks into
+//! one JSON Lines or CSV file. Choose a format, pick a file in the native
 //! save dialog, watch the progress, and read what was written where.
 
 use chrono::{DateTime, Utc};
@@ -12,17 +13,25 @@ use crate::ipc;
 /// Properties of [`ExportControl`].
 #[derive(Properties, PartialEq)]
 pub struct ExportControlProps {
-    /// The task exported.
-    pub task_id: AttrValue,
-    /// Its plugin, for the proposed file name.
+    /// The tasks exported (text takes only one).
+    pub task_ids: Vec<String>,
+    /// The prefix of the control's test ids (`export`, `history-export`).
+    #[prop_or(AttrValue::Static("export"))]
+    pub name: AttrValue,
+    /// The plugin of a single task, for the proposed file name.
+    #[prop_or_default]
     pub plugin_id: Option<String>,
-    /// When it started, for the proposed file name.
+    /// When a single task started, for the proposed file name.
+    #[prop_or_default]
     pub started_at: Option<DateTime<Utc>>,
-    /// The panel's current filter.
+    /// The panel's current filter (none on History).
+    #[prop_or_default]
     pub filter: LogFilter,
     /// How many entries the task has.
+    #[prop_or_default]
     pub total: Option<u64>,
     /// How many the filter matches (`None`: no filter, or not counted yet).
+    #[prop_or_default]
     pub matching: Option<u64>,
 }
 
@@ -52,12 +61,17 @@ fn entries_text(count: u64) -> String {
     }
 }
 
-/// The proposed file name: plugin, task start time (UTC), format.
+/// The proposed file name: plugin and task start time (UTC) for one task,
+/// how many tasks for several; the format's extension.
 fn file_name(
+    tasks: usize,
     plugin_id: Option<&str>,
     started_at: Option<DateTime<Utc>>,
     format: ExportFormat,
 ) -> String {
+    if tasks > 1 {
+        return format!("taskdeck-{tasks}-tasks.{}", format.extension());
+    }
     let stamp = started_at.map_or_else(String::new, |time| {
         format!("-{}", time.format("%Y%m%d-%H%M%S"))
     });
@@ -73,6 +87,17 @@ fn file_name(
 pub fn export_control(props: &ExportControlProps) -> Html {
     let open = use_state(|| false);
     let format = use_state(|| ExportFormat::JsonLines);
+    let several = props.task_ids.len() > 1;
+    // A text line does not name its task: several tasks take jsonl or csv.
+    let formats: Vec<ExportFormat> = ExportFormat::ALL
+        .into_iter()
+        .filter(|format| !several || *format != ExportFormat::Text)
+        .collect();
+    let format_now = if formats.contains(&format) {
+        *format
+    } else {
+        ExportFormat::JsonLines
+    };
     let filtered = props.filter != LogFilter::default();
     let only_matching = use_state(|| true);
     let progress = use_state(|| Progress::Idle);
@@ -100,7 +125,7 @@ pub fn export_control(props: &ExportControlProps) -> Html {
     };
     let on_run = {
         let progress = progress.clone();
-        let task_id = props.task_id.to_string();
+        let task_ids = props.task_ids.clone();
         let filter = if use_filter {
             props.filter.clone()
         } else {
@@ -111,11 +136,16 @@ pub fn export_control(props: &ExportControlProps) -> Html {
         } else {
             props.total
         };
-        let name = file_name(props.plugin_id.as_deref(), props.started_at, *format);
-        let format = *format;
+        let name = file_name(
+            task_ids.len(),
+            props.plugin_id.as_deref(),
+            props.started_at,
+            format_now,
+        );
+        let format = format_now;
         Callback::from(move |_: MouseEvent| {
             let progress = progress.clone();
-            let task_id = task_id.clone();
+            let task_ids = task_ids.clone();
             let filter = filter.clone();
             let name = name.clone();
             wasm_bindgen_futures::spawn_local(async move {
@@ -133,7 +163,7 @@ pub fn export_control(props: &ExportControlProps) -> Html {
                     Callback::from(move |written| progress.set(Progress::Running { written, of }))
                 };
                 let done =
-                    ipc::export_task_logs(vec![task_id], &filter, format, &path, on_progress).await;
+                    ipc::export_task_logs(task_ids, &filter, format, &path, on_progress).await;
                 progress.set(match done {
                     Ok(report) => Progress::Done {
                         path: report.path.unwrap_or(path),
@@ -147,40 +177,48 @@ pub fn export_control(props: &ExportControlProps) -> Html {
     let count =
         |value: Option<u64>| value.map_or_else(|| "…".to_owned(), |value| value.to_string());
     let running = matches!(*progress, Progress::Running { .. });
+    let id = |part: &str| format!("{}-{part}", props.name);
+    let opener = if several {
+        format!("Export {} tasks…", props.task_ids.len())
+    } else {
+        "Export…".to_owned()
+    };
     html! {
         <div class="export-control">
-            <button type="button" data-testid="export-open" aria-expanded={open.to_string()}
-                title="Save this log to a file" onclick={on_toggle}>
-                { "Export…" }
+            <button type="button" data-testid={id("open")} aria-expanded={open.to_string()}
+                disabled={props.task_ids.is_empty()} title="Save the log to a file" onclick={on_toggle}>
+                { opener }
             </button>
             if *open {
-                <div class="export-panel" data-testid="export-panel" role="group" aria-label="Export the log">
+                <div class="export-panel" data-testid={id("panel")} role="group" aria-label="Export the log">
                     <label>
                         { "Format " }
-                        <select data-testid="export-format" onchange={on_format}>
-                            { for ExportFormat::ALL.into_iter().map(|choice| html! {
-                                <option value={choice.as_str()} selected={choice == *format}>{ label(choice) }</option>
+                        <select data-testid={id("format")} onchange={on_format}>
+                            { for formats.iter().map(|choice| html! {
+                                <option value={choice.as_str()} selected={*choice == format_now}>{ label(*choice) }</option>
                             }) }
                         </select>
                     </label>
                     <label>
-                        <input type="radio" name="export-scope" data-testid="export-scope-all"
+                        <input type="radio" name={id("scope")} data-testid={id("scope-all")}
                             checked={!use_filter} onchange={on_scope(false)} />
                         { format!("All entries ({})", count(props.total)) }
                     </label>
-                    <label class={classes!((!filtered).then_some("muted"))}>
-                        <input type="radio" name="export-scope" data-testid="export-scope-filter"
-                            disabled={!filtered} checked={use_filter} onchange={on_scope(true)} />
-                        { if filtered {
-                            format!("Current filter ({})", count(props.matching))
-                        } else {
-                            "Current filter (no filter set)".to_owned()
-                        } }
-                    </label>
-                    <button type="button" class="primary" data-testid="export-run" disabled={running} onclick={on_run}>
+                    if !several {
+                        <label class={classes!((!filtered).then_some("muted"))}>
+                            <input type="radio" name={id("scope")} data-testid={id("scope-filter")}
+                                disabled={!filtered} checked={use_filter} onchange={on_scope(true)} />
+                            { if filtered {
+                                format!("Current filter ({})", count(props.matching))
+                            } else {
+                                "Current filter (no filter set)".to_owned()
+                            } }
+                        </label>
+                    }
+                    <button type="button" class="primary" data-testid={id("run")} disabled={running} onclick={on_run}>
                         { "Save as…" }
                     </button>
-                    <p class="export-status" data-testid="export-status" role="status">
+                    <p class="export-status" data-testid={id("status")} role="status">
                         { match &*progress {
                             Progress::Idle => String::new(),
                             Progress::Running { written, of } => format!("Exporting… {written} of {} entries", count(*of)),
@@ -204,10 +242,17 @@ mod tests {
     fn the_proposed_name_says_plugin_start_and_format() {
         let start = Utc.with_ymd_and_hms(2026, 12, 2, 9, 5, 7).unwrap();
         assert_eq!(
-            file_name(Some("backup"), Some(start), ExportFormat::Csv),
+            file_name(1, Some("backup"), Some(start), ExportFormat::Csv),
             "backup-20261202-090507.csv"
         );
-        assert_eq!(file_name(None, None, ExportFormat::JsonLines), "task.jsonl");
+        assert_eq!(
+            file_name(1, None, None, ExportFormat::JsonLines),
+            "task.jsonl"
+        );
+        assert_eq!(
+            file_name(3, None, None, ExportFormat::Csv),
+            "taskdeck-3-tasks.csv"
+        );
         assert_eq!(entries_text(1), "1 entry");
         assert_eq!(entries_text(0), "0 entries");
     }

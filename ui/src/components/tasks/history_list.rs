@@ -1,13 +1,13 @@
 //! The history list: every task, newest first, with status, duration and
 //! warning/error counts; opening one shows its log panel, re-running one
 //! starts the same plugin with the same parameters, deleting one (asked
-//! twice) removes it with its logs. "Import…" brings in a JSON Lines
-//! export someone sent, as history.
+//! twice) removes it with its logs. Ticked tasks export together into one
+//! file; "Import…" brings in a JSON Lines export someone sent, as history.
 
 use taskdeck_protocol::{IpcError, RunTaskRequest, TaskListFilter, TaskSummary};
 use yew::prelude::*;
 
-use super::TaskLogViewer;
+use super::{ExportControl, TaskLogViewer};
 use crate::components::{EmptyState, ErrorBanner};
 use crate::permalink::LineLink;
 use crate::{format, ipc};
@@ -200,9 +200,40 @@ pub fn history_list(props: &HistoryListProps) -> Html {
             });
         })
     };
+    // The tasks ticked for a joint export, in list order.
+    let chosen = use_state(Vec::<String>::new);
+    let on_choose = {
+        let chosen = chosen.clone();
+        Callback::from(move |(task_id, ticked): (String, bool)| {
+            let mut next: Vec<String> = (*chosen).clone();
+            next.retain(|id| *id != task_id);
+            if ticked {
+                next.push(task_id);
+            }
+            chosen.set(next);
+        })
+    };
+    let listed: Vec<TaskSummary> = match &tasks.0 {
+        Some(Ok(list)) => list.clone(),
+        _ => Vec::new(),
+    };
+    // Ticked tasks in list order, forgetting any that left the list.
+    let chosen_ids: Vec<String> = listed
+        .iter()
+        .filter(|task| chosen.contains(&task.id))
+        .map(|task| task.id.clone())
+        .collect();
+    let chosen_total: u64 = listed
+        .iter()
+        .filter(|task| chosen.contains(&task.id))
+        .map(|task| task.counts.total())
+        .sum();
     let actions = html! {
         <>
             <div class="history-actions">
+                if !chosen_ids.is_empty() {
+                    <ExportControl name="history-export" task_ids={chosen_ids.clone()} total={Some(chosen_total)} />
+                }
                 <button type="button" data-testid="history-import" title="Open a JSON Lines log export as history"
                     onclick={on_import}>{ "Import…" }</button>
                 <button type="button" data-testid="history-reload" onclick={on_reload}>{ "Refresh" }</button>
@@ -237,7 +268,7 @@ pub fn history_list(props: &HistoryListProps) -> Html {
             <div class="history-table-wrap">
             <table class="history-table">
                 <thead>
-                    <tr><th>{ "Status" }</th><th>{ "Plugin" }</th><th>{ "Started" }</th><th>{ "Duration" }</th><th>{ "Warnings" }</th><th>{ "Errors" }</th><th><span class="visually-hidden">{ "Actions" }</span></th></tr>
+                    <tr><th><span class="visually-hidden">{ "Export" }</span></th><th>{ "Status" }</th><th>{ "Plugin" }</th><th>{ "Started" }</th><th>{ "Duration" }</th><th>{ "Warnings" }</th><th>{ "Errors" }</th><th><span class="visually-hidden">{ "Actions" }</span></th></tr>
                 </thead>
                 <tbody>
                     { for list.iter().map(|task| {
@@ -263,10 +294,24 @@ pub fn history_list(props: &HistoryListProps) -> Html {
                         };
                         let finished = task.status.is_finished();
                         let confirm = confirming.as_deref() == Some(task.id.as_str());
+                        let choose_it = {
+                            let id = task.id.clone();
+                            on_choose.reform(move |event: Event| {
+                                let ticked = event
+                                    .target_unchecked_into::<web_sys::HtmlInputElement>()
+                                    .checked();
+                                (id.clone(), ticked)
+                            })
+                        };
                         html! {
                             <tr class={classes!("history-row", selected.then_some("selected"))}
                                 data-testid="history-row" data-task-id={task.id.clone()}
                                 data-status={task.status.as_str()} onclick={open_it.clone()}>
+                                <td onclick={Callback::from(|event: MouseEvent| event.stop_propagation())}>
+                                    <input type="checkbox" data-testid="history-select"
+                                        aria-label={format!("Choose this {} task for export", task.plugin_id)}
+                                        checked={chosen.contains(&task.id)} onchange={choose_it} />
+                                </td>
                                 <td><span class={classes!("status", format!("status-{}", task.status.as_str()))}>{ task.status.as_str() }</span></td>
                                 <td>
                                     <button type="button" class="link" data-testid="history-open"

@@ -611,7 +611,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 >
                     { if following { "Following" } else { "Jump to latest" } }
                 </button>
-                <ExportControl task_id={props.task_id.clone()} plugin_id={(*plugin_id).clone()}
+                <ExportControl task_ids={vec![props.task_id.to_string()]} plugin_id={(*plugin_id).clone()}
                     started_at={*started_at} filter={(*filter).clone()}
                     total={counts.map(|counts| counts.total())}
                     matching={matches.map(|count| count.matching)} />
