@@ -25,8 +25,10 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
     let surface = ipc::surface::<R>();
     let handler = surface.invoke_handler();
     builder
-        // The native folder and file pickers of the task forms.
+        // The native folder and file pickers of the task forms and exports.
         .plugin(tauri_plugin_dialog::init())
+        // "Show in folder" after an export.
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .invoke_handler(handler)
         .setup(move |app| {

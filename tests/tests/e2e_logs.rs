@@ -588,6 +588,8 @@ async fn a_log_exports_from_its_panel_and_imports_into_another_app() {
         })
         .await?;
         app.screenshot("exported-filter").await?;
+        // Opening the file manager cannot be checked here; the action is offered.
+        app.by_test_id("export-reveal").await?;
 
         // Everything, as JSON Lines.
         app.click("export-scope-all").await?;

@@ -162,6 +162,15 @@ pub async fn save_path(
     invoke("plugin:dialog|save", &Args { options }).await
 }
 
+/// Shows `path` selected in the system's file manager.
+pub async fn show_in_folder(path: &str) -> Result<(), IpcError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        paths: [&'a str; 1],
+    }
+    invoke("plugin:opener|reveal_item_in_dir", &Args { paths: [path] }).await
+}
+
 /// Asks for a JSON Lines export to import with the native open dialog;
 /// `None` when the user closes it. For end-to-end tests, a path in
 /// `window.__TASKDECK_TEST_OPEN_FILE` answers instead of the dialog.

@@ -63,7 +63,7 @@ mod tests {
     }
 
     #[test]
-    fn the_ui_may_open_the_file_dialogs_and_no_other_dialog() {
+    fn the_ui_may_use_the_file_dialogs_and_show_in_folder_and_nothing_else() {
         let app = MockApp::started();
         // Bad options reach the dialog plugin's own decoding: the call was
         // let through (good options would open a real dialog).
@@ -82,5 +82,17 @@ mod tests {
             .invoke("plugin:dialog|message", json!({ "options": 42 }))
             .unwrap_err();
         assert!(refusal.to_string().contains("not allowed"), "{refusal}");
+        // Of the opener, only "show in folder": no URL, no file is opened.
+        let answer = app
+            .invoke("plugin:opener|reveal_item_in_dir", json!({ "paths": 42 }))
+            .unwrap_err();
+        assert!(!answer.to_string().contains("not allowed"), "{answer}");
+        for command in ["plugin:opener|open_url", "plugin:opener|open_path"] {
+            let refusal = app.invoke(command, json!({})).unwrap_err();
+            assert!(
+                refusal.to_string().contains("not allowed"),
+                "{command}: {refusal}"
+            );
+        }
     }
 }

@@ -178,6 +178,22 @@ pub fn export_control(props: &ExportControlProps) -> Html {
         |value: Option<u64>| value.map_or_else(|| "…".to_owned(), |value| value.to_string());
     let running = matches!(*progress, Progress::Running { .. });
     let id = |part: &str| format!("{}-{part}", props.name);
+    let reveal_failure = use_state(|| None::<String>);
+    let on_reveal = |path: String| {
+        let reveal_failure = reveal_failure.clone();
+        Callback::from(move |_: MouseEvent| {
+            let reveal_failure = reveal_failure.clone();
+            let path = path.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                reveal_failure.set(
+                    ipc::show_in_folder(&path)
+                        .await
+                        .err()
+                        .map(|error| format!("Cannot show the file: {}", error.message)),
+                );
+            });
+        })
+    };
     let opener = if several {
         format!("Export {} tasks…", props.task_ids.len())
     } else {
@@ -226,6 +242,14 @@ pub fn export_control(props: &ExportControlProps) -> Html {
                             Progress::Failed(error) => format!("Export failed: {}", error.message),
                         } }
                     </p>
+                    if let Progress::Done { path, .. } = &*progress {
+                        <button type="button" data-testid={id("reveal")} onclick={on_reveal(path.clone())}>
+                            { "Show in folder" }
+                        </button>
+                    }
+                    if let Some(message) = (*reveal_failure).clone() {
+                        <p class="param-error" role="alert">{ message }</p>
+                    }
                 </div>
             }
         </div>
