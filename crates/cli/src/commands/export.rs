@@ -31,6 +31,7 @@ pub async fn export(
             &filter,
             format,
             &mut stdout,
+            "standard output",
             &mut |_| {},
         )
         .await

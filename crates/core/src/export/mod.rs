@@ -27,7 +27,8 @@ pub const PAGE: u32 = 2_000;
 /// export's own: every match, oldest first) to `out` in `format`, task
 /// after task. JSON Lines gives each task its header line; CSV has one
 /// header row (its `task_id` column tells tasks apart); text takes one task.
-/// `progress` is called after each page with the entries written so far.
+/// `progress` is called after each page with the entries written so far;
+/// a failed write names `out_name` (the file, or standard output).
 /// Returns the entries and bytes written.
 pub async fn write_task_logs<W: AsyncWrite + Unpin>(
     manager: &TaskManager,
@@ -35,8 +36,10 @@ pub async fn write_task_logs<W: AsyncWrite + Unpin>(
     filter: &LogFilter,
     format: ExportFormat,
     out: &mut W,
+    out_name: &str,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<(u64, u64), CoreError> {
+    let write_error = |source| CoreError::io(format!("writing {out_name}"), source);
     if task_ids.is_empty() {
         return Err(CoreError::InvalidArgument("no task to export".to_owned()));
     }
@@ -135,35 +138,23 @@ pub async fn export_task_logs(
         )));
     }
     let partial = PartialFile::beside(path);
-    let cannot_write =
-        |source: std::io::Error| CoreError::io(format!("writing {}", path.display()), source);
+    let name = path.display().to_string();
+    let cannot_write = |source: std::io::Error| CoreError::io(format!("writing {name}"), source);
     let file = tokio::fs::File::create(partial.path())
         .await
         .map_err(cannot_write)?;
     let mut out = BufWriter::with_capacity(256 * 1024, file);
-    let (entries, bytes) = write_task_logs(manager, task_ids, filter, format, &mut out, progress)
-        .await
-        .map_err(|error| match error {
-            CoreError::Io { context, source } if context == WRITE_FAILURE => cannot_write(source),
-            other => other,
-        })?;
+    let (entries, bytes) =
+        write_task_logs(manager, task_ids, filter, format, &mut out, &name, progress).await?;
     let file = out.into_inner();
     file.sync_all().await.map_err(cannot_write)?;
     drop(file);
     partial.persist(path).map_err(cannot_write)?;
     Ok(ExportReport {
-        path: Some(path.display().to_string()),
+        path: Some(name),
         entries,
         bytes,
     })
-}
-
-/// The context of a failed write to the output; a file export replaces
-/// it with the file's name.
-const WRITE_FAILURE: &str = "writing the export";
-
-fn write_error(source: std::io::Error) -> CoreError {
-    CoreError::io(WRITE_FAILURE, source)
 }
 
 #[cfg(test)]
