@@ -85,6 +85,34 @@ pub async fn cancel_task(task_id: &str) -> Result<(), IpcError> {
     invoke("cancel_task", &TaskIdArgs { task_id }).await
 }
 
+/// Options of the dialog plugin's `open` and `save` (one file or folder).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DialogOptions<'a> {
+    title: &'a str,
+    directory: bool,
+    multiple: bool,
+    default_path: Option<&'a str>,
+    filters: Vec<DialogFilter<'a>>,
+}
+
+/// A named set of file extensions a dialog offers.
+#[derive(Serialize)]
+struct DialogFilter<'a> {
+    name: &'a str,
+    extensions: [&'a str; 1],
+}
+
+/// Runs the dialog plugin's `command` (`open` or `save`); `None` when the
+/// user closes the dialog.
+async fn dialog(command: &str, options: DialogOptions<'_>) -> Result<Option<String>, IpcError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        options: DialogOptions<'a>,
+    }
+    invoke(&format!("plugin:dialog|{command}"), &Args { options }).await
+}
+
 /// Asks for a path with the native dialog (Tauri's dialog plugin),
 /// starting at `current` when it is set; `None` when the user closes it.
 pub async fn pick_path(
@@ -92,25 +120,14 @@ pub async fn pick_path(
     title: &str,
     current: &str,
 ) -> Result<Option<String>, IpcError> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Options<'a> {
-        title: &'a str,
-        directory: bool,
-        multiple: bool,
-        default_path: Option<&'a str>,
-    }
-    #[derive(Serialize)]
-    struct Args<'a> {
-        options: Options<'a>,
-    }
-    let options = Options {
+    let options = DialogOptions {
         title,
         directory: picker == PathPicker::Folder,
         multiple: false,
         default_path: Some(current.trim()).filter(|path| !path.is_empty()),
+        filters: Vec::new(),
     };
-    invoke("plugin:dialog|open", &Args { options }).await
+    dialog("open", options).await
 }
 
 /// Asks where to save a file with the native save dialog, proposing
@@ -124,42 +141,23 @@ pub async fn save_path(
     kind: &str,
     extension: &str,
 ) -> Result<Option<String>, IpcError> {
-    if let Some(folder) = web_sys::window()
-        .and_then(|window| {
-            js_sys::Reflect::get(&window, &JsValue::from_str("__TASKDECK_TEST_SAVE_DIR")).ok()
-        })
-        .and_then(|value| value.as_string())
-    {
+    if let Some(folder) = test_answer("__TASKDECK_TEST_SAVE_DIR") {
         return Ok(Some(format!(
             "{}/{file_name}",
             folder.trim_end_matches('/')
         )));
     }
-    #[derive(Serialize)]
-    struct Filter<'a> {
-        name: &'a str,
-        extensions: [&'a str; 1],
-    }
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Options<'a> {
-        title: &'a str,
-        default_path: &'a str,
-        filters: [Filter<'a>; 1],
-    }
-    #[derive(Serialize)]
-    struct Args<'a> {
-        options: Options<'a>,
-    }
-    let options = Options {
+    let options = DialogOptions {
         title,
-        default_path: file_name,
-        filters: [Filter {
+        directory: false,
+        multiple: false,
+        default_path: Some(file_name),
+        filters: vec![DialogFilter {
             name: kind,
             extensions: [extension],
         }],
     };
-    invoke("plugin:dialog|save", &Args { options }).await
+    dialog("save", options).await
 }
 
 /// Shows `path` selected in the system's file manager.
@@ -178,32 +176,17 @@ pub async fn open_export_file() -> Result<Option<String>, IpcError> {
     if let Some(path) = test_answer("__TASKDECK_TEST_OPEN_FILE") {
         return Ok(Some(path));
     }
-    #[derive(Serialize)]
-    struct Filter {
-        name: &'static str,
-        extensions: [&'static str; 1],
-    }
-    #[derive(Serialize)]
-    struct Options {
-        title: &'static str,
-        multiple: bool,
-        directory: bool,
-        filters: [Filter; 1],
-    }
-    #[derive(Serialize)]
-    struct Args {
-        options: Options,
-    }
-    let options = Options {
+    let options = DialogOptions {
         title: "Import a Taskdeck log export",
-        multiple: false,
         directory: false,
-        filters: [Filter {
+        multiple: false,
+        default_path: None,
+        filters: vec![DialogFilter {
             name: "Taskdeck export (JSON Lines)",
             extensions: ["jsonl"],
         }],
     };
-    invoke("plugin:dialog|open", &Args { options }).await
+    dialog("open", options).await
 }
 
 /// Brings the tasks of the JSON Lines export at `path` into the store.

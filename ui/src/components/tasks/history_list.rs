@@ -213,21 +213,18 @@ pub fn history_list(props: &HistoryListProps) -> Html {
             chosen.set(next);
         })
     };
-    let listed: Vec<TaskSummary> = match &tasks.0 {
-        Some(Ok(list)) => list.clone(),
-        _ => Vec::new(),
+    // Ticked tasks in list order (forgetting any that left the list), and
+    // how many entries they hold together.
+    let (chosen_ids, chosen_total) = match &tasks.0 {
+        Some(Ok(list)) => list.iter().filter(|task| chosen.contains(&task.id)).fold(
+            (Vec::new(), 0u64),
+            |(mut ids, total), task| {
+                ids.push(task.id.clone());
+                (ids, total + task.counts.total())
+            },
+        ),
+        _ => (Vec::new(), 0),
     };
-    // Ticked tasks in list order, forgetting any that left the list.
-    let chosen_ids: Vec<String> = listed
-        .iter()
-        .filter(|task| chosen.contains(&task.id))
-        .map(|task| task.id.clone())
-        .collect();
-    let chosen_total: u64 = listed
-        .iter()
-        .filter(|task| chosen.contains(&task.id))
-        .map(|task| task.counts.total())
-        .sum();
     let actions = html! {
         <>
             <div class="history-actions">
