@@ -18,6 +18,16 @@ const NO_MODIFIER: char = '\u{E000}';
 /// Escape.
 const ESCAPE: char = '\u{E00C}';
 
+/// Picks the shell plugin, runs `sh -c <script>` from the form.
+async fn run_shell_script(app: &AppSession, script: &str) -> Result<(), String> {
+    app.by_test_id("plugin-picker").await?;
+    app.select("plugin-picker", "shell").await?;
+    app.fill("param-program", "sh").await?;
+    app.fill("param-args", &format!("-c{RETURN}{script}"))
+        .await?;
+    app.click("run-button").await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history() {
     let data_dir = tempfile::tempdir().unwrap();
@@ -397,15 +407,11 @@ async fn a_long_stored_log_opens_on_its_newest_lines_and_loads_earlier_ones() {
 async fn a_running_task_counts_live_and_cancels_from_history() {
     let data_dir = tempfile::tempdir().unwrap();
     with_app("live-counts", data_dir.path(), async |app: &AppSession| {
-        app.by_test_id("plugin-picker").await?;
-        app.select("plugin-picker", "shell").await?;
-        app.fill("param-program", "sh").await?;
-        app.fill(
-            "param-args",
-            &format!("-c{RETURN}echo one; echo two >&2; sleep 1; echo three >&2; sleep 60"),
+        run_shell_script(
+            app,
+            "echo one; echo two >&2; sleep 1; echo three >&2; sleep 60",
         )
         .await?;
-        app.click("run-button").await?;
         // The header counts while the task runs (no status change brings
         // these: the core pushes running tasks' counts).
         app.wait_for_text(&test_id("count-warning"), |text| text == "2 warning")
@@ -555,15 +561,7 @@ async fn a_log_exports_from_its_panel_and_imports_into_another_app() {
     let exports = tempfile::tempdir().unwrap();
     let folder = exports.path().display().to_string();
     with_app("export", data_dir.path(), async |app: &AppSession| {
-        app.by_test_id("plugin-picker").await?;
-        app.select("plugin-picker", "shell").await?;
-        app.fill("param-program", "sh").await?;
-        app.fill(
-            "param-args",
-            &format!("-c{RETURN}echo 'one, \"two\"'; echo warned >&2; echo three"),
-        )
-        .await?;
-        app.click("run-button").await?;
+        run_shell_script(app, "echo 'one, \"two\"'; echo warned >&2; echo three").await?;
         app.wait_for_text(&test_id("panel-status"), |text| {
             text.eq_ignore_ascii_case("succeeded")
         })

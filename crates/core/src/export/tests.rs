@@ -52,15 +52,18 @@ async fn export(
     format: ExportFormat,
     path: &Path,
 ) -> Result<taskdeck_protocol::ExportReport, CoreError> {
-    export_task_logs(
-        manager,
-        &[task_id.to_owned()],
-        filter,
-        format,
-        path,
-        &mut |_| {},
-    )
-    .await
+    export_tasks(manager, &[task_id.to_owned()], filter, format, path).await
+}
+
+/// [`export_task_logs`] of several tasks, without progress.
+async fn export_tasks(
+    manager: &TaskManager,
+    task_ids: &[String],
+    filter: &LogFilter,
+    format: ExportFormat,
+    path: &Path,
+) -> Result<taskdeck_protocol::ExportReport, CoreError> {
+    export_task_logs(manager, task_ids, filter, format, path, &mut |_| {}).await
 }
 
 fn jsonl_entries(path: &Path) -> (ExportHeader, Vec<LogEntry>) {
@@ -366,16 +369,9 @@ async fn several_tasks_go_into_one_json_lines_or_csv_file_and_text_takes_one() {
     let all = LogFilter::default();
 
     let path = out.path().join("both.jsonl");
-    let report = export_task_logs(
-        &manager,
-        &both,
-        &all,
-        ExportFormat::JsonLines,
-        &path,
-        &mut |_| {},
-    )
-    .await
-    .unwrap();
+    let report = export_tasks(&manager, &both, &all, ExportFormat::JsonLines, &path)
+        .await
+        .unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     let headers: Vec<ExportHeader> = text
         .lines()
@@ -393,7 +389,7 @@ async fn several_tasks_go_into_one_json_lines_or_csv_file_and_text_takes_one() {
     assert_eq!(text.lines().count() as u64, 2 + 2 * per_task);
 
     let path = out.path().join("both.csv");
-    export_task_logs(&manager, &both, &all, ExportFormat::Csv, &path, &mut |_| {})
+    export_tasks(&manager, &both, &all, ExportFormat::Csv, &path)
         .await
         .unwrap();
     let mut reader = csv::Reader::from_path(&path).unwrap();
@@ -408,28 +404,20 @@ async fn several_tasks_go_into_one_json_lines_or_csv_file_and_text_takes_one() {
     );
 
     let path = out.path().join("both.log");
-    let error = export_task_logs(
-        &manager,
-        &both,
-        &all,
-        ExportFormat::Text,
-        &path,
-        &mut |_| {},
-    )
-    .await
-    .unwrap_err();
+    let error = export_tasks(&manager, &both, &all, ExportFormat::Text, &path)
+        .await
+        .unwrap_err();
     assert!(
         error.to_string().contains("a text export holds one task"),
         "{error}"
     );
     // An unknown id among several stops the export before anything is written.
-    let error = export_task_logs(
+    let error = export_tasks(
         &manager,
         &[first, "nope".to_owned()],
         &all,
         ExportFormat::JsonLines,
         &out.path().join("bad.jsonl"),
-        &mut |_| {},
     )
     .await
     .unwrap_err();
