@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+    SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sea_orm::{DatabaseConnection, DbErr, SqlxSqliteConnector};
 
@@ -16,6 +16,10 @@ pub async fn connect(path: &Path) -> Result<DatabaseConnection, DbErr> {
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
+        // Deleted tasks' pages can be given back to the OS a few at a time
+        // (see `space`); takes effect on a new file, and on an older one
+        // after its one-time VACUUM.
+        .auto_vacuum(SqliteAutoVacuum::Incremental)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(BUSY_TIMEOUT)

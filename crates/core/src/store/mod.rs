@@ -7,11 +7,13 @@
 //! can share one database file at the same time.
 //!
 //! - [`tasks`] owns task rows; [`logs`] owns log rows, their full-text index
-//!   and their aggregates; [`entities`] holds the SeaORM entities.
+//!   and their aggregates; [`entities`] holds the SeaORM entities;
+//!   [`space`] measures the file and gives freed space back.
 
 mod connection;
 pub mod entities;
 pub mod logs;
+pub mod space;
 pub mod tasks;
 
 use sea_orm::DatabaseConnection;
@@ -31,8 +33,12 @@ impl Store {
     /// Opens (creating if needed) the database in `data_dir` and applies any
     /// pending migrations.
     pub async fn open(data_dir: DataDir) -> Result<Self, CoreError> {
-        let connection = connection::connect(&data_dir.database_path()).await?;
+        let mut connection = connection::connect(&data_dir.database_path()).await?;
         Migrator::up(&connection, None).await?;
+        if space::ensure_incremental(&connection).await? {
+            connection.close().await?;
+            connection = connection::connect(&data_dir.database_path()).await?;
+        }
         tracing::debug!(path = %data_dir.database_path().display(), "store opened");
         Ok(Self {
             data_dir,
