@@ -24,7 +24,7 @@ export const commands = {
 	/**  One task. */
 	getTask: (taskId: string) => typedError<TaskSummary_Serialize, IpcError>(__TAURI_INVOKE("get_task", { taskId })),
 	/**  Deletes finished tasks with their logs. */
-	deleteTasks: (taskIds: string[]) => typedError<RemovalReport, IpcError>(__TAURI_INVOKE("delete_tasks", { taskIds })),
+	deleteTasks: (taskIds: string[]) => typedError<RemovalReport_Serialize, IpcError>(__TAURI_INVOKE("delete_tasks", { taskIds })),
 	/**
 	 *  One page of a task's entries matching `filter`, and the cursor of the
 	 *  next page.
@@ -555,18 +555,59 @@ export type PluginInfo_Serialize = {
 	params: ParamSchema_Serialize,
 };
 
+/**  Why a task was removed. */
+export type RemovalReason = 
+/**  The user deleted it. */
+"requested" | 
+/**  It is older than the age rule allows. */
+"age" | 
+/**  Newer finished tasks fill the count rule. */
+"count" | 
+/**  The database was over its size cap. */
+"size";
+
 /**  What a delete or a cleanup removed (or, on a dry run, would remove). */
-export type RemovalReport = {
+export type RemovalReport = RemovalReport_Serialize | RemovalReport_Deserialize;
+
+/**  What a delete or a cleanup removed (or, on a dry run, would remove). */
+export type RemovalReport_Deserialize = {
 	/**  The tasks, newest first. */
-	tasks: RemovedTask[],
+	tasks: RemovedTask_Deserialize[],
 	/**  Log entries removed in all. */
 	entries: number,
 	/**  Whether nothing was actually deleted. */
 	dry_run: boolean,
+	/**  Bytes of database file given back to the operating system. */
+	bytes_freed?: number,
+	/**
+	 *  The `system` task whose log records this cleanup, when it removed
+	 *  something by retention rules.
+	 */
+	log_task_id?: string | null,
+};
+
+/**  What a delete or a cleanup removed (or, on a dry run, would remove). */
+export type RemovalReport_Serialize = {
+	/**  The tasks, newest first. */
+	tasks: RemovedTask_Serialize[],
+	/**  Log entries removed in all. */
+	entries: number,
+	/**  Whether nothing was actually deleted. */
+	dry_run: boolean,
+	/**  Bytes of database file given back to the operating system. */
+	bytes_freed: number,
+	/**
+	 *  The `system` task whose log records this cleanup, when it removed
+	 *  something by retention rules.
+	 */
+	log_task_id: string | null,
 };
 
 /**  A task that a delete or a cleanup removed. */
-export type RemovedTask = {
+export type RemovedTask = RemovedTask_Serialize | RemovedTask_Deserialize;
+
+/**  A task that a delete or a cleanup removed. */
+export type RemovedTask_Deserialize = {
 	/**  Its id. */
 	id: string,
 	/**  Its plugin. */
@@ -575,6 +616,22 @@ export type RemovedTask = {
 	status: TaskStatus,
 	/**  How many log entries went with it. */
 	entries: number,
+	/**  Why it was selected. */
+	reason?: RemovalReason,
+};
+
+/**  A task that a delete or a cleanup removed. */
+export type RemovedTask_Serialize = {
+	/**  Its id. */
+	id: string,
+	/**  Its plugin. */
+	plugin_id: string,
+	/**  Its status when removed. */
+	status: TaskStatus,
+	/**  How many log entries went with it. */
+	entries: number,
+	/**  Why it was selected. */
+	reason: RemovalReason,
 };
 
 /**  A request to run a plugin. */

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_tasks;
 mod m20261125_000002_create_task_logs;
+mod m20261202_000003_create_settings;
 
 /// Applies every Taskdeck migration in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_tasks::Migration),
             Box::new(m20261125_000002_create_task_logs::Migration),
+            Box::new(m20261202_000003_create_settings::Migration),
         ]
     }
 }
@@ -126,6 +128,13 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(count(matches).await, 0);
+
+        // Settings are name → JSON rows.
+        db.execute_unprepared(
+            "INSERT INTO settings (name, value) VALUES ('flush_interval_ms', '250')",
+        )
+        .await
+        .unwrap();
 
         Migrator::down(&db, None).await.unwrap();
         assert!(!SchemaManager::new(&db).has_table("tasks").await.unwrap());

@@ -91,7 +91,8 @@ pub enum Command {
         #[arg(required = true)]
         task_ids: Vec<String>,
     },
-    /// Delete finished tasks by age or count.
+    /// Delete finished tasks by the retention settings, or by the rules
+    /// given here instead.
     Cleanup {
         /// Delete tasks created longer ago than this (`30d`, `12h`, `90m`,
         /// `45s`, `2w`).
@@ -100,10 +101,51 @@ pub enum Command {
         /// Keep only the N newest finished tasks.
         #[arg(long, value_name = "N")]
         keep: Option<u32>,
+        /// Delete the oldest finished tasks while the database is larger
+        /// than this many MiB.
+        #[arg(long, value_name = "MIB")]
+        max_size: Option<u32>,
         /// Only report what would be deleted.
         #[arg(long)]
         dry_run: bool,
     },
+    /// Show the settings, or change those given (the app's Settings view
+    /// edits the same ones).
+    Settings(SettingsArgs),
+}
+
+/// `taskdeck settings`: each option given is changed, the rest kept.
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// Delete tasks older than this many days: a number, or `off`.
+    #[arg(long, value_name = "DAYS|off", value_parser = parse_limit)]
+    pub keep_days: Option<Limit>,
+    /// Keep at most this many finished tasks: a number, or `off`.
+    #[arg(long, value_name = "N|off", value_parser = parse_limit)]
+    pub max_tasks: Option<Limit>,
+    /// Cap the database at this many MiB: a number, or `off`.
+    #[arg(long, value_name = "MIB|off", value_parser = parse_limit)]
+    pub max_database_mb: Option<Limit>,
+    /// Write buffered log entries this often, in milliseconds (read when
+    /// the app or a `taskdeck run` starts).
+    #[arg(long, value_name = "MS")]
+    pub flush_interval_ms: Option<u32>,
+    /// Print the settings as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A retention limit: a number, or switched off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit(pub Option<u32>);
+
+fn parse_limit(text: &str) -> Result<Limit, String> {
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(Limit(None));
+    }
+    text.parse::<u32>()
+        .map(|value| Limit(Some(value)))
+        .map_err(|_| format!("expected a whole number or `off`, not {text:?}"))
 }
 
 /// `taskdeck run`.

@@ -262,7 +262,14 @@ fn bad_input_is_one_line_on_stderr_with_status_2() {
         ),
         (vec!["tasks", "--status", "done"], "unknown status"),
         (vec!["cleanup", "--older-than", "soon"], "invalid duration"),
-        (vec!["cleanup"], "needs a rule"),
+        (
+            vec!["settings", "--max-tasks", "0"],
+            "max_tasks must be at least 1",
+        ),
+        (
+            vec!["settings", "--flush-interval-ms", "1"],
+            "flush_interval_ms must be between 10 and 60000",
+        ),
     ];
     for (args, expected) in cases {
         let output = run(dir.path(), &args);
@@ -299,9 +306,70 @@ fn delete_and_cleanup_report_what_they_remove() {
         "{}",
         stdout(&done)
     );
+    // What is left: the newest task, and the cleanup's own log.
     let left = json_lines(&run(dir.path(), &["tasks", "--json"]));
-    assert_eq!(left.len(), 1);
-    assert_eq!(left[0]["id"], ids[2].as_str());
+    assert_eq!(left.len(), 2);
+    assert_eq!(left[0]["plugin_id"], "system");
+    assert!(stdout(&done).contains(left[0]["id"].as_str().unwrap()));
+    assert_eq!(left[1]["id"], ids[2].as_str());
+}
+
+#[test]
+fn cleanup_without_rules_applies_the_saved_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let shown = stdout(&run(dir.path(), &["settings"]));
+    assert!(
+        shown.contains("365 days") && shown.contains("10000 tasks"),
+        "{shown}"
+    );
+    let ids: Vec<String> = (0..3)
+        .map(|index| {
+            let (_, summary) = run_script(dir.path(), &format!("echo {index}"));
+            summary["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    // The defaults keep all three.
+    let dry = run(dir.path(), &["cleanup", "--dry-run"]);
+    assert!(
+        stdout(&dry).contains("would delete 0 task(s)"),
+        "{}",
+        stdout(&dry)
+    );
+
+    let changed = run(
+        dir.path(),
+        &[
+            "settings",
+            "--max-tasks",
+            "1",
+            "--keep-days",
+            "off",
+            "--json",
+        ],
+    );
+    assert!(changed.status.success());
+    let settings: Value = serde_json::from_slice(&changed.stdout).unwrap();
+    assert_eq!(settings["retention"]["max_tasks"], 1);
+    assert_eq!(settings["retention"]["keep_days"], Value::Null);
+    assert_eq!(settings["retention"]["max_database_mb"], 2048);
+
+    let dry = stdout(&run(dir.path(), &["cleanup", "--dry-run"]));
+    assert!(
+        dry.contains("retention settings: beyond the newest 1"),
+        "{dry}"
+    );
+    for id in &ids[..2] {
+        assert!(dry.contains(&format!("would delete {id}")), "{dry}");
+        assert!(dry.contains("beyond the task count limit"), "{dry}");
+    }
+    assert_eq!(json_lines(&run(dir.path(), &["tasks", "--json"])).len(), 3);
+    let done = stdout(&run(dir.path(), &["cleanup"]));
+    assert!(done.contains("deleted 2 task(s)"), "{done}");
+    let left: Vec<String> = json_lines(&run(dir.path(), &["tasks", "--json"]))
+        .iter()
+        .map(|task| task["plugin_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(left, vec!["system", "shell"]);
 }
 
 #[test]
@@ -448,4 +516,39 @@ fn export_writes_a_file_or_standard_output_with_the_logs_filters() {
     let refused = run(dir.path(), &["export", id, "--format", "xml", "-o", "-"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown export format \"xml\""));
+}
+
+/// A full disk, for real: Linux's `/dev/full` answers every write with
+/// ENOSPC.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_export_to_a_full_device_says_so_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, summary) = run_script(dir.path(), "for i in $(seq 1 3000); do echo line $i; done");
+    let id = summary["id"].as_str().unwrap();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = taskdeck(dir.path())
+        .args(["export", id, "--format", "jsonl", "-o", "-"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // The task and its log are untouched.
+    assert_eq!(
+        json_lines(&run(
+            dir.path(),
+            &["logs", id, "--json", "--limit", "10000"]
+        ))
+        .len(),
+        summary["counts"]["info"].as_u64().unwrap() as usize
+            + summary["counts"]["debug"].as_u64().unwrap() as usize
+            + summary["counts"]["warning"].as_u64().unwrap() as usize
+            + summary["counts"]["error"].as_u64().unwrap() as usize
+    );
 }

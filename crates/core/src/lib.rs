@@ -13,6 +13,7 @@ pub mod export;
 pub mod import;
 pub mod partial_file;
 pub mod plugins;
+pub mod settings;
 pub mod store;
 pub mod task_manager;
 
@@ -23,6 +24,7 @@ pub use cleanup::{RetentionPolicy, TaskCleanupService};
 pub use data_dir::{DATA_DIR_ENV, DataDir};
 pub use error::CoreError;
 pub use plugins::{Plugin, PluginRegistry};
+pub use settings::SettingsRepository;
 pub use store::Store;
 pub use store::logs::TaskLogPersistenceService;
 pub use store::tasks::TaskRepository;

@@ -12,6 +12,7 @@ pub mod export;
 pub mod live;
 pub mod log;
 pub mod plugin;
+pub mod settings;
 pub mod task;
 
 pub use app::AppInfo;
@@ -23,7 +24,8 @@ pub use log::{
     UnknownLevel,
 };
 pub use plugin::{InvalidParam, ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
+pub use settings::{RetentionSettings, Settings};
 pub use task::{
-    LevelCounts, RemovalReport, RemovedTask, RunTaskRequest, TaskListFilter, TaskProgress,
-    TaskStatus, TaskSummary, UnknownStatus,
+    LevelCounts, RemovalReason, RemovalReport, RemovedTask, RunTaskRequest, TaskListFilter,
+    TaskProgress, TaskStatus, TaskSummary, UnknownStatus,
 };

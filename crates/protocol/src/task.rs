@@ -207,6 +207,37 @@ pub struct RemovedTask {
     pub status: TaskStatus,
     /// How many log entries went with it.
     pub entries: u64,
+    /// Why it was selected.
+    #[serde(default)]
+    pub reason: RemovalReason,
+}
+
+/// Why a task was removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum RemovalReason {
+    /// The user deleted it.
+    #[default]
+    Requested,
+    /// It is older than the age rule allows.
+    Age,
+    /// Newer finished tasks fill the count rule.
+    Count,
+    /// The database was over its size cap.
+    Size,
+}
+
+impl RemovalReason {
+    /// The reason in a few words, for lists and log entries.
+    pub fn describe(self) -> &'static str {
+        match self {
+            RemovalReason::Requested => "deleted by request",
+            RemovalReason::Age => "older than the age limit",
+            RemovalReason::Count => "beyond the task count limit",
+            RemovalReason::Size => "to bring the database under its size cap",
+        }
+    }
 }
 
 /// What a delete or a cleanup removed (or, on a dry run, would remove).
@@ -219,6 +250,13 @@ pub struct RemovalReport {
     pub entries: u64,
     /// Whether nothing was actually deleted.
     pub dry_run: bool,
+    /// Bytes of database file given back to the operating system.
+    #[serde(default)]
+    pub bytes_freed: u64,
+    /// The `system` task whose log records this cleanup, when it removed
+    /// something by retention rules.
+    #[serde(default)]
+    pub log_task_id: Option<String>,
 }
 
 #[cfg(test)]

@@ -6,9 +6,12 @@ mod export;
 mod import;
 mod logs;
 mod run;
+mod settings;
 mod tasks;
 
-use taskdeck_core::{DataDir, ManagerConfig, PluginRegistry, Store, TaskManager};
+use taskdeck_core::{
+    DataDir, ManagerConfig, PluginRegistry, SettingsRepository, Store, TaskManager,
+};
 
 use crate::args::{Cli, Command};
 use crate::error::CliError;
@@ -18,10 +21,11 @@ use crate::output::Printer;
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
     let store = Store::open(data_dir).await?;
+    let settings = SettingsRepository::new(&store).load_for_start().await;
     let manager = TaskManager::start(
         store.clone(),
         PluginRegistry::builtin(),
-        ManagerConfig::from_env()?,
+        ManagerConfig::from_settings_and_env(&settings)?,
     )
     .await?;
     let mut printer = Printer::stdout();
@@ -57,8 +61,17 @@ async fn dispatch(
         Command::Cleanup {
             older_than,
             keep,
+            max_size,
             dry_run,
-        } => tasks::cleanup(manager, older_than.as_deref(), keep, dry_run, printer).await,
+        } => {
+            let rules = tasks::CleanupRules {
+                older_than: older_than.as_deref(),
+                keep,
+                max_size_mb: max_size,
+            };
+            tasks::cleanup(manager, rules, dry_run, printer).await
+        }
+        Command::Settings(args) => settings::settings(manager.store(), args, printer).await,
     }
 }
 

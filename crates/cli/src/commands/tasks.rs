@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use taskdeck_core::{RetentionPolicy, TaskCleanupService, TaskManager};
+use taskdeck_core::{RetentionPolicy, SettingsRepository, TaskCleanupService, TaskManager};
 use taskdeck_protocol::{RemovalReport, TaskListFilter, TaskStatus};
 
 use crate::error::CliError;
@@ -77,20 +77,36 @@ pub async fn delete(
     print_report(&report, printer)
 }
 
+/// The rules given on the command line; none means the saved settings.
+pub struct CleanupRules<'a> {
+    pub older_than: Option<&'a str>,
+    pub keep: Option<u32>,
+    pub max_size_mb: Option<u32>,
+}
+
 pub async fn cleanup(
     manager: &TaskManager,
-    older_than: Option<&str>,
-    keep: Option<u32>,
+    rules: CleanupRules<'_>,
     dry_run: bool,
     printer: &mut Printer,
 ) -> Result<(), CliError> {
     let policy = RetentionPolicy {
-        older_than: older_than.map(parse_duration).transpose()?,
-        keep_latest: keep,
+        older_than: rules.older_than.map(parse_duration).transpose()?,
+        keep_latest: rules.keep,
+        max_database_bytes: rules.max_size_mb.map(|mb| u64::from(mb) << 20),
     };
-    let report = TaskCleanupService::new(manager.store())
-        .cleanup(policy, dry_run)
-        .await?;
+    let service = TaskCleanupService::new(manager.store());
+    let report = if policy.is_empty() {
+        let settings = SettingsRepository::new(manager.store()).load().await?;
+        printer.line(&format!(
+            "retention settings: {}",
+            RetentionPolicy::from(settings.retention).describe()
+        ))?;
+        service.apply_settings(dry_run).await?
+    } else {
+        printer.line(&format!("rules: {}", policy.describe()))?;
+        service.cleanup(policy, dry_run).await?
+    };
     print_report(&report, printer)
 }
 
@@ -102,8 +118,12 @@ fn print_report(report: &RemovalReport, printer: &mut Printer) -> Result<(), Cli
     };
     for task in &report.tasks {
         printer.line(&format!(
-            "{verb} {} ({}, {}, {} entries)",
-            task.id, task.plugin_id, task.status, task.entries
+            "{verb} {} ({}, {}, {} entries): {}",
+            task.id,
+            task.plugin_id,
+            task.status,
+            task.entries,
+            task.reason.describe()
         ))?;
     }
     printer.line(&format!(
@@ -111,6 +131,15 @@ fn print_report(report: &RemovalReport, printer: &mut Printer) -> Result<(), Cli
         report.tasks.len(),
         report.entries
     ))?;
+    if report.bytes_freed > 0 {
+        printer.line(&format!(
+            "gave back {} KiB to the file system",
+            report.bytes_freed / 1024
+        ))?;
+    }
+    if let Some(log) = &report.log_task_id {
+        printer.line(&format!("recorded in the app log as task {log}"))?;
+    }
     Ok(())
 }
 

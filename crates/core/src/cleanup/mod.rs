@@ -1,30 +1,32 @@
 //! [`TaskCleanupService`]: removing finished tasks with their logs, by id or
-//! by a retention policy, and reporting exactly what went.
+//! by a retention policy (the user's settings or explicit rules), giving
+//! the space back and reporting exactly what went.
 //!
 //! Unfinished tasks (`pending`, `running`) are never removed. Each task goes
 //! in its own transaction (its row, entries, index rows and aggregates
 //! together), so an interrupted cleanup leaves whole tasks, never half
-//! ones.
+//! ones. A cleanup that removed something is recorded in the app's own log
+//! ([`app_log`]); [`select`] decides what a policy removes.
+
+pub mod app_log;
+pub mod select;
 
 use std::time::Duration;
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use taskdeck_protocol::{RemovalReport, RemovedTask, TaskStatus};
+use taskdeck_protocol::{RemovalReason, RemovalReport, RemovedTask, TaskStatus};
 
+pub use self::select::RetentionPolicy;
+use crate::settings::SettingsRepository;
 use crate::store::entities::tasks;
 use crate::store::logs::TaskLogPersistenceService;
 use crate::store::logs::record::now_millis;
+use crate::store::space;
 use crate::store::tasks::TaskRepository;
 use crate::{CoreError, Store};
 
-/// Which finished tasks a cleanup removes: those matching *any* rule.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RetentionPolicy {
-    /// Remove tasks created longer ago than this.
-    pub older_than: Option<Duration>,
-    /// Keep only this many of the newest finished tasks.
-    pub keep_latest: Option<u32>,
-}
+/// How often the app applies the retention settings after start-up.
+pub const CLEANUP_INTERVAL: Duration = Duration::from_secs(60 * 60);
 
 /// Deletes tasks and their logs.
 #[derive(Debug, Clone)]
@@ -58,11 +60,30 @@ impl TaskCleanupService {
                     row.task_status()
                 )));
             }
-            if !rows.iter().any(|known: &tasks::Model| known.key == row.key) {
-                rows.push(row);
+            if !rows
+                .iter()
+                .any(|(known, _): &(tasks::Model, _)| known.key == row.key)
+            {
+                rows.push((row, RemovalReason::Requested));
             }
         }
         self.remove(rows, false).await
+    }
+
+    /// Applies the user's retention settings (see [`SettingsRepository`]):
+    /// what the app runs at start-up and every [`CLEANUP_INTERVAL`], and
+    /// `taskdeck cleanup` without rules. With every rule off it removes
+    /// nothing.
+    pub async fn apply_settings(&self, dry_run: bool) -> Result<RemovalReport, CoreError> {
+        let settings = SettingsRepository::new(&self.store).load().await?;
+        let policy = RetentionPolicy::from(settings.retention);
+        if policy.is_empty() {
+            return Ok(RemovalReport {
+                dry_run,
+                ..RemovalReport::default()
+            });
+        }
+        self.cleanup(policy, dry_run).await
     }
 
     /// Removes the finished tasks `policy` selects (or, with `dry_run`,
@@ -72,9 +93,10 @@ impl TaskCleanupService {
         policy: RetentionPolicy,
         dry_run: bool,
     ) -> Result<RemovalReport, CoreError> {
-        if policy.older_than.is_none() && policy.keep_latest.is_none() {
+        if policy.is_empty() {
             return Err(CoreError::InvalidArgument(
-                "a cleanup needs a rule: an age (older than) or a number of tasks to keep"
+                "a cleanup needs a rule: an age (older than), a number of tasks to keep or a \
+                 database size"
                     .to_owned(),
             ));
         }
@@ -86,24 +108,22 @@ impl TaskCleanupService {
             .order_by_desc(tasks::Column::Key)
             .all(self.store.connection())
             .await?;
-        let cutoff = policy.older_than.map(|age| {
-            now_millis().saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
-        });
-        let keep = policy.keep_latest.map_or(usize::MAX, |keep| keep as usize);
-        let selected = finished
-            .into_iter()
-            .enumerate()
-            .filter(|(position, row)| {
-                *position >= keep || cutoff.is_some_and(|cutoff| row.created_at < cutoff)
-            })
-            .map(|(_, row)| row)
-            .collect();
-        self.remove(selected, dry_run).await
+        let usage = select::Usage {
+            used_bytes: space::used_bytes(self.store.connection()).await?,
+            entries: TaskRepository::new(&self.store).total_entries().await?,
+        };
+        let selected = select::select(finished, &policy, now_millis(), usage);
+        let mut report = self.remove(selected, dry_run).await?;
+        if !dry_run && !report.tasks.is_empty() {
+            report.log_task_id =
+                Some(app_log::record_cleanup(&self.store, &policy.describe(), &report).await?);
+        }
+        Ok(report)
     }
 
     async fn remove(
         &self,
-        rows: Vec<tasks::Model>,
+        rows: Vec<(tasks::Model, RemovalReason)>,
         dry_run: bool,
     ) -> Result<RemovalReport, CoreError> {
         let persistence = TaskLogPersistenceService::new(&self.store);
@@ -111,15 +131,14 @@ impl TaskCleanupService {
             dry_run,
             ..RemovalReport::default()
         };
-        for row in rows {
+        for (row, reason) in rows {
             let entries = if dry_run {
-                (row.debug_count + row.info_count + row.warning_count + row.error_count).max(0)
-                    as u64
+                select::entries_of(&row)
             } else {
                 persistence.delete_task(&row.identity()).await?
             };
             if !dry_run {
-                tracing::info!(task_id = %row.id, entries, "deleted task and its log");
+                tracing::info!(task_id = %row.id, entries, ?reason, "deleted task and its log");
             }
             report.entries += entries;
             report.tasks.push(RemovedTask {
@@ -127,97 +146,15 @@ impl TaskCleanupService {
                 plugin_id: row.plugin_id.clone(),
                 status: row.task_status(),
                 entries,
+                reason,
             });
+        }
+        if !dry_run && !report.tasks.is_empty() {
+            report.bytes_freed = space::reclaim(self.store.connection()).await?;
         }
         Ok(report)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use serde_json::json;
-    use taskdeck_protocol::TaskListFilter;
-
-    use super::*;
-    use crate::test_support::{manager_with, request, scripted, temp_store};
-
-    #[tokio::test]
-    async fn cleanup_keeps_the_newest_reports_what_it_removes_and_honours_dry_run() {
-        let (_dir, store) = temp_store().await;
-        let plugin = scripted("noop", |ctx| async move {
-            ctx.logger().info("hi");
-            Ok(json!(null))
-        });
-        let manager = manager_with(&store, vec![plugin], Duration::from_millis(20)).await;
-        let mut ids = Vec::new();
-        for _ in 0..5 {
-            let task = manager.run_task(request("noop", json!({}))).await.unwrap();
-            manager.wait(&task.id).await.unwrap();
-            ids.push(task.id);
-        }
-        let service = TaskCleanupService::new(&store);
-        let keep_two = RetentionPolicy {
-            keep_latest: Some(2),
-            older_than: None,
-        };
-        let dry = service.cleanup(keep_two, true).await.unwrap();
-        assert!(dry.dry_run);
-        let planned: Vec<&str> = dry.tasks.iter().map(|task| task.id.as_str()).collect();
-        assert_eq!(
-            planned,
-            vec![ids[2].as_str(), ids[1].as_str(), ids[0].as_str()]
-        );
-        assert_eq!(dry.entries, 9);
-        assert_eq!(
-            manager
-                .list_tasks(&TaskListFilter::default())
-                .await
-                .unwrap()
-                .len(),
-            5
-        );
-
-        let done = service.cleanup(keep_two, false).await.unwrap();
-        assert_eq!(done.tasks, dry.tasks);
-        assert_eq!(done.entries, 9);
-        let left: Vec<String> = manager
-            .list_tasks(&TaskListFilter::default())
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|task| task.id)
-            .collect();
-        assert_eq!(left, vec![ids[4].clone(), ids[3].clone()]);
-
-        let by_age = RetentionPolicy {
-            older_than: Some(Duration::ZERO),
-            keep_latest: None,
-        };
-        assert_eq!(service.cleanup(by_age, false).await.unwrap().tasks.len(), 2);
-        assert!(
-            service
-                .cleanup(RetentionPolicy::default(), true)
-                .await
-                .is_err()
-        );
-    }
-
-    #[tokio::test]
-    async fn delete_checks_every_id_before_deleting_any() {
-        let (_dir, store) = temp_store().await;
-        let plugin = scripted("noop", |_ctx| async move { Ok(json!(null)) });
-        let manager = manager_with(&store, vec![plugin], Duration::from_millis(20)).await;
-        let task = manager.run_task(request("noop", json!({}))).await.unwrap();
-        manager.wait(&task.id).await.unwrap();
-        let service = TaskCleanupService::new(&store);
-        let error = service
-            .delete(&[task.id.clone(), "missing".into()])
-            .await
-            .unwrap_err();
-        assert!(matches!(error, CoreError::TaskNotFound(ref id) if id == "missing"));
-        assert!(manager.get_task(&task.id).await.is_ok());
-        assert!(service.delete(&[]).await.is_err());
-    }
-}
+mod tests;

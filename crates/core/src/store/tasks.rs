@@ -159,6 +159,24 @@ impl TaskRepository {
             .await?)
     }
 
+    /// Log entries held by all tasks together, from their per-level counts.
+    pub async fn total_entries(&self) -> Result<u64, CoreError> {
+        let backend = self.connection.get_database_backend();
+        let row = self
+            .connection
+            .query_one_raw(sea_orm::Statement::from_string(
+                backend,
+                "SELECT COALESCE(SUM(debug_count + info_count + warning_count + error_count), 0) \
+                 FROM tasks",
+            ))
+            .await?;
+        let total = match row {
+            Some(row) => row.try_get_by_index::<i64>(0)?,
+            None => 0,
+        };
+        Ok(u64::try_from(total).unwrap_or(0))
+    }
+
     /// The connection, for callers that join task updates to a transaction.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.connection

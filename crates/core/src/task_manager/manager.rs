@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use taskdeck_protocol::{
-    LogEntry, LogFilter, LogPage, LogStats, PluginInfo, RemovalReport, RunTaskRequest,
+    LogEntry, LogFilter, LogPage, LogStats, PluginInfo, RemovalReport, RunTaskRequest, Settings,
     TaskListFilter, TaskStatus, TaskSummary,
 };
 use tokio::sync::{broadcast, watch};
@@ -68,14 +68,26 @@ impl ManagerConfig {
     /// applied; a value that is not a positive whole number is an error
     /// naming the variable.
     pub fn from_env() -> Result<Self, CoreError> {
+        Self::default().with_env()
+    }
+
+    /// The user's saved flush interval, with the environment variables
+    /// above applied over it.
+    pub fn from_settings_and_env(settings: &Settings) -> Result<Self, CoreError> {
         let mut config = Self::default();
+        config.flush.interval = Duration::from_millis(u64::from(settings.flush_interval_ms));
+        config.with_env()
+    }
+
+    fn with_env(mut self) -> Result<Self, CoreError> {
+        let config = &mut self;
         if let Some(millis) = positive_env(FLUSH_INTERVAL_ENV)? {
             config.flush.interval = Duration::from_millis(millis);
         }
         if let Some(batch) = positive_env(FLUSH_BATCH_ENV)? {
             config.flush.max_batch = usize::try_from(batch).unwrap_or(usize::MAX);
         }
-        Ok(config)
+        Ok(self)
     }
 }
 

@@ -1,0 +1,105 @@
+//! The app's own log: each cleanup that removed something is recorded as a
+//! finished task of the `system` plugin, with one `system` entry per task
+//! removed and a summary, so it shows in History, can be searched and
+//! exported like any log, and is itself subject to retention.
+
+use std::sync::Arc;
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait};
+use serde_json::{Map, Value, json};
+use taskdeck_protocol::{LogLevel, RemovalReport, TaskStatus};
+
+use crate::store::entities::tasks;
+use crate::store::logs::record::{LogRecord, TaskIdentity, now_millis};
+use crate::store::logs::{write, write_transaction};
+use crate::{CoreError, Store};
+
+/// The plugin id and source of the app's own tasks and entries.
+pub const SYSTEM: &str = "system";
+
+/// Records `report` (a cleanup by `rules`) as a finished `system` task and
+/// returns its id.
+pub async fn record_cleanup(
+    store: &Store,
+    rules: &str,
+    report: &RemovalReport,
+) -> Result<String, CoreError> {
+    let now = now_millis();
+    let transaction = store
+        .connection()
+        .begin_with_options(write_transaction())
+        .await?;
+    let mut params = Map::new();
+    params.insert("action".to_owned(), json!("cleanup"));
+    params.insert("rules".to_owned(), json!(rules));
+    let result = json!({
+        "tasks": report.tasks.len(),
+        "entries": report.entries,
+        "bytes_freed": report.bytes_freed,
+    });
+    let row = tasks::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        plugin_id: Set(SYSTEM.to_owned()),
+        params: Set(Value::Object(params).to_string()),
+        status: Set(TaskStatus::Succeeded.as_str().to_owned()),
+        created_at: Set(now),
+        started_at: Set(Some(now)),
+        finished_at: Set(Some(now)),
+        result: Set(Some(result.to_string())),
+        ..Default::default()
+    }
+    .insert(&transaction)
+    .await?;
+    let task = Arc::new(TaskIdentity {
+        key: row.key,
+        id: row.id.clone(),
+    });
+    let source: Arc<str> = Arc::from(SYSTEM);
+    let entry = |seq: u64, message: String, metadata: Value| LogRecord {
+        task: Arc::clone(&task),
+        seq,
+        timestamp_ms: now,
+        level: LogLevel::Info,
+        source: Arc::clone(&source),
+        message,
+        metadata: metadata.as_object().cloned(),
+    };
+    let mut records: Vec<LogRecord> = report
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(index, removed)| {
+            entry(
+                index as u64 + 1,
+                format!(
+                    "removed task {} ({}, {}, {} entries): {}",
+                    removed.id,
+                    removed.plugin_id,
+                    removed.status,
+                    removed.entries,
+                    removed.reason.describe()
+                ),
+                json!({
+                    "task_id": removed.id,
+                    "plugin_id": removed.plugin_id,
+                    "status": removed.status,
+                    "entries": removed.entries,
+                    "reason": removed.reason,
+                }),
+            )
+        })
+        .collect();
+    records.push(entry(
+        records.len() as u64 + 1,
+        format!(
+            "cleanup ({rules}) removed {} task(s) with {} entries and gave back {} KiB",
+            report.tasks.len(),
+            report.entries,
+            report.bytes_freed / 1024
+        ),
+        result,
+    ));
+    write::insert_records(&transaction, &records).await?;
+    transaction.commit().await?;
+    Ok(row.id)
+}
