@@ -19,6 +19,10 @@ const COMMANDS: &[&str] = &[
     "unsubscribe_task_logs",
     "export_task_logs",
     "import_task_logs",
+    "get_settings",
+    "save_settings",
+    "run_cleanup",
+    "last_cleanup",
 ];
 
 fn main() {

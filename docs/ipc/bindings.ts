@@ -54,10 +54,25 @@ export const commands = {
 	exportTaskLogs: (taskIds: string[], filter: LogFilter_Deserialize, format: ExportFormat, path: string, progress: Channel<number>) => typedError<ExportReport_Serialize, IpcError>(__TAURI_INVOKE("export_task_logs", { taskIds, filter, format, path, progress })),
 	/**  Brings the tasks of the JSON Lines export at `path` into the store. */
 	importTaskLogs: (path: string) => typedError<ImportReport, IpcError>(__TAURI_INVOKE("import_task_logs", { path })),
+	/**  The saved settings and the database's size. */
+	getSettings: () => typedError<SettingsState_Serialize, IpcError>(__TAURI_INVOKE("get_settings")),
+	/**  Checks and saves `settings`; answers with what is now saved. */
+	saveSettings: (settings: Settings_Deserialize) => typedError<SettingsState_Serialize, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
+	/**
+	 *  Applies the saved retention settings now, or with `dry_run` only lists
+	 *  what they would remove.
+	 */
+	runCleanup: (dryRun: boolean) => typedError<RemovalReport_Serialize, IpcError>(__TAURI_INVOKE("run_cleanup", { dryRun })),
+	/**
+	 *  What the last automatic cleanup that did something reported (the one at
+	 *  start-up may have run before the UI listened).
+	 */
+	lastCleanup: () => typedError<CleanupOutcome_Serialize | null, IpcError>(__TAURI_INVOKE("last_cleanup")),
 };
 
 /** Events */
 export const events = {
+	cleanupFinished: makeEvent<CleanupFinished_Serialize, CleanupFinished_Deserialize>("cleanup-finished"),
 	taskUpdated: makeEvent<TaskUpdated_Serialize, TaskUpdated_Deserialize>("task-updated"),
 };
 
@@ -75,6 +90,52 @@ export type AppInfo = {
 	database_path: string,
 	/**  Name of the newest migration applied to the database. */
 	schema_version: string,
+};
+
+/**
+ *  An automatic cleanup removed tasks (or could not run): the UI shows a
+ *  notice and History reloads.
+ */
+export type CleanupFinished = CleanupFinished_Serialize | CleanupFinished_Deserialize;
+
+/**
+ *  An automatic cleanup removed tasks (or could not run): the UI shows a
+ *  notice and History reloads.
+ */
+export type CleanupFinished_Deserialize = CleanupOutcome_Deserialize;
+
+/**
+ *  An automatic cleanup removed tasks (or could not run): the UI shows a
+ *  notice and History reloads.
+ */
+export type CleanupFinished_Serialize = CleanupOutcome_Serialize;
+
+/**
+ *  What an automatic cleanup did: the app pushes it to the UI, which shows
+ *  a notice.
+ */
+export type CleanupOutcome = CleanupOutcome_Serialize | CleanupOutcome_Deserialize;
+
+/**
+ *  What an automatic cleanup did: the app pushes it to the UI, which shows
+ *  a notice.
+ */
+export type CleanupOutcome_Deserialize = {
+	/**  What it removed, when it ran. */
+	report?: RemovalReport_Deserialize | null,
+	/**  Why it could not run. */
+	error?: IpcError | null,
+};
+
+/**
+ *  What an automatic cleanup did: the app pushes it to the UI, which shows
+ *  a notice.
+ */
+export type CleanupOutcome_Serialize = {
+	/**  What it removed, when it ran. */
+	report: RemovalReport_Serialize | null,
+	/**  Why it could not run. */
+	error: IpcError | null,
 };
 
 /**
@@ -634,6 +695,44 @@ export type RemovedTask_Serialize = {
 	reason: RemovalReason,
 };
 
+/**
+ *  Which finished tasks the automatic cleanup removes. Each rule may be off
+ *  (`None`); a task goes when *any* rule that is on selects it.
+ */
+export type RetentionSettings = RetentionSettings_Serialize | RetentionSettings_Deserialize;
+
+/**
+ *  Which finished tasks the automatic cleanup removes. Each rule may be off
+ *  (`None`); a task goes when *any* rule that is on selects it.
+ */
+export type RetentionSettings_Deserialize = {
+	/**  Remove tasks created more than this many days ago. */
+	keep_days?: number | null,
+	/**  Keep at most this many finished tasks (the newest). */
+	max_tasks?: number | null,
+	/**
+	 *  Remove the oldest finished tasks while the database is larger than
+	 *  this many MiB.
+	 */
+	max_database_mb?: number | null,
+};
+
+/**
+ *  Which finished tasks the automatic cleanup removes. Each rule may be off
+ *  (`None`); a task goes when *any* rule that is on selects it.
+ */
+export type RetentionSettings_Serialize = {
+	/**  Remove tasks created more than this many days ago. */
+	keep_days: number | null,
+	/**  Keep at most this many finished tasks (the newest). */
+	max_tasks: number | null,
+	/**
+	 *  Remove the oldest finished tasks while the database is larger than
+	 *  this many MiB.
+	 */
+	max_database_mb: number | null,
+};
+
 /**  A request to run a plugin. */
 export type RunTaskRequest = RunTaskRequest_Serialize | RunTaskRequest_Deserialize;
 
@@ -657,6 +756,61 @@ export type RunTaskRequest_Serialize = {
 	 *  runs.
 	 */
 	params: { [key in string]: Value },
+};
+
+/**  Everything the Settings view edits. */
+export type Settings = Settings_Serialize | Settings_Deserialize;
+
+/**
+ *  The settings as the Settings view shows them, with the database size
+ *  the size rule is measured against.
+ */
+export type SettingsState = SettingsState_Serialize | SettingsState_Deserialize;
+
+/**
+ *  The settings as the Settings view shows them, with the database size
+ *  the size rule is measured against.
+ */
+export type SettingsState_Deserialize = {
+	/**  The saved settings (defaults for any never saved). */
+	settings: Settings_Deserialize,
+	/**  The database file's size now, in bytes. */
+	database_bytes: number,
+};
+
+/**
+ *  The settings as the Settings view shows them, with the database size
+ *  the size rule is measured against.
+ */
+export type SettingsState_Serialize = {
+	/**  The saved settings (defaults for any never saved). */
+	settings: Settings_Serialize,
+	/**  The database file's size now, in bytes. */
+	database_bytes: number,
+};
+
+/**  Everything the Settings view edits. */
+export type Settings_Deserialize = {
+	/**  The automatic cleanup's rules. */
+	retention: RetentionSettings_Deserialize,
+	/**
+	 *  How often buffered log entries are written to the store, in
+	 *  milliseconds: at most this much is lost if the process is killed.
+	 *  Read when the app or the CLI starts.
+	 */
+	flush_interval_ms: number,
+};
+
+/**  Everything the Settings view edits. */
+export type Settings_Serialize = {
+	/**  The automatic cleanup's rules. */
+	retention: RetentionSettings_Serialize,
+	/**
+	 *  How often buffered log entries are written to the store, in
+	 *  milliseconds: at most this much is lost if the process is killed.
+	 *  Read when the app or the CLI starts.
+	 */
+	flush_interval_ms: number,
 };
 
 /**  How many entries one source wrote, per level. */

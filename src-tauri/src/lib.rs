@@ -1,7 +1,8 @@
 //! The Taskdeck desktop app: builds the Tauri application around the engine.
 //!
-//! This crate is a thin shell. It starts the task manager at start-up,
-//! registers the IPC commands (each a few lines over `taskdeck-core`, see
+//! This crate is a thin shell. It starts the task manager at start-up
+//! (with the saved flush interval), applies the retention settings then
+//! and hourly ([`retention`]), registers the IPC commands (each a few lines over `taskdeck-core`, see
 //! [`ipc::surface`]), forwards task updates as events, flushes every log
 //! entry on exit, and hands the window to the Yew UI. All real work happens
 //! in the engine.
@@ -9,6 +10,7 @@
 pub mod commands;
 pub mod error;
 pub mod ipc;
+pub mod retention;
 pub mod state;
 
 use tauri::{Builder, Manager, RunEvent, Runtime};
@@ -35,6 +37,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             surface.mount_events(app);
             if let Ok(manager) = app.state::<AppState>().manager() {
                 ipc::events::forward_task_updates(app.handle().clone(), manager);
+                retention::schedule(app.handle().clone());
             }
             Ok(())
         })

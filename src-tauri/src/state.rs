@@ -1,7 +1,9 @@
 //! What the app keeps for the lifetime of the process.
 
+use std::sync::{Mutex, PoisonError};
+
 use taskdeck_core::{DataDir, ManagerConfig, PluginRegistry, Store, TaskManager};
-use taskdeck_protocol::IpcError;
+use taskdeck_protocol::{CleanupOutcome, IpcError};
 
 /// The app's shared state, managed by Tauri.
 ///
@@ -12,6 +14,9 @@ pub struct AppState {
     /// The running task manager (and through it the store), or why it
     /// could not start.
     pub manager: Result<TaskManager, IpcError>,
+    /// What the last automatic cleanup that did something reported, for a
+    /// UI that was not listening yet when it ran (at start-up).
+    last_cleanup: Mutex<Option<CleanupOutcome>>,
 }
 
 impl AppState {
@@ -19,16 +24,36 @@ impl AppState {
     /// app-data directory) and starts the task manager on it. Must run on
     /// the runtime the app's commands use.
     pub async fn open() -> Self {
-        Self {
-            manager: start().await.map_err(IpcError::from),
-        }
+        Self::new(start().await.map_err(IpcError::from))
     }
 
     /// Wraps an already started manager.
     pub fn with_manager(manager: TaskManager) -> Self {
+        Self::new(Ok(manager))
+    }
+
+    /// Wraps a manager or the error that kept it from starting.
+    pub fn new(manager: Result<TaskManager, IpcError>) -> Self {
         Self {
-            manager: Ok(manager),
+            manager,
+            last_cleanup: Mutex::new(None),
         }
+    }
+
+    /// The last automatic cleanup's outcome, if one did something.
+    pub fn last_cleanup(&self) -> Option<CleanupOutcome> {
+        self.last_cleanup
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Keeps `outcome` as the last automatic cleanup's.
+    pub fn set_last_cleanup(&self, outcome: CleanupOutcome) {
+        *self
+            .last_cleanup
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(outcome);
     }
 
     /// The task manager, or the start-up error that explains its absence.
@@ -44,5 +69,6 @@ impl AppState {
 
 async fn start() -> Result<TaskManager, taskdeck_core::CoreError> {
     let store = Store::open(DataDir::resolve(None)?).await?;
-    TaskManager::start(store, PluginRegistry::builtin(), ManagerConfig::from_env()?).await
+    let config = ManagerConfig::for_store(&store).await?;
+    TaskManager::start(store, PluginRegistry::builtin(), config).await
 }

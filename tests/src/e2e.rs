@@ -129,6 +129,20 @@ impl AppSession {
             .map_err(|error| format!("cannot type into `{test_id}`: {error}"))
     }
 
+    /// Replaces what the field with `data-testid="{test_id}"` holds with
+    /// `text`.
+    pub async fn replace(&self, test_id: &str, text: &str) -> Result<(), String> {
+        let field = self.by_test_id(test_id).await?;
+        field
+            .clear()
+            .await
+            .map_err(|error| format!("cannot clear `{test_id}`: {error}"))?;
+        field
+            .send_keys(text)
+            .await
+            .map_err(|error| format!("cannot type into `{test_id}`: {error}"))
+    }
+
     /// Presses and releases each key of `keys` on whatever has the focus
     /// (the page, for keyboard shortcuts).
     pub async fn press(&self, keys: &str) -> Result<(), String> {

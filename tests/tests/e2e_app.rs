@@ -69,3 +69,146 @@ async fn an_unusable_data_dir_is_shown_in_an_error_banner() {
     // The app never touched what was in the way.
     assert_eq!(std::fs::read(&in_the_way).unwrap(), b"keep me");
 }
+
+/// Three finished shell tasks in `dir`, and retention settings that keep
+/// only the newest one.
+async fn seed_three_tasks_keeping_one(dir: &std::path::Path) -> Vec<String> {
+    use serde_json::json;
+    use taskdeck_core::{
+        DataDir, ManagerConfig, PluginRegistry, SettingsRepository, Store, TaskManager,
+    };
+    use taskdeck_protocol::{RunTaskRequest, Settings};
+
+    let store = Store::open(DataDir::resolve(Some(dir)).unwrap())
+        .await
+        .unwrap();
+    let manager = TaskManager::start(
+        store.clone(),
+        PluginRegistry::builtin(),
+        ManagerConfig::default(),
+    )
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for index in 0..3 {
+        let request = RunTaskRequest {
+            plugin_id: "shell".to_owned(),
+            params: json!({ "program": "echo", "args": [format!("task {index}")] })
+                .as_object()
+                .cloned()
+                .unwrap(),
+        };
+        let task = manager.run_task(request).await.unwrap();
+        manager.wait(&task.id).await.unwrap();
+        ids.push(task.id);
+    }
+    let mut settings = Settings::default();
+    settings.retention.keep_days = None;
+    settings.retention.max_tasks = Some(1);
+    SettingsRepository::new(&store)
+        .save(&settings)
+        .await
+        .unwrap();
+    manager.shutdown().await.unwrap();
+    store.close().await.unwrap();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_runs_at_start_up_says_so_and_is_edited_in_settings() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let ids = seed_three_tasks_keeping_one(data_dir.path()).await;
+    let newest = ids[2].clone();
+    with_app("retention", data_dir.path(), async |app: &AppSession| {
+        // The start-up cleanup removed the two older tasks and says so.
+        app.wait_for_text(&test_id("cleanup-notice"), |text| {
+            text.contains("removed 2 task(s) with")
+        })
+        .await?;
+        app.screenshot("cleanup-notice").await?;
+        // Its log is a `system` task naming each removed task and why.
+        app.click("cleanup-notice-open").await?;
+        app.by_test_id("view-history").await?;
+        app.wait_for_text(&test_id("log-panel"), |text| {
+            text.contains(&ids[0])
+                && text.contains(&ids[1])
+                && text.contains("beyond the task count limit")
+        })
+        .await?;
+        let rows = app.texts(&test_id("history-row")).await?;
+        if rows.len() != 2 || !rows.iter().any(|row| row.contains("system")) {
+            return Err(format!(
+                "History should hold the newest task and the cleanup log: {rows:?}"
+            ));
+        }
+        app.click("cleanup-notice-dismiss").await?;
+
+        // Settings shows what was saved, defaults beside each rule.
+        app.click("nav-settings").await?;
+        app.by_test_id("view-settings").await?;
+        // The form fills in after the settings load.
+        app.wait_for_text(&test_id("settings-database-size"), |text| {
+            text.starts_with("The database is ")
+        })
+        .await?;
+        let form = app
+            .execute(&format!(
+                "return [document.querySelector('{}').value, document.querySelector('{}').checked, \
+                 document.querySelector('{}').disabled]",
+                test_id("settings-max-tasks"),
+                test_id("settings-keep-days-on"),
+                test_id("settings-keep-days")
+            ))
+            .await?;
+        if form != serde_json::json!(["1", false, true]) {
+            return Err(format!(
+                "the form should show max 1 task and the age rule off: {form}"
+            ));
+        }
+        app.wait_for_text(&test_id("view-settings"), |text| {
+            text.contains("default: 365 days") && text.contains("default: 10000 tasks")
+        })
+        .await?;
+        // A bad value is refused with its field named; nothing is saved.
+        app.replace("settings-flush-interval", "5").await?;
+        app.click("settings-save").await?;
+        app.wait_for_text(&test_id("settings-status"), |text| {
+            text.contains("flush_interval_ms")
+        })
+        .await?;
+
+        // Keep 5: saved, and a preview removes nothing.
+        app.replace("settings-flush-interval", "250").await?;
+        app.replace("settings-max-tasks", "5").await?;
+        app.click("settings-save").await?;
+        app.wait_for_text(&test_id("settings-status"), |text| text == "Saved.")
+            .await?;
+        app.click("settings-preview").await?;
+        app.wait_for_text(&test_id("settings-status"), |text| {
+            text.contains("would remove 0 task(s)")
+        })
+        .await?;
+        app.screenshot("settings-view").await?;
+        Ok(())
+    })
+    .await;
+
+    // What the view saved is what the store holds.
+    let store =
+        taskdeck_core::Store::open(taskdeck_core::DataDir::resolve(Some(data_dir.path())).unwrap())
+            .await
+            .unwrap();
+    let saved = taskdeck_core::SettingsRepository::new(&store)
+        .load()
+        .await
+        .unwrap();
+    assert_eq!(saved.retention.max_tasks, Some(5));
+    assert_eq!(saved.retention.keep_days, None);
+    assert_eq!(saved.flush_interval_ms, 250);
+    let tasks = taskdeck_core::TaskRepository::new(&store)
+        .list(&Default::default())
+        .await
+        .unwrap();
+    assert!(tasks.iter().any(|task| task.id == newest));
+    assert_eq!(tasks.len(), 2);
+}

@@ -3,7 +3,9 @@
 use taskdeck_protocol::{AppInfo, IpcError};
 use yew::prelude::*;
 
-use crate::components::{AppFooter, AppHeader, ErrorBanner, HistoryView, RunView, View};
+use crate::components::{
+    AppFooter, AppHeader, CleanupNotice, ErrorBanner, HistoryView, RunView, SettingsView, View,
+};
 use crate::ipc;
 use crate::permalink::{self, LineLink};
 
@@ -66,6 +68,15 @@ pub fn app() -> Html {
         let view = view.clone();
         Callback::from(move |next: View| view.set(next))
     };
+    // "Open its log" on a cleanup notice: that task, in History.
+    let on_open_log = {
+        let view = view.clone();
+        let link = link.clone();
+        Callback::from(move |task_id: String| {
+            link.set(Some(LineLink { task_id, seq: 1 }));
+            view.set(View::History);
+        })
+    };
     let error = match &*app_info {
         Some(Err(error)) => Some(error.clone()),
         _ => None,
@@ -78,9 +89,11 @@ pub fn app() -> Html {
                 <ErrorBanner {error} />
             }
             <main class="app-main" data-testid="main-area" aria-live="polite">
+                <CleanupNotice {on_open_log} />
                 { match *view {
                     View::Run => html! { <RunView /> },
                     View::History => html! { <HistoryView link={(*link).clone()} /> },
+                    View::Settings => html! { <SettingsView /> },
                 } }
             </main>
             <AppFooter info={(*app_info).clone()} />

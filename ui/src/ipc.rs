@@ -7,9 +7,9 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use taskdeck_protocol::{
-    AppInfo, ErrorKind, ExportFormat, ExportReport, ImportReport, IpcError, LiveLogMessage,
-    LogCount, LogFilter, LogPage, LogStats, PathPicker, PluginInfo, RemovalReport, RunTaskRequest,
-    TaskListFilter, TaskSummary,
+    AppInfo, CleanupOutcome, ErrorKind, ExportFormat, ExportReport, ImportReport, IpcError,
+    LiveLogMessage, LogCount, LogFilter, LogPage, LogStats, PathPicker, PluginInfo, RemovalReport,
+    RunTaskRequest, Settings, SettingsState, TaskListFilter, TaskSummary,
 };
 use wasm_bindgen::prelude::{Closure, wasm_bindgen};
 use wasm_bindgen::{JsCast, JsValue};
@@ -58,6 +58,36 @@ struct NoArgs {}
 /// The app version, data directory, database path and schema version.
 pub async fn app_info() -> Result<AppInfo, IpcError> {
     invoke("app_info", &NoArgs {}).await
+}
+
+/// The saved settings and the database's size.
+pub async fn get_settings() -> Result<SettingsState, IpcError> {
+    invoke("get_settings", &NoArgs {}).await
+}
+
+/// Saves `settings` (the core checks them again).
+pub async fn save_settings(settings: Settings) -> Result<SettingsState, IpcError> {
+    #[derive(Serialize)]
+    struct Args {
+        settings: Settings,
+    }
+    invoke("save_settings", &Args { settings }).await
+}
+
+/// Applies the saved retention settings now, or with `dry_run` lists what
+/// they would remove.
+pub async fn run_cleanup(dry_run: bool) -> Result<RemovalReport, IpcError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args {
+        dry_run: bool,
+    }
+    invoke("run_cleanup", &Args { dry_run }).await
+}
+
+/// What the last automatic cleanup that did something reported.
+pub async fn last_cleanup() -> Result<Option<CleanupOutcome>, IpcError> {
+    invoke("last_cleanup", &NoArgs {}).await
 }
 
 #[derive(Serialize)]
@@ -414,6 +444,12 @@ impl Drop for EventListener {
 /// was created, changed status, or (while running) logged more entries.
 pub fn listen_task_updates(on_event: Callback<TaskSummary>) -> Result<EventListener, IpcError> {
     listen("task-updated", on_event)
+}
+
+/// Calls `on_event` each time an automatic cleanup removed tasks or failed
+/// (`cleanup-finished`).
+pub fn listen_cleanups(on_event: Callback<CleanupOutcome>) -> Result<EventListener, IpcError> {
+    listen("cleanup-finished", on_event)
 }
 
 /// Calls `on_event` with the decoded payload each time the core emits the

@@ -24,7 +24,7 @@ pub use log::{
     UnknownLevel,
 };
 pub use plugin::{InvalidParam, ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
-pub use settings::{RetentionSettings, Settings};
+pub use settings::{CleanupOutcome, RetentionSettings, Settings, SettingsState};
 pub use task::{
     LevelCounts, RemovalReason, RemovalReport, RemovedTask, RunTaskRequest, TaskListFilter,
     TaskProgress, TaskStatus, TaskSummary, UnknownStatus,

@@ -99,6 +99,28 @@ impl Default for Settings {
     }
 }
 
+/// The settings as the Settings view shows them, with the database size
+/// the size rule is measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SettingsState {
+    /// The saved settings (defaults for any never saved).
+    pub settings: Settings,
+    /// The database file's size now, in bytes.
+    pub database_bytes: u64,
+}
+
+/// What an automatic cleanup did: the app pushes it to the UI, which shows
+/// a notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CleanupOutcome {
+    /// What it removed, when it ran.
+    pub report: Option<crate::RemovalReport>,
+    /// Why it could not run.
+    pub error: Option<crate::IpcError>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,14 +33,12 @@ mod tests {
 
     #[test]
     fn commands_without_an_engine_answer_with_its_start_up_error() {
-        let state = AppState {
-            manager: Err(IpcError::new(
-                ErrorKind::Storage,
-                "database error: file is not a database",
-            )),
-        };
+        let state = AppState::new(Err(IpcError::new(
+            ErrorKind::Storage,
+            "database error: file is not a database",
+        )));
         let app = MockApp::with_state(state, None);
-        for command in ["app_info", "list_plugins"] {
+        for command in ["app_info", "list_plugins", "get_settings", "last_cleanup"] {
             let error: IpcError =
                 serde_json::from_value(app.invoke(command, json!({})).unwrap_err()).unwrap();
             assert_eq!(error.kind, ErrorKind::Storage, "{command}");

@@ -5,6 +5,7 @@ pub mod app;
 pub mod export;
 pub mod live;
 pub mod logs;
+pub mod settings;
 pub mod tasks;
 
 #[cfg(test)]

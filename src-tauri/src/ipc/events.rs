@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use taskdeck_core::TaskManager;
-use taskdeck_protocol::TaskSummary;
+use taskdeck_protocol::{CleanupOutcome, TaskSummary};
 use tauri::{AppHandle, Runtime};
 use tauri_specta::Event;
 use tokio::sync::broadcast::error::RecvError;
@@ -13,6 +13,11 @@ use tokio::sync::broadcast::error::RecvError;
 /// without asking.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct TaskUpdated(pub TaskSummary);
+
+/// An automatic cleanup removed tasks (or could not run): the UI shows a
+/// notice and History reloads.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct CleanupFinished(pub CleanupOutcome);
 
 /// Forwards the manager's task changes to the UI until the app exits.
 pub fn forward_task_updates<R: Runtime>(app: AppHandle<R>, manager: &TaskManager) {

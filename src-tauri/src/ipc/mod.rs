@@ -9,7 +9,7 @@ pub mod events;
 use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events};
 
-use crate::commands::{app, export, live, logs, tasks};
+use crate::commands::{app, export, live, logs, settings, tasks};
 
 /// Where the exported bindings live, relative to the workspace root.
 pub const BINDINGS_PATH: &str = "docs/ipc/bindings.ts";
@@ -33,8 +33,15 @@ pub fn surface<R: Runtime>() -> tauri_specta::Builder<R> {
             live::unsubscribe_task_logs,
             export::export_task_logs,
             export::import_task_logs,
+            settings::get_settings,
+            settings::save_settings,
+            settings::run_cleanup,
+            settings::last_cleanup,
         ])
-        .events(collect_events![events::TaskUpdated])
+        .events(collect_events![
+            events::TaskUpdated,
+            events::CleanupFinished
+        ])
         // Seqs, counts and ids stay far below 2^53 (ids are
         // `task_key << 32 | seq`; a task key would need to pass 2^21), so
         // JavaScript numbers hold them exactly.

@@ -9,6 +9,8 @@ pub enum View {
     Run,
     /// Every past task.
     History,
+    /// Retention and logging settings.
+    Settings,
 }
 
 impl View {
@@ -16,6 +18,7 @@ impl View {
         match self {
             View::Run => "Run",
             View::History => "History",
+            View::Settings => "Settings",
         }
     }
 
@@ -23,6 +26,7 @@ impl View {
         match self {
             View::Run => "nav-run",
             View::History => "nav-history",
+            View::Settings => "nav-settings",
         }
     }
 }
@@ -64,6 +68,7 @@ pub fn app_header(props: &AppHeaderProps) -> Html {
             <nav class="nav" role="tablist" aria-label="Views">
                 { tab(View::Run) }
                 { tab(View::History) }
+                { tab(View::Settings) }
             </nav>
         </header>
     }

@@ -2,15 +2,19 @@
 
 mod app_footer;
 mod app_header;
+mod cleanup_notice;
 mod empty_state;
 mod error_banner;
 mod history_view;
 mod run_view;
+mod settings;
 pub mod tasks;
 
 pub use app_footer::AppFooter;
 pub use app_header::{AppHeader, View};
+pub use cleanup_notice::CleanupNotice;
 pub use empty_state::EmptyState;
 pub use error_banner::ErrorBanner;
 pub use history_view::HistoryView;
 pub use run_view::RunView;
+pub use settings::SettingsView;

@@ -9,9 +9,7 @@ mod run;
 mod settings;
 mod tasks;
 
-use taskdeck_core::{
-    DataDir, ManagerConfig, PluginRegistry, SettingsRepository, Store, TaskManager,
-};
+use taskdeck_core::{DataDir, ManagerConfig, PluginRegistry, Store, TaskManager};
 
 use crate::args::{Cli, Command};
 use crate::error::CliError;
@@ -21,11 +19,10 @@ use crate::output::Printer;
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
     let store = Store::open(data_dir).await?;
-    let settings = SettingsRepository::new(&store).load_for_start().await;
     let manager = TaskManager::start(
         store.clone(),
         PluginRegistry::builtin(),
-        ManagerConfig::from_settings_and_env(&settings)?,
+        ManagerConfig::for_store(&store).await?,
     )
     .await?;
     let mut printer = Printer::stdout();

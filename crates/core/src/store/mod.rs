@@ -75,6 +75,11 @@ impl Store {
         })
     }
 
+    /// The database's size in bytes (every page, in use or free).
+    pub async fn database_bytes(&self) -> Result<u64, CoreError> {
+        space::database_bytes(&self.connection).await
+    }
+
     /// Closes the connection pool, waiting for in-flight statements.
     pub async fn close(self) -> Result<(), CoreError> {
         self.connection.close().await?;

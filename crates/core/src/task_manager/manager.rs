@@ -31,6 +31,7 @@ use super::logger::TaskLogger;
 use super::runner::{self, RunnerLock};
 use crate::cleanup::TaskCleanupService;
 use crate::plugins::{Plugin, PluginRegistry};
+use crate::settings::SettingsRepository;
 use crate::store::logs::TaskLogPersistenceService;
 use crate::store::tasks::TaskRepository;
 use crate::{CoreError, Store};
@@ -77,6 +78,14 @@ impl ManagerConfig {
         let mut config = Self::default();
         config.flush.interval = Duration::from_millis(u64::from(settings.flush_interval_ms));
         config.with_env()
+    }
+
+    /// What an app or CLI process starts with: the settings saved in
+    /// `store` (see [`SettingsRepository::load_for_start`]), then the
+    /// environment.
+    pub async fn for_store(store: &Store) -> Result<Self, CoreError> {
+        let settings = SettingsRepository::new(store).load_for_start().await;
+        Self::from_settings_and_env(&settings)
     }
 
     fn with_env(mut self) -> Result<Self, CoreError> {

@@ -97,6 +97,14 @@ pub fn history_list(props: &HistoryListProps) -> Html {
             move || drop(listener)
         });
     }
+    // An automatic cleanup removed tasks: reload.
+    {
+        let reloads = reloads.clone();
+        use_effect_with((), move |_| {
+            let listener = ipc::listen_cleanups(Callback::from(move |_| reloads.dispatch(()))).ok();
+            move || drop(listener)
+        });
+    }
     {
         let tasks = tasks.clone();
         use_effect_with(reloads.0, move |_| {
