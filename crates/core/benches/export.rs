@@ -2,15 +2,22 @@
 //! built on, and peak memory against an export ten times smaller.
 //!
 //! Run with `cargo bench -p taskdeck-core --bench export` (or `-- 200000`).
-//! Baseline: paging through the same entries with `query_logs` and
-//! discarding them (what an export cannot avoid). Memory: the process's
-//! peak resident set during each export, above what it held before
-//! (Linux: `VmHWM`, reset through `/proc/self/clear_refs`); constant memory
-//! means the 1,000,000-entry export peaks no higher than the small one.
+//! Baselines, in the same run: the `sqlite3` shell dumping the same rows of
+//! the same database file with `.mode json` and `.mode csv` (skipped, and
+//! said so, when the shell is not installed), and paging through the
+//! entries with `query_logs` while discarding them (what an export cannot
+//! avoid). Memory: the process's peak resident set during each export,
+//! above what it held before (Linux: `VmHWM`, reset through
+//! `/proc/self/clear_refs`); constant memory means the 1,000,000-entry
+//! export peaks no higher than the small one. The shell's peak is its whole
+//! resident set, read while it waits after the dump.
 
 // A benchmark has no one to report an error to: any failure aborts it.
 #![allow(clippy::expect_used)]
 
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -146,8 +153,62 @@ async fn measured_export(
     (elapsed, report.bytes, peak)
 }
 
+/// The `sqlite3` shell dumping the task's rows in `mode` (`json`, `csv`)
+/// into a file: its time, bytes written and peak resident set (KiB). The
+/// commands go through stdin, and the shell prints a marker when the dump
+/// is done, so its peak can be read before it exits. `None` without the
+/// shell.
+fn sqlite3_dump(
+    database: &Path,
+    task_id: &str,
+    mode: &str,
+    folder: &Path,
+) -> Option<(Duration, u64, Option<u64>)> {
+    let output = folder.join(format!("sqlite3.{mode}"));
+    let started = Instant::now();
+    let mut shell = Command::new("sqlite3")
+        .arg("-readonly")
+        .arg(database)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let mut input = shell.stdin.take().expect("stdin");
+    let script = format!(
+        ".headers on\n.mode {mode}\n.output {}\n\
+         SELECT l.seq, l.ts, l.level, l.source, l.message, l.metadata FROM task_logs l \
+         JOIN tasks t ON t.key = l.task_key WHERE t.id = '{task_id}' ORDER BY l.id;\n\
+         .output stdout\n.mode list\nSELECT 'dumped';\n",
+        output.display()
+    );
+    input.write_all(script.as_bytes()).expect("script");
+    input.flush().expect("flush");
+    let lines = BufReader::new(shell.stdout.take().expect("stdout")).lines();
+    for line in lines {
+        if line.expect("read") == "dumped" {
+            break;
+        }
+    }
+    let elapsed = started.elapsed();
+    let peak = std::fs::read_to_string(format!("/proc/{}/status", shell.id()))
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        });
+    drop(input);
+    shell.wait().expect("sqlite3 exits");
+    let bytes = std::fs::metadata(&output).expect("dump").len();
+    std::fs::remove_file(&output).expect("remove");
+    Some((elapsed, bytes, peak))
+}
+
 fn per_second(count: u64, elapsed: Duration) -> f64 {
     count as f64 / elapsed.as_secs_f64()
+}
+
+fn mib_per_second(bytes: u64, elapsed: Duration) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0) / elapsed.as_secs_f64()
 }
 
 fn kib(value: Option<u64>) -> String {
@@ -165,9 +226,9 @@ async fn main() {
         .unwrap_or(1_000_000);
     let small = (count / 10).max(1);
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(DataDir::resolve(Some(dir.path())).expect("data dir"))
-        .await
-        .expect("store");
+    let data_dir = DataDir::resolve(Some(dir.path())).expect("data dir");
+    let database = data_dir.database_path();
+    let store = Store::open(data_dir).await.expect("store");
     let mut registry = PluginRegistry::builtin();
     registry.register(std::sync::Arc::new(Chatter));
     let manager = TaskManager::start(store, registry, ManagerConfig::default())
@@ -189,15 +250,48 @@ async fn main() {
         read.as_secs_f64(),
         per_second(read_entries, read)
     );
+    let mut shell_times = Vec::new();
+    for mode in ["json", "csv"] {
+        match sqlite3_dump(&database, &large, mode, out.path()) {
+            Some((elapsed, bytes, peak)) => {
+                println!(
+                    "baseline: sqlite3 shell .mode {mode:<4}: {:.2} s ({:.1} MiB/s), {:.1} MiB \
+                     written; its peak resident set {}",
+                    elapsed.as_secs_f64(),
+                    mib_per_second(bytes, elapsed),
+                    bytes as f64 / (1024.0 * 1024.0),
+                    kib(peak)
+                );
+                shell_times.push((mode, elapsed));
+            }
+            None => println!("baseline: sqlite3 shell not found, its dumps skipped"),
+        }
+    }
     for format in ExportFormat::ALL {
         let (elapsed, bytes, peak) = measured_export(&manager, &large, format, out.path()).await;
         let (_, _, small_peak) = measured_export(&manager, &little, format, out.path()).await;
+        // JSON Lines against `.mode json`, CSV and text against `.mode csv`.
+        let shell_mode = if format == ExportFormat::JsonLines {
+            "json"
+        } else {
+            "csv"
+        };
+        let against_shell = shell_times
+            .iter()
+            .find(|(mode, _)| *mode == shell_mode)
+            .map_or_else(String::new, |(_, shell)| {
+                format!(
+                    ", {:.2}x the speed of sqlite3 .mode {shell_mode}",
+                    shell.as_secs_f64() / elapsed.as_secs_f64()
+                )
+            });
         println!(
-            "{:>5}: {:.2} s ({:.0} entries/s, {:.2}x the bare read), {:.1} MiB written; \
-             peak memory above start: {} for {count} entries, {} for {small}",
+            "{:>5}: {:.2} s ({:.0} entries/s, {:.1} MiB/s, {:.2}x the bare read's time{against_shell}), \
+             {:.1} MiB written; peak memory above start: {} for {count} entries, {} for {small}",
             format.as_str(),
             elapsed.as_secs_f64(),
             per_second(read_entries, elapsed),
+            mib_per_second(bytes, elapsed),
             elapsed.as_secs_f64() / read.as_secs_f64(),
             bytes as f64 / (1024.0 * 1024.0),
             kib(peak),
