@@ -205,8 +205,14 @@ impl AppSession {
             .map_err(|error| format!("the page script failed: {error}"))
     }
 
-    /// Picks the option with `value` in the select with `data-testid="{test_id}"`.
+    /// Picks the option with `value` in the select with `data-testid="{test_id}"`,
+    /// once the select offers it (options may arrive after the select).
     pub async fn select(&self, test_id: &str, value: &str) -> Result<(), String> {
+        self.wait_for(&format!(
+            "{} option[value=\"{value}\"]",
+            self::test_id(test_id)
+        ))
+        .await?;
         self.by_test_id(test_id)
             .await?
             .select_by_value(value)

@@ -44,6 +44,13 @@ async fn listed(manager: &TaskManager) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `report` removes exactly `ids`, in that order, all for `reason`.
+fn assert_plans(report: &RemovalReport, ids: &[&String], reason: RemovalReason) {
+    let planned: Vec<&String> = report.tasks.iter().map(|task| &task.id).collect();
+    assert_eq!(planned, ids);
+    assert!(report.tasks.iter().all(|task| task.reason == reason));
+}
+
 fn policy(older_than: Option<Duration>, keep_latest: Option<u32>) -> RetentionPolicy {
     RetentionPolicy {
         older_than,
@@ -65,16 +72,7 @@ async fn cleanup_keeps_the_newest_reports_what_it_removes_and_honours_dry_run() 
     let dry = service.cleanup(keep_two, true).await.unwrap();
     assert!(dry.dry_run);
     assert_eq!(dry.log_task_id, None);
-    let planned: Vec<&str> = dry.tasks.iter().map(|task| task.id.as_str()).collect();
-    assert_eq!(
-        planned,
-        vec![ids[2].as_str(), ids[1].as_str(), ids[0].as_str()]
-    );
-    assert!(
-        dry.tasks
-            .iter()
-            .all(|task| task.reason == RemovalReason::Count)
-    );
+    assert_plans(&dry, &[&ids[2], &ids[1], &ids[0]], RemovalReason::Count);
     assert_eq!(dry.entries, 9);
     assert_eq!(listed(&manager).await.len(), 5);
 
@@ -173,16 +171,7 @@ async fn the_size_cap_removes_the_oldest_tasks_until_the_data_fits_and_gives_the
         ..RetentionPolicy::default()
     };
     let dry = service.cleanup(by_size, true).await.unwrap();
-    let planned: Vec<&str> = dry.tasks.iter().map(|task| task.id.as_str()).collect();
-    assert_eq!(
-        planned,
-        vec![ids[2].as_str(), ids[1].as_str(), ids[0].as_str()]
-    );
-    assert!(
-        dry.tasks
-            .iter()
-            .all(|task| task.reason == RemovalReason::Size)
-    );
+    assert_plans(&dry, &[&ids[2], &ids[1], &ids[0]], RemovalReason::Size);
 
     let file = dir.path().join("taskdeck.db");
     let before = space::database_bytes(store.connection()).await.unwrap();
