@@ -163,3 +163,42 @@ pub async fn until_entry(
     .await
     .expect("the awaited entry arrives within a minute");
 }
+
+/// A 'disk' of `kib` KiB that really fills up: a tmpfs mounted on a fresh
+/// folder (Linux, as root — the README's test command runs as root),
+/// unmounted when dropped.
+#[cfg(target_os = "linux")]
+pub struct SmallFilesystem {
+    folder: tempfile::TempDir,
+}
+
+#[cfg(target_os = "linux")]
+impl SmallFilesystem {
+    pub fn mount(kib: u32) -> Self {
+        let folder = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
+            .arg(folder.path())
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "mounting a {kib} KiB tmpfs failed ({status}): this test needs root, as the \
+             README's test command runs"
+        );
+        Self { folder }
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        self.folder.path()
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for SmallFilesystem {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.folder.path())
+            .status();
+    }
+}

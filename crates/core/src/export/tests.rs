@@ -317,6 +317,38 @@ async fn bad_targets_and_unknown_tasks_are_named_and_leave_no_file() {
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
 }
 
+/// A disk that fills up for real (a 256 KiB tmpfs) under a 20,000-entry
+/// export: the error names the file and the cause, and nothing is left.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_full_disk_fails_the_export_by_name_and_leaves_no_file() {
+    let (_dir, manager) = manager_for(20_000).await;
+    let task_id = sample_task(&manager, 20_000).await;
+    let disk = crate::test_support::SmallFilesystem::mount(256);
+    for format in [ExportFormat::JsonLines, ExportFormat::Csv] {
+        let target = disk.path().join(format!("log.{}", format.extension()));
+        let error = export(&manager, &task_id, &LogFilter::default(), format, &target)
+            .await
+            .unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains(&target.display().to_string()) && text.contains("No space left"),
+            "{text}"
+        );
+        assert_eq!(std::fs::read_dir(disk.path()).unwrap().count(), 0);
+    }
+    // The same export fits once filtered down: the disk is usable again.
+    let few = LogFilter {
+        sources: vec!["sample20000.csv".to_owned()],
+        ..LogFilter::default()
+    };
+    let target = disk.path().join("few.jsonl");
+    let report = export(&manager, &task_id, &few, ExportFormat::JsonLines, &target)
+        .await
+        .unwrap();
+    assert_eq!(report.entries, 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_deleted_during_its_export_fails_it_and_leaves_no_file() {
     let (_dir, manager) = manager_for(5_000).await;
