@@ -5,8 +5,8 @@
 //! Baselines, in the same run: the `sqlite3` shell dumping the same rows of
 //! the same database file with `.mode json` and `.mode csv` (skipped, and
 //! said so, when the shell is not installed), and paging through the
-//! entries with `query_logs` while discarding them (what an export cannot
-//! avoid). Memory: the process's peak resident set during each export,
+//! entries with `query_logs` while discarding them (the async pool's read,
+//! which exports used before they read through `store::logs::bulk`). Memory: the process's peak resident set during each export,
 //! above what it held before (Linux: `VmHWM`, reset through
 //! `/proc/self/clear_refs`); constant memory means the 1,000,000-entry
 //! export peaks no higher than the small one. The shell's peak is its whole
@@ -105,7 +105,8 @@ fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-/// Time of a bare read: every entry paged through and dropped.
+/// Time of a bare read through the async pool: every entry paged through
+/// with `query_logs` and dropped.
 async fn bare_read(manager: &TaskManager, task_id: &str) -> (Duration, u64) {
     let started = Instant::now();
     let mut filter = LogFilter {
@@ -246,7 +247,8 @@ async fn main() {
         "every entry, with the start and end lines"
     );
     println!(
-        "baseline: bare paged read of {read_entries} entries: {:.2} s ({:.0} entries/s)",
+        "baseline: query_logs paged read (async pool) of {read_entries} entries: {:.2} s \
+         ({:.0} entries/s)",
         read.as_secs_f64(),
         per_second(read_entries, read)
     );
@@ -286,7 +288,7 @@ async fn main() {
                 )
             });
         println!(
-            "{:>5}: {:.2} s ({:.0} entries/s, {:.1} MiB/s, {:.2}x the bare read's time{against_shell}), \
+            "{:>5}: {:.2} s ({:.0} entries/s, {:.1} MiB/s, {:.2}x the query_logs read's time{against_shell}), \
              {:.1} MiB written; peak memory above start: {} for {count} entries, {} for {small}",
             format.as_str(),
             elapsed.as_secs_f64(),

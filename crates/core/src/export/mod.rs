@@ -2,7 +2,9 @@
 //! streamed to JSON Lines, CSV or text ([`format`]).
 //!
 //! Memory stays constant whatever the log's size: entries are read in
-//! keyset pages of [`PAGE`] and written through a buffer. A file export is
+//! keyset pages of [`PAGE`] by a blocking reader a few pages ahead of the
+//! writer ([`crate::store::logs::bulk`], one snapshot of the store) and
+//! written through a buffer. A file export is
 //! written to a hidden partial file beside the target and renamed into place
 //! only when complete, so an error, a deleted task or a dropped future never
 //! leaves a partial file. Entries still buffered in memory are flushed
@@ -14,13 +16,21 @@ use std::path::Path;
 
 use taskdeck_protocol::{ExportFormat, ExportHeader, ExportReport, LogFilter, Order};
 use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
+use tokio::sync::mpsc;
 
-use crate::CoreError;
 use crate::partial_file::PartialFile;
+use crate::store::connection::BUSY_TIMEOUT;
+use crate::store::logs::bulk::BulkReader;
+use crate::store::logs::query::SourceLevelPairs;
+use crate::store::logs::record::TaskIdentity;
 use crate::task_manager::TaskManager;
+use crate::{CoreError, Store, TaskLogPersistenceService, TaskRepository};
 
 /// Entries read per page.
 pub const PAGE: u32 = 2_000;
+
+/// Pages read and encoded ahead of the writer.
+const PAGES_AHEAD: usize = 4;
 
 /// Writes the entries of each task in `task_ids` that match `filter` (its
 /// level, source and search conditions; cursors, limit and order are the
@@ -76,37 +86,84 @@ pub async fn write_task_logs<W: AsyncWrite + Unpin>(
             };
             format::preamble(format, &header, &mut buffer)?;
         }
-        let mut page_filter = LogFilter {
-            limit: Some(PAGE),
-            ..conditions.clone()
+        let deleted = |_| {
+            CoreError::InvalidArgument(format!(
+                "task {task_id} was deleted while it was being exported; nothing was written"
+            ))
         };
-        loop {
-            let page =
-                manager
-                    .query_logs(&task_id, &page_filter)
-                    .await
-                    .map_err(|error| match error {
-                        CoreError::TaskNotFound(id) => CoreError::InvalidArgument(format!(
-                            "task {id} was deleted while it was being exported; nothing was written"
-                        )),
-                        other => other,
-                    })?;
-            for entry in &page.entries {
-                format::entry(format, entry, &mut buffer)?;
-            }
-            entries += page.entries.len() as u64;
+        // Entries a running task still holds in memory go to the store
+        // first, so the snapshot below has them.
+        manager.settle(&task_id).await?;
+        let identity = TaskRepository::new(manager.store())
+            .identity(&task_id)
+            .await
+            .map_err(deleted)?;
+        let pairs = TaskLogPersistenceService::new(manager.store())
+            .matching_pairs(&identity, &conditions)
+            .await?;
+        let mut pages = read_pages(manager.store(), identity, conditions.clone(), pairs, format);
+        if !buffer.is_empty() {
             out.write_all(&buffer).await.map_err(write_error)?;
             bytes += buffer.len() as u64;
             buffer.clear();
-            progress(entries);
-            match page.next_cursor {
-                Some(cursor) => page_filter.after_seq = Some(cursor),
-                None => break,
-            }
         }
+        while let Some(page) = pages.recv().await {
+            let (encoded, count) = page?;
+            out.write_all(&encoded).await.map_err(write_error)?;
+            bytes += encoded.len() as u64;
+            entries += count;
+            progress(entries);
+        }
+        // The snapshot outlives a delete; the export must not.
+        manager.get_task(&task_id).await.map_err(deleted)?;
     }
     out.flush().await.map_err(write_error)?;
     Ok((entries, bytes))
+}
+
+/// Pages of encoded entries, read and encoded on a blocking thread through
+/// a [`BulkReader`] (one snapshot of the store), at most a few pages ahead
+/// of the writer: memory stays constant. The reader stops when the
+/// receiver is dropped.
+fn read_pages(
+    store: &Store,
+    task: TaskIdentity,
+    filter: LogFilter,
+    pairs: Option<SourceLevelPairs>,
+    format: ExportFormat,
+) -> mpsc::Receiver<Result<(Vec<u8>, u64), CoreError>> {
+    let (sender, receiver) = mpsc::channel(PAGES_AHEAD);
+    let path = store.data_dir().database_path();
+    tokio::task::spawn_blocking(move || {
+        let read = || -> Result<(), CoreError> {
+            let reader = BulkReader::open(&path, BUSY_TIMEOUT)?;
+            let mut page_filter = LogFilter {
+                limit: Some(PAGE),
+                ..filter
+            };
+            loop {
+                let page = reader.read_page(&task, &page_filter, pairs.as_ref())?;
+                let mut encoded = Vec::with_capacity(256 * 1024);
+                for entry in &page.entries {
+                    format::entry(format, entry, &mut encoded)?;
+                }
+                if sender
+                    .blocking_send(Ok((encoded, page.entries.len() as u64)))
+                    .is_err()
+                {
+                    return Ok(());
+                }
+                match page.next_cursor {
+                    Some(cursor) => page_filter.after_seq = Some(cursor),
+                    None => return Ok(()),
+                }
+            }
+        };
+        if let Err(error) = read() {
+            let _ = sender.blocking_send(Err(error));
+        }
+    });
+    receiver
 }
 
 /// [`write_task_logs`] into the file `path`, which appears only once it is

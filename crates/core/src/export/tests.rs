@@ -314,6 +314,24 @@ async fn bad_targets_and_unknown_tasks_are_named_and_leave_no_file() {
         matches!(error, Err(CoreError::InvalidFilter(_))),
         "{error:?}"
     );
+    // A search the full-text index cannot parse is found by the reader.
+    let unparsable = LogFilter {
+        search: Some("\"open".to_owned()),
+        ..LogFilter::default()
+    };
+    let error = export(
+        &manager,
+        &task_id,
+        &unparsable,
+        csv,
+        &out.path().join("a.csv"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(error, CoreError::InvalidFilter(ref invalid) if invalid.field == "search"),
+        "{error:?}"
+    );
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
 }
 
@@ -455,4 +473,51 @@ async fn several_tasks_go_into_one_json_lines_or_csv_file_and_text_takes_one() {
     .unwrap_err();
     assert!(matches!(error, CoreError::TaskNotFound(_)), "{error}");
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 2);
+}
+
+/// A running task exports what it has logged so far, entries still in
+/// the manager's buffer included (a long flush interval keeps them there).
+#[tokio::test]
+async fn a_running_task_exports_every_entry_it_has_logged_so_far() {
+    let (_dir, store) = temp_store().await;
+    // Logs, says so, and runs until released.
+    let logged = std::sync::Arc::new(tokio::sync::Notify::new());
+    let gate = tokio_util::sync::CancellationToken::new();
+    let plugin = {
+        let (logged, gate) = (logged.clone(), gate.clone());
+        scripted("held", move |ctx| {
+            let (logged, gate) = (logged.clone(), gate.clone());
+            async move {
+                ctx.logger().info("working");
+                logged.notify_one();
+                gate.cancelled().await;
+                Ok(Value::Null)
+            }
+        })
+    };
+    let manager = manager_with(&store, vec![plugin], Duration::from_secs(60)).await;
+    let task = manager.run_task(request("held", json!({}))).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(60), logged.notified())
+        .await
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("running.jsonl");
+    let report = export(
+        &manager,
+        &task.id,
+        &LogFilter::default(),
+        ExportFormat::JsonLines,
+        &path,
+    )
+    .await
+    .unwrap();
+    let (header, entries) = jsonl_entries(&path);
+    assert_eq!(header.task.status, TaskStatus::Running);
+    assert_eq!(report.entries, entries.len() as u64);
+    assert!(
+        entries.iter().any(|entry| entry.message == "working"),
+        "{entries:?}"
+    );
+    gate.cancel();
+    manager.wait(&task.id).await.unwrap();
 }

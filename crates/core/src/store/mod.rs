@@ -10,7 +10,7 @@
 //!   and their aggregates; [`entities`] holds the SeaORM entities;
 //!   [`space`] measures the file and gives freed space back.
 
-mod connection;
+pub(crate) mod connection;
 pub mod entities;
 pub mod logs;
 pub mod space;

@@ -486,7 +486,7 @@ impl TaskManager {
     /// miss its latest entries (they may be in the buffer or in a write the
     /// flusher has under way). A flush with nothing pending costs one
     /// round trip to the flusher; other tasks need nothing.
-    async fn settle(&self, task_id: &str) -> Result<(), CoreError> {
+    pub(crate) async fn settle(&self, task_id: &str) -> Result<(), CoreError> {
         let runs_here = self.lock_running().contains_key(task_id);
         if runs_here {
             self.inner.flusher.flush().await?;

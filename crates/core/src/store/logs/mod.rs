@@ -1,7 +1,9 @@
 //! Task logs in the store: [`TaskLogPersistenceService`] writes batches and
 //! answers filtered pages, stats and sources; deleting a task removes its
-//! rows, index entries and aggregates in one transaction.
+//! rows, index entries and aggregates in one transaction. [`bulk`] reads
+//! whole logs for exports through a blocking connection.
 
+pub mod bulk;
 pub mod query;
 pub mod record;
 pub mod stats;
@@ -75,15 +77,24 @@ impl TaskLogPersistenceService {
         filter: &LogFilter,
     ) -> Result<LogPage, CoreError> {
         filter.validate()?;
+        let pairs = self.matching_pairs(task, filter).await?;
+        query::read_page(&self.connection, task, filter, pairs.as_ref()).await
+    }
+
+    /// The task's (source, level) pairs that `filter`'s level and source
+    /// conditions select, or `None` when it has no such condition.
+    pub async fn matching_pairs(
+        &self,
+        task: &TaskIdentity,
+        filter: &LogFilter,
+    ) -> Result<Option<query::SourceLevelPairs>, CoreError> {
         let restricted =
             !filter.levels.is_empty() || filter.min_level.is_some() || !filter.sources.is_empty();
-        let pairs = if restricted {
-            let rows = stats::load(&self.connection, task).await?;
-            stats::matching_pairs(&rows, filter)
-        } else {
-            None
-        };
-        query::read_page(&self.connection, task, filter, pairs.as_ref()).await
+        if !restricted {
+            return Ok(None);
+        }
+        let rows = stats::load(&self.connection, task).await?;
+        Ok(stats::matching_pairs(&rows, filter))
     }
 
     /// How many entries match `filter`'s level, source and search

@@ -28,28 +28,36 @@ use crate::CoreError;
 /// arms).
 const MAX_MERGED_PAIRS: usize = 200;
 
-const COLUMNS: &str = "id, seq, ts, level, source, message, metadata";
+pub const COLUMNS: &str = "id, seq, ts, level, source, message, metadata";
 
 /// The (source, level code) pairs of a task that a filter selects.
 pub type SourceLevelPairs = Vec<(String, i32)>;
 
-/// Reads one page. `pairs` is `None` when the filter has no level or
-/// source condition, else the matching pairs of the task (see
-/// [`super::stats::matching_pairs`]).
-pub async fn read_page<C: ConnectionTrait>(
-    connection: &C,
+/// The statement of one page: its SQL, its values, and the page size (it
+/// selects one row more, to tell whether another page follows).
+pub struct PageQuery {
+    /// SQL selecting [`COLUMNS`] in order.
+    pub sql: String,
+    /// The values of its `?` parameters.
+    pub values: Vec<Value>,
+    /// Entries per page.
+    pub limit: usize,
+}
+
+/// The statement of the page `filter` asks for, or `None` when the page is
+/// empty without asking (no matching pair, an empty cursor range). `pairs`
+/// is `None` when the filter has no level or source condition, else the
+/// matching pairs of the task (see [`super::stats::matching_pairs`]).
+pub fn page_query(
     task: &TaskIdentity,
     filter: &LogFilter,
     pairs: Option<&SourceLevelPairs>,
-) -> Result<LogPage, CoreError> {
+) -> Option<PageQuery> {
     let limit = filter.effective_limit() as usize;
     let after = filter.after_seq.unwrap_or(0);
     let before = filter.before_seq.unwrap_or(MAX_SEQ + 1).min(MAX_SEQ + 1);
     if pairs.is_some_and(Vec::is_empty) || after >= before.saturating_sub(1) {
-        return Ok(LogPage {
-            entries: Vec::new(),
-            next_cursor: None,
-        });
+        return None;
     }
     let direction = match filter.order {
         Order::Ascending => "ASC",
@@ -114,6 +122,22 @@ pub async fn read_page<C: ConnectionTrait>(
             sql.push_str(&format!(") ORDER BY id {direction} LIMIT {fetch}"));
             sql
         }
+    };
+    Some(PageQuery { sql, values, limit })
+}
+
+/// Reads one page (see [`page_query`]).
+pub async fn read_page<C: ConnectionTrait>(
+    connection: &C,
+    task: &TaskIdentity,
+    filter: &LogFilter,
+    pairs: Option<&SourceLevelPairs>,
+) -> Result<LogPage, CoreError> {
+    let Some(PageQuery { sql, values, limit }) = page_query(task, filter, pairs) else {
+        return Ok(LogPage {
+            entries: Vec::new(),
+            next_cursor: None,
+        });
     };
     let backend = connection.get_database_backend();
     let rows = connection
@@ -199,7 +223,7 @@ fn push_pairs(sql: &mut String, values: &mut Vec<Value>, pairs: &SourceLevelPair
 }
 
 /// A full-text syntax error is the user's mistake, not a storage failure.
-fn search_error(error: DbErr, filter: &LogFilter) -> CoreError {
+pub(crate) fn search_error(error: DbErr, filter: &LogFilter) -> CoreError {
     let text = error.to_string();
     let is_syntax = [
         "fts5:",
@@ -234,19 +258,46 @@ pub(crate) fn sqlite_reason(text: &str) -> &str {
 
 /// Decodes a row selected with [`COLUMNS`].
 pub fn row_to_entry(row: &QueryResult, task: &TaskIdentity) -> Result<LogEntry, DbErr> {
-    let metadata: Option<String> = row.try_get_by_index(6)?;
-    let seq: i64 = row.try_get_by_index(1)?;
-    Ok(LogEntry {
+    Ok(Columns {
         id: row.try_get_by_index(0)?,
-        task_id: task.id.clone(),
-        seq: seq as u64,
-        timestamp: millis_to_time(row.try_get_by_index(2)?),
-        level: level_from_code(row.try_get_by_index(3)?),
+        seq: row.try_get_by_index(1)?,
+        timestamp_ms: row.try_get_by_index(2)?,
+        level: row.try_get_by_index(3)?,
         source: row.try_get_by_index(4)?,
         message: row.try_get_by_index(5)?,
-        metadata: metadata.and_then(|text| match serde_json::from_str(&text) {
-            Ok(serde_json::Value::Object(map)) => Some(map),
-            _ => None,
-        }),
-    })
+        metadata: row.try_get_by_index(6)?,
+    }
+    .into_entry(task))
+}
+
+/// The values of [`COLUMNS`] as stored, whichever driver read them.
+pub struct Columns {
+    pub id: i64,
+    pub seq: i64,
+    pub timestamp_ms: i64,
+    pub level: i32,
+    pub source: String,
+    pub message: String,
+    pub metadata: Option<String>,
+}
+
+impl Columns {
+    /// The entry of `task` these values hold.
+    pub fn into_entry(self, task: &TaskIdentity) -> LogEntry {
+        LogEntry {
+            id: self.id,
+            task_id: task.id.clone(),
+            seq: self.seq as u64,
+            timestamp: millis_to_time(self.timestamp_ms),
+            level: level_from_code(self.level),
+            source: self.source,
+            message: self.message,
+            metadata: self
+                .metadata
+                .and_then(|text| match serde_json::from_str(&text) {
+                    Ok(serde_json::Value::Object(map)) => Some(map),
+                    _ => None,
+                }),
+        }
+    }
 }
