@@ -15,7 +15,7 @@ use rusqlite::{Connection, OpenFlags, params_from_iter};
 use sea_orm::{DbErr, Value};
 use taskdeck_protocol::{LogFilter, LogPage};
 
-use super::query::{Columns, PageQuery, SourceLevelPairs, page_query, search_error};
+use super::query::{Columns, PageQuery, SourceLevelPairs, into_page, page_query, search_error};
 use super::record::TaskIdentity;
 use crate::CoreError;
 
@@ -82,15 +82,6 @@ impl BulkReader {
             };
             entries.push(columns.into_entry(task));
         }
-        let next_cursor = if entries.len() > limit {
-            entries.truncate(limit);
-            entries.last().map(|entry| entry.seq)
-        } else {
-            None
-        };
-        Ok(LogPage {
-            entries,
-            next_cursor,
-        })
+        Ok(into_page(entries, limit))
     }
 }

@@ -144,20 +144,26 @@ pub async fn read_page<C: ConnectionTrait>(
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await
         .map_err(|error| search_error(error, filter))?;
-    let mut entries = rows
+    let entries = rows
         .iter()
         .map(|row| row_to_entry(row, task))
         .collect::<Result<Vec<_>, _>>()?;
+    Ok(into_page(entries, limit))
+}
+
+/// The page of `limit` entries out of the `limit + 1` a page query reads:
+/// the extra one only says that another page follows.
+pub fn into_page(mut entries: Vec<LogEntry>, limit: usize) -> LogPage {
     let next_cursor = if entries.len() > limit {
         entries.truncate(limit);
         entries.last().map(|entry| entry.seq)
     } else {
         None
     };
-    Ok(LogPage {
+    LogPage {
         entries,
         next_cursor,
-    })
+    }
 }
 
 /// Counts the entries matching `filter`'s search (and the `pairs` its level
