@@ -13,7 +13,10 @@
 //! - **reads** on the 1,000,000-entry task: first page, a deep page, the
 //!   last page, level+source filtered pages (first and deep), full-text
 //!   search for a rare and a common word, stats and sources (median of
-//!   repeated runs).
+//!   repeated runs), each against the same SQL run by hand on a plain
+//!   blocking connection (rusqlite) to the same file, rows decoded, in the
+//!   same process: the ratio is what the async pool, the filter's
+//!   resolution and the IPC types cost on top of SQLite.
 
 // A benchmark has no one to report an error to: any failure aborts it.
 #![allow(clippy::expect_used)]
@@ -23,9 +26,10 @@ use std::time::{Duration, Instant};
 
 use sea_orm::sqlx;
 use serde_json::{Map, Value, json};
+use taskdeck_core::store::logs::bulk::BulkReader;
 use taskdeck_core::{
-    CoreError, DataDir, ManagerConfig, Plugin, PluginRegistry, Store, TaskContext, TaskManager,
-    TaskRepository,
+    CoreError, DataDir, ManagerConfig, Plugin, PluginRegistry, Store, TaskContext,
+    TaskLogPersistenceService, TaskManager, TaskRepository,
 };
 use taskdeck_protocol::{LogFilter, LogLevel, Order, ParamSchema, PluginInfo, RunTaskRequest};
 
@@ -280,6 +284,22 @@ async fn ours(count: u64) -> Ours {
     }
 }
 
+/// Runs `sql` with the task key by hand and reads every column of every
+/// row as text; returns the row count.
+fn hand_rows(connection: &rusqlite::Connection, sql: &str, key: i64) -> usize {
+    let mut statement = connection.prepare(sql).expect("prepare");
+    let columns = statement.column_count();
+    let mut rows = statement.query([key]).expect("query");
+    let mut count = 0;
+    while let Some(row) = rows.next().expect("row") {
+        for column in 0..columns {
+            let _: rusqlite::types::Value = row.get(column).expect("value");
+        }
+        count += 1;
+    }
+    count
+}
+
 /// Median time of `runs` runs of `query`, and what the last run returned.
 async fn median<F, Fut>(runs: usize, mut query: F) -> (Duration, usize)
 where
@@ -411,10 +431,45 @@ async fn main() {
             },
         ),
     ];
-    println!("\nreads on the {count}-entry task (median of {runs})");
+    // The baseline: the same statements on a plain blocking connection.
+    let store = manager.store();
+    let identity = TaskRepository::new(store)
+        .identity(task_id)
+        .await
+        .expect("identity");
+    let by_hand = BulkReader::open(&store.data_dir().database_path(), Duration::from_secs(10))
+        .expect("reader");
+    let plain = rusqlite::Connection::open_with_flags(
+        store.data_dir().database_path(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("plain connection");
+    let persistence = TaskLogPersistenceService::new(store);
+    println!(
+        "\nreads on the {count}-entry task (median of {runs}): Taskdeck | same SQL by hand | ratio"
+    );
+    let row = |name: &str, ours: Duration, hand: Duration, what: String| {
+        println!(
+            "  {name:<44} {:>10} {:>10} {:>6.2}x  ({what})",
+            millis(ours),
+            millis(hand),
+            ours.as_secs_f64() / hand.as_secs_f64()
+        );
+    };
     for (name, filter) in cases {
         let (time, size) = median(runs, || page(filter.clone())).await;
-        println!("  {name:<44} {:>10}  ({size} entries)", millis(time));
+        let pairs = persistence
+            .matching_pairs(&identity, &filter)
+            .await
+            .expect("pairs");
+        let (hand, _) = median(runs, || {
+            let page = by_hand
+                .read_page(&identity, &filter, pairs.as_ref())
+                .expect("page by hand");
+            std::future::ready(page.entries.len())
+        })
+        .await;
+        row(name, time, hand, format!("{size} entries"));
     }
     let (time, size) = median(runs, || async {
         manager
@@ -425,11 +480,28 @@ async fn main() {
             .len()
     })
     .await;
-    println!("  {:<44} {:>10}  ({size} sources)", "stats", millis(time));
+    let (hand, _) = median(runs, || {
+        std::future::ready(hand_rows(
+            &plain,
+            "SELECT source, level, count, first_ts, last_ts FROM task_log_stats \
+             WHERE task_key = ? ORDER BY source, level",
+            identity.key,
+        ))
+    })
+    .await;
+    row("stats", time, hand, format!("{size} sources"));
     let (time, size) = median(runs, || async {
         manager.log_sources(task_id).await.expect("sources").len()
     })
     .await;
-    println!("  {:<44} {:>10}  ({size} sources)", "sources", millis(time));
+    let (hand, _) = median(runs, || {
+        std::future::ready(hand_rows(
+            &plain,
+            "SELECT DISTINCT source FROM task_log_stats WHERE task_key = ? ORDER BY source",
+            identity.key,
+        ))
+    })
+    .await;
+    row("sources", time, hand, format!("{size} sources"));
     manager.shutdown().await.expect("shutdown");
 }
