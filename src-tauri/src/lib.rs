@@ -2,10 +2,10 @@
 //!
 //! This crate is a thin shell. It starts the task manager at start-up
 //! (with the saved flush interval), applies the retention settings then
-//! and hourly ([`retention`]), registers the IPC commands (each a few lines over `taskdeck-core`, see
-//! [`ipc::surface`]), forwards task updates as events, flushes every log
-//! entry on exit, and hands the window to the Yew UI. All real work happens
-//! in the engine.
+//! and hourly ([`retention`]), registers the IPC commands (each a few
+//! lines over `taskdeck-core`, see [`ipc::surface`]), forwards task
+//! updates as events, flushes every log entry on exit, and hands the
+//! window to the Yew UI. All real work happens in the engine.
 
 pub mod commands;
 pub mod error;
