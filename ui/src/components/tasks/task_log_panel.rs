@@ -486,12 +486,21 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     // Next / previous match: the row after (before) the open one, or the
     // first row on screen; at the end of the rows held, the next page loads
     // (the next step reaches it).
+    // A step asked for while the first page of a new search is loading
+    // waits for it (else Enter right after the match count shows would be
+    // lost).
+    let pending_step = use_mut_ref(|| None::<i32>);
     let on_step = {
         let expanded = expanded.clone();
         let rows = rows.clone();
         let fetch = fetch.clone();
         let viewport = viewport.clone();
+        let pending_step = pending_step.clone();
         Callback::from(move |step: i32| {
+            if rows.loading {
+                *pending_step.borrow_mut() = Some(step);
+                return;
+            }
             let held = rows.window.entries();
             if held.is_empty() {
                 return;
@@ -509,6 +518,14 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             }
         })
     };
+    {
+        let on_step = on_step.clone();
+        use_effect_with(rows.loading, move |loading| {
+            if !*loading && let Some(step) = pending_step.borrow_mut().take() {
+                on_step.emit(step);
+            }
+        });
+    }
     // The open row is brought into view when it is off screen.
     {
         let list = list.clone();
