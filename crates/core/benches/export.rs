@@ -5,8 +5,8 @@
 //! Baselines, in the same run: the `sqlite3` shell dumping the same rows of
 //! the same database file with `.mode json` and `.mode csv` (skipped, and
 //! said so, when the shell is not installed), and paging through the
-//! entries with `query_logs` while discarding them (the async pool's read,
-//! which exports used before they read through `store::logs::bulk`). Memory: the process's peak resident set during each export,
+//! entries with `query_logs` while discarding them (the UI's page read, one
+//! lookup per page). Memory: the process's peak resident set during each export,
 //! above what it held before (Linux: `VmHWM`, reset through
 //! `/proc/self/clear_refs`); constant memory means the 1,000,000-entry
 //! export peaks no higher than the small one. The shell's peak is its whole
@@ -105,8 +105,8 @@ fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-/// Time of a bare read through the async pool: every entry paged through
-/// with `query_logs` and dropped.
+/// Time of a bare read: every entry paged through with `query_logs` and
+/// dropped.
 async fn bare_read(manager: &TaskManager, task_id: &str) -> (Duration, u64) {
     let started = Instant::now();
     let mut filter = LogFilter {
@@ -247,8 +247,7 @@ async fn main() {
         "every entry, with the start and end lines"
     );
     println!(
-        "baseline: query_logs paged read (async pool) of {read_entries} entries: {:.2} s \
-         ({:.0} entries/s)",
+        "baseline: query_logs paged read of {read_entries} entries: {:.2} s ({:.0} entries/s)",
         read.as_secs_f64(),
         per_second(read_entries, read)
     );

@@ -26,10 +26,10 @@ use std::time::{Duration, Instant};
 
 use sea_orm::sqlx;
 use serde_json::{Map, Value, json};
-use taskdeck_core::store::logs::bulk::BulkReader;
+use taskdeck_core::store::logs::bulk::{self, BulkReader};
 use taskdeck_core::{
-    CoreError, DataDir, ManagerConfig, Plugin, PluginRegistry, Store, TaskContext,
-    TaskLogPersistenceService, TaskManager, TaskRepository,
+    CoreError, DataDir, ManagerConfig, Plugin, PluginRegistry, Store, TaskContext, TaskManager,
+    TaskRepository,
 };
 use taskdeck_protocol::{LogFilter, LogLevel, Order, ParamSchema, PluginInfo, RunTaskRequest};
 
@@ -437,14 +437,12 @@ async fn main() {
         .identity(task_id)
         .await
         .expect("identity");
-    let by_hand = BulkReader::open(&store.data_dir().database_path(), Duration::from_secs(10))
-        .expect("reader");
+    let by_hand = BulkReader::begin(store.reads().open().expect("connection")).expect("reader");
     let plain = rusqlite::Connection::open_with_flags(
         store.data_dir().database_path(),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )
     .expect("plain connection");
-    let persistence = TaskLogPersistenceService::new(store);
     println!(
         "\nreads on the {count}-entry task (median of {runs}): Taskdeck | same SQL by hand | ratio"
     );
@@ -458,10 +456,7 @@ async fn main() {
     };
     for (name, filter) in cases {
         let (time, size) = median(runs, || page(filter.clone())).await;
-        let pairs = persistence
-            .matching_pairs(&identity, &filter)
-            .await
-            .expect("pairs");
+        let pairs = bulk::matching_pairs(by_hand.connection(), &identity, &filter).expect("pairs");
         let (hand, _) = median(runs, || {
             let page = by_hand
                 .read_page(&identity, &filter, pairs.as_ref())

@@ -13,18 +13,16 @@
 pub mod format;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use taskdeck_protocol::{ExportFormat, ExportHeader, ExportReport, LogFilter, Order};
 use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::sync::mpsc;
 
 use crate::partial_file::PartialFile;
-use crate::store::connection::BUSY_TIMEOUT;
-use crate::store::logs::bulk::BulkReader;
-use crate::store::logs::query::SourceLevelPairs;
-use crate::store::logs::record::TaskIdentity;
+use crate::store::logs::bulk::{self, BulkReader};
 use crate::task_manager::TaskManager;
-use crate::{CoreError, Store, TaskLogPersistenceService, TaskRepository};
+use crate::{CoreError, Store};
 
 /// Entries read per page.
 pub const PAGE: u32 = 2_000;
@@ -86,7 +84,7 @@ pub async fn write_task_logs<W: AsyncWrite + Unpin>(
             };
             format::preamble(format, &header, &mut buffer)?;
         }
-        let deleted = |_| {
+        let deleted = |_: CoreError| {
             CoreError::InvalidArgument(format!(
                 "task {task_id} was deleted while it was being exported; nothing was written"
             ))
@@ -94,21 +92,17 @@ pub async fn write_task_logs<W: AsyncWrite + Unpin>(
         // Entries a running task still holds in memory go to the store
         // first, so the snapshot below has them.
         manager.settle(&task_id).await?;
-        let identity = TaskRepository::new(manager.store())
-            .identity(&task_id)
-            .await
-            .map_err(deleted)?;
-        let pairs = TaskLogPersistenceService::new(manager.store())
-            .matching_pairs(&identity, &conditions)
-            .await?;
-        let mut pages = read_pages(manager.store(), identity, conditions.clone(), pairs, format);
+        let mut pages = read_pages(manager.store(), task_id.clone(), conditions.clone(), format);
         if !buffer.is_empty() {
             out.write_all(&buffer).await.map_err(write_error)?;
             bytes += buffer.len() as u64;
             buffer.clear();
         }
         while let Some(page) = pages.recv().await {
-            let (encoded, count) = page?;
+            let (encoded, count) = page.map_err(|error| match error {
+                CoreError::TaskNotFound(_) => deleted(error),
+                other => other,
+            })?;
             out.write_all(&encoded).await.map_err(write_error)?;
             bytes += encoded.len() as u64;
             entries += count;
@@ -127,16 +121,17 @@ pub async fn write_task_logs<W: AsyncWrite + Unpin>(
 /// receiver is dropped.
 fn read_pages(
     store: &Store,
-    task: TaskIdentity,
+    task_id: String,
     filter: LogFilter,
-    pairs: Option<SourceLevelPairs>,
     format: ExportFormat,
 ) -> mpsc::Receiver<Result<(Vec<u8>, u64), CoreError>> {
     let (sender, receiver) = mpsc::channel(PAGES_AHEAD);
-    let path = store.data_dir().database_path();
+    let reads = Arc::clone(store.reads());
     tokio::task::spawn_blocking(move || {
         let read = || -> Result<(), CoreError> {
-            let reader = BulkReader::open(&path, BUSY_TIMEOUT)?;
+            let reader = BulkReader::begin(reads.open()?)?;
+            let task = bulk::identity(reader.connection(), &task_id)?;
+            let pairs = bulk::matching_pairs(reader.connection(), &task, &filter)?;
             let mut page_filter = LogFilter {
                 limit: Some(PAGE),
                 ..filter

@@ -8,18 +8,23 @@
 //!
 //! - [`tasks`] owns task rows; [`logs`] owns log rows, their full-text index
 //!   and their aggregates; [`entities`] holds the SeaORM entities;
-//!   [`space`] measures the file and gives freed space back.
+//!   [`space`] measures the file and gives freed space back; [`read_pool`]
+//!   serves the reads that move many rows from blocking connections.
 
 pub(crate) mod connection;
 pub mod entities;
 pub mod logs;
+pub mod read_pool;
 pub mod space;
 pub mod tasks;
+
+use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 use taskdeck_migrations::{Migrator, MigratorTrait};
 use taskdeck_protocol::AppInfo;
 
+use self::read_pool::ReadPool;
 use crate::{CoreError, DataDir};
 
 /// An open, migrated Taskdeck database.
@@ -27,6 +32,7 @@ use crate::{CoreError, DataDir};
 pub struct Store {
     data_dir: DataDir,
     connection: DatabaseConnection,
+    reads: Arc<ReadPool>,
 }
 
 impl Store {
@@ -40,9 +46,11 @@ impl Store {
             connection = connection::connect(&data_dir.database_path()).await?;
         }
         tracing::debug!(path = %data_dir.database_path().display(), "store opened");
+        let reads = ReadPool::new(data_dir.database_path());
         Ok(Self {
             data_dir,
             connection,
+            reads,
         })
     }
 
@@ -54,6 +62,11 @@ impl Store {
     /// The SeaORM connection, for the engine's persistence services.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.connection
+    }
+
+    /// The blocking read connections, for page reads and exports.
+    pub fn reads(&self) -> &Arc<ReadPool> {
+        &self.reads
     }
 
     /// The name of the newest migration applied to this database.

@@ -1,87 +1,150 @@
-//! Bulk reads for exports: every entry of a task a filter matches, read
-//! through a plain SQLite connection (rusqlite) on a blocking thread.
+//! Log reads on a blocking SQLite connection (rusqlite): the task lookup,
+//! the (source, level) pairs a filter selects, and pages with the SQL of
+//! [`super::query::page_query`]. Page queries run them through the
+//! [`crate::store::read_pool::ReadPool`]; an export holds a [`BulkReader`],
+//! one read transaction, so it reads one consistent snapshot even while
+//! tasks keep writing.
 //!
 //! Why a second driver: the async pool hands each row across threads and
-//! wraps every value, which costs several microseconds a row — most of an
-//! export's time. A blocking connection reads the same pages, with the same
-//! SQL ([`super::query::page_query`]), at a fraction of that. The reader
-//! opens the file read-only and holds one read transaction, so an export is
-//! one consistent snapshot even while tasks keep writing.
+//! wraps every value, which cost several microseconds a row — four times
+//! the bare statement on a 500-row page, and most of an export's time.
 
-use std::path::Path;
-use std::time::Duration;
-
-use rusqlite::{Connection, OpenFlags, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use sea_orm::{DbErr, Value};
 use taskdeck_protocol::{LogFilter, LogPage};
 
 use super::query::{Columns, PageQuery, SourceLevelPairs, into_page, page_query, search_error};
 use super::record::TaskIdentity;
 use crate::CoreError;
+use crate::store::entities::task_log_stats;
+use crate::store::read_pool::storage;
 
 /// A read-only connection holding a snapshot of the database.
 pub struct BulkReader {
     connection: Connection,
 }
 
-fn storage(error: rusqlite::Error) -> CoreError {
-    CoreError::Storage(DbErr::Custom(error.to_string()))
-}
-
 impl BulkReader {
-    /// Opens the database at `path` read-only and starts the read
-    /// transaction every page is read in.
-    pub fn open(path: &Path, busy_timeout: Duration) -> Result<Self, CoreError> {
-        let connection = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(storage)?;
-        connection.busy_timeout(busy_timeout).map_err(storage)?;
+    /// Starts the read transaction every page is read in, on a read-only
+    /// `connection` (see [`crate::store::read_pool::ReadPool::open`]).
+    pub fn begin(connection: Connection) -> Result<Self, CoreError> {
         connection.execute_batch("BEGIN").map_err(storage)?;
         Ok(Self { connection })
     }
 
-    /// One page of `task`'s entries matching `filter`, as
-    /// [`super::query::read_page`] reads it.
+    /// The connection, for the lookups that precede the pages.
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// One page of `task`'s entries matching `filter` (see [`read_page`]).
     pub fn read_page(
         &self,
         task: &TaskIdentity,
         filter: &LogFilter,
         pairs: Option<&SourceLevelPairs>,
     ) -> Result<LogPage, CoreError> {
-        let Some(PageQuery { sql, values, limit }) = page_query(task, filter, pairs) else {
-            return Ok(LogPage {
-                entries: Vec::new(),
-                next_cursor: None,
-            });
-        };
-        let failed =
-            |error: rusqlite::Error| search_error(DbErr::Custom(error.to_string()), filter);
-        let mut statement = self.connection.prepare(&sql).map_err(failed)?;
-        let parameters = values.into_iter().map(|value| match value {
-            Value::BigInt(value) => rusqlite::types::Value::from(value),
-            Value::Int(value) => rusqlite::types::Value::from(value),
-            Value::String(value) => rusqlite::types::Value::from(value),
-            // page_query binds only integers and text.
-            _ => rusqlite::types::Value::Null,
-        });
-        let mut rows = statement
-            .query(params_from_iter(parameters))
-            .map_err(failed)?;
-        let mut entries = Vec::with_capacity(limit + 1);
-        while let Some(row) = rows.next().map_err(failed)? {
-            let columns = Columns {
-                id: row.get(0).map_err(failed)?,
-                seq: row.get(1).map_err(failed)?,
-                timestamp_ms: row.get(2).map_err(failed)?,
-                level: row.get(3).map_err(failed)?,
-                source: row.get(4).map_err(failed)?,
-                message: row.get(5).map_err(failed)?,
-                metadata: row.get(6).map_err(failed)?,
-            };
-            entries.push(columns.into_entry(task));
-        }
-        Ok(into_page(entries, limit))
+        read_page(&self.connection, task, filter, pairs)
     }
+}
+
+/// The identities of the task with public id `id`.
+pub fn identity(connection: &Connection, id: &str) -> Result<TaskIdentity, CoreError> {
+    let key = connection
+        .query_row("SELECT key FROM tasks WHERE id = ?", [id], |row| row.get(0))
+        .optional()
+        .map_err(storage)?;
+    key.map(|key| TaskIdentity {
+        key,
+        id: id.to_owned(),
+    })
+    .ok_or_else(|| CoreError::TaskNotFound(id.to_owned()))
+}
+
+/// The aggregate rows of `task` (see [`super::stats`]).
+pub fn stats_rows(
+    connection: &Connection,
+    task: &TaskIdentity,
+) -> Result<Vec<task_log_stats::Model>, CoreError> {
+    let mut statement = connection
+        .prepare(
+            "SELECT task_key, source, level, count, first_ts, last_ts FROM task_log_stats \
+             WHERE task_key = ?",
+        )
+        .map_err(storage)?;
+    statement
+        .query_map([task.key], |row| {
+            Ok(task_log_stats::Model {
+                task_key: row.get(0)?,
+                source: row.get(1)?,
+                level: row.get(2)?,
+                count: row.get(3)?,
+                first_ts: row.get(4)?,
+                last_ts: row.get(5)?,
+            })
+        })
+        .map_err(storage)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(storage)
+}
+
+/// The (source, level) pairs of `task` that `filter`'s level and source
+/// conditions select, or `None` when it has none (see
+/// [`super::stats::matching_pairs`]).
+pub fn matching_pairs(
+    connection: &Connection,
+    task: &TaskIdentity,
+    filter: &LogFilter,
+) -> Result<Option<SourceLevelPairs>, CoreError> {
+    let restricted =
+        !filter.levels.is_empty() || filter.min_level.is_some() || !filter.sources.is_empty();
+    if !restricted {
+        return Ok(None);
+    }
+    Ok(super::stats::matching_pairs(
+        &stats_rows(connection, task)?,
+        filter,
+    ))
+}
+
+/// One page of `task`'s entries matching `filter`: the statement
+/// [`page_query`] builds, rows decoded into entries.
+pub fn read_page(
+    connection: &Connection,
+    task: &TaskIdentity,
+    filter: &LogFilter,
+    pairs: Option<&SourceLevelPairs>,
+) -> Result<LogPage, CoreError> {
+    let Some(PageQuery { sql, values, limit }) = page_query(task, filter, pairs) else {
+        return Ok(LogPage {
+            entries: Vec::new(),
+            next_cursor: None,
+        });
+    };
+    let failed = |error: rusqlite::Error| search_error(DbErr::Custom(error.to_string()), filter);
+    let mut statement = connection.prepare(&sql).map_err(failed)?;
+    let parameters = values.into_iter().map(|value| match value {
+        Value::BigInt(value) => rusqlite::types::Value::from(value),
+        Value::Int(value) => rusqlite::types::Value::from(value),
+        Value::String(value) => rusqlite::types::Value::from(value),
+        // page_query binds only integers and text.
+        _ => rusqlite::types::Value::Null,
+    });
+    let mut rows = statement
+        .query(params_from_iter(parameters))
+        .map_err(failed)?;
+    let mut entries = Vec::with_capacity(limit + 1);
+    while let Some(row) = rows.next().map_err(failed)? {
+        let columns = Columns {
+            id: row.get(0).map_err(failed)?,
+            seq: row.get(1).map_err(failed)?,
+            timestamp_ms: row.get(2).map_err(failed)?,
+            level: row.get(3).map_err(failed)?,
+            source: row.get(4).map_err(failed)?,
+            message: row.get(5).map_err(failed)?,
+            metadata: row.get(6).map_err(failed)?,
+        };
+        entries.push(columns.into_entry(task));
+    }
+    Ok(into_page(entries, limit))
 }

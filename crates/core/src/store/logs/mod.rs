@@ -1,7 +1,7 @@
 //! Task logs in the store: [`TaskLogPersistenceService`] writes batches and
 //! answers filtered pages, stats and sources; deleting a task removes its
-//! rows, index entries and aggregates in one transaction. [`bulk`] reads
-//! whole logs for exports through a blocking connection.
+//! rows, index entries and aggregates in one transaction. Pages are read
+//! on blocking connections ([`bulk`]).
 
 pub mod bulk;
 pub mod query;
@@ -18,7 +18,10 @@ use sea_orm::{
 };
 use taskdeck_protocol::{LogCount, LogFilter, LogPage, LogStats};
 
+use std::sync::Arc;
+
 use self::record::{LogRecord, MAX_SEQ, TaskIdentity, entry_id};
+use super::read_pool::ReadPool;
 use super::tasks::TaskRepository;
 use crate::{CoreError, Store};
 
@@ -27,6 +30,7 @@ use crate::{CoreError, Store};
 pub struct TaskLogPersistenceService {
     connection: DatabaseConnection,
     tasks: TaskRepository,
+    reads: Arc<ReadPool>,
 }
 
 /// Options for a write transaction: `IMMEDIATE` takes the write lock at
@@ -45,6 +49,7 @@ impl TaskLogPersistenceService {
         Self {
             connection: store.connection().clone(),
             tasks: TaskRepository::new(store),
+            reads: Arc::clone(store.reads()),
         }
     }
 
@@ -63,11 +68,19 @@ impl TaskLogPersistenceService {
         Ok(())
     }
 
-    /// One page of the task's entries that match `filter`.
+    /// One page of the task's entries that match `filter`. The lookup of
+    /// the task, of the pairs its filter selects and the page itself run on
+    /// one blocking connection ([`ReadPool`]).
     pub async fn query(&self, task_id: &str, filter: &LogFilter) -> Result<LogPage, CoreError> {
         filter.validate()?;
-        let task = self.tasks.identity(task_id).await?;
-        self.query_identity(&task, filter).await
+        let (task_id, filter) = (task_id.to_owned(), filter.clone());
+        self.reads
+            .run(move |connection| {
+                let task = bulk::identity(connection, &task_id)?;
+                let pairs = bulk::matching_pairs(connection, &task, &filter)?;
+                bulk::read_page(connection, &task, &filter, pairs.as_ref())
+            })
+            .await
     }
 
     /// [`Self::query`] for a task whose identity is known.
@@ -77,24 +90,13 @@ impl TaskLogPersistenceService {
         filter: &LogFilter,
     ) -> Result<LogPage, CoreError> {
         filter.validate()?;
-        let pairs = self.matching_pairs(task, filter).await?;
-        query::read_page(&self.connection, task, filter, pairs.as_ref()).await
-    }
-
-    /// The task's (source, level) pairs that `filter`'s level and source
-    /// conditions select, or `None` when it has no such condition.
-    pub async fn matching_pairs(
-        &self,
-        task: &TaskIdentity,
-        filter: &LogFilter,
-    ) -> Result<Option<query::SourceLevelPairs>, CoreError> {
-        let restricted =
-            !filter.levels.is_empty() || filter.min_level.is_some() || !filter.sources.is_empty();
-        if !restricted {
-            return Ok(None);
-        }
-        let rows = stats::load(&self.connection, task).await?;
-        Ok(stats::matching_pairs(&rows, filter))
+        let (task, filter) = (task.clone(), filter.clone());
+        self.reads
+            .run(move |connection| {
+                let pairs = bulk::matching_pairs(connection, &task, &filter)?;
+                bulk::read_page(connection, &task, &filter, pairs.as_ref())
+            })
+            .await
     }
 
     /// How many entries match `filter`'s level, source and search
@@ -126,16 +128,27 @@ impl TaskLogPersistenceService {
 
     /// Counts per level and per source, and the first and last times.
     pub async fn stats(&self, task_id: &str) -> Result<LogStats, CoreError> {
-        let task = self.tasks.identity(task_id).await?;
-        let rows = stats::load(&self.connection, &task).await?;
-        Ok(stats::summarise(&task, &rows))
+        let task_id = task_id.to_owned();
+        self.reads
+            .run(move |connection| {
+                let task = bulk::identity(connection, &task_id)?;
+                Ok(stats::summarise(
+                    &task,
+                    &bulk::stats_rows(connection, &task)?,
+                ))
+            })
+            .await
     }
 
     /// The distinct sources of the task's entries, in name order.
     pub async fn sources(&self, task_id: &str) -> Result<Vec<String>, CoreError> {
-        let task = self.tasks.identity(task_id).await?;
-        let rows = stats::load(&self.connection, &task).await?;
-        Ok(stats::sources(&rows))
+        let task_id = task_id.to_owned();
+        self.reads
+            .run(move |connection| {
+                let task = bulk::identity(connection, &task_id)?;
+                Ok(stats::sources(&bulk::stats_rows(connection, &task)?))
+            })
+            .await
     }
 
     /// The highest stored `seq` of the task (0 when it has none).

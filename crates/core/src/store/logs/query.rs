@@ -1,4 +1,4 @@
-//! Reading pages of a task's log with a [`LogFilter`].
+//! The SQL of a page of a task's log for a [`LogFilter`] (run by [`super::bulk`]), and search counts.
 //!
 //! Every page is a keyset range, never an `OFFSET`, so a page near entry
 //! 1,000,000 costs what the first page costs. Three plans, chosen by the
@@ -17,7 +17,7 @@
 //!   to the task's id range, in id order, and the row conditions are checked
 //!   on the joined rows.
 
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
 use taskdeck_protocol::{InvalidFilter, LogCount, LogEntry, LogFilter, LogPage, Order};
 
 use super::record::{MAX_SEQ, TaskIdentity, entry_id, level_from_code, millis_to_time};
@@ -124,31 +124,6 @@ pub fn page_query(
         }
     };
     Some(PageQuery { sql, values, limit })
-}
-
-/// Reads one page (see [`page_query`]).
-pub async fn read_page<C: ConnectionTrait>(
-    connection: &C,
-    task: &TaskIdentity,
-    filter: &LogFilter,
-    pairs: Option<&SourceLevelPairs>,
-) -> Result<LogPage, CoreError> {
-    let Some(PageQuery { sql, values, limit }) = page_query(task, filter, pairs) else {
-        return Ok(LogPage {
-            entries: Vec::new(),
-            next_cursor: None,
-        });
-    };
-    let backend = connection.get_database_backend();
-    let rows = connection
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await
-        .map_err(|error| search_error(error, filter))?;
-    let entries = rows
-        .iter()
-        .map(|row| row_to_entry(row, task))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(into_page(entries, limit))
 }
 
 /// The page of `limit` entries out of the `limit + 1` a page query reads:
@@ -260,20 +235,6 @@ pub(crate) fn sqlite_reason(text: &str) -> &str {
         .and_then(|(_, rest)| rest.split_once(") "))
         .map_or(text, |(_, reason)| reason)
         .trim()
-}
-
-/// Decodes a row selected with [`COLUMNS`].
-pub fn row_to_entry(row: &QueryResult, task: &TaskIdentity) -> Result<LogEntry, DbErr> {
-    Ok(Columns {
-        id: row.try_get_by_index(0)?,
-        seq: row.try_get_by_index(1)?,
-        timestamp_ms: row.try_get_by_index(2)?,
-        level: row.try_get_by_index(3)?,
-        source: row.try_get_by_index(4)?,
-        message: row.try_get_by_index(5)?,
-        metadata: row.try_get_by_index(6)?,
-    }
-    .into_entry(task))
 }
 
 /// The values of [`COLUMNS`] as stored, whichever driver read them.
