@@ -83,3 +83,65 @@ impl ReadPool {
 pub fn storage(error: rusqlite::Error) -> CoreError {
     CoreError::Storage(DbErr::Custom(error.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    use super::*;
+    use crate::test_support::temp_store;
+
+    #[tokio::test]
+    async fn reads_reuse_one_connection_and_never_hold_the_wal() {
+        let (_dir, store) = temp_store().await;
+        // Something in the WAL for the checkpoint below to move.
+        store
+            .connection()
+            .execute_unprepared("INSERT INTO settings (name, value) VALUES ('probe', '1')")
+            .await
+            .unwrap();
+        for _ in 0..3 {
+            let tasks: i64 = store
+                .reads()
+                .run(|connection| {
+                    connection
+                        .query_row("SELECT count(*) FROM tasks", [], |row| row.get(0))
+                        .map_err(storage)
+                })
+                .await
+                .unwrap();
+            assert_eq!(tasks, 0);
+        }
+        let idle = store
+            .reads()
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        assert_eq!(idle, 1, "three reads in turn share one connection");
+        // A TRUNCATE checkpoint waits for no reader: the first column says
+        // whether it was blocked.
+        let backend = store.connection().get_database_backend();
+        let row = store
+            .connection()
+            .query_one_raw(Statement::from_string(
+                backend,
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 0);
+        // A failure inside a read is the caller's error, typed.
+        let error = store
+            .reads()
+            .run(|connection| {
+                connection
+                    .execute("INSERT INTO tasks (id) VALUES ('x')", [])
+                    .map_err(storage)
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(error, CoreError::Storage(_)), "{error:?}");
+    }
+}
