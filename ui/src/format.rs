@@ -108,21 +108,6 @@ pub fn duration(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> Str
     }
 }
 
-/// A size in bytes for people: `812 B`, `4.0 KiB`, `12.3 MiB`, `1.2 GiB`.
-pub fn size(bytes: u64) -> String {
-    const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
-
 /// What a cleanup removed: `2 task(s) with 10 entries`, and the space it
 /// gave back when it gave any.
 pub fn removal(report: &taskdeck_protocol::RemovalReport) -> String {
@@ -132,7 +117,10 @@ pub fn removal(report: &taskdeck_protocol::RemovalReport) -> String {
         report.entries
     );
     if report.bytes_freed > 0 {
-        text.push_str(&format!(" and gave back {}", size(report.bytes_freed)));
+        text.push_str(&format!(
+            " and gave back {}",
+            taskdeck_protocol::human_size(report.bytes_freed)
+        ));
     }
     text
 }
@@ -158,14 +146,6 @@ pub fn log_line(entry: &taskdeck_protocol::LogEntry) -> String {
 mod tests {
     use super::*;
     use taskdeck_protocol::{LogEntry, LogLevel};
-
-    #[test]
-    fn sizes_read_in_the_largest_whole_unit() {
-        assert_eq!(size(812), "812 B");
-        assert_eq!(size(4096), "4.0 KiB");
-        assert_eq!(size(12_897_485), "12.3 MiB");
-        assert_eq!(size(3 << 40), "3072.0 GiB");
-    }
 
     #[test]
     fn a_copied_line_holds_every_field() {

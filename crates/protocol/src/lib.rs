@@ -14,6 +14,7 @@ pub mod log;
 pub mod plugin;
 pub mod settings;
 pub mod task;
+pub mod units;
 
 pub use app::AppInfo;
 pub use error::{ErrorKind, IpcError};
@@ -29,3 +30,4 @@ pub use task::{
     LevelCounts, RemovalReason, RemovalReport, RemovedTask, RunTaskRequest, TaskListFilter,
     TaskProgress, TaskStatus, TaskSummary, UnknownStatus,
 };
+pub use units::human_size;

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use taskdeck_core::{RetentionPolicy, SettingsRepository, TaskCleanupService, TaskManager};
-use taskdeck_protocol::{RemovalReport, TaskListFilter, TaskStatus};
+use taskdeck_protocol::{RemovalReport, TaskListFilter, TaskStatus, human_size};
 
 use crate::error::CliError;
 use crate::output::{self, Printer};
@@ -102,7 +102,7 @@ pub async fn cleanup(
             "retention settings: {}",
             RetentionPolicy::from(settings.retention).describe()
         ))?;
-        service.apply_settings(dry_run).await?
+        service.apply(settings.retention, dry_run).await?
     } else {
         printer.line(&format!("rules: {}", policy.describe()))?;
         service.cleanup(policy, dry_run).await?
@@ -133,8 +133,8 @@ fn print_report(report: &RemovalReport, printer: &mut Printer) -> Result<(), Cli
     ))?;
     if report.bytes_freed > 0 {
         printer.line(&format!(
-            "gave back {} KiB to the file system",
-            report.bytes_freed / 1024
+            "gave back {} to the file system",
+            human_size(report.bytes_freed)
         ))?;
     }
     if let Some(log) = &report.log_task_id {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait};
 use serde_json::{Map, Value, json};
-use taskdeck_protocol::{LogLevel, RemovalReport, TaskStatus};
+use taskdeck_protocol::{LogLevel, RemovalReport, TaskStatus, human_size};
 
 use crate::store::entities::tasks;
 use crate::store::logs::record::{LogRecord, TaskIdentity, now_millis};
@@ -92,10 +92,10 @@ pub async fn record_cleanup(
     records.push(entry(
         records.len() as u64 + 1,
         format!(
-            "cleanup ({rules}) removed {} task(s) with {} entries and gave back {} KiB",
+            "cleanup ({rules}) removed {} task(s) with {} entries and gave back {}",
             report.tasks.len(),
             report.entries,
-            report.bytes_freed / 1024
+            human_size(report.bytes_freed)
         ),
         result,
     ));

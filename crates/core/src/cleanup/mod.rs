@@ -14,14 +14,14 @@ pub mod select;
 use std::time::Duration;
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use taskdeck_protocol::{RemovalReason, RemovalReport, RemovedTask, TaskStatus};
+use taskdeck_protocol::{RemovalReason, RemovalReport, RemovedTask, RetentionSettings, TaskStatus};
 
 pub use self::select::RetentionPolicy;
 use crate::settings::SettingsRepository;
 use crate::store::entities::tasks;
 use crate::store::logs::TaskLogPersistenceService;
 use crate::store::logs::record::now_millis;
-use crate::store::space;
+use crate::store::space::{self, Reclaim};
 use crate::store::tasks::TaskRepository;
 use crate::{CoreError, Store};
 
@@ -67,7 +67,11 @@ impl TaskCleanupService {
                 rows.push((row, RemovalReason::Requested));
             }
         }
-        self.remove(rows, false).await
+        let mut report = self.remove(rows, false).await?;
+        // A delete from History stays quick on a large store: the index's
+        // delete markers wait for the next retention cleanup.
+        self.reclaim(&mut report, Reclaim::FreePages).await?;
+        Ok(report)
     }
 
     /// Applies the user's retention settings (see [`SettingsRepository`]):
@@ -76,7 +80,17 @@ impl TaskCleanupService {
     /// nothing.
     pub async fn apply_settings(&self, dry_run: bool) -> Result<RemovalReport, CoreError> {
         let settings = SettingsRepository::new(&self.store).load().await?;
-        let policy = RetentionPolicy::from(settings.retention);
+        self.apply(settings.retention, dry_run).await
+    }
+
+    /// Applies `retention` (settings already loaded); with every rule off
+    /// it removes nothing.
+    pub async fn apply(
+        &self,
+        retention: RetentionSettings,
+        dry_run: bool,
+    ) -> Result<RemovalReport, CoreError> {
+        let policy = RetentionPolicy::from(retention);
         if policy.is_empty() {
             return Ok(RemovalReport {
                 dry_run,
@@ -114,6 +128,8 @@ impl TaskCleanupService {
         };
         let selected = select::select(finished, &policy, now_millis(), usage);
         let mut report = self.remove(selected, dry_run).await?;
+        self.reclaim(&mut report, Reclaim::IndexAndFreePages)
+            .await?;
         if !dry_run && !report.tasks.is_empty() {
             report.log_task_id =
                 Some(app_log::record_cleanup(&self.store, &policy.describe(), &report).await?);
@@ -149,10 +165,16 @@ impl TaskCleanupService {
                 reason,
             });
         }
-        if !dry_run && !report.tasks.is_empty() {
-            report.bytes_freed = space::reclaim(self.store.connection()).await?;
-        }
         Ok(report)
+    }
+
+    /// Gives the space of what `report` removed back (nothing on a dry run
+    /// or when nothing went).
+    async fn reclaim(&self, report: &mut RemovalReport, how: Reclaim) -> Result<(), CoreError> {
+        if !report.dry_run && !report.tasks.is_empty() {
+            report.bytes_freed = space::reclaim(self.store.connection(), how).await?;
+        }
+        Ok(())
     }
 }
 

@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 use crate::partial_file::PartialFile;
 use crate::store::logs::bulk::{self, BulkReader};
 use crate::task_manager::TaskManager;
-use crate::{CoreError, Store};
+use crate::{CoreError, Store, TaskRepository};
 
 /// Entries read per page.
 pub const PAGE: u32 = 2_000;
@@ -109,7 +109,10 @@ pub async fn write_task_logs<W: AsyncWrite + Unpin>(
             progress(entries);
         }
         // The snapshot outlives a delete; the export must not.
-        manager.get_task(&task_id).await.map_err(deleted)?;
+        TaskRepository::new(manager.store())
+            .identity(&task_id)
+            .await
+            .map_err(deleted)?;
     }
     out.flush().await.map_err(write_error)?;
     Ok((entries, bytes))

@@ -40,16 +40,30 @@ pub async fn used_bytes(connection: &DatabaseConnection) -> Result<u64, CoreErro
     Ok(u64::try_from((pages - free).saturating_mul(page_size)).unwrap_or(0))
 }
 
-/// Compacts the full-text index (FTS5 keeps deleted rows' terms as delete
-/// markers until its segments are merged), truncates the free pages off
-/// the database, and returns how many bytes that gave back.
-pub async fn reclaim(connection: &DatabaseConnection) -> Result<u64, CoreError> {
+/// How much [`reclaim`] does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reclaim {
+    /// Truncate the free pages: cheap, whatever the database's size.
+    FreePages,
+    /// First compact the full-text index (FTS5 keeps deleted rows' terms
+    /// as delete markers until its segments merge), then truncate: the
+    /// whole space back, at a cost that grows with the index (about 1.5 s
+    /// for a million entries), so for the retention cleanup, not for every
+    /// delete.
+    IndexAndFreePages,
+}
+
+/// Gives deleted rows' space back to the operating system and returns how
+/// many bytes that was.
+pub async fn reclaim(connection: &DatabaseConnection, how: Reclaim) -> Result<u64, CoreError> {
     let before = database_bytes(connection).await?;
+    if how == Reclaim::IndexAndFreePages {
+        connection
+            .execute_unprepared("INSERT INTO task_logs_fts (task_logs_fts) VALUES ('optimize')")
+            .await?;
+    }
     connection
-        .execute_unprepared(
-            "INSERT INTO task_logs_fts (task_logs_fts) VALUES ('optimize'); \
-             PRAGMA incremental_vacuum",
-        )
+        .execute_unprepared("PRAGMA incremental_vacuum")
         .await?;
     let after = database_bytes(connection).await?;
     Ok(before.saturating_sub(after))
@@ -113,7 +127,7 @@ mod tests {
             full,
             "nothing given back yet"
         );
-        let freed = reclaim(db).await.unwrap();
+        let freed = reclaim(db, Reclaim::IndexAndFreePages).await.unwrap();
         assert!(freed > 1_500_000, "only {freed} bytes given back");
         assert_eq!(database_bytes(db).await.unwrap(), full - freed);
     }

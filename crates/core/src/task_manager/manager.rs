@@ -89,12 +89,11 @@ impl ManagerConfig {
     }
 
     fn with_env(mut self) -> Result<Self, CoreError> {
-        let config = &mut self;
         if let Some(millis) = positive_env(FLUSH_INTERVAL_ENV)? {
-            config.flush.interval = Duration::from_millis(millis);
+            self.flush.interval = Duration::from_millis(millis);
         }
         if let Some(batch) = positive_env(FLUSH_BATCH_ENV)? {
-            config.flush.max_batch = usize::try_from(batch).unwrap_or(usize::MAX);
+            self.flush.max_batch = usize::try_from(batch).unwrap_or(usize::MAX);
         }
         Ok(self)
     }

@@ -69,6 +69,15 @@ impl Draft {
     }
 
     /// The rule behind `field`.
+    pub fn rule(&self, field: Field) -> &Rule {
+        match field {
+            Field::KeepDays => &self.keep_days,
+            Field::MaxTasks => &self.max_tasks,
+            Field::MaxDatabaseMb => &self.max_database_mb,
+        }
+    }
+
+    /// The rule behind `field`, to change it.
     pub fn rule_mut(&mut self, field: Field) -> &mut Rule {
         match field {
             Field::KeepDays => &mut self.keep_days,

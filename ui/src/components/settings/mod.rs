@@ -4,7 +4,7 @@
 
 mod draft;
 
-use taskdeck_protocol::{IpcError, RemovalReport, Settings, SettingsState};
+use taskdeck_protocol::{IpcError, RemovalReport, Settings, SettingsState, human_size};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -142,11 +142,7 @@ pub fn settings_view() -> Html {
                 label: &'static str,
                 unit: &'static str,
                 default: Option<u32>| {
-        let current = match field {
-            Field::KeepDays => &draft.keep_days,
-            Field::MaxTasks => &draft.max_tasks,
-            Field::MaxDatabaseMb => &draft.max_database_mb,
-        };
+        let current = draft.rule(field);
         html! {
             <div class="settings-row">
                 <label>
@@ -163,10 +159,7 @@ pub fn settings_view() -> Html {
         }
     };
     let database = match &*loaded {
-        Some(Ok(state)) => format!(
-            "The database is {} now.",
-            format::size(state.database_bytes)
-        ),
+        Some(Ok(state)) => format!("The database is {} now.", human_size(state.database_bytes)),
         _ => String::new(),
     };
     html! {

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use taskdeck_protocol::human_size;
 use tokio_util::sync::CancellationToken;
 
 use super::select::{Entry, EntryKind, Selection, Unreadable};
@@ -58,22 +59,6 @@ pub fn manifest_text(manifest: &BTreeMap<String, String>) -> String {
         .iter()
         .map(|(name, sha256)| format!("{sha256}  {name}\n"))
         .collect()
-}
-
-/// A size for people: `512 B`, `1.5 KiB`, `3.2 MiB`.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
 }
 
 /// Writes `selection` into `partial` (which the caller removes on error).
@@ -316,13 +301,6 @@ impl<W: Write> Write for Counting<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_read_as_people_say_them() {
-        assert_eq!(human_size(512), "512 B");
-        assert_eq!(human_size(1536), "1.5 KiB");
-        assert_eq!(human_size(3 * 1024 * 1024 + 200 * 1024), "3.2 MiB");
-    }
 
     #[test]
     fn a_file_that_shrinks_while_read_is_an_error_not_a_short_entry() {

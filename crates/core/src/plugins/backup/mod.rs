@@ -28,9 +28,9 @@ mod verify;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use taskdeck_protocol::{ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
+use taskdeck_protocol::{ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo, human_size};
 
-use self::archive::{OnUnreadable, Written, human_size};
+use self::archive::{OnUnreadable, Written};
 use self::select::{Patterns, Selection};
 use super::Plugin;
 use crate::CoreError;
