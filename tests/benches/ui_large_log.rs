@@ -2,18 +2,20 @@
 //! 1,000,000 entries (SC-004), measured in the page.
 //!
 //! A real Taskdeck process (`log-writer`) writes two tasks into one data
-//! directory: a baseline of 100 entries and the large one. The app is then
+//! directory: a baseline of 1,000 entries and the large one. The app is then
 //! driven through tauri-driver (as the e2e tests are) and every timing is
 //! taken inside the webview with `performance.now()`, from the action to
 //! the first animation frame that shows its result, so WebDriver's polling
 //! adds nothing. Printed: time to the first page, to a level filter's
 //! result and to a search's result for both tasks (and their ratio), the
-//! number of row elements in the DOM while scrolling through the large log,
-//! and the resident memory of the app and its web processes.
+//! frame time while scrolling through each log (and their ratio), the
+//! number of row elements in the DOM while scrolling, and the resident
+//! memory of the app and its web processes.
 //!
 //! Needs what the e2e tests need (`TASKDECK_E2E_APP`, Xvfb, tauri-driver):
 //! `cargo xtask ui && cargo build -p taskdeck-app && TASKDECK_E2E_APP=…
-//! cargo bench -p taskdeck-tests --bench ui_large_log [-- <entries>]`.
+//! cargo bench -p taskdeck-tests --bench ui_large_log [-- <entries>]`, or
+//! `cargo xtask bench`, which builds the release app first.
 
 #![allow(clippy::expect_used)]
 
@@ -22,22 +24,9 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use serde_json::Value;
+use taskdeck_tests::bench::page::{app_memory, in_page, milliseconds};
+use taskdeck_tests::bench::{self, Figure};
 use taskdeck_tests::e2e::{AppSession, test_id};
-
-/// Runs `body` (JavaScript with `start` already set, `done(result)` to
-/// call, and `frames(ready, result)` to call `done(result())` at the first
-/// animation frame where `ready()` holds) and returns the result.
-async fn in_page(app: &AppSession, body: &str) -> Result<Value, String> {
-    app.execute_async(&format!(
-        "const start = performance.now();\n\
-         const frames = (ready, result) => {{\n\
-           const check = () => ready() ? done(result()) : requestAnimationFrame(check);\n\
-           requestAnimationFrame(check);\n\
-         }};\n\
-         {body}"
-    ))
-    .await
-}
 
 /// Milliseconds from clicking the `index`-th "open" button in History to
 /// the first frame showing the newest row of its log (`last_seq`).
@@ -66,12 +55,6 @@ async fn filter_rows(app: &AppSession, apply: &str, row_ok: &str) -> Result<f64,
     milliseconds(in_page(app, &body).await?)
 }
 
-fn milliseconds(value: Value) -> Result<f64, String> {
-    value
-        .as_f64()
-        .ok_or_else(|| format!("the page returned {value} instead of milliseconds"))
-}
-
 const SET_LEVEL_ERROR: &str = "const level = document.querySelector('[data-testid=\"filter-level\"]');\n\
      level.value = 'ERROR'; level.dispatchEvent(new Event('change', { bubbles: true }));";
 const CLEAR_LEVEL: &str = "const level = document.querySelector('[data-testid=\"filter-level\"]');\n\
@@ -84,42 +67,58 @@ fn search(term: &str) -> String {
     )
 }
 
-/// The resident memory (KiB) of the app process and of its children (the
-/// web content and network processes).
-fn app_memory(app_binary: &Path) -> (u64, u64) {
-    let wanted = app_binary.canonicalize().ok();
-    let mut app_pids = Vec::new();
-    let mut processes = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|name| name.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix(name))
-                .and_then(|value| value.split_whitespace().next()?.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        let rss = field("VmRSS:");
-        let parent = u32::try_from(field("PPid:")).unwrap_or(0);
-        if std::fs::read_link(entry.path().join("exe")).ok() == wanted {
-            app_pids.push((pid, rss));
-        }
-        processes.push((parent, rss));
-    }
-    let app: u64 = app_pids.iter().map(|(_, rss)| rss).sum();
-    let children: u64 = processes
-        .iter()
-        .filter(|(parent, _)| app_pids.iter().any(|(pid, _)| pid == parent))
-        .map(|(_, rss)| rss)
-        .sum();
-    (app, children)
+/// Frames scrolled in each log.
+const SCROLL_FRAMES: usize = 400;
+
+/// What scrolling through the open log showed.
+struct Scrolled {
+    frame_ms: f64,
+    min_rows: u64,
+    max_rows: u64,
+    held: String,
+}
+
+/// Scrolls the open log for [`SCROLL_FRAMES`] frames: 300 up by 900 px
+/// (loading earlier pages), then 100 down by 4,000 px, counting row
+/// elements at every frame.
+async fn scroll(app: &AppSession) -> Result<Scrolled, String> {
+    app.click("filter-clear").await?;
+    let script = format!(
+        "const list = document.querySelector('[data-testid=\"log-rows\"]');\n\
+         const counts = []; const held = []; let steps = 0; let began = 0;\n\
+         const step = () => {{\n\
+           if (!began) began = performance.now();\n\
+           counts.push(document.querySelectorAll('[data-testid=\"log-row\"]').length);\n\
+           held.push(document.querySelector('[data-testid=\"rows-shown\"]').textContent);\n\
+           if (steps++ >= {SCROLL_FRAMES}) return done({{ counts, held, ms: performance.now() - began }});\n\
+           list.scrollTop = steps < 300 ? Math.max(0, list.scrollTop - 900) : list.scrollTop + 4000;\n\
+           requestAnimationFrame(step);\n\
+         }};\n\
+         const settled = () => document.querySelectorAll('[data-testid=\"log-row\"]').length > 0\n\
+             && !document.querySelector('[data-testid=\"rows-loading\"]');\n\
+         const wait = () => requestAnimationFrame(settled() ? step : wait);\n\
+         wait();"
+    );
+    let scrolled = in_page(app, &script).await?;
+    let counts: Vec<u64> = scrolled["counts"]
+        .as_array()
+        .map(|counts| counts.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default();
+    let held = scrolled["held"]
+        .as_array()
+        .and_then(|held| {
+            held.iter()
+                .filter_map(Value::as_str)
+                .max_by_key(|text| text.len())
+        })
+        .unwrap_or("?")
+        .to_owned();
+    Ok(Scrolled {
+        frame_ms: scrolled["ms"].as_f64().unwrap_or(f64::NAN) / counts.len().max(1) as f64,
+        min_rows: counts.iter().copied().min().unwrap_or(0),
+        max_rows: counts.iter().copied().max().unwrap_or(0),
+        held,
+    })
 }
 
 fn write_task(data_dir: &Path, count: u64) {
@@ -168,7 +167,7 @@ async fn run(count: u64) -> Result<(), String> {
         .map(std::path::PathBuf::from)
         .ok_or("TASKDECK_E2E_APP is not set (see the module docs)")?;
     let data_dir = tempfile::tempdir().map_err(|error| error.to_string())?;
-    const BASELINE: u64 = 100;
+    const BASELINE: u64 = 1_000;
     write_task(data_dir.path(), BASELINE);
     write_task(data_dir.path(), count);
 
@@ -207,40 +206,12 @@ async fn run(count: u64) -> Result<(), String> {
         let (small, large) = (figures(false), figures(true));
         let (app_open, web_open) = app_memory(&app_binary);
 
-        // Scroll through the large log: to the top (loading earlier pages)
-        // and back down, counting row elements at every step.
-        app.click("filter-clear").await?;
-        let scroll = "const list = document.querySelector('[data-testid=\"log-rows\"]');\n\
-             const counts = []; const held = []; let steps = 0; let began = 0;\n\
-             const step = () => {\n\
-               if (!began) began = performance.now();\n\
-               counts.push(document.querySelectorAll('[data-testid=\"log-row\"]').length);\n\
-               held.push(document.querySelector('[data-testid=\"rows-shown\"]').textContent);\n\
-               if (steps++ >= 400) return done({ counts, held, ms: performance.now() - began });\n\
-               list.scrollTop = steps < 300 ? Math.max(0, list.scrollTop - 900) : list.scrollTop + 4000;\n\
-               requestAnimationFrame(step);\n\
-             };\n\
-             const settled = () => document.querySelectorAll('[data-testid=\"log-row\"]').length > 0\n\
-                 && !document.querySelector('[data-testid=\"rows-loading\"]');\n\
-             const wait = () => requestAnimationFrame(settled() ? step : wait);\n\
-             wait();";
-        // Baseline: the same number of frames with nothing scrolling.
-        let idle = "let frames_left = 400;\n\
-             const tick = () => --frames_left > 0 ? requestAnimationFrame(tick) : done(performance.now() - start);\n\
-             requestAnimationFrame(tick);";
-        let idle_ms = milliseconds(in_page(&app, idle).await?)? / 400.0;
-        let scrolled = in_page(&app, scroll).await?;
-        let counts: Vec<u64> = scrolled["counts"]
-            .as_array()
-            .map(|counts| counts.iter().filter_map(Value::as_u64).collect())
-            .unwrap_or_default();
-        let held = scrolled["held"]
-            .as_array()
-            .and_then(|held| held.iter().filter_map(Value::as_str).max_by_key(|text| text.len()))
-            .unwrap_or("?")
-            .to_owned();
-        let (app_scrolled, web_scrolled) = app_memory(&app_binary);
+        // Scroll through the large log, then the baseline's, the same way.
+        let large_scroll = scroll(&app).await?;
         app.screenshot("scrolled").await?;
+        let (app_scrolled, web_scrolled) = app_memory(&app_binary);
+        open_task(&app, 1, BASELINE + 2).await?;
+        let small_scroll = scroll(&app).await?;
 
         println!("\nfirst page on screen, level filter (ERROR), search (one entry's number):");
         println!("  {BASELINE:>9} entries: {:7.1} ms  {:7.1} ms  {:7.1} ms", small.open, small.level, small.search);
@@ -251,21 +222,18 @@ async fn run(count: u64) -> Result<(), String> {
             large.level / small.level,
             large.search / small.search
         );
-        let scroll_ms = scrolled["ms"].as_f64().unwrap_or(0.0);
         println!(
-            "\nscrolling {} frames (300 up by 900 px, 100 down by 4,000 px) in {scroll_ms:.0} ms \
-             ({:.1} ms a frame):",
-            counts.len(),
-            scroll_ms / counts.len().max(1) as f64
+            "\nscrolling {SCROLL_FRAMES} frames (300 up by 900 px, 100 down by 4,000 px):"
         );
+        for (label, scrolled) in [(BASELINE, &small_scroll), (count, &large_scroll)] {
+            println!(
+                "  {label:>9} entries: {:.1} ms a frame; row elements in the DOM: {} to {}; most rows held: {}",
+                scrolled.frame_ms, scrolled.min_rows, scrolled.max_rows, scrolled.held
+            );
+        }
         println!(
-            "  idle frame baseline: {idle_ms:.1} ms a frame; ratio {:.2}",
-            scroll_ms / counts.len().max(1) as f64 / idle_ms
-        );
-        println!(
-            "  row elements in the DOM: min {} max {} (most rows held: {held})",
-            counts.iter().min().unwrap_or(&0),
-            counts.iter().max().unwrap_or(&0)
+            "  ratio large/baseline: {:.2}",
+            large_scroll.frame_ms / small_scroll.frame_ms
         );
         println!("\nresident memory (MiB): app process + its web processes");
         for (label, (app_kib, web_kib)) in [
@@ -280,6 +248,53 @@ async fn run(count: u64) -> Result<(), String> {
                 (app_kib + web_kib) as f64 / 1024.0
             );
         }
+        for (name, small, large) in [
+            ("open: first rows painted", small.open, large.open),
+            ("filter change (ERROR): rows painted", small.level, large.level),
+            ("search (one match): row painted", small.search, large.search),
+        ] {
+            Figure::new("UI", format!("{name}, {} entries", bench::grouped(count)), large, "ms")
+                .baseline(small)
+                .target("< 300 ms", large < 300.0)
+                .print();
+        }
+        Figure::new(
+            "UI",
+            format!("scroll frame time, {} entries", bench::grouped(count)),
+            large_scroll.frame_ms,
+            "ms",
+        )
+        .baseline(small_scroll.frame_ms)
+        .target(
+            "≤ 1.2× baseline (1,000 entries)",
+            large_scroll.frame_ms <= 1.2 * small_scroll.frame_ms,
+        )
+        .print();
+        Figure::new(
+            "UI",
+            "row elements in the DOM while scrolling (most)",
+            large_scroll.max_rows as f64,
+            "rows",
+        )
+        .baseline(small_scroll.max_rows as f64)
+        .print();
+        Figure::new(
+            "UI",
+            "app process RSS after opening and scrolling",
+            app_scrolled as f64 / 1024.0,
+            "MiB",
+        )
+        .baseline(app_before as f64 / 1024.0)
+        .target("< 200 MiB (baseline: History open)", app_scrolled < 200 * 1024)
+        .print();
+        Figure::new(
+            "UI",
+            "WebKit web processes RSS after opening and scrolling",
+            web_scrolled as f64 / 1024.0,
+            "MiB",
+        )
+        .baseline(web_before as f64 / 1024.0)
+        .print();
         Ok::<(), String>(())
     }
     .await;
@@ -291,10 +306,7 @@ async fn run(count: u64) -> Result<(), String> {
 }
 
 fn main() {
-    let count: u64 = std::env::args()
-        .skip(1)
-        .find_map(|argument| argument.parse().ok())
-        .unwrap_or(1_000_000);
+    let count = bench::size(1_000_000, 20_000);
     println!("ui_large_log benchmark: a stored task of {count} entries in the real app\n");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

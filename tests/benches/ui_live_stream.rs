@@ -23,18 +23,17 @@
 //! Baseline: the same task with no filter (every line crosses IPC).
 //!
 //! Needs what the e2e tests need: `TASKDECK_E2E_APP=… cargo bench -p
-//! taskdeck-tests --bench ui_live_stream`.
+//! taskdeck-tests --bench ui_live_stream [-- <lines>]`, or `cargo xtask
+//! bench`, which builds the release app first.
 
 #![allow(clippy::expect_used)]
 
 use serde_json::Value;
+use taskdeck_tests::bench::{self, Figure, percentile};
 use taskdeck_tests::e2e::{AppSession, test_id};
 
 /// The WebDriver key code of Return.
 const RETURN: char = '\u{E006}';
-
-/// Lines the task writes, one in ten matching.
-const LINES: u64 = 50_000;
 
 /// Wraps the live channel's `onmessage` so every message is recorded, and
 /// watches the rows appear. Installed before the panel subscribes.
@@ -97,16 +96,6 @@ struct Recorded {
     screen: Vec<f64>,
 }
 
-fn percentile(values: &[f64], fraction: f64) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let index = ((sorted.len() - 1) as f64 * fraction).round() as usize;
-    sorted[index]
-}
-
 fn numbers(value: &Value) -> Vec<f64> {
     value
         .as_array()
@@ -116,14 +105,18 @@ fn numbers(value: &Value) -> Vec<f64> {
 
 /// Runs the task with `search` applied (or none), and returns what the
 /// page recorded, the achieved rate and the store's match count.
-async fn run_once(app: &AppSession, search: Option<&str>) -> Result<(Recorded, f64, u64), String> {
+async fn run_once(
+    app: &AppSession,
+    lines: u64,
+    search: Option<&str>,
+) -> Result<(Recorded, f64, u64), String> {
     app.execute_async(RECORDER).await?;
     app.fill("param-program", "sh").await?;
     // Waits 3 s (the filter is set meanwhile), then bursts of 150 lines.
     // `ra""re` keeps the word out of the command line, which the shell
     // plugin logs when it starts.
     let script = format!(
-        "sleep 3; i=0; while [ $i -lt {LINES} ]; do \
+        "sleep 3; i=0; while [ $i -lt {lines} ]; do \
          if [ $((i % 10)) -eq 0 ]; then echo \"line $i ra\"\"re\"; else echo \"line $i common\"; fi; \
          i=$((i + 1)); if [ $((i % 150)) -eq 0 ]; then sleep 0.01; fi; done"
     );
@@ -191,13 +184,13 @@ async fn run_once(app: &AppSession, search: Option<&str>) -> Result<(Recorded, f
     }
     let span_ms = facts["span"].as_f64().unwrap_or(f64::NAN);
     // The lines span the emitting part (3 s of waiting come before).
-    let rate = LINES as f64 / (span_ms / 1000.0 - 3.0).max(0.001);
+    let rate = lines as f64 / (span_ms / 1000.0 - 3.0).max(0.001);
     Ok((recorded, rate, facts["matching"].as_u64().unwrap_or(0)))
 }
 
-fn report(label: &str, (recorded, rate, matching): &(Recorded, f64, u64)) {
+fn report(label: &str, lines: u64, (recorded, rate, matching): &(Recorded, f64, u64)) {
     println!("{label}:");
-    println!("  offered: {LINES} lines at about {rate:.0} lines/s");
+    println!("  offered: {lines} lines at about {rate:.0} lines/s");
     println!(
         "  sent over IPC: {} entries ({} distinct) in {} messages, {} gap notices; \
          the store counts {matching} matching",
@@ -217,7 +210,7 @@ fn latency_line(label: &str, values: &[f64], what: &str) {
     );
 }
 
-async fn run() -> Result<(), String> {
+async fn run(lines: u64) -> Result<(), String> {
     let mut figures = Vec::new();
     for (label, search) in [
         ("filter keeping 1 in 10 (search `rare`)", Some("rare")),
@@ -232,7 +225,7 @@ async fn run() -> Result<(), String> {
             .await?;
             app.by_test_id("plugin-picker").await?;
             app.select("plugin-picker", "shell").await?;
-            run_once(&app, search).await
+            run_once(&app, lines, search).await
         }
         .await;
         if outcome.is_err() {
@@ -247,7 +240,7 @@ async fn run() -> Result<(), String> {
     }
     println!();
     for (label, figures) in &figures {
-        report(label, figures);
+        report(label, lines, figures);
     }
     if let [(_, filtered), (_, all)] = &figures[..] {
         println!(
@@ -255,18 +248,39 @@ async fn run() -> Result<(), String> {
             filtered.0.entries as f64 / all.0.entries.max(1) as f64,
             percentile(&filtered.0.screen, 0.95) / percentile(&all.0.screen, 0.95)
         );
+        let (recorded, rate, matching) = filtered;
+        let p95 = percentile(&recorded.screen, 0.95);
+        Figure::new(
+            "live",
+            format!("emit → screen p95 in the app, 1 in 10 kept, {rate:.0} lines/s offered"),
+            p95,
+            "ms",
+        )
+        .baseline(percentile(&all.0.screen, 0.95))
+        .target("< 250 ms (baseline: no filter)", p95 < 250.0)
+        .print();
+        Figure::new(
+            "live",
+            "entries over IPC with the filter (baseline: the store's match count)",
+            recorded.distinct as f64,
+            "rows",
+        )
+        .baseline(*matching as f64)
+        .target("only matching entries cross", recorded.entries <= *matching)
+        .print();
     }
     Ok(())
 }
 
 fn main() {
-    println!("ui_live_stream benchmark: {LINES} lines at about 10,000/s, in the real app");
+    let lines = bench::size(50_000, 5_000);
+    println!("ui_live_stream benchmark: {lines} lines at about 10,000/s, in the real app");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    if let Err(error) = runtime.block_on(run()) {
+    if let Err(error) = runtime.block_on(run(lines)) {
         eprintln!("ui_live_stream: {error}");
         std::process::exit(1);
     }

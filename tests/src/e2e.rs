@@ -32,6 +32,9 @@ pub struct AppSession {
     pub client: Client,
     /// The data directory the app was started with.
     pub data_dir: PathBuf,
+    /// When the WebDriver session that launches the app was requested
+    /// (the start-up benchmark's "launch").
+    pub launched_at: std::time::SystemTime,
     name: String,
     // Field order is drop order: the driver (and the app it started) goes
     // before the display it draws on.
@@ -85,10 +88,12 @@ impl AppSession {
         })?);
         wait_for_port(port)?;
 
+        let launched_at = std::time::SystemTime::now();
         let client = new_session(port, &app).await?;
         Ok(Self {
             client,
             data_dir: data_dir.to_path_buf(),
+            launched_at,
             name: name.to_owned(),
             driver,
             _display: display,

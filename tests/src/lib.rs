@@ -4,4 +4,5 @@
 //! Linux) through tauri-driver, under a private Xvfb display, with a data
 //! directory of its own, and drives it with WebDriver.
 
+pub mod bench;
 pub mod e2e;

@@ -4,6 +4,7 @@
 //! README's two commands end here: `setup`+`run` brings the app up, `test`
 //! runs every check CI runs.
 
+mod bench;
 mod icons;
 mod layering;
 mod pins;
@@ -26,6 +27,9 @@ commands:
                Linux has no display)
   test         setup, then every check: fmt, UI build, clippy, layering, all
                tests and the end-to-end tests of the real app under Xvfb
+  bench [--quick]
+               run every benchmark and rewrite the table of docs/benchmarks.md
+               (--quick: small sizes on debug builds, table in target/bench)
   ui [--release]
                build the UI with trunk into ui/dist
   layering     check the crate dependency rules of docs/architecture.md
@@ -40,6 +44,8 @@ fn main() -> ExitCode {
         ["setup"] => setup::run(),
         ["run"] => run::run(),
         ["test"] => test::run(),
+        ["bench"] => bench::run(bench::Mode::Full),
+        ["bench", "--quick"] => bench::run(bench::Mode::Quick),
         ["ui"] => ui::build(ui::Profile::Debug),
         ["ui", "--release"] => ui::build(ui::Profile::Release),
         ["layering"] => layering::run(),

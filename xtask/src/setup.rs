@@ -27,6 +27,8 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     // The git plugin runs the system git (and its tests use it).
     "git",
+    // The export benchmark's baseline is the sqlite3 shell's dump.
+    "sqlite3",
 ];
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";

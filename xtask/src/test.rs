@@ -1,13 +1,14 @@
 //! `cargo xtask test`: every check, in the order that fails fastest.
 //!
 //! setup → fmt → UI build → clippy → layering → app build → all tests (the
-//! end-to-end tests of the real app under Xvfb among them). Prints how long
-//! each step took.
+//! end-to-end tests of the real app under Xvfb among them) → every
+//! benchmark at quick sizes (they must still run; their figures are not
+//! judged). Prints how long each step took.
 
 use std::time::Instant;
 
 use crate::process::{self, command};
-use crate::{layering, setup, target_dir, ui, workspace_root};
+use crate::{bench, layering, setup, target_dir, ui, workspace_root};
 
 /// Runs every check; stops at the first failure.
 pub fn run() -> Result<(), String> {
@@ -56,11 +57,12 @@ pub fn run() -> Result<(), String> {
                 ),
         )
     })?;
+    step("benchmarks (quick)", &|| bench::run(bench::Mode::Quick))?;
 
     eprintln!("\n=== timings");
     for (name, seconds) in &timings {
-        eprintln!("{name:>10}: {seconds:7.1} s");
+        eprintln!("{name:>18}: {seconds:7.1} s");
     }
-    eprintln!("{:>10}: {:7.1} s", "total", started.elapsed().as_secs_f64());
+    eprintln!("{:>18}: {:7.1} s", "total", started.elapsed().as_secs_f64());
     Ok(())
 }

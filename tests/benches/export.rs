@@ -1,7 +1,8 @@
 //! Export of a 1,000,000-entry task: speed against the bare read it is
 //! built on, and peak memory against an export ten times smaller.
 //!
-//! Run with `cargo bench -p taskdeck-core --bench export` (or `-- 200000`).
+//! Run with `cargo bench -p taskdeck-tests --bench export` (or `-- 200000`;
+//! `cargo xtask bench` runs it with the others).
 //! Baselines, in the same run: the `sqlite3` shell dumping the same rows of
 //! the same database file with `.mode json` and `.mode csv` (skipped, and
 //! said so, when the shell is not installed), and paging through the
@@ -29,6 +30,7 @@ use taskdeck_protocol::{
     ExportFormat, LogFilter, LogLevel, ParamField, ParamKind, ParamSchema, PluginInfo,
     RunTaskRequest,
 };
+use taskdeck_tests::bench::{self, Figure};
 
 /// Logs `count` entries of a few realistic shapes (the `count` param).
 struct Chatter;
@@ -221,10 +223,7 @@ fn kib(value: Option<u64>) -> String {
 
 #[tokio::main]
 async fn main() {
-    let count: u64 = std::env::args()
-        .skip(1)
-        .find_map(|argument| argument.parse().ok())
-        .unwrap_or(1_000_000);
+    let count = bench::size(1_000_000, 20_000);
     let small = (count / 10).max(1);
     let dir = tempfile::tempdir().expect("tempdir");
     let data_dir = DataDir::resolve(Some(dir.path())).expect("data dir");
@@ -277,15 +276,49 @@ async fn main() {
         } else {
             "csv"
         };
-        let against_shell = shell_times
+        let shell_time = shell_times
             .iter()
             .find(|(mode, _)| *mode == shell_mode)
-            .map_or_else(String::new, |(_, shell)| {
+            .map(|(_, shell)| *shell);
+        let rate = per_second(read_entries, elapsed);
+        let speed = Figure::new(
+            "export",
+            format!("{} of {read_entries} entries", format.as_str()),
+            rate,
+            "entries/s",
+        );
+        match shell_time {
+            Some(shell) => speed.baseline(per_second(read_entries, shell)).target(
+                format!("≥ 0.7× sqlite3 .mode {shell_mode}"),
+                shell.as_secs_f64() / elapsed.as_secs_f64() >= 0.7,
+            ),
+            None => speed.target("sqlite3 shell missing: no baseline", false),
+        }
+        .print();
+        if let (Some(peak), Some(small_peak)) = (peak, small_peak) {
+            let (peak, small_peak) = (peak as f64 / 1024.0, small_peak as f64 / 1024.0);
+            Figure::new(
+                "export",
                 format!(
-                    ", {:.2}x the speed of sqlite3 .mode {shell_mode}",
-                    shell.as_secs_f64() / elapsed.as_secs_f64()
-                )
-            });
+                    "{} peak memory above start, {count} entries",
+                    format.as_str()
+                ),
+                peak,
+                "MiB",
+            )
+            .baseline(small_peak)
+            .target(
+                format!("constant: within 4 MiB of {small} entries' (the baseline)"),
+                peak <= small_peak + 4.0,
+            )
+            .print();
+        }
+        let against_shell = shell_time.map_or_else(String::new, |shell| {
+            format!(
+                ", {:.2}x the speed of sqlite3 .mode {shell_mode}",
+                shell.as_secs_f64() / elapsed.as_secs_f64()
+            )
+        });
         println!(
             "{:>5}: {:.2} s ({:.0} entries/s, {:.1} MiB/s, {:.2}x the query_logs read's time{against_shell}), \
              {:.1} MiB written; peak memory above start: {} for {count} entries, {} for {small}",

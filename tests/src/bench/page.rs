@@ -1,0 +1,70 @@
+//! Measuring in the real app's page: timings taken inside the webview with
+//! `performance.now()` up to the first animation frame that shows a result
+//! (so WebDriver's own latency adds nothing), and the resident memory of
+//! the app and its web processes.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::e2e::AppSession;
+
+/// Runs `body` (JavaScript with `start` already set, `done(result)` to
+/// call, and `frames(ready, result)` to call `done(result())` at the first
+/// animation frame where `ready()` holds) and returns the result.
+pub async fn in_page(app: &AppSession, body: &str) -> Result<Value, String> {
+    app.execute_async(&format!(
+        "const start = performance.now();\n\
+         const frames = (ready, result) => {{\n\
+           const check = () => ready() ? done(result()) : requestAnimationFrame(check);\n\
+           requestAnimationFrame(check);\n\
+         }};\n\
+         {body}"
+    ))
+    .await
+}
+
+/// The number a page script returned, as milliseconds.
+pub fn milliseconds(value: Value) -> Result<f64, String> {
+    value
+        .as_f64()
+        .ok_or_else(|| format!("the page returned {value} instead of milliseconds"))
+}
+
+/// The resident memory (KiB) of the app process and of its children (the
+/// web content and network processes).
+pub fn app_memory(app_binary: &Path) -> (u64, u64) {
+    let wanted = app_binary.canonicalize().ok();
+    let mut app_pids = Vec::new();
+    let mut processes = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|value| value.split_whitespace().next()?.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        let rss = field("VmRSS:");
+        let parent = u32::try_from(field("PPid:")).unwrap_or(0);
+        if std::fs::read_link(entry.path().join("exe")).ok() == wanted {
+            app_pids.push((pid, rss));
+        }
+        processes.push((parent, rss));
+    }
+    let app: u64 = app_pids.iter().map(|(_, rss)| rss).sum();
+    let children: u64 = processes
+        .iter()
+        .filter(|(parent, _)| app_pids.iter().any(|(pid, _)| pid == parent))
+        .map(|(_, rss)| rss)
+        .sum();
+    (app, children)
+}

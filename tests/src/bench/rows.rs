@@ -1,0 +1,101 @@
+//! Realistic, deterministic log rows for the benchmarks: 60 % INFO, 30 %
+//! DEBUG, 8 % WARNING, 2 % ERROR; eight sources, half of them dotted
+//! children; messages of five shapes (HTTP lines, file copies, retries,
+//! cache misses, job summaries) with metadata on one entry in ten; a rare
+//! word once in 100,000 entries and a common word in about one in five.
+
+use serde_json::{Map, Value, json};
+use taskdeck_protocol::LogLevel;
+
+/// The sources, relative to the task's plugin.
+pub const SOURCES: [&str; 8] = [
+    "http",
+    "http.client",
+    "db",
+    "db.pool",
+    "cache",
+    "worker",
+    "worker.queue",
+    "scheduler",
+];
+/// A word found once in 100,000 entries.
+pub const RARE_WORD: &str = "kraken";
+/// A word found in about one entry in five.
+pub const COMMON_WORD: &str = "request";
+
+/// One generated entry.
+pub struct Row {
+    /// Its level.
+    pub level: LogLevel,
+    /// Index into [`SOURCES`].
+    pub source: usize,
+    /// Its message.
+    pub message: String,
+    /// Metadata on one entry in ten.
+    pub metadata: Option<Map<String, Value>>,
+}
+
+/// Deterministic, realistic rows: INFO-heavy, 2 % errors, eight sources,
+/// metadata on one in ten, the rare word in 1 of 100,000.
+pub fn rows(count: u64) -> Vec<Row> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|index| {
+            let random = next();
+            let level = match random % 100 {
+                0..=1 => LogLevel::Error,
+                2..=9 => LogLevel::Warning,
+                10..=39 => LogLevel::Debug,
+                _ => LogLevel::Info,
+            };
+            let source = (random >> 8) as usize % SOURCES.len();
+            let id = random >> 20;
+            let message = if index % 100_000 == 77 {
+                format!("unexpected {RARE_WORD} in payload of job {id}")
+            } else {
+                match (random >> 12) % 5 {
+                    0 => format!(
+                        "GET /api/v1/items/{} 200 in {} ms (request {id})",
+                        id % 10_000,
+                        id % 900
+                    ),
+                    1 => format!(
+                        "copied photos/{}/img_{}.jpg ({} bytes)",
+                        id % 30,
+                        id % 9999,
+                        id % 5_000_000
+                    ),
+                    2 => format!(
+                        "retrying connection to db-{} after timeout ({} attempts)",
+                        id % 4,
+                        id % 5
+                    ),
+                    3 => format!(
+                        "cache miss for key user:{}:profile, loading from store",
+                        id % 100_000
+                    ),
+                    _ => format!(
+                        "job {id} finished: {} items processed, {} skipped",
+                        id % 500,
+                        id % 7
+                    ),
+                }
+            };
+            let metadata = (index % 10 == 0)
+                .then(|| json!({ "job": id, "attempt": id % 5 }).as_object().cloned())
+                .flatten();
+            Row {
+                level,
+                source,
+                message,
+                metadata,
+            }
+        })
+        .collect()
+}
