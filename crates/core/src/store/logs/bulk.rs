@@ -1,6 +1,6 @@
 //! Log reads on a blocking SQLite connection (rusqlite): the task lookup,
-//! the (source, level) pairs a filter selects, and pages with the SQL of
-//! [`super::query::page_query`]. Page queries run them through the
+//! the (source, level) pairs a filter selects, pages with the SQL of
+//! [`super::query::page_query`], and match counts. Page queries run them through the
 //! [`crate::store::read_pool::ReadPool`]; an export holds a [`BulkReader`],
 //! one read transaction, so it reads one consistent snapshot even while
 //! tasks keep writing.
@@ -9,11 +9,14 @@
 //! wraps every value, which cost several microseconds a row — four times
 //! the bare statement on a 500-row page, and most of an export's time.
 
-use rusqlite::{Connection, OptionalExtension, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, ParamsFromIter, params_from_iter};
 use sea_orm::{DbErr, Value};
-use taskdeck_protocol::{LogFilter, LogPage};
+use taskdeck_protocol::{LogCount, LogFilter, LogPage};
 
-use super::query::{Columns, PageQuery, SourceLevelPairs, into_page, page_query, search_error};
+use super::query::{
+    Columns, PageQuery, SourceLevelPairs, capped_count, count_search_query, into_page, page_query,
+    search_error,
+};
 use super::record::TaskIdentity;
 use crate::CoreError;
 use crate::store::entities::task_log_stats;
@@ -123,16 +126,7 @@ pub fn read_page(
     };
     let failed = |error: rusqlite::Error| search_error(DbErr::Custom(error.to_string()), filter);
     let mut statement = connection.prepare(&sql).map_err(failed)?;
-    let parameters = values.into_iter().map(|value| match value {
-        Value::BigInt(value) => rusqlite::types::Value::from(value),
-        Value::Int(value) => rusqlite::types::Value::from(value),
-        Value::String(value) => rusqlite::types::Value::from(value),
-        // page_query binds only integers and text.
-        _ => rusqlite::types::Value::Null,
-    });
-    let mut rows = statement
-        .query(params_from_iter(parameters))
-        .map_err(failed)?;
+    let mut rows = statement.query(parameters(values)).map_err(failed)?;
     let mut entries = Vec::with_capacity(limit + 1);
     while let Some(row) = rows.next().map_err(failed)? {
         let columns = Columns {
@@ -147,4 +141,41 @@ pub fn read_page(
         entries.push(columns.into_entry(task));
     }
     Ok(into_page(entries, limit))
+}
+
+/// How many of `task`'s entries match `filter`'s level, source and search
+/// conditions: from the aggregates without a search; with one, counted in
+/// the full-text index up to `cap` (and said when there are more).
+pub fn count(
+    connection: &Connection,
+    task: &TaskIdentity,
+    filter: &LogFilter,
+    cap: u64,
+) -> Result<LogCount, CoreError> {
+    let rows = stats_rows(connection, task)?;
+    let Some(search) = &filter.search else {
+        return Ok(LogCount {
+            matching: super::stats::count_matching(&rows, filter),
+            capped: false,
+        });
+    };
+    let pairs = super::stats::matching_pairs(&rows, filter);
+    let Some((sql, values)) = count_search_query(task, search, pairs.as_ref(), cap) else {
+        return Ok(capped_count(0, cap));
+    };
+    let counted = connection
+        .query_row(&sql, parameters(values), |row| row.get(0))
+        .map_err(|error| search_error(DbErr::Custom(error.to_string()), filter))?;
+    Ok(capped_count(counted, cap))
+}
+
+/// A statement's values for rusqlite (the SQL builders bind only integers
+/// and text).
+fn parameters(values: Vec<Value>) -> ParamsFromIter<impl Iterator<Item = rusqlite::types::Value>> {
+    params_from_iter(values.into_iter().map(|value| match value {
+        Value::BigInt(value) => rusqlite::types::Value::from(value),
+        Value::Int(value) => rusqlite::types::Value::from(value),
+        Value::String(value) => rusqlite::types::Value::from(value),
+        _ => rusqlite::types::Value::Null,
+    }))
 }

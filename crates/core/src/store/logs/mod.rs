@@ -22,14 +22,12 @@ use std::sync::Arc;
 
 use self::record::{LogRecord, MAX_SEQ, TaskIdentity, entry_id};
 use super::read_pool::ReadPool;
-use super::tasks::TaskRepository;
 use crate::{CoreError, Store};
 
 /// Reads and writes task logs.
 #[derive(Debug, Clone)]
 pub struct TaskLogPersistenceService {
     connection: DatabaseConnection,
-    tasks: TaskRepository,
     reads: Arc<ReadPool>,
 }
 
@@ -48,7 +46,6 @@ impl TaskLogPersistenceService {
     pub fn new(store: &Store) -> Self {
         Self {
             connection: store.connection().clone(),
-            tasks: TaskRepository::new(store),
             reads: Arc::clone(store.reads()),
         }
     }
@@ -104,26 +101,13 @@ impl TaskLogPersistenceService {
     /// [`LogCount::MAX_SEARCH_COUNT`]).
     pub async fn count(&self, task_id: &str, filter: &LogFilter) -> Result<LogCount, CoreError> {
         filter.validate()?;
-        let task = self.tasks.identity(task_id).await?;
-        let rows = stats::load(&self.connection, &task).await?;
-        match &filter.search {
-            Some(search) => {
-                let pairs = stats::matching_pairs(&rows, filter);
-                query::count_search(
-                    &self.connection,
-                    &task,
-                    filter,
-                    search,
-                    pairs.as_ref(),
-                    LogCount::MAX_SEARCH_COUNT,
-                )
-                .await
-            }
-            None => Ok(LogCount {
-                matching: stats::count_matching(&rows, filter),
-                capped: false,
-            }),
-        }
+        let (task_id, filter) = (task_id.to_owned(), filter.clone());
+        self.reads
+            .run(move |connection| {
+                let task = bulk::identity(connection, &task_id)?;
+                bulk::count(connection, &task, &filter, LogCount::MAX_SEARCH_COUNT)
+            })
+            .await
     }
 
     /// Counts per level and per source, and the first and last times.

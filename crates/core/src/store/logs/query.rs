@@ -1,4 +1,5 @@
-//! The SQL of a page of a task's log for a [`LogFilter`] (run by [`super::bulk`]), and search counts.
+//! The SQL of a page of a task's log for a [`LogFilter`] and of a search
+//! count (both run by [`super::bulk`]).
 //!
 //! Every page is a keyset range, never an `OFFSET`, so a page near entry
 //! 1,000,000 costs what the first page costs. Three plans, chosen by the
@@ -17,7 +18,7 @@
 //!   to the task's id range, in id order, and the row conditions are checked
 //!   on the joined rows.
 
-use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
+use sea_orm::{DbErr, Value};
 use taskdeck_protocol::{InvalidFilter, LogCount, LogEntry, LogFilter, LogPage, Order};
 
 use super::record::{MAX_SEQ, TaskIdentity, entry_id, level_from_code, millis_to_time};
@@ -141,24 +142,18 @@ pub fn into_page(mut entries: Vec<LogEntry>, limit: usize) -> LogPage {
     }
 }
 
-/// Counts the entries matching `filter`'s search (and the `pairs` its level
-/// and source conditions select), stopping after `cap`
-/// ([`LogCount::MAX_SEARCH_COUNT`] for the service). Filters without a
-/// search are counted from the aggregates instead (see
-/// [`super::stats::count_matching`]).
-pub async fn count_search<C: ConnectionTrait>(
-    connection: &C,
+/// The statement counting the entries that match `search` (and the
+/// `pairs` its level and source conditions select) up to `cap + 1`, or
+/// `None` when no pair matches. Filters without a search are counted from
+/// the aggregates instead (see [`super::stats::count_matching`]).
+pub fn count_search_query(
     task: &TaskIdentity,
-    filter: &LogFilter,
     search: &str,
     pairs: Option<&SourceLevelPairs>,
     cap: u64,
-) -> Result<LogCount, CoreError> {
+) -> Option<(String, Vec<Value>)> {
     if pairs.is_some_and(Vec::is_empty) {
-        return Ok(LogCount {
-            matching: 0,
-            capped: false,
-        });
+        return None;
     }
     let mut values = vec![
         Value::String(Some(search.to_owned())),
@@ -176,20 +171,17 @@ pub async fn count_search<C: ConnectionTrait>(
         sql.push(')');
     }
     sql.push_str(&format!(" LIMIT {})", cap.saturating_add(1)));
-    let backend = connection.get_database_backend();
-    let row = connection
-        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await
-        .map_err(|error| search_error(error, filter))?;
-    let counted = match row {
-        Some(row) => row.try_get_by_index::<i64>(0)?,
-        None => 0,
-    };
+    Some((sql, values))
+}
+
+/// What a count of up to `cap + 1` rows means: at most `cap`, and whether
+/// there were more.
+pub fn capped_count(counted: i64, cap: u64) -> LogCount {
     let counted = u64::try_from(counted).unwrap_or(0);
-    Ok(LogCount {
+    LogCount {
         matching: counted.min(cap),
         capped: counted > cap,
-    })
+    }
 }
 
 fn push_pairs(sql: &mut String, values: &mut Vec<Value>, pairs: &SourceLevelPairs) {

@@ -3,23 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use taskdeck_protocol::{LevelCounts, LogFilter, LogStats, SourceStats};
 
 use super::query::SourceLevelPairs;
 use super::record::{TaskIdentity, level_from_code, millis_to_time};
 use crate::store::entities::task_log_stats;
-
-/// The aggregate rows of one task.
-pub async fn load<C: ConnectionTrait>(
-    connection: &C,
-    task: &TaskIdentity,
-) -> Result<Vec<task_log_stats::Model>, DbErr> {
-    task_log_stats::Entity::find()
-        .filter(task_log_stats::Column::TaskKey.eq(task.key))
-        .all(connection)
-        .await
-}
 
 /// The (source, level) pairs that `filter`'s level and source conditions
 /// select, or `None` when it has no such conditions.

@@ -249,16 +249,8 @@ async fn counts_follow_the_filter_and_a_search_count_stops_at_its_cap() {
         counted(3)
     );
     // A search stops counting at the cap and says so.
-    let capped = super::query::count_search(
-        store.connection(),
-        &task,
-        &search("copied"),
-        "copied",
-        None,
-        20,
-    )
-    .await
-    .unwrap();
+    let reader = store.reads().open().unwrap();
+    let capped = super::bulk::count(&reader, &task, &search("copied"), 20).unwrap();
     assert_eq!(
         capped,
         LogCount {
