@@ -221,21 +221,36 @@ fn hand_rows(connection: &rusqlite::Connection, sql: &str, key: i64) -> usize {
     count
 }
 
-/// Median time of `runs` runs of `query`, and what the last run returned.
-async fn median<F, Fut>(runs: usize, mut query: F) -> (Duration, usize)
+/// Median times of `runs` runs of `ours` and of `hand`, taken in turns so
+/// that both see the same machine, and what the last run of each returned.
+async fn paired<F, Fut, H>(
+    runs: usize,
+    mut ours: F,
+    mut hand: H,
+) -> (Duration, Duration, usize, usize)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = usize>,
+    H: FnMut() -> usize,
 {
-    let mut times = Vec::with_capacity(runs);
-    let mut size = 0;
+    let (mut our_times, mut hand_times) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    let (mut our_size, mut hand_size) = (0, 0);
     for _ in 0..runs {
         let started = Instant::now();
-        size = query().await;
-        times.push(started.elapsed());
+        our_size = ours().await;
+        our_times.push(started.elapsed());
+        let started = Instant::now();
+        hand_size = hand();
+        hand_times.push(started.elapsed());
     }
-    times.sort();
-    (times[runs / 2], size)
+    our_times.sort();
+    hand_times.sort();
+    (
+        our_times[runs / 2],
+        hand_times[runs / 2],
+        our_size,
+        hand_size,
+    )
 }
 
 #[tokio::main]
@@ -267,7 +282,7 @@ async fn main() {
 
     let manager = &ours.manager;
     let task_id = ours.task_id.as_str();
-    let runs = 21;
+    let runs = 51;
     let page = |filter: LogFilter| async move {
         manager
             .query_logs(task_id, &filter)
@@ -363,7 +378,7 @@ async fn main() {
     )
     .expect("plain connection");
     println!(
-        "\nreads on the {count}-entry task (median of {runs}): Taskdeck | same SQL by hand | ratio"
+        "\nreads on the {count}-entry task (median of {runs}, in turns): Taskdeck | same SQL by hand | ratio"
     );
     let row = |name: &str, ours: Duration, hand: Duration, what: String| {
         let (ours, hand) = (bench::millis(ours), bench::millis(hand));
@@ -384,14 +399,18 @@ async fn main() {
         .print();
     };
     for (name, filter) in cases {
-        let (time, size) = median(runs, || page(filter.clone())).await;
         let pairs = bulk::matching_pairs(by_hand.connection(), &identity, &filter).expect("pairs");
-        let (hand, _) = median(runs, || {
-            let page = by_hand
-                .read_page(&identity, &filter, pairs.as_ref())
-                .expect("page by hand");
-            std::future::ready(page.entries.len())
-        })
+        let (time, hand, size, _) = paired(
+            runs,
+            || page(filter.clone()),
+            || {
+                by_hand
+                    .read_page(&identity, &filter, pairs.as_ref())
+                    .expect("page by hand")
+                    .entries
+                    .len()
+            },
+        )
         .await;
         row(name, time, hand, format!("{size} entries"));
     }
@@ -422,51 +441,55 @@ async fn main() {
         ),
     ];
     for (name, filter, sql) in counts {
-        let (time, matching) = median(runs, || async {
-            let count = manager.count_logs(task_id, &filter).await.expect("count");
-            count.matching as usize
-        })
-        .await;
-        let (hand, by_hand) = median(runs, || {
-            let count: i64 = plain
-                .query_row(&sql, [identity.key], |row| row.get(0))
-                .expect("count by hand");
-            std::future::ready(count as usize)
-        })
+        let (time, hand, matching, by_hand) = paired(
+            runs,
+            || async {
+                let count = manager.count_logs(task_id, &filter).await.expect("count");
+                count.matching as usize
+            },
+            || {
+                let count: i64 = plain
+                    .query_row(&sql, [identity.key], |row| row.get(0))
+                    .expect("count by hand");
+                count as usize
+            },
+        )
         .await;
         assert_eq!(matching, by_hand.min(LogCount::MAX_SEARCH_COUNT as usize));
         row(name, time, hand, format!("{matching} matching"));
     }
-    let (time, size) = median(runs, || async {
-        manager
-            .log_stats(task_id)
-            .await
-            .expect("stats")
-            .sources
-            .len()
-    })
-    .await;
-    let (hand, _) = median(runs, || {
-        std::future::ready(hand_rows(
-            &plain,
-            "SELECT source, level, count, first_ts, last_ts FROM task_log_stats \
-             WHERE task_key = ? ORDER BY source, level",
-            identity.key,
-        ))
-    })
+    let (time, hand, size, _) = paired(
+        runs,
+        || async {
+            manager
+                .log_stats(task_id)
+                .await
+                .expect("stats")
+                .sources
+                .len()
+        },
+        || {
+            hand_rows(
+                &plain,
+                "SELECT source, level, count, first_ts, last_ts FROM task_log_stats \
+                 WHERE task_key = ? ORDER BY source, level",
+                identity.key,
+            )
+        },
+    )
     .await;
     row("stats", time, hand, format!("{size} sources"));
-    let (time, size) = median(runs, || async {
-        manager.log_sources(task_id).await.expect("sources").len()
-    })
-    .await;
-    let (hand, _) = median(runs, || {
-        std::future::ready(hand_rows(
-            &plain,
-            "SELECT DISTINCT source FROM task_log_stats WHERE task_key = ? ORDER BY source",
-            identity.key,
-        ))
-    })
+    let (time, hand, size, _) = paired(
+        runs,
+        || async { manager.log_sources(task_id).await.expect("sources").len() },
+        || {
+            hand_rows(
+                &plain,
+                "SELECT DISTINCT source FROM task_log_stats WHERE task_key = ? ORDER BY source",
+                identity.key,
+            )
+        },
+    )
     .await;
     row("sources", time, hand, format!("{size} sources"));
     manager.shutdown().await.expect("shutdown");
