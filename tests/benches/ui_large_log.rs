@@ -125,7 +125,7 @@ fn write_task(data_dir: &Path, count: u64) {
     let started = Instant::now();
     let status = Command::new(env!("CARGO_BIN_EXE_log-writer"))
         .arg(data_dir)
-        .args([count.to_string().as_str(), "1000"])
+        .args([count.to_string().as_str(), "1000", "quiet"])
         .stdout(Stdio::null())
         .status()
         .expect("log-writer runs");

@@ -6,9 +6,11 @@
 //! dotted sources, metadata and non-ASCII text), and prints every entry as
 //! a JSON line on stdout the moment it is emitted (from the live channel).
 //! With a count it ends gracefully (`shutdown`, every entry flushed); with
-//! `forever` it emits until it is killed.
+//! `forever` it emits until it is killed. With `quiet` it prints nothing
+//! (the benchmarks only need the stored task; printing a million entries
+//! could not keep up with the live channel on a slow machine).
 //!
-//! Usage: `log-writer <data-dir> <count|forever> [entries-per-ms]`
+//! Usage: `log-writer <data-dir> <count|forever> [entries-per-ms] [quiet]`
 
 use std::io::Write;
 use std::sync::Arc;
@@ -74,7 +76,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let data_dir = args
         .next()
-        .ok_or("usage: log-writer <data-dir> <count|forever> [per-ms]")?;
+        .ok_or("usage: log-writer <data-dir> <count|forever> [per-ms] [quiet]")?;
     let count = match args.next().as_deref() {
         Some("forever") | None => 0,
         Some(count) => count.parse()?,
@@ -84,6 +86,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|text| text.parse())
         .transpose()?
         .unwrap_or(1);
+    let quiet = match args.next().as_deref() {
+        None => false,
+        Some("quiet") => true,
+        Some(other) => return Err(format!("unknown option {other:?} (expected `quiet`)").into()),
+    };
 
     let store = Store::open(DataDir::resolve(Some(std::path::Path::new(&data_dir)))?).await?;
     let mut plugins = PluginRegistry::builtin();
@@ -99,6 +106,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .unwrap_or_default(),
         })
         .await?;
+    if quiet {
+        drop(live);
+        manager.wait(&task.id).await?;
+        manager.shutdown().await?;
+        return Ok(());
+    }
     let mut stdout = std::io::stdout().lock();
     let mut print = |entry: &taskdeck_protocol::LogEntry| -> std::io::Result<()> {
         serde_json::to_writer(&mut stdout, entry)?;
