@@ -47,10 +47,12 @@ async fn filter_rows(app: &AppSession, apply: &str, row_ok: &str) -> Result<f64,
         "const rows = () => [...document.querySelectorAll('[data-testid=\"log-row\"]')];\n\
          const before = rows()[0];\n\
          {apply}\n\
-         frames(() => !document.querySelector('[data-testid=\"rows-loading\"]')\n\
-                      && rows().length > 0 && rows()[0] !== before\n\
+         const loading = () => !!document.querySelector('[data-testid=\"rows-loading\"]');\n\
+         frames(() => !loading() && rows().length > 0 && rows()[0] !== before\n\
                       && rows().every({row_ok}),\n\
-                () => performance.now() - start);"
+                () => performance.now() - start,\n\
+                () => ({{ loading: loading(), rows: rows().length, same_first: rows()[0] === before,\n\
+                          not_ok: rows().filter(row => !({row_ok})(row)).map(row => row.dataset.seq) }}));"
     );
     milliseconds(in_page(app, &body).await?)
 }

@@ -53,6 +53,7 @@ pub fn run(mode: Mode) -> Result<(), String> {
     let started = Instant::now();
     let app = build_app(mode)?;
     let mut figures = Vec::new();
+    let mut failed = Vec::new();
     for (name, needs_app) in BENCHES {
         eprintln!("\n=== bench {name}");
         let mut bench = command("cargo");
@@ -64,13 +65,18 @@ pub fn run(mode: Mode) -> Result<(), String> {
         if needs_app {
             bench.env("TASKDECK_E2E_APP", &app);
         }
-        let found = run_collecting(&mut bench)?;
-        if found.is_empty() {
-            return Err(format!("the benchmark {name} printed no figure"));
+        // A failed benchmark is reported in the table and fails the
+        // command at the end; the others still run.
+        match run_collecting(&mut bench) {
+            Ok(found) if found.is_empty() => failed.push(format!("{name}: printed no figure")),
+            Ok(found) => figures.extend(found),
+            Err(error) => failed.push(format!("{name}: {error}")),
         }
-        figures.extend(found);
     }
-    let table = render(&figures, mode);
+    let mut table = render(&figures, mode);
+    for failure in &failed {
+        table.push_str(&format!("\n**Failed:** {failure}\n"));
+    }
     println!("\n{table}");
     match mode {
         Mode::Full => {
@@ -93,7 +99,15 @@ pub fn run(mode: Mode) -> Result<(), String> {
         }
     }
     eprintln!("bench: {:.0} s in all", started.elapsed().as_secs_f64());
-    Ok(())
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} benchmark(s) failed: {}",
+            failed.len(),
+            failed.join("; ")
+        ))
+    }
 }
 
 /// Builds the UI and the app the UI benchmarks drive; returns its path.

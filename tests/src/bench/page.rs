@@ -10,13 +10,18 @@ use serde_json::Value;
 use crate::e2e::AppSession;
 
 /// Runs `body` (JavaScript with `start` already set, `done(result)` to
-/// call, and `frames(ready, result)` to call `done(result())` at the first
-/// animation frame where `ready()` holds) and returns the result.
+/// call, and `frames(ready, result, state)` to call `done(result())` at the
+/// first animation frame where `ready()` holds) and returns the result. If
+/// `ready()` does not hold within 20 s, the result is `{ timed_out: state() }`
+/// (what the page looked like), before WebDriver's own script timeout
+/// could hide it.
 pub async fn in_page(app: &AppSession, body: &str) -> Result<Value, String> {
     app.execute_async(&format!(
         "const start = performance.now();\n\
-         const frames = (ready, result) => {{\n\
-           const check = () => ready() ? done(result()) : requestAnimationFrame(check);\n\
+         const frames = (ready, result, state = () => null) => {{\n\
+           const check = () => ready() ? done(result())\n\
+             : performance.now() - start > 20000 ? done({{ timed_out: state() }})\n\
+             : requestAnimationFrame(check);\n\
            requestAnimationFrame(check);\n\
          }};\n\
          {body}"
