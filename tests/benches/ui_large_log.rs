@@ -40,18 +40,20 @@ async fn open_task(app: &AppSession, index: usize, last_seq: u64) -> Result<f64,
 }
 
 /// Milliseconds from applying a filter (`apply`, JavaScript) to the first
-/// frame where rows are shown again, all satisfying `row_ok` (a JavaScript
-/// predicate over a row element).
+/// frame where other rows are shown, all satisfying `row_ok` (a JavaScript
+/// predicate over a row element). Rows are compared by their seqs, not as
+/// elements: the list may reuse a row's element for another entry.
 async fn filter_rows(app: &AppSession, apply: &str, row_ok: &str) -> Result<f64, String> {
     let body = format!(
         "const rows = () => [...document.querySelectorAll('[data-testid=\"log-row\"]')];\n\
-         const before = rows()[0];\n\
+         const seqs = () => rows().map(row => row.dataset.seq).join(',');\n\
+         const before = seqs();\n\
          {apply}\n\
          const loading = () => !!document.querySelector('[data-testid=\"rows-loading\"]');\n\
-         frames(() => !loading() && rows().length > 0 && rows()[0] !== before\n\
+         frames(() => !loading() && rows().length > 0 && seqs() !== before\n\
                       && rows().every({row_ok}),\n\
                 () => performance.now() - start,\n\
-                () => ({{ loading: loading(), rows: rows().length, same_first: rows()[0] === before,\n\
+                () => ({{ loading: loading(), rows: rows().length, unchanged: seqs() === before,\n\
                           not_ok: rows().filter(row => !({row_ok})(row)).map(row => row.dataset.seq) }}));"
     );
     milliseconds(in_page(app, &body).await?)
