@@ -133,11 +133,14 @@ impl LogWindow {
 
 /// The rows to render for a viewport `height` pixels tall scrolled to
 /// `scroll_top`, among `len` rows `row_height` pixels tall: those visible
-/// plus a margin.
+/// plus a margin. A `scroll_top` past the end (measured before rows were
+/// dropped, when the browser has since clamped the list without a scroll
+/// event) counts as the end, as the browser shows it: never an empty view.
 pub fn visible_rows(len: usize, scroll_top: i32, height: i32, row_height: i32) -> Range<usize> {
     let row = usize::try_from(row_height).unwrap_or(1).max(1);
-    let top = usize::try_from(scroll_top.max(0)).unwrap_or(0) / row;
     let shown = usize::try_from(height.max(0)).unwrap_or(0).div_ceil(row) + 1;
+    let top = (usize::try_from(scroll_top.max(0)).unwrap_or(0) / row)
+        .min(len.saturating_sub(shown.saturating_sub(1)));
     let start = top.saturating_sub(OVERSCAN).min(len);
     let end = top.saturating_add(shown + OVERSCAN).min(len);
     start..end
@@ -213,6 +216,10 @@ mod tests {
         assert_eq!(visible_rows(10, 0, 600, ROW_HEIGHT), 0..10);
         assert_eq!(visible_rows(0, 0, 600, ROW_HEIGHT), 0..0);
         assert_eq!(visible_rows(100, -50, 0, ROW_HEIGHT), 0..(1 + OVERSCAN));
+        // Scrolled past the end (rows dropped since it was measured): the
+        // last rows, as the browser shows them, not an empty view.
+        let past_end = visible_rows(5_000, 20 * 9_000, 600, ROW_HEIGHT);
+        assert_eq!(past_end, 5_000 - 30 - OVERSCAN..5_000);
         assert_eq!(rows_height(3, ROW_HEIGHT), 60);
         // Wrapped rows are taller: fewer fit.
         let wrapped = visible_rows(1_000, 60 * 100, 600, row_height(true));

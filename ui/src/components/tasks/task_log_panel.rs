@@ -581,6 +581,22 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         Callback::from(move |_| on_filter.emit(LogFilter::default()))
     };
 
+    // After every render, the rows shown must be those of the list's real
+    // scroll position: the browser moves it without a scroll event when
+    // the list's height changes under it (rows dropped, a new filter's
+    // first page), and a stale position rendered rows out of sight — an
+    // empty view until the user scrolled. `use_state_eq` makes this a no-op
+    // when nothing moved.
+    {
+        let list = list.clone();
+        let viewport = viewport.clone();
+        use_effect(move || {
+            if let Some(measured) = measure(&list) {
+                viewport.set(measured);
+            }
+        });
+    }
+
     let held = rows.window.entries();
     let search = filter.search.clone().map(AttrValue::from);
     let (scroll_top, height) = *viewport;
