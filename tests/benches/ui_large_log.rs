@@ -31,10 +31,17 @@ use taskdeck_tests::e2e::{AppSession, test_id};
 /// Milliseconds from clicking the `index`-th "open" button in History to
 /// the first frame showing the newest row of its log (`last_seq`).
 async fn open_task(app: &AppSession, index: usize, last_seq: u64) -> Result<f64, String> {
+    // Every open starts from no level filter. The panel remembers the last
+    // one chosen, and the level cleared in the previous round was at times
+    // still remembered (seen twice, not understood yet; see
+    // docs/benchmarks.md), which hid the row this waits for.
     let body = format!(
-        "document.querySelectorAll('[data-testid=\"history-open\"]')[{index}].click();\n\
+        "localStorage.removeItem('taskdeck.min_level');\n\
+         document.querySelectorAll('[data-testid=\"history-open\"]')[{index}].click();\n\
          frames(() => !!document.querySelector('[data-testid=\"log-row\"][data-seq=\"{last_seq}\"]'),\n\
-                () => performance.now() - start);"
+                () => performance.now() - start,\n\
+                () => ({{ level: document.querySelector('[data-testid=\"filter-level\"]')?.value,\n\
+                          rows: document.querySelectorAll('[data-testid=\"log-row\"]').length }}));"
     );
     milliseconds(in_page(app, &body).await?)
 }
@@ -177,6 +184,9 @@ async fn run(count: u64) -> Result<(), String> {
 
     let app = AppSession::launch("ui-large-log", data_dir.path()).await?;
     let outcome = async {
+        // 400 frames of scrolling at 70+ ms a frame outlast the default 30 s.
+        app.set_script_timeout(std::time::Duration::from_secs(120))
+            .await?;
         app.wait_for_text(&test_id("footer-version"), |text| text.starts_with("Taskdeck"))
             .await?;
         app.click("nav-history").await?;

@@ -197,6 +197,20 @@ impl AppSession {
         ))
     }
 
+    /// How long a page script may run before WebDriver interrupts it
+    /// (WebKitWebDriver's default is 30 s; the benchmarks' scrolling runs
+    /// longer on a slow machine).
+    pub async fn set_script_timeout(&self, timeout: Duration) -> Result<(), String> {
+        self.client
+            .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+                Some(timeout),
+                None,
+                None,
+            ))
+            .await
+            .map_err(|error| format!("cannot set the script timeout: {error}"))
+    }
+
     /// Runs `script` in the page with `done` in scope, and returns what the
     /// script passes to `done(…)` (for measurements that wait for frames or
     /// events in the page).
