@@ -26,8 +26,8 @@ use taskdeck_core::{
     CoreError, DataDir, ManagerConfig, Plugin, PluginRegistry, Store, TaskContext, TaskManager,
     TaskRepository,
 };
-use taskdeck_protocol::{ParamSchema, PluginInfo, RunTaskRequest};
-use taskdeck_tests::bench::rows::{SOURCES, rows};
+use taskdeck_protocol::{PluginInfo, RunTaskRequest};
+use taskdeck_tests::bench::rows::{rows, source_loggers};
 use taskdeck_tests::bench::{self, Figure};
 use tokio::sync::Semaphore;
 
@@ -46,23 +46,11 @@ struct Paced {
 #[async_trait::async_trait]
 impl Plugin for Paced {
     fn info(&self) -> PluginInfo {
-        PluginInfo {
-            id: "paced".into(),
-            name: "Paced".into(),
-            description: "Benchmark plugin".into(),
-            params: ParamSchema::default(),
-        }
+        bench::plugin_info("paced")
     }
 
     async fn execute(&self, ctx: TaskContext) -> Result<Value, CoreError> {
-        let loggers: Vec<_> = SOURCES
-            .iter()
-            .map(|source| {
-                source
-                    .split('.')
-                    .fold(ctx.logger().clone(), |logger, part| logger.child(part))
-            })
-            .collect();
+        let loggers = source_loggers(ctx.logger());
         let mut rows = rows(self.per_millisecond * self.milliseconds).into_iter();
         let mut emitted = Vec::with_capacity(rows.len());
         self.release

@@ -27,8 +27,8 @@ use taskdeck_core::{
     CoreError, DataDir, ManagerConfig, Plugin, PluginRegistry, Store, TaskContext, TaskLogger,
     TaskManager,
 };
-use taskdeck_protocol::{LogLevel, ParamSchema, PluginInfo, RunTaskRequest};
-use taskdeck_tests::bench::rows::{Row, SOURCES, rows};
+use taskdeck_protocol::{LogLevel, PluginInfo, RunTaskRequest};
+use taskdeck_tests::bench::rows::{Row, SOURCES, rows, source_loggers};
 use taskdeck_tests::bench::{self, Figure};
 use tokio::sync::{Semaphore, mpsc};
 
@@ -42,12 +42,7 @@ struct Relay {
 #[async_trait::async_trait]
 impl Plugin for Relay {
     fn info(&self) -> PluginInfo {
-        PluginInfo {
-            id: "firehose".into(),
-            name: "Firehose".into(),
-            description: "Benchmark plugin".into(),
-            params: ParamSchema::default(),
-        }
+        bench::plugin_info("firehose")
     }
 
     async fn execute(&self, ctx: TaskContext) -> Result<Value, CoreError> {
@@ -127,15 +122,7 @@ async fn ours(count: u64, producers: usize) -> Times {
             .expect("run");
         tasks.push(task.id);
         let logger = receiver.recv().await.expect("logger");
-        let by_source: Vec<TaskLogger> = SOURCES
-            .iter()
-            .map(|source| {
-                source
-                    .split('.')
-                    .fold(logger.clone(), |logger, part| logger.child(part))
-            })
-            .collect();
-        loggers.push(by_source);
+        loggers.push(source_loggers(&logger));
     }
     let parts = parts(count, producers);
     let times = tokio::task::block_in_place(|| {

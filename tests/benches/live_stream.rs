@@ -25,9 +25,7 @@ use serde_json::{Map, Value};
 use taskdeck_core::{
     CoreError, DataDir, ManagerConfig, Plugin, PluginRegistry, Store, TaskContext, TaskManager,
 };
-use taskdeck_protocol::{
-    LiveLogMessage, LogFilter, ParamSchema, PluginInfo, RunTaskRequest, TaskStatus,
-};
+use taskdeck_protocol::{LiveLogMessage, LogFilter, PluginInfo, RunTaskRequest, TaskStatus};
 use taskdeck_tests::bench::{self, Figure};
 
 const RATE_PER_SECOND: u64 = 10_000;
@@ -41,12 +39,7 @@ struct Steady {
 #[async_trait::async_trait]
 impl Plugin for Steady {
     fn info(&self) -> PluginInfo {
-        PluginInfo {
-            id: "steady".into(),
-            name: "Steady".into(),
-            description: "Benchmark plugin".into(),
-            params: ParamSchema::default(),
-        }
+        bench::plugin_info("steady")
     }
 
     async fn execute(&self, ctx: TaskContext) -> Result<Value, CoreError> {

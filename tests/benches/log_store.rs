@@ -31,10 +31,8 @@ use taskdeck_core::{
     CoreError, DataDir, ManagerConfig, Plugin, PluginRegistry, Store, TaskContext, TaskManager,
     TaskRepository,
 };
-use taskdeck_protocol::{
-    LogCount, LogFilter, LogLevel, Order, ParamSchema, PluginInfo, RunTaskRequest,
-};
-use taskdeck_tests::bench::rows::{COMMON_WORD, RARE_WORD, Row, SOURCES, rows};
+use taskdeck_protocol::{LogCount, LogFilter, LogLevel, Order, PluginInfo, RunTaskRequest};
+use taskdeck_tests::bench::rows::{COMMON_WORD, RARE_WORD, Row, SOURCES, rows, source_loggers};
 use taskdeck_tests::bench::{self, Figure};
 
 /// Emits the rows it is given.
@@ -45,12 +43,7 @@ struct Firehose {
 #[async_trait::async_trait]
 impl Plugin for Firehose {
     fn info(&self) -> PluginInfo {
-        PluginInfo {
-            id: "firehose".into(),
-            name: "Firehose".into(),
-            description: "Benchmark plugin".into(),
-            params: ParamSchema::default(),
-        }
+        bench::plugin_info("firehose")
     }
 
     async fn execute(&self, ctx: TaskContext) -> Result<Value, CoreError> {
@@ -60,16 +53,7 @@ impl Plugin for Firehose {
             .map_err(|_| CoreError::PluginFailed("poisoned".into()))?
             .take()
             .unwrap_or_default();
-        let loggers: Vec<_> = SOURCES
-            .iter()
-            .map(|source| {
-                let mut logger = ctx.logger().clone();
-                for part in source.split('.') {
-                    logger = logger.child(part);
-                }
-                logger
-            })
-            .collect();
+        let loggers = source_loggers(ctx.logger());
         for row in rows {
             let logger = &loggers[row.source];
             match row.metadata {

@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 use taskdeck_core::{
     CoreError, DataDir, ManagerConfig, Plugin, PluginRegistry, Store, TaskContext, TaskManager,
 };
-use taskdeck_protocol::{ParamSchema, PluginInfo, RunTaskRequest};
+use taskdeck_protocol::{PluginInfo, RunTaskRequest};
 use taskdeck_tests::bench::page::{in_page, milliseconds};
 use taskdeck_tests::bench::{self, Figure};
 use taskdeck_tests::e2e::{AppSession, test_id};
@@ -35,12 +35,7 @@ struct Short;
 #[async_trait::async_trait]
 impl Plugin for Short {
     fn info(&self) -> PluginInfo {
-        PluginInfo {
-            id: "short".into(),
-            name: "Short".into(),
-            description: "Benchmark plugin".into(),
-            params: ParamSchema::default(),
-        }
+        bench::plugin_info("short")
     }
 
     async fn execute(&self, ctx: TaskContext) -> Result<Value, CoreError> {

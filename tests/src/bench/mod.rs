@@ -22,6 +22,16 @@ pub const FIGURE_PREFIX: &str = "bench-figure ";
 /// run small sizes that only prove they still work.
 pub const QUICK_ENV: &str = "TASKDECK_BENCH_QUICK";
 
+/// The description of a benchmark's own plugin `id`.
+pub fn plugin_info(id: &str) -> taskdeck_protocol::PluginInfo {
+    taskdeck_protocol::PluginInfo {
+        id: id.into(),
+        name: id.into(),
+        description: "Benchmark plugin".into(),
+        params: taskdeck_protocol::ParamSchema::default(),
+    }
+}
+
 /// Whether this is a quick run (CI): small sizes, figures not meaningful.
 pub fn quick() -> bool {
     std::env::var_os(QUICK_ENV).is_some_and(|value| value == "1")

@@ -7,6 +7,19 @@
 use serde_json::{Map, Value, json};
 use taskdeck_protocol::LogLevel;
 
+/// One logger per entry of [`SOURCES`], children of `logger`
+/// (`db.pool` → `logger.child("db").child("pool")`).
+pub fn source_loggers(logger: &taskdeck_core::TaskLogger) -> Vec<taskdeck_core::TaskLogger> {
+    SOURCES
+        .iter()
+        .map(|source| {
+            source
+                .split('.')
+                .fold(logger.clone(), |logger, part| logger.child(part))
+        })
+        .collect()
+}
+
 /// The sources, relative to the task's plugin.
 pub const SOURCES: [&str; 8] = [
     "http",
