@@ -8,6 +8,8 @@ use crate::workspace_root;
 
 /// trunk, which builds the Yew UI.
 pub const TRUNK: &str = "0.21.14";
+/// cargo-deny, which checks the dependency tree's licenses and sources.
+pub const CARGO_DENY: &str = "0.20.2";
 /// tauri-driver, the WebDriver bridge for the end-to-end tests.
 pub const TAURI_DRIVER: &str = "2.1.0";
 

@@ -49,6 +49,13 @@ pub fn run() -> Result<(), String> {
         &wasm_bindgen,
         false,
     )?;
+    cargo_tool(
+        &installed,
+        "cargo-deny",
+        "cargo-deny",
+        pins::CARGO_DENY,
+        true,
+    )?;
     if cfg!(any(target_os = "linux", target_os = "windows")) {
         cargo_tool(
             &installed,

@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every check, in the order that fails fastest.
 //!
-//! setup → fmt → UI build → clippy → layering → app build → all tests (the
+//! setup → fmt → UI build → clippy → layering → cargo deny → app build → all tests (the
 //! end-to-end tests of the real app under Xvfb among them) → every
 //! benchmark at quick sizes (they must still run; their figures are not
 //! judged). Prints how long each step took.
@@ -40,6 +40,10 @@ pub fn run() -> Result<(), String> {
         ]))
     })?;
     step("layering", &layering::run)?;
+    // Licenses, bans and sources (the advisories need GitHub: see deny.toml).
+    step("cargo deny", &|| {
+        process::run(command("cargo").args(["deny", "check", "licenses", "bans", "sources"]))
+    })?;
     step("app build", &|| {
         process::run(command("cargo").args(["build", "--package", "taskdeck-app"]))
     })?;
