@@ -5,6 +5,7 @@
 /// Every command the app registers; a command missing here cannot be called.
 const COMMANDS: &[&str] = &[
     "app_info",
+    "start_fresh",
     "list_plugins",
     "run_task",
     "cancel_task",

@@ -13,6 +13,13 @@ export const commands = {
 	 *  UI footer shows them).
 	 */
 	appInfo: () => typedError<AppInfo, IpcError>(__TAURI_INVOKE("app_info")),
+	/**
+	 *  After a start-up that found the database damaged: moves the file aside
+	 *  (beside it, never deleted), starts on a new database and returns the
+	 *  path the damaged file now has. Refused (`invalid_argument`) when the
+	 *  database opened normally.
+	 */
+	startFresh: () => typedError<string, IpcError>(__TAURI_INVOKE("start_fresh")),
 	/**  The plugins that can run, with their parameter schemas. */
 	listPlugins: () => typedError<PluginInfo_Serialize[], IpcError>(__TAURI_INVOKE("list_plugins")),
 	/**  Validates the parameters and starts the task; returns it as created. */
@@ -150,6 +157,11 @@ export type ErrorKind =
 "invalid_argument" | 
 /**  The database could not be read or written. */
 "storage" | 
+/**
+ *  The database file is damaged or is not a Taskdeck database: the app
+ *  offers to move it aside and start with a new one.
+ */
+"database_damaged" | 
 /**  A file outside the database could not be read or written. */
 "io" | 
 /**  Anything else; the message says what. */
@@ -520,6 +532,12 @@ export type ParamField_Deserialize = {
 	 *  beside the text box.
 	 */
 	picker?: PathPicker | null,
+	/**
+	 *  Whether its value is a secret (a token, a password): the form masks
+	 *  it, and its text is replaced by `[redacted]` in the task's log and
+	 *  in the params stored with the task.
+	 */
+	secret?: boolean,
 };
 
 /**  One parameter of a plugin. */
@@ -550,6 +568,12 @@ export type ParamField_Serialize = {
 	 *  beside the text box.
 	 */
 	picker: PathPicker | null,
+	/**
+	 *  Whether its value is a secret (a token, a password): the form masks
+	 *  it, and its text is replaced by `[redacted]` in the task's log and
+	 *  in the params stored with the task.
+	 */
+	secret: boolean,
 };
 
 /**  The JSON shape a parameter's value must have. */

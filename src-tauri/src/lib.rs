@@ -35,10 +35,15 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
         .invoke_handler(handler)
         .setup(move |app| {
             surface.mount_events(app);
-            if let Ok(manager) = app.state::<AppState>().manager() {
-                ipc::events::forward_task_updates(app.handle().clone(), manager);
-                retention::schedule(app.handle().clone());
-            }
+            // Once the engine runs (at once, or after a damaged database
+            // was moved aside): task events and the cleanup schedule.
+            let app = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let state = app.state::<AppState>();
+                let manager = state.running().await;
+                ipc::events::forward_task_updates(app.clone(), manager);
+                retention::schedule(app.clone());
+            });
             Ok(())
         })
 }
@@ -54,7 +59,7 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 pub fn run() {
     install_tracing();
     let state = tauri::async_runtime::block_on(AppState::open());
-    if let Err(error) = &state.manager {
+    if let Err(error) = state.manager() {
         tracing::error!(%error, "the engine could not start; the UI will say so");
     }
     let app = match configure(tauri::Builder::default(), state).build(context()) {

@@ -70,6 +70,44 @@ async fn an_unusable_data_dir_is_shown_in_an_error_banner() {
     assert_eq!(std::fs::read(&in_the_way).unwrap(), b"keep me");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_database_is_reported_and_moved_aside_on_request() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let damaged = b"this is no SQLite database; keep it whole".repeat(100);
+    std::fs::write(data_dir.path().join("taskdeck.db"), &damaged).unwrap();
+    with_app("damaged-db", data_dir.path(), async |app: &AppSession| {
+        app.wait_for_text(&test_id("error-banner"), |text| {
+            text.contains("damaged or is not a Taskdeck database")
+        })
+        .await?;
+        app.screenshot("damaged-database").await?;
+        app.click("start-fresh").await?;
+        app.wait_for_text(&test_id("moved-aside"), |text| {
+            text.contains("taskdeck.db.damaged-")
+        })
+        .await?;
+        app.click("reload").await?;
+        // A working app on a new database: the runner's form is back.
+        app.by_test_id("plugin-picker").await?;
+        app.select("plugin-picker", "shell").await?;
+        app.wait_for_text(&test_id("app-footer"), |text| text.contains("schema m"))
+            .await?;
+        Ok(())
+    })
+    .await;
+    let kept: Vec<_> = std::fs::read_dir(data_dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.to_string_lossy().contains("taskdeck.db.damaged-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        std::fs::read(&kept[0]).unwrap(),
+        damaged,
+        "kept, not overwritten"
+    );
+}
+
 /// Three finished shell tasks in `dir`, and retention settings that keep
 /// only the newest one.
 async fn seed_three_tasks_keeping_one(dir: &std::path::Path) -> Vec<String> {

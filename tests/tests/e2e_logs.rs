@@ -8,6 +8,8 @@
 use taskdeck_tests::e2e::{AppSession, test_id, with_app};
 
 const ROWS: &str = "[data-testid=\"log-row\"]";
+/// A log line that would run script if it were ever rendered as markup.
+const XSS: &str = "<img src=x onerror=\"window.__taskdeckXss=1\">";
 /// The WebDriver key code of Return (a new line in a text area, "submit"
 /// in a field).
 const RETURN: char = '\u{E006}';
@@ -45,7 +47,7 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
         app.fill(
             "param-args",
             &format!(
-                "-c{RETURN}for i in 1 2 3; do echo out $i; echo err $i >&2; done; echo '<b>not bold</b>'"
+                "-c{RETURN}for i in 1 2 3; do echo out $i; echo err $i >&2; done; echo '<b>not bold</b>'; echo '{XSS}'"
             ),
         )
         .await?;
@@ -62,7 +64,7 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
                     .iter()
                     .filter(|source| *source == "shell.stdout")
                     .count()
-                    == 4
+                    == 5
         })
         .await?;
         app.wait_for_text(&test_id("panel-status"), |text| {
@@ -82,6 +84,15 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
             .is_empty()
         {
             return Err("markup in a log line was rendered".into());
+        }
+        // A hostile line is inert: shown as text, no element made, nothing run.
+        if !messages.iter().any(|message| message == XSS) {
+            return Err(format!("the hostile line is not shown as text: {messages:?}"));
+        }
+        let images = app.texts(&format!("{ROWS} img")).await?;
+        let ran = app.execute("return window.__taskdeckXss === undefined ? null : 'ran';").await?;
+        if !images.is_empty() || !ran.is_null() {
+            return Err(format!("a log line made an element or ran script: {images:?} {ran}"));
         }
         app.screenshot("runner-live").await?;
 

@@ -129,6 +129,11 @@ async fn a_hard_kill_loses_at_most_a_flush_interval_and_the_task_becomes_interru
     }
     let task_id = emitted[0].task_id.clone();
 
+    let integrity: String = rusqlite::Connection::open(dir.path().join("taskdeck.db"))
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok", "the killed process left a sound database");
     let manager = next_process(dir.path()).await;
     let task = manager.get_task(&task_id).await.unwrap();
     assert_eq!(task.status, TaskStatus::Interrupted);

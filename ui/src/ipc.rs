@@ -60,6 +60,12 @@ pub async fn app_info() -> Result<AppInfo, IpcError> {
     invoke("app_info", &NoArgs {}).await
 }
 
+/// After a start-up that found the database damaged: moves it aside and
+/// starts on a new one; returns where the damaged file went.
+pub async fn start_fresh() -> Result<String, IpcError> {
+    invoke("start_fresh", &NoArgs {}).await
+}
+
 /// The saved settings and the database's size.
 pub async fn get_settings() -> Result<SettingsState, IpcError> {
     invoke("get_settings", &NoArgs {}).await

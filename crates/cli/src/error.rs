@@ -37,7 +37,7 @@ impl CliError {
         match self {
             CliError::Core(error) => match error.kind() {
                 ErrorKind::InvalidArgument | ErrorKind::NotFound | ErrorKind::Io => 2,
-                ErrorKind::Storage | ErrorKind::Internal => 1,
+                ErrorKind::Storage | ErrorKind::DatabaseDamaged | ErrorKind::Internal => 1,
             },
             CliError::Input(_) => 2,
             CliError::TaskDidNotSucceed { status, .. } => match status {

@@ -552,3 +552,101 @@ fn an_export_to_a_full_device_says_so_and_fails() {
             + summary["counts"]["error"].as_u64().unwrap() as usize
     );
 }
+
+#[test]
+fn a_hard_kill_during_heavy_logging_leaves_a_sound_database_and_an_interrupted_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let params =
+        r#"{"program": "sh", "args": ["-c", "i=0; while :; do i=$((i+1)); echo line $i; done"]}"#;
+    let mut child = taskdeck(dir.path())
+        .args(["run", "shell", "--params-json", params])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Each printed line is an entry the task emitted:
+    // `seq HH:MM:SS.mmm level source message`.
+    let last_printed = |line: &str| -> Option<(u64, chrono::NaiveTime)> {
+        let mut fields = line.split_whitespace();
+        let seq = fields.next()?.parse().ok()?;
+        let time = chrono::NaiveTime::parse_from_str(fields.next()?, "%H:%M:%S%.3f").ok()?;
+        Some((seq, time))
+    };
+    let mut printed = (0, chrono::NaiveTime::MIN);
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(1500) {
+        printed = last_printed(&lines.next().unwrap().unwrap()).unwrap();
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    // What it printed before dying; the last line may be cut short.
+    for line in lines.map_while(Result::ok) {
+        match last_printed(&line) {
+            Some(seq_and_time) => printed = seq_and_time,
+            None => break,
+        }
+    }
+
+    let integrity: String = rusqlite::Connection::open(dir.path().join("taskdeck.db"))
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let tasks = json_lines(&run(dir.path(), &["tasks", "--json"]));
+    let id = tasks[0]["id"].as_str().unwrap();
+    let show: Value =
+        serde_json::from_str(&stdout(&run(dir.path(), &["show", id, "--json"]))).unwrap();
+    assert_eq!(show["status"], "interrupted");
+
+    let entries = json_lines(&run(dir.path(), &["logs", id, "--json"]));
+    let seqs: Vec<u64> = entries
+        .iter()
+        .map(|entry| entry["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as u64).collect::<Vec<_>>(),
+        "seq is gap-free"
+    );
+    let notice = entries.last().unwrap();
+    assert!(
+        notice["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Interrupted"),
+        "{notice}"
+    );
+    let lines: Vec<&str> = entries
+        .iter()
+        .filter(|entry| entry["source"] == "shell.stdout")
+        .map(|entry| entry["message"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (1..=lines.len()).map(|n| format!("line {n}")).collect();
+    assert_eq!(
+        lines, expected,
+        "what was kept is the program's output, in order"
+    );
+    let kept = seqs.len() as u64 - 1; // without the notice
+    let missing = printed.0.saturating_sub(kept);
+    let last_kept: chrono::DateTime<chrono::Utc> = entries[entries.len() - 2]["timestamp"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let span = printed.1 - last_kept.with_timezone(&chrono::Local).time();
+    println!(
+        "CLI hard kill: {} entries emitted (at least), {kept} durable, {missing} missing, \
+         spanning {} ms of emit time (flush interval 100 ms)",
+        printed.0,
+        span.num_milliseconds()
+    );
+    assert!(kept > 0, "entries written during the run are durable");
+    // At most the last flush interval is lost; the bound is twenty times
+    // that so a loaded machine cannot make it flaky (the figure is above).
+    assert!(
+        span.num_milliseconds() <= 2000,
+        "{missing} entries over {span} were lost"
+    );
+}

@@ -65,6 +65,48 @@ impl DataDir {
     pub fn database_path(&self) -> PathBuf {
         self.path.join(DATABASE_FILE_NAME)
     }
+
+    /// Moves a damaged database file (and its `-wal` and `-shm` companions)
+    /// aside, to `taskdeck.db.damaged-<UTC time>` beside it, so the next
+    /// open starts a new database; returns where the file went. Nothing is
+    /// overwritten: an existing name gets a counter.
+    pub fn move_damaged_aside(&self) -> Result<PathBuf, CoreError> {
+        let database = self.database_path();
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let mut target = self
+            .path
+            .join(format!("{DATABASE_FILE_NAME}.damaged-{stamp}"));
+        let mut counter = 1;
+        while target.exists() {
+            counter += 1;
+            target = self
+                .path
+                .join(format!("{DATABASE_FILE_NAME}.damaged-{stamp}-{counter}"));
+        }
+        let rename = |from: &Path, to: &Path| {
+            std::fs::rename(from, to).map_err(|source| {
+                CoreError::io(
+                    format!("moving {} aside to {}", from.display(), to.display()),
+                    source,
+                )
+            })
+        };
+        for suffix in ["-wal", "-shm"] {
+            let companion = with_suffix(&database, suffix);
+            if companion.exists() {
+                rename(&companion, &with_suffix(&target, suffix))?;
+            }
+        }
+        rename(&database, &target)?;
+        Ok(target)
+    }
+}
+
+/// `path` with `suffix` added to its file name (`x.db` → `x.db-wal`).
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 #[cfg(test)]

@@ -25,6 +25,23 @@ pub enum CoreError {
     #[error("database error: {0}")]
     Storage(#[from] sea_orm::DbErr),
 
+    /// The database file cannot be opened as a database (damaged, or some
+    /// other file). It is left as it is; [`DataDir::move_damaged_aside`]
+    /// moves it away when the user asks.
+    ///
+    /// [`DataDir::move_damaged_aside`]: crate::DataDir::move_damaged_aside
+    #[error(
+        "the database {} is damaged or is not a Taskdeck database ({reason}); it was left \
+         untouched: move it aside to start with a new one",
+        path.display()
+    )]
+    DatabaseDamaged {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        reason: String,
+    },
+
     /// A file the engine needs (other than the database) failed.
     #[error("{context}: {source}")]
     Io {
@@ -81,6 +98,7 @@ impl CoreError {
                 ErrorKind::Io
             }
             CoreError::Storage(_) => ErrorKind::Storage,
+            CoreError::DatabaseDamaged { .. } => ErrorKind::DatabaseDamaged,
             CoreError::TaskNotFound(_) | CoreError::PluginNotFound { .. } => ErrorKind::NotFound,
             CoreError::InvalidParams(_)
             | CoreError::InvalidFilter(_)

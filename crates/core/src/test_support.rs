@@ -99,18 +99,28 @@ pub async fn manager_with(
     extra: Vec<Arc<dyn Plugin>>,
     interval: Duration,
 ) -> TaskManager {
+    let config = ManagerConfig {
+        flush: FlushConfig {
+            interval,
+            max_batch: 512,
+            ..FlushConfig::default()
+        },
+        cancel_grace: Duration::from_millis(300),
+    };
+    manager_with_config(store, extra, config).await
+}
+
+/// A manager with the built-in plugins plus `extra`, configured by `config`.
+pub async fn manager_with_config(
+    store: &Store,
+    extra: Vec<Arc<dyn Plugin>>,
+    config: ManagerConfig,
+) -> TaskManager {
     install_capture();
     let mut registry = PluginRegistry::builtin();
     for plugin in extra {
         registry.register(plugin);
     }
-    let config = ManagerConfig {
-        flush: FlushConfig {
-            interval,
-            max_batch: 512,
-        },
-        cancel_grace: Duration::from_millis(300),
-    };
     TaskManager::start(store.clone(), registry, config)
         .await
         .unwrap()

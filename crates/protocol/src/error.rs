@@ -15,6 +15,9 @@ pub enum ErrorKind {
     InvalidArgument,
     /// The database could not be read or written.
     Storage,
+    /// The database file is damaged or is not a Taskdeck database: the app
+    /// offers to move it aside and start with a new one.
+    DatabaseDamaged,
     /// A file outside the database could not be read or written.
     Io,
     /// Anything else; the message says what.
@@ -28,6 +31,7 @@ impl ErrorKind {
             ErrorKind::NotFound => "not_found",
             ErrorKind::InvalidArgument => "invalid_argument",
             ErrorKind::Storage => "storage",
+            ErrorKind::DatabaseDamaged => "database_damaged",
             ErrorKind::Io => "io",
             ErrorKind::Internal => "internal",
         }

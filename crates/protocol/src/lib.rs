@@ -24,7 +24,9 @@ pub use log::{
     InvalidFilter, LogCount, LogEntry, LogFilter, LogLevel, LogPage, LogStats, Order, SourceStats,
     UnknownLevel,
 };
-pub use plugin::{InvalidParam, ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
+pub use plugin::{
+    InvalidParam, ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo, REDACTED,
+};
 pub use settings::{CleanupOutcome, RetentionSettings, Settings, SettingsState};
 pub use task::{
     LevelCounts, RemovalReason, RemovalReport, RemovedTask, RunTaskRequest, TaskListFilter,

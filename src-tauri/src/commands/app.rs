@@ -13,6 +13,17 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, AppError> {
     Ok(state.store()?.app_info().await?)
 }
 
+/// After a start-up that found the database damaged: moves the file aside
+/// (beside it, never deleted), starts on a new database and returns the
+/// path the damaged file now has. Refused (`invalid_argument`) when the
+/// database opened normally.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_fresh(state: State<'_, AppState>) -> Result<String, AppError> {
+    let moved_to = state.start_fresh().await?;
+    Ok(moved_to.display().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -44,6 +55,58 @@ mod tests {
             assert_eq!(error.kind, ErrorKind::Storage, "{command}");
             assert!(error.message.contains("not a database"), "{command}");
         }
+    }
+
+    #[test]
+    fn a_damaged_database_is_moved_aside_on_request_and_the_engine_starts_fresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = taskdeck_core::DataDir::resolve(Some(dir.path())).unwrap();
+        std::fs::write(data_dir.database_path(), b"not a database, really not").unwrap();
+        let started = tauri::async_runtime::block_on(async {
+            let store = taskdeck_core::Store::open(data_dir.clone()).await?;
+            taskdeck_core::TaskManager::start(
+                store,
+                taskdeck_core::PluginRegistry::builtin(),
+                Default::default(),
+            )
+            .await
+        });
+        let error = IpcError::from(started.unwrap_err());
+        assert_eq!(error.kind, ErrorKind::DatabaseDamaged);
+        let app = MockApp::with_state(
+            AppState::new(Err(error)).in_data_dir(data_dir.clone()),
+            None,
+        );
+        let refused: IpcError =
+            serde_json::from_value(app.invoke("list_plugins", json!({})).unwrap_err()).unwrap();
+        assert_eq!(refused.kind, ErrorKind::DatabaseDamaged);
+
+        let moved_to: String =
+            serde_json::from_value(app.invoke("start_fresh", json!({})).unwrap()).unwrap();
+        assert_eq!(
+            std::fs::read(&moved_to).unwrap(),
+            b"not a database, really not"
+        );
+        assert!(moved_to.contains("taskdeck.db.damaged-"), "{moved_to}");
+        let info: AppInfo =
+            serde_json::from_value(app.invoke("app_info", json!({})).unwrap()).unwrap();
+        assert!(!info.schema_version.is_empty(), "a new database, migrated");
+        // Once running, there is nothing to move aside.
+        let again: IpcError =
+            serde_json::from_value(app.invoke("start_fresh", json!({})).unwrap_err()).unwrap();
+        assert_eq!(again.kind, ErrorKind::InvalidArgument);
+    }
+
+    #[test]
+    fn start_fresh_is_refused_when_the_engine_failed_for_another_reason() {
+        let state = AppState::new(Err(IpcError::new(
+            ErrorKind::Io,
+            "data directory is not usable",
+        )));
+        let app = MockApp::with_state(state, None);
+        let error: IpcError =
+            serde_json::from_value(app.invoke("start_fresh", json!({})).unwrap_err()).unwrap();
+        assert_eq!(error.kind, ErrorKind::Io);
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub fn surface<R: Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::<R>::new()
         .commands(collect_commands![
             app::app_info,
+            app::start_fresh,
             tasks::list_plugins,
             tasks::run_task,
             tasks::cancel_task,

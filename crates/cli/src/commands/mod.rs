@@ -9,6 +9,9 @@ mod run;
 mod settings;
 mod tasks;
 
+#[cfg(test)]
+mod proptests;
+
 use taskdeck_core::{DataDir, ManagerConfig, PluginRegistry, Store, TaskManager};
 
 use crate::args::{Cli, Command};

@@ -193,3 +193,124 @@ async fn files_that_are_not_exports_are_refused_by_line_and_change_nothing() {
         "{missing}"
     );
 }
+
+/// A change to a real export: cut short, a byte replaced, bytes inserted,
+/// or a line dropped or repeated.
+#[derive(Debug, Clone)]
+enum Damage {
+    Truncate(usize),
+    Replace(usize, u8),
+    Insert(usize, Vec<u8>),
+    DropLine(usize),
+    RepeatLine(usize),
+}
+
+impl Damage {
+    fn apply(&self, file: &[u8]) -> Vec<u8> {
+        let at = |index: usize| index % (file.len() + 1);
+        let lines = || file.split_inclusive(|byte| *byte == b'\n');
+        match self {
+            Damage::Truncate(index) => file[..at(*index)].to_vec(),
+            Damage::Replace(index, byte) => {
+                let mut damaged = file.to_vec();
+                let index = at(*index).min(file.len() - 1);
+                damaged[index] = *byte;
+                damaged
+            }
+            Damage::Insert(index, bytes) => {
+                let mut damaged = file.to_vec();
+                damaged.splice(at(*index)..at(*index), bytes.iter().copied());
+                damaged
+            }
+            Damage::DropLine(index) => {
+                let skip = index % lines().count();
+                lines()
+                    .enumerate()
+                    .filter(|(line, _)| *line != skip)
+                    .flat_map(|(_, bytes)| bytes.to_vec())
+                    .collect()
+            }
+            Damage::RepeatLine(index) => {
+                let again = index % lines().count();
+                lines()
+                    .enumerate()
+                    .flat_map(|(line, bytes)| bytes.repeat(if line == again { 2 } else { 1 }))
+                    .collect()
+            }
+        }
+    }
+}
+
+#[test]
+fn any_damaged_export_imports_whole_or_is_refused_changing_nothing() {
+    use proptest::prelude::*;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let original = files.path().join("task.jsonl");
+    let _origin = runtime.block_on(async {
+        let (dir, store) = temp_store().await;
+        let few = scripted("few", |ctx| async move {
+            for index in 0..6 {
+                ctx.logger()
+                    .child("part")
+                    .with_metadata(json!({ "n": index, "note": "é \"q\"" }))
+                    .info(format!("entry {index}"));
+            }
+            Ok(json!({ "done": true }))
+        });
+        let manager = manager_with(&store, vec![few], Duration::from_millis(20)).await;
+        let task = manager.run_task(request("few", json!({}))).await.unwrap();
+        manager.wait(&task.id).await.unwrap();
+        export_task_logs(
+            &manager,
+            std::slice::from_ref(&task.id),
+            &LogFilter::default(),
+            ExportFormat::JsonLines,
+            &original,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        manager.shutdown().await.unwrap();
+        dir
+    });
+    let file = std::fs::read(&original).unwrap();
+    let damage = prop_oneof![
+        any::<usize>().prop_map(Damage::Truncate),
+        (any::<usize>(), any::<u8>()).prop_map(|(index, byte)| Damage::Replace(index, byte)),
+        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..8))
+            .prop_map(|(index, bytes)| Damage::Insert(index, bytes)),
+        any::<usize>().prop_map(Damage::DropLine),
+        any::<usize>().prop_map(Damage::RepeatLine),
+    ];
+    let config = ProptestConfig {
+        cases: 48,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |(damage in damage)| {
+        let path = files.path().join("damaged.jsonl");
+        std::fs::write(&path, damage.apply(&file)).unwrap();
+        let (outcome, tasks) = runtime.block_on(async {
+            let (_dir, store) = temp_store().await;
+            let outcome = import_task_logs(&store, &path).await;
+            let tasks = task_count(&store).await;
+            store.close().await.unwrap();
+            (outcome, tasks)
+        });
+        match outcome {
+            Ok(report) => prop_assert_eq!(report.task_ids.len(), tasks),
+            Err(crate::CoreError::InvalidArgument(reason)) => {
+                prop_assert!(reason.contains("damaged.jsonl line"), "{}", reason);
+                prop_assert_eq!(tasks, 0, "a refused import changes nothing");
+            }
+            Err(crate::CoreError::Io { .. }) => prop_assert_eq!(tasks, 0),
+            Err(other) => prop_assert!(false, "{:?}: {}", damage, other),
+        }
+    });
+}

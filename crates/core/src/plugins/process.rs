@@ -21,7 +21,7 @@ pub fn as_is(line: &str) -> Option<String> {
 
 /// Logs each line of `stream` (without its line ending) at `level`, as
 /// `shape` makes it (`None`: skip the line). Output that is not UTF-8 is
-/// decoded lossily.
+/// decoded lossily. Reading pauses while the log buffer has no room.
 pub fn spawn_line_reader<R, F>(
     stream: R,
     logger: TaskLogger,
@@ -37,6 +37,9 @@ where
         let mut line = Vec::with_capacity(256);
         loop {
             line.clear();
+            // While the database cannot keep up, the program waits on its
+            // full pipe instead of its lines being lost.
+            logger.wait_for_room().await;
             match reader.read_until(b'\n', &mut line).await {
                 Ok(0) => return,
                 Ok(_) => {

@@ -70,6 +70,15 @@ impl Plugin for ShellPlugin {
                         "Extra environment variables, added to Taskdeck's own.",
                     ),
                     ParamField::new(
+                        "secret_env",
+                        "Secret environment",
+                        ParamKind::StringMap,
+                        false,
+                        "Environment variables holding secrets (tokens, passwords): their \
+                         values are masked in the log and never stored with the task.",
+                    )
+                    .secret(),
+                    ParamField::new(
                         "timeout_secs",
                         "Timeout (seconds)",
                         ParamKind::Integer,
@@ -86,7 +95,9 @@ impl Plugin for ShellPlugin {
         let program: String = ctx.param("program")?.unwrap_or_default();
         let args: Vec<String> = ctx.param("args")?.unwrap_or_default();
         let cwd: Option<String> = ctx.param("cwd")?;
-        let env: BTreeMap<String, String> = ctx.param("env")?.unwrap_or_default();
+        let mut env: BTreeMap<String, String> = ctx.param("env")?.unwrap_or_default();
+        let secret_env: BTreeMap<String, String> = ctx.param("secret_env")?.unwrap_or_default();
+        env.extend(secret_env);
         let timeout: Option<u64> = ctx.param("timeout_secs")?;
         // Lifecycle lines come from `shell.process`: every entry names the
         // component that wrote it (SC-003).
@@ -272,6 +283,50 @@ mod tests {
         );
         // SC-003: nothing the plugin wrote carries a default source.
         assert!(entries.iter().all(|entry| entry.source != "default"));
+    }
+
+    #[tokio::test]
+    async fn a_secret_reaches_the_program_but_never_the_log_the_stream_or_the_store() {
+        let (_dir, store) = temp_store().await;
+        let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
+        let mut live = manager.subscribe_logs();
+        let (task, entries) = run(
+            &manager,
+            json!({
+                "program": "sh",
+                "args": ["-c", "echo \"token=$API_TOKEN\"; echo \"$API_TOKEN\" >&2; exit 4"],
+                "secret_env": { "API_TOKEN": "hunter2-s3cret" },
+            }),
+        )
+        .await;
+        assert_eq!(task.status, TaskStatus::Failed);
+        assert_eq!(
+            lines(&entries, "shell.stdout")[0].0,
+            "token=***",
+            "the program had it"
+        );
+        assert_eq!(lines(&entries, "shell.stderr")[0].0, "***");
+        assert_eq!(task.params["secret_env"], json!({ "API_TOKEN": "***" }));
+        let mut streamed = Vec::new();
+        while let Ok(entry) = live.try_recv() {
+            streamed.push(entry.message.clone());
+        }
+        assert!(
+            streamed.iter().any(|message| message == "token=***"),
+            "{streamed:?}"
+        );
+        // Nothing in the database file holds the secret: not the entries,
+        // the full-text index, the task's params, error or result.
+        manager.shutdown().await.unwrap();
+        let path = store.data_dir().database_path();
+        let database = std::fs::read(&path).unwrap();
+        let wal = std::fs::read(format!("{}-wal", path.display())).unwrap_or_default();
+        for bytes in [database, wal] {
+            assert!(
+                !bytes.windows(14).any(|window| window == b"hunter2-s3cret"),
+                "the secret reached the database file"
+            );
+        }
     }
 
     #[tokio::test]

@@ -38,9 +38,13 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database in `data_dir` and applies any
     /// pending migrations.
+    /// A file that SQLite cannot read as a database is reported as
+    /// [`CoreError::DatabaseDamaged`] and never changed.
     pub async fn open(data_dir: DataDir) -> Result<Self, CoreError> {
-        let mut connection = connection::connect(&data_dir.database_path()).await?;
-        Migrator::up(&connection, None).await?;
+        let path = data_dir.database_path();
+        let damaged = |error: sea_orm::DbErr| damaged_or_storage(error, &path);
+        let mut connection = connection::connect(&path).await.map_err(damaged)?;
+        Migrator::up(&connection, None).await.map_err(damaged)?;
         if space::ensure_incremental(&connection).await? {
             connection.close().await?;
             connection = connection::connect(&data_dir.database_path()).await?;
@@ -97,6 +101,23 @@ impl Store {
     pub async fn close(self) -> Result<(), CoreError> {
         self.connection.close().await?;
         Ok(())
+    }
+}
+
+/// SQLite's words for a file that is not a sound database.
+const DAMAGE_MARKERS: [&str; 2] = ["file is not a database", "database disk image is malformed"];
+
+/// `error` as [`CoreError::DatabaseDamaged`] when SQLite says the file at
+/// `path` is not a sound database, else as a storage error.
+fn damaged_or_storage(error: sea_orm::DbErr, path: &std::path::Path) -> CoreError {
+    let text = error.to_string();
+    if DAMAGE_MARKERS.iter().any(|marker| text.contains(marker)) {
+        CoreError::DatabaseDamaged {
+            path: path.to_path_buf(),
+            reason: logs::query::sqlite_reason(&text).to_owned(),
+        }
+    } else {
+        CoreError::Storage(error)
     }
 }
 
@@ -164,18 +185,23 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_file_that_is_not_a_database_is_a_storage_error_and_is_left_alone() {
+    async fn a_file_that_is_not_a_database_is_reported_damaged_left_alone_and_moved_on_request() {
         let root = tempfile::tempdir().unwrap();
+        let data_dir = DataDir::resolve(Some(root.path())).unwrap();
         let garbage = b"this is not an SQLite database, and must survive".repeat(200);
-        std::fs::write(root.path().join("taskdeck.db"), &garbage).unwrap();
+        std::fs::write(data_dir.database_path(), &garbage).unwrap();
 
-        let error = Store::open(DataDir::resolve(Some(root.path())).unwrap())
-            .await
-            .unwrap_err();
-        assert!(matches!(error, CoreError::Storage(_)), "{error:?}");
-        assert_eq!(
-            std::fs::read(root.path().join("taskdeck.db")).unwrap(),
-            garbage
+        let error = Store::open(data_dir.clone()).await.unwrap_err();
+        assert!(
+            matches!(error, CoreError::DatabaseDamaged { ref reason, .. } if reason.contains("not a database")),
+            "{error:?}"
         );
+        assert_eq!(error.kind(), taskdeck_protocol::ErrorKind::DatabaseDamaged);
+        assert_eq!(std::fs::read(data_dir.database_path()).unwrap(), garbage);
+
+        let moved = data_dir.move_damaged_aside().unwrap();
+        assert_eq!(std::fs::read(&moved).unwrap(), garbage, "kept whole beside");
+        assert!(!data_dir.database_path().exists());
+        Store::open(data_dir).await.unwrap();
     }
 }

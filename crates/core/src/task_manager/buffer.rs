@@ -12,19 +12,34 @@
 //! push ever copies more than one chunk. The flusher takes every shard's
 //! chunks, joining the small ones of different tasks into transactions of
 //! up to `max_batch` entries.
+//!
+//! The buffer is bounded: at most `max_held` entries may wait (in shards
+//! and in the flusher's backlog) while the database cannot be written (disk
+//! full, locked). Producers that can wait ([`LogBuffer::wait_for_room`],
+//! used by the readers of programs' output) pause once half of it is used,
+//! so their programs slow down instead of losing lines. An entry pushed
+//! into a full buffer is not kept but counted, and the count is written as
+//! a `system` error entry before the task's next kept entry — a loss is
+//! never silent. `system` entries themselves (a task's start and end, that
+//! report) are few and always kept.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Map, Value};
 use taskdeck_protocol::{LogEntry, LogLevel};
 use tokio::sync::{Notify, broadcast};
 
+use super::secrets::Secrets;
 use crate::store::logs::record::{LogRecord, MAX_SEQ, TaskIdentity, now_millis};
 
 /// How many live entries a slow subscriber may fall behind before it is
 /// told it lagged (it then fills the gap from the store).
 pub const LIVE_CHANNEL_CAPACITY: usize = 16_384;
+
+/// The source of the entries the engine itself writes, which the bound
+/// never drops.
+pub const SYSTEM_SOURCE: &str = "system";
 
 /// Entries waiting to be written, shared by every task of one manager.
 #[derive(Debug)]
@@ -34,6 +49,13 @@ pub struct LogBuffer {
     /// Woken when a task's pending chunk reaches `max_batch`.
     pub(crate) full: Notify,
     max_batch: usize,
+    /// Entries pushed and not yet written (in shards or the flusher's
+    /// backlog).
+    held: AtomicUsize,
+    /// The most entries `held` may reach before pushes are refused.
+    max_held: usize,
+    /// Woken after every write, for producers waiting for room.
+    room: Notify,
     live: broadcast::Sender<Arc<LogEntry>>,
 }
 
@@ -59,6 +81,10 @@ pub struct TaskLog {
     /// The last `seq` handed out; only changed under the shard's lock, so
     /// entries enter the buffer (and reach subscribers) in `seq` order.
     last_seq: AtomicU64,
+    /// Entries refused by a full buffer since the last kept one.
+    lost: AtomicU64,
+    /// Texts masked in every entry (the task's secret params).
+    secrets: Secrets,
     shard: Arc<Shard>,
     buffer: Arc<LogBuffer>,
 }
@@ -69,14 +95,42 @@ const FIRST_CHUNK_CAPACITY: usize = 64;
 
 impl LogBuffer {
     /// An empty buffer that asks for a flush once `max_batch` entries of a
-    /// task wait.
-    pub fn new(max_batch: usize) -> Self {
+    /// task wait and holds at most `max_held` entries.
+    pub fn new(max_batch: usize, max_held: usize) -> Self {
         let (live, _) = broadcast::channel(LIVE_CHANNEL_CAPACITY);
         Self {
             shards: Mutex::new(Vec::new()),
             full: Notify::new(),
             max_batch: max_batch.max(1),
+            held: AtomicUsize::new(0),
+            max_held: max_held.max(1),
+            room: Notify::new(),
             live,
+        }
+    }
+
+    /// How many entries wait to be written.
+    pub fn held(&self) -> usize {
+        self.held.load(Ordering::Relaxed)
+    }
+
+    /// Records that `count` taken entries are in the store, and wakes the
+    /// producers waiting for room.
+    pub(crate) fn written(&self, count: usize) {
+        self.held.fetch_sub(count, Ordering::Relaxed);
+        self.room.notify_waiters();
+    }
+
+    /// Returns once less than half of the bound is used: at once unless
+    /// the database has fallen behind or cannot be written.
+    pub async fn wait_for_room(&self) {
+        loop {
+            // Created before the check, so a write in between still wakes it.
+            let room = self.room.notified();
+            if self.held() < self.max_held / 2 {
+                return;
+            }
+            room.await;
         }
     }
 
@@ -130,9 +184,17 @@ impl TaskLog {
         Self {
             identity,
             last_seq: AtomicU64::new(last_seq),
+            lost: AtomicU64::new(0),
+            secrets: Secrets::default(),
             shard,
             buffer,
         }
+    }
+
+    /// The same log, masking `secrets` in every entry.
+    pub fn with_secrets(mut self, secrets: Secrets) -> Self {
+        self.secrets = secrets;
+        self
     }
 
     /// The task's identities.
@@ -140,17 +202,62 @@ impl TaskLog {
         &self.identity
     }
 
-    /// Appends one entry and returns its `seq`, or `None` once the task has
-    /// used every `seq` (more than four billion entries).
+    /// The texts masked in its entries.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
+    /// See [`LogBuffer::wait_for_room`].
+    pub async fn wait_for_room(&self) {
+        self.buffer.wait_for_room().await;
+    }
+
+    /// Appends one entry and returns its `seq`, or `None` when it was not
+    /// kept: the buffer is full (the entry is counted as lost and reported
+    /// before the next kept one) or the task has used every `seq` (more
+    /// than four billion entries).
     pub fn push(
         &self,
         level: LogLevel,
         source: &Arc<str>,
+        mut message: String,
+        mut metadata: Option<Map<String, Value>>,
+    ) -> Option<u64> {
+        if !self.secrets.is_empty() {
+            message = self.secrets.mask(message);
+            metadata = metadata.map(|metadata| self.secrets.mask_metadata(metadata));
+        }
+        let mut pending = self.shard.lock();
+        if &**source != SYSTEM_SOURCE && self.buffer.held() >= self.buffer.max_held {
+            self.lost.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        let mut full = false;
+        let lost = self.lost.swap(0, Ordering::Relaxed);
+        if lost > 0 {
+            let (message, metadata) = loss_report(lost, self.buffer.max_held);
+            let system: Arc<str> = Arc::from(SYSTEM_SOURCE);
+            let report = self.append(&mut pending, LogLevel::Error, &system, message, metadata);
+            full |= report.is_some_and(|(_, full)| full);
+        }
+        let appended = self.append(&mut pending, level, source, message, metadata);
+        drop(pending);
+        if full || appended.is_some_and(|(_, full)| full) {
+            self.buffer.full.notify_one();
+        }
+        appended.map(|(seq, _)| seq)
+    }
+
+    /// Appends one entry to the locked shard: its `seq` and whether its
+    /// chunk is now full.
+    fn append(
+        &self,
+        pending: &mut Vec<Vec<LogRecord>>,
+        level: LogLevel,
+        source: &Arc<str>,
         message: String,
         metadata: Option<Map<String, Value>>,
-    ) -> Option<u64> {
-        let timestamp_ms = now_millis();
-        let mut pending = self.shard.lock();
+    ) -> Option<(u64, bool)> {
         let seq = self.last_seq.load(Ordering::Relaxed) + 1;
         if seq > MAX_SEQ {
             return None;
@@ -159,7 +266,7 @@ impl TaskLog {
         let record = LogRecord {
             task: Arc::clone(&self.identity),
             seq,
-            timestamp_ms,
+            timestamp_ms: now_millis(),
             level,
             source: Arc::clone(source),
             message,
@@ -179,13 +286,20 @@ impl TaskLog {
                 pending.push(chunk);
             }
         }
+        self.buffer.held.fetch_add(1, Ordering::Relaxed);
         let full = pending.last().is_some_and(|chunk| chunk.len() == max_batch);
-        drop(pending);
-        if full {
-            self.buffer.full.notify_one();
-        }
-        Some(seq)
+        Some((seq, full))
     }
+}
+
+/// The `system` entry that reports `lost` entries refused by a full buffer.
+fn loss_report(lost: u64, max_held: usize) -> (String, Option<Map<String, Value>>) {
+    let message = format!(
+        "{lost} log entries were lost: {max_held} entries were already waiting \
+         while the database could not be written"
+    );
+    let metadata = Map::from_iter([("lost_entries".to_owned(), Value::from(lost))]);
+    (message, Some(metadata))
 }
 
 #[cfg(test)]
@@ -209,7 +323,7 @@ mod tests {
 
     #[test]
     fn take_keeps_each_tasks_order_and_joins_small_chunks() {
-        let buffer = Arc::new(LogBuffer::new(4));
+        let buffer = Arc::new(LogBuffer::new(4, 1000));
         let (first, second) = (task_log(&buffer, 1), task_log(&buffer, 2));
         push(&first, 6);
         push(&second, 1);
@@ -237,12 +351,60 @@ mod tests {
 
     #[test]
     fn a_gone_tasks_entries_are_taken_and_then_its_shard_is_forgotten() {
-        let buffer = Arc::new(LogBuffer::new(4));
+        let buffer = Arc::new(LogBuffer::new(4, 1000));
         let log = task_log(&buffer, 1);
         push(&log, 2);
         drop(log);
         assert_eq!(buffer.shards().len(), 1);
         assert_eq!(buffer.take().concat().len(), 2, "nothing lost");
         assert!(buffer.shards().is_empty());
+    }
+
+    #[test]
+    fn a_full_buffer_counts_what_it_refuses_and_reports_it_before_the_next_kept_entry() {
+        let buffer = Arc::new(LogBuffer::new(4, 5));
+        let log = task_log(&buffer, 1);
+        push(&log, 8);
+        assert_eq!(buffer.held(), 5, "the bound holds");
+        let system: Arc<str> = Arc::from(SYSTEM_SOURCE);
+        let end = log.push(LogLevel::Info, &system, "the end".to_owned(), None);
+        assert_eq!(end, Some(7), "system entries are kept, after the report");
+        let taken = buffer.take().concat();
+        buffer.written(taken.len());
+        assert_eq!(buffer.held(), 0);
+        let report = &taken[5];
+        assert_eq!((report.seq, &*report.source), (6, SYSTEM_SOURCE));
+        assert_eq!(report.level, LogLevel::Error);
+        assert!(
+            report.message.starts_with("3 log entries were lost"),
+            "{}",
+            report.message
+        );
+        assert_eq!(report.metadata.as_ref().unwrap()["lost_entries"], 3);
+        let seqs: Vec<u64> = taken.iter().map(|record| record.seq).collect();
+        assert_eq!(seqs, (1..=7).collect::<Vec<_>>(), "no gap in seq");
+
+        push(&log, 1);
+        let next = buffer.take().concat();
+        assert_eq!(next.len(), 1, "the loss is reported once");
+        assert_eq!(next[0].message, "line 0");
+    }
+
+    #[tokio::test]
+    async fn waiting_for_room_returns_once_a_write_frees_half_the_bound() {
+        let buffer = Arc::new(LogBuffer::new(4, 10));
+        let log = task_log(&buffer, 1);
+        push(&log, 4);
+        buffer.wait_for_room().await; // 4 of 10: room at once
+        push(&log, 2);
+        let waiter = tokio::spawn({
+            let buffer = Arc::clone(&buffer);
+            async move { buffer.wait_for_room().await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished(), "6 of 10 held: no room");
+        let taken = buffer.take().concat();
+        buffer.written(taken.len());
+        waiter.await.unwrap();
     }
 }

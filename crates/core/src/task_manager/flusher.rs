@@ -5,7 +5,7 @@
 //! finishing, a query on a running task, shutdown). Each transaction holds
 //! at most `max_batch` entries. A failed write keeps its entries in memory,
 //! in order, and is retried on the next round: nothing is dropped while the
-//! database is unavailable.
+//! database is unavailable (up to the buffer's bound, see [`LogBuffer`]).
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -29,6 +29,10 @@ pub struct FlushConfig {
     /// Entries per transaction, and the backlog that triggers a write before
     /// the interval is up. Default 4,096.
     pub max_batch: usize,
+    /// The most entries held in memory while the database cannot be written
+    /// (see [`LogBuffer`]). Default 262,144 (about 64 MiB of typical
+    /// entries).
+    pub max_held: usize,
 }
 
 impl Default for FlushConfig {
@@ -36,6 +40,7 @@ impl Default for FlushConfig {
         Self {
             interval: Duration::from_millis(100),
             max_batch: 4096,
+            max_held: 262_144,
         }
     }
 }
@@ -53,6 +58,7 @@ enum Request {
 pub struct Flusher {
     requests: mpsc::UnboundedSender<Request>,
     durable: watch::Receiver<u64>,
+    storage_error: watch::Receiver<Option<String>>,
     join: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -65,8 +71,10 @@ impl Flusher {
     ) -> Self {
         let (requests, receiver) = mpsc::unbounded_channel();
         let (durable_sender, durable) = watch::channel(0);
+        let (error_sender, storage_error) = watch::channel(None);
         let worker = Worker {
             durable: durable_sender,
+            storage_error: error_sender,
             buffer,
             persistence,
             config,
@@ -77,6 +85,7 @@ impl Flusher {
         Self {
             requests,
             durable,
+            storage_error,
             join: std::sync::Mutex::new(Some(join)),
         }
     }
@@ -85,6 +94,12 @@ impl Flusher {
     /// subscriptions wait on it instead of polling the store.
     pub fn durable_writes(&self) -> watch::Receiver<u64> {
         self.durable.clone()
+    }
+
+    /// Why the last write failed (`None` while writes succeed): the storage
+    /// error the user is shown while entries wait in memory.
+    pub fn storage_error(&self) -> watch::Receiver<Option<String>> {
+        self.storage_error.clone()
     }
 
     /// Returns once every entry emitted before the call is in the store.
@@ -130,6 +145,7 @@ fn stopped() -> CoreError {
 
 struct Worker {
     durable: watch::Sender<u64>,
+    storage_error: watch::Sender<Option<String>>,
     buffer: Arc<LogBuffer>,
     persistence: TaskLogPersistenceService,
     config: FlushConfig,
@@ -187,15 +203,31 @@ impl Worker {
                     );
                     self.failing = true;
                 }
-                return Err(error.to_string());
+                let error = error.to_string();
+                self.storage_error
+                    .send_if_modified(|last| replace_if_changed(last, Some(&error)));
+                return Err(error);
             }
+            let written = chunk.len();
             self.backlog.pop_front();
+            self.buffer.written(written);
             self.durable.send_modify(|writes| *writes += 1);
         }
         if self.failing {
             tracing::info!("log entries are being written again");
             self.failing = false;
+            self.storage_error
+                .send_if_modified(|last| replace_if_changed(last, None));
         }
         Ok(())
     }
+}
+
+/// Sets `last` to `now` and says whether that changed it.
+fn replace_if_changed(last: &mut Option<String>, now: Option<&str>) -> bool {
+    if last.as_deref() == now {
+        return false;
+    }
+    *last = now.map(str::to_owned);
+    true
 }

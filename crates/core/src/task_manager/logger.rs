@@ -86,8 +86,18 @@ impl TaskLogger {
         }
     }
 
-    /// Writes an entry at `level` and returns its `seq` (`None` only when
-    /// the task has used up every `seq`).
+    /// Returns once the log buffer has room: at once, unless the database
+    /// has fallen behind or cannot be written (disk full, locked). A
+    /// producer that can wait calls it before each entry, so that it slows
+    /// down instead of filling the buffer (whose overflow is lost, and
+    /// reported as lost).
+    pub async fn wait_for_room(&self) {
+        self.log.wait_for_room().await;
+    }
+
+    /// Writes an entry at `level` and returns its `seq` (`None` when it was
+    /// not kept: the log buffer is full — the loss is counted and reported
+    /// in the log — or the task has used up every `seq`).
     pub fn log(&self, level: LogLevel, message: impl Into<String>) -> Option<u64> {
         self.log.push(
             level,

@@ -29,12 +29,17 @@ use super::flusher::{FlushConfig, Flusher};
 use super::live::{Follower, LiveSink};
 use super::logger::TaskLogger;
 use super::runner::{self, RunnerLock};
+use super::secrets::Secrets;
 use crate::cleanup::TaskCleanupService;
 use crate::plugins::{Plugin, PluginRegistry};
 use crate::settings::SettingsRepository;
 use crate::store::logs::TaskLogPersistenceService;
 use crate::store::tasks::TaskRepository;
 use crate::{CoreError, Store};
+
+/// How long a read of a running task waits for its newest entries to be
+/// written before it answers from what is already durable.
+const SETTLE_WAIT: Duration = Duration::from_millis(500);
 
 /// The environment variable that overrides [`FlushConfig::interval`], in
 /// milliseconds.
@@ -178,7 +183,10 @@ impl TaskManager {
             );
         }
         let logs = TaskLogPersistenceService::new(&store);
-        let buffer = Arc::new(LogBuffer::new(config.flush.max_batch));
+        let buffer = Arc::new(LogBuffer::new(
+            config.flush.max_batch,
+            config.flush.max_held,
+        ));
         let flusher = Flusher::start(Arc::clone(&buffer), logs.clone(), config.flush);
         let (task_events, _) = broadcast::channel(TASK_EVENT_CAPACITY);
         let manager = Self {
@@ -203,6 +211,17 @@ impl TaskManager {
             manager.inner.flusher.durable_writes(),
         );
         Ok(manager)
+    }
+
+    /// Why log entries cannot be written right now (`None` while they
+    /// can): they then wait in memory, up to the buffer's bound.
+    pub fn storage_error(&self) -> watch::Receiver<Option<String>> {
+        self.inner.flusher.storage_error()
+    }
+
+    /// How many log entries wait in memory to be written.
+    pub fn entries_held(&self) -> usize {
+        self.inner.buffer.held()
     }
 
     /// The store this manager writes to.
@@ -236,15 +255,23 @@ impl TaskManager {
             return Err(CoreError::ShuttingDown);
         }
         let plugin = self.inner.plugins.get(&request.plugin_id)?;
-        let params = plugin.info().params.validate(&request.params)?;
+        let schema = plugin.info().params;
+        let params = schema.validate(&request.params)?;
+        // Secret params reach the plugin, never the store or the log.
         let row = self
             .inner
             .tasks
-            .create(&request.plugin_id, &params, self.runner_id())
+            .create(
+                &request.plugin_id,
+                &schema.without_secrets(&params),
+                self.runner_id(),
+            )
             .await?;
         let created = row.to_summary(None);
         let identity = Arc::new(row.identity());
-        let log = Arc::new(TaskLog::new(identity, 0, Arc::clone(&self.inner.buffer)));
+        let log = TaskLog::new(identity, 0, Arc::clone(&self.inner.buffer))
+            .with_secrets(Secrets::new(schema.secrets(&params)));
+        let log = Arc::new(log);
         let cancellation = CancellationToken::new();
         let progress = ProgressCell::default();
         let (finished_sender, finished) = watch::channel(false);
@@ -297,6 +324,12 @@ impl TaskManager {
             started.elapsed().as_secs_f64()
         ));
         self.make_durable().await;
+        // The task's row is shown as its log is: without its secrets.
+        let error = error.map(|error| log.secrets().mask(error));
+        let result = result.map(|mut result| {
+            log.secrets().mask_value(&mut result);
+            result
+        });
         if let Err(error) = TaskRepository::finish(
             self.inner.store.connection(),
             key,
@@ -485,10 +518,23 @@ impl TaskManager {
     /// miss its latest entries (they may be in the buffer or in a write the
     /// flusher has under way). A flush with nothing pending costs one
     /// round trip to the flusher; other tasks need nothing.
+    ///
+    /// While the database cannot be written (locked by another process,
+    /// disk full) the flush cannot finish: after [`SETTLE_WAIT`] the read
+    /// answers from what is durable, so reads keep answering.
     pub(crate) async fn settle(&self, task_id: &str) -> Result<(), CoreError> {
         let runs_here = self.lock_running().contains_key(task_id);
         if runs_here {
-            self.inner.flusher.flush().await?;
+            match tokio::time::timeout(SETTLE_WAIT, self.inner.flusher.flush()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => {
+                    tracing::debug!(task_id, "reading without the newest entries: {error}");
+                }
+                Err(_) => tracing::debug!(
+                    task_id,
+                    "reading without the newest entries: the write waits"
+                ),
+            }
         }
         Ok(())
     }

@@ -8,6 +8,7 @@
 //! - [`live`]: live subscriptions to a task's log with a filter.
 //! - [`count_feed`]: running tasks' summaries to task subscribers.
 //! - [`runner`]: telling dead processes' tasks from live ones.
+//! - [`secrets`]: masking a task's secret params in its log.
 
 pub mod buffer;
 pub mod capture;
@@ -18,7 +19,10 @@ pub mod live;
 pub mod logger;
 pub mod manager;
 pub mod runner;
+pub mod secrets;
 
+#[cfg(all(test, target_os = "linux"))]
+mod fault_tests;
 #[cfg(test)]
 mod live_tests;
 #[cfg(test)]

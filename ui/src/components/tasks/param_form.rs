@@ -69,6 +69,8 @@ fn field_row(field: &ParamField, props: &ParamFormProps) -> Html {
             };
             html! {
                 <textarea id={test_id.clone()} data-testid={test_id.clone()} rows="3" placeholder={placeholder}
+                    class={classes!(field.secret.then_some("secret"))}
+                    autocomplete="off" spellcheck="false"
                     value={value}
                     oninput={Callback::from(move |event: InputEvent| {
                         set(event.target_unchecked_into::<HtmlTextAreaElement>().value());
@@ -93,7 +95,8 @@ fn field_row(field: &ParamField, props: &ParamFormProps) -> Html {
             let text = {
                 let set = set.clone();
                 html! {
-                    <input type="text" id={test_id.clone()} data-testid={test_id.clone()} value={value.clone()}
+                    <input type={if field.secret { "password" } else { "text" }}
+                        id={test_id.clone()} data-testid={test_id.clone()} value={value.clone()}
                         inputmode={matches!(field.kind, ParamKind::Integer | ParamKind::Number).then_some("numeric")}
                         oninput={Callback::from(move |event: InputEvent| {
                             set(event.target_unchecked_into::<HtmlInputElement>().value());

@@ -1,5 +1,7 @@
 //! Keeping credentials out of the log: `user:password@` (or a token) in any
-//! URL of a line becomes `***@` before the line is written.
+//! URL of a line becomes `***@` ([`REDACTED`]) before the line is written.
+
+use taskdeck_protocol::REDACTED;
 
 /// `text` with the user information of every `scheme://user[:secret]@host`
 /// URL replaced by `***`.
@@ -18,7 +20,7 @@ pub fn redact(text: &str) -> String {
         let authority = &after[..end];
         match authority.rfind('@') {
             Some(user_end) => {
-                out.push_str("***");
+                out.push_str(REDACTED);
                 out.push_str(&authority[user_end..]);
             }
             None => out.push_str(authority),

@@ -227,6 +227,7 @@ async fn cancelling_interrupts_one_long_statement() {
         flush: FlushConfig {
             interval: Duration::from_millis(20),
             max_batch: 512,
+            ..FlushConfig::default()
         },
         cancel_grace: Duration::from_secs(60),
     };

@@ -119,6 +119,7 @@ pub fn read_page(
     pairs: Option<&SourceLevelPairs>,
 ) -> Result<LogPage, CoreError> {
     let Some(PageQuery { sql, values, limit }) = page_query(task, filter, pairs) else {
+        check_search(connection, filter)?;
         return Ok(LogPage {
             entries: Vec::new(),
             next_cursor: None,
@@ -161,12 +162,30 @@ pub fn count(
     };
     let pairs = super::stats::matching_pairs(&rows, filter);
     let Some((sql, values)) = count_search_query(task, search, pairs.as_ref(), cap) else {
+        check_search(connection, filter)?;
         return Ok(capped_count(0, cap));
     };
     let counted = connection
         .query_row(&sql, parameters(values), |row| row.get(0))
         .map_err(|error| search_error(DbErr::Custom(error.to_string()), filter))?;
     Ok(capped_count(counted, cap))
+}
+
+/// Parses `filter`'s search (if it has one) in the full-text index without
+/// reading a row, so that a page or count found empty without asking still
+/// refuses a malformed search instead of answering nothing.
+fn check_search(connection: &Connection, filter: &LogFilter) -> Result<(), CoreError> {
+    let Some(search) = &filter.search else {
+        return Ok(());
+    };
+    connection
+        .query_row(
+            "SELECT count(*) FROM task_logs_fts WHERE task_logs_fts MATCH ? AND rowid = 0",
+            [search],
+            |row| row.get::<_, i64>(0),
+        )
+        .map(drop)
+        .map_err(|error| search_error(DbErr::Custom(error.to_string()), filter))
 }
 
 /// A statement's values for rusqlite (the SQL builders bind only integers

@@ -270,7 +270,11 @@ async fn invalid_search_syntax_is_an_invalid_filter_naming_search() {
     let (_dir, store) = temp_store().await;
     let task = task_with_entries(&store, 3).await;
     let service = TaskLogPersistenceService::new(&store);
-    for text in ["\"unterminated", "AND", "copied -", "a:b"] {
+    let hostile = ["\"", "NEAR(", "*", "AND AND", "NEAR(copied", "copied)"];
+    for text in ["\"unterminated", "AND", "copied -", "a:b"]
+        .into_iter()
+        .chain(hostile)
+    {
         let error = service
             .query(
                 &task.id,
@@ -450,4 +454,106 @@ async fn filtered_pages_merge_index_ranges_without_sorting() {
             .any(|line| line.contains("idx_task_logs_source_level")),
         "{details:?}"
     );
+}
+
+mod hostile_filters {
+    //! Property tests: any filter a caller can send is answered with a page
+    //! or a typed error naming the field, never a panic or a storage error.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Search text made of what full-text syntax gives meaning to, words
+    /// that match, and any other character.
+    fn search_text() -> impl Strategy<Value = String> {
+        let token = prop_oneof![
+            Just("\"".to_owned()),
+            Just("*".to_owned()),
+            Just("(".to_owned()),
+            Just(")".to_owned()),
+            Just(":".to_owned()),
+            Just("^".to_owned()),
+            Just("-".to_owned()),
+            Just("+".to_owned()),
+            Just("AND".to_owned()),
+            Just("OR".to_owned()),
+            Just("NOT".to_owned()),
+            Just("NEAR".to_owned()),
+            Just("copied".to_owned()),
+            Just("mismatch".to_owned()),
+            Just(" ".to_owned()),
+            any::<char>().prop_map(String::from),
+        ];
+        prop::collection::vec(token, 0..12).prop_map(|tokens| tokens.concat())
+    }
+
+    fn filter() -> impl Strategy<Value = LogFilter> {
+        (
+            prop::collection::vec(prop::sample::select(LogLevel::ALL.to_vec()), 0..3),
+            prop::option::of(prop::sample::select(LogLevel::ALL.to_vec())),
+            prop::collection::vec(".{0,12}", 0..3),
+            prop::option::of(search_text()),
+            prop::option::of(any::<u64>()),
+            prop::option::of(any::<u64>()),
+            prop::option::of(any::<u32>()),
+            any::<bool>(),
+        )
+            .prop_map(
+                |(levels, min_level, sources, search, after_seq, before_seq, limit, newest)| {
+                    LogFilter {
+                        levels,
+                        min_level,
+                        sources,
+                        search,
+                        after_seq,
+                        before_seq,
+                        limit,
+                        order: if newest {
+                            Order::Descending
+                        } else {
+                            Order::Ascending
+                        },
+                    }
+                },
+            )
+    }
+
+    #[test]
+    fn any_filter_gets_a_page_or_an_invalid_filter() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (_dir, store, task) = runtime.block_on(async {
+            let (dir, store) = temp_store().await;
+            let task = task_with_entries(&store, 40).await;
+            (dir, store, task)
+        });
+        let service = TaskLogPersistenceService::new(&store);
+        let config = ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        };
+        proptest!(config, |(filter in filter())| {
+            let answers = runtime.block_on(async {
+                (
+                    service.query(&task.id, &filter).await,
+                    service.count(&task.id, &filter).await,
+                )
+            });
+            match answers {
+                (Ok(page), Ok(_)) => {
+                    let limit = filter.limit.unwrap_or(u32::MAX) as usize;
+                    prop_assert!(page.entries.len() <= limit);
+                }
+                (Err(CoreError::InvalidFilter(query)), Err(CoreError::InvalidFilter(count))) => {
+                    prop_assert_eq!(query.field, count.field);
+                    prop_assert!(!query.reason.is_empty());
+                }
+                other => prop_assert!(false, "{:?}: {:?}", filter, other),
+            }
+        });
+    }
 }
