@@ -161,4 +161,43 @@ mod tests {
             assert_eq!(error.kind.as_str(), "not_found");
         }
     }
+
+    #[test]
+    fn hostile_arguments_are_refused_by_name_and_the_app_keeps_answering() {
+        let app = MockApp::started();
+        let task_id = app.run_shell(json!({ "program": "echo" }));
+        // Shapes the command cannot take: Tauri refuses them before the
+        // command runs, naming the argument.
+        let malformed = [
+            json!({ "taskId": task_id, "filter": { "limit": "ten" } }),
+            json!({ "taskId": task_id, "filter": { "limit": 9_223_372_036_854_775_808_u64 } }),
+            json!({ "taskId": task_id }),
+            json!({ "taskId": 42, "filter": {} }),
+            json!({ "taskId": task_id, "filter": { "levels": ["LOUD"] } }),
+        ];
+        for args in malformed {
+            let refusal = app.invoke("get_task_logs", args.clone()).unwrap_err();
+            let text = refusal.to_string();
+            assert!(
+                text.contains("filter") || text.contains("taskId"),
+                "{args}: {text}"
+            );
+        }
+        // A 100 MB search is a full-text query like any other: answered,
+        // not a crash.
+        let huge = "a".repeat(100 * 1024 * 1024);
+        let page = app.invoke(
+            "get_task_logs",
+            json!({ "taskId": task_id, "filter": { "search": huge } }),
+        );
+        match page {
+            Ok(page) => assert_eq!(page["entries"], json!([])),
+            Err(error) => {
+                let error: IpcError = serde_json::from_value(error).unwrap();
+                assert_eq!(error.kind.as_str(), "invalid_argument", "{}", error.message);
+            }
+        }
+        let info = app.invoke("app_info", json!({}));
+        assert!(info.is_ok(), "the app still answers: {info:?}");
+    }
 }
