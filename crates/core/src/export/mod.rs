@@ -91,7 +91,7 @@ pub async fn write_task_logs<W: AsyncWrite + Unpin>(
         };
         // Entries a running task still holds in memory go to the store
         // first, so the snapshot below has them.
-        manager.settle(&task_id).await?;
+        manager.settle(&task_id).await;
         let mut pages = read_pages(manager.store(), task_id.clone(), conditions.clone(), format);
         if !buffer.is_empty() {
             out.write_all(&buffer).await.map_err(write_error)?;

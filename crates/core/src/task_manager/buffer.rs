@@ -227,6 +227,8 @@ impl TaskLog {
             message = self.secrets.mask(message);
             metadata = metadata.map(|metadata| self.secrets.mask_metadata(metadata));
         }
+        // Read before the lock, so the shard is held no longer than needed.
+        let timestamp_ms = now_millis();
         let mut pending = self.shard.lock();
         if &**source != SYSTEM_SOURCE && self.buffer.held() >= self.buffer.max_held {
             self.lost.fetch_add(1, Ordering::Relaxed);
@@ -237,10 +239,17 @@ impl TaskLog {
         if lost > 0 {
             let (message, metadata) = loss_report(lost, self.buffer.max_held);
             let system: Arc<str> = Arc::from(SYSTEM_SOURCE);
-            let report = self.append(&mut pending, LogLevel::Error, &system, message, metadata);
+            let report = self.append(
+                &mut pending,
+                timestamp_ms,
+                LogLevel::Error,
+                &system,
+                message,
+                metadata,
+            );
             full |= report.is_some_and(|(_, full)| full);
         }
-        let appended = self.append(&mut pending, level, source, message, metadata);
+        let appended = self.append(&mut pending, timestamp_ms, level, source, message, metadata);
         drop(pending);
         if full || appended.is_some_and(|(_, full)| full) {
             self.buffer.full.notify_one();
@@ -253,6 +262,7 @@ impl TaskLog {
     fn append(
         &self,
         pending: &mut Vec<Vec<LogRecord>>,
+        timestamp_ms: i64,
         level: LogLevel,
         source: &Arc<str>,
         message: String,
@@ -266,7 +276,7 @@ impl TaskLog {
         let record = LogRecord {
             task: Arc::clone(&self.identity),
             seq,
-            timestamp_ms: now_millis(),
+            timestamp_ms,
             level,
             source: Arc::clone(source),
             message,

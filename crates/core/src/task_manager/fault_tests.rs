@@ -12,12 +12,12 @@ use taskdeck_protocol::{LogEntry, TaskStatus};
 use crate::test_support::{all_entries, manager_with_config, request, scripted};
 use crate::{FlushConfig, ManagerConfig};
 
-fn config(max_held: usize) -> ManagerConfig {
+fn config() -> ManagerConfig {
     ManagerConfig {
         flush: FlushConfig {
             interval: Duration::from_millis(20),
             max_batch: 512,
-            max_held,
+            max_held: 100_000,
         },
         cancel_grace: Duration::from_millis(300),
     }
@@ -49,7 +49,7 @@ async fn while_another_process_holds_the_write_lock_writes_wait_and_reads_answer
             }
         }
     });
-    let manager = manager_with_config(&store, vec![plugin], config(100_000)).await;
+    let manager = manager_with_config(&store, vec![plugin], config()).await;
     let task = manager
         .run_task(request("steady", json!({})))
         .await

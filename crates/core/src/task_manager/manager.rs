@@ -522,7 +522,7 @@ impl TaskManager {
     /// While the database cannot be written (locked by another process,
     /// disk full) the flush cannot finish: after [`SETTLE_WAIT`] the read
     /// answers from what is durable, so reads keep answering.
-    pub(crate) async fn settle(&self, task_id: &str) -> Result<(), CoreError> {
+    pub(crate) async fn settle(&self, task_id: &str) {
         let runs_here = self.lock_running().contains_key(task_id);
         if runs_here {
             match tokio::time::timeout(SETTLE_WAIT, self.inner.flusher.flush()).await {
@@ -536,7 +536,6 @@ impl TaskManager {
                 ),
             }
         }
-        Ok(())
     }
 
     /// One page of a task's entries matching `filter`, including entries a
@@ -547,7 +546,7 @@ impl TaskManager {
         filter: &LogFilter,
     ) -> Result<LogPage, CoreError> {
         filter.validate()?;
-        self.settle(task_id).await?;
+        self.settle(task_id).await;
         self.inner.logs.query(task_id, filter).await
     }
 
@@ -559,19 +558,19 @@ impl TaskManager {
         filter: &LogFilter,
     ) -> Result<taskdeck_protocol::LogCount, CoreError> {
         filter.validate()?;
-        self.settle(task_id).await?;
+        self.settle(task_id).await;
         self.inner.logs.count(task_id, filter).await
     }
 
     /// Stats of a task's log.
     pub async fn log_stats(&self, task_id: &str) -> Result<LogStats, CoreError> {
-        self.settle(task_id).await?;
+        self.settle(task_id).await;
         self.inner.logs.stats(task_id).await
     }
 
     /// The sources of a task's log.
     pub async fn log_sources(&self, task_id: &str) -> Result<Vec<String>, CoreError> {
-        self.settle(task_id).await?;
+        self.settle(task_id).await;
         self.inner.logs.sources(task_id).await
     }
 
