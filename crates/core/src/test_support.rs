@@ -207,7 +207,10 @@ impl SmallFilesystem {
 #[cfg(target_os = "linux")]
 impl Drop for SmallFilesystem {
     fn drop(&mut self) {
+        // Lazily: the pool's connections close on their own threads, a
+        // moment after the store is dropped.
         let _ = std::process::Command::new("umount")
+            .arg("-l")
             .arg(self.folder.path())
             .status();
     }

@@ -16,3 +16,15 @@ pub struct AppInfo {
     /// Name of the newest migration applied to the database.
     pub schema_version: String,
 }
+
+/// Whether log entries can be written right now: while they cannot (a full
+/// disk, a database another program keeps locked), they wait in memory and
+/// the UI shows why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StorageStatus {
+    /// Why the last write failed; `None` while writes succeed.
+    pub error: Option<String>,
+    /// Log entries waiting in memory to be written.
+    pub entries_held: u64,
+}

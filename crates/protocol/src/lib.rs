@@ -16,7 +16,7 @@ pub mod settings;
 pub mod task;
 pub mod units;
 
-pub use app::AppInfo;
+pub use app::{AppInfo, StorageStatus};
 pub use error::{ErrorKind, IpcError};
 pub use export::{ExportFormat, ExportHeader, ExportReport, ImportReport, UnknownFormat};
 pub use live::LiveLogMessage;

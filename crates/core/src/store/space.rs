@@ -1,11 +1,11 @@
 //! The database file's size, and giving the space of deleted rows back to
 //! the operating system.
 //!
-//! New databases are created with `auto_vacuum = INCREMENTAL`: freed pages
+//! Databases are kept in `auto_vacuum = INCREMENTAL` mode: freed pages
 //! wait on SQLite's free list until [`reclaim`] truncates them away, a cheap
 //! step that never rewrites the live data. A database created before that
-//! (by an earlier build) is converted once, with a full `VACUUM`, when the
-//! store opens it — see [`ensure_incremental`].
+//! (a new file, or one made by an earlier build) is converted once, with a
+//! full `VACUUM`, when the store opens it — see [`ensure_incremental`].
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
 
@@ -70,19 +70,23 @@ pub async fn reclaim(connection: &DatabaseConnection, how: Reclaim) -> Result<u6
 }
 
 /// Converts a database created without incremental auto-vacuum, once, and
-/// says whether it did. The connection options ask for it on every
-/// connection, which SQLite applies to an existing file only through a full
-/// `VACUUM`. The pool's other connections keep the old mode in memory: a
-/// caller that converted must reopen the pool.
+/// says whether it did: a new file right after its tables are created (a
+/// `VACUUM` of a few pages), or one made by an earlier build. SQLite applies
+/// the mode to an existing file only through a full `VACUUM`. The pool's
+/// other connections keep the old mode in memory: a caller that converted
+/// must reopen the pool.
+///
+/// The connection options do not ask for the mode: the pragma writes to the
+/// file, and a connection opened on a full disk would fail on it.
 pub async fn ensure_incremental(connection: &DatabaseConnection) -> Result<bool, CoreError> {
     if pragma_number(connection, "auto_vacuum").await? == INCREMENTAL {
         return Ok(false);
     }
     tracing::info!("converting the database to incremental auto-vacuum (once)");
+    // One call, so that both run on the same pooled connection.
     connection
-        .execute_unprepared("PRAGMA auto_vacuum = INCREMENTAL")
+        .execute_unprepared("PRAGMA auto_vacuum = INCREMENTAL; VACUUM")
         .await?;
-    connection.execute_unprepared("VACUUM").await?;
     Ok(true)
 }
 

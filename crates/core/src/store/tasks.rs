@@ -4,7 +4,7 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::{Map, Value};
 use taskdeck_protocol::task::{DEFAULT_TASK_LIST_LIMIT, MAX_TASK_LIST_LIMIT};
@@ -48,7 +48,16 @@ impl TaskRepository {
             runner_id: Set(Some(runner_id.to_owned())),
             ..Default::default()
         };
-        let row = row.insert(&self.connection).await?;
+        // In a transaction of its own: an `INSERT … RETURNING` run alone
+        // commits as its statement is reset, and a commit that fails there
+        // (a full disk) is never reported — the caller would hold a row that
+        // was rolled back.
+        let transaction = self
+            .connection
+            .begin_with_options(super::logs::write_transaction())
+            .await?;
+        let row = row.insert(&transaction).await?;
+        transaction.commit().await?;
         if row.key >= MAX_TASK_KEY {
             return Err(CoreError::InvalidArgument(format!(
                 "the database has used up its task numbers ({} tasks created); \

@@ -1,15 +1,20 @@
 //! Faults injected for real into the path from an emit to the store: a
-//! database another process holds locked.
+//! database another process holds locked, and a disk that fills up (a
+//! small tmpfs; these tests run as root, as the README's test command
+//! does).
 
 // `all(test, linux)` hides the test cfg from clippy's test exemption.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use taskdeck_protocol::{LogEntry, TaskStatus};
 
-use crate::test_support::{all_entries, manager_with_config, request, scripted};
+use tokio_util::sync::CancellationToken;
+
+use crate::test_support::{SmallFilesystem, all_entries, manager_with_config, request, scripted};
 use crate::{FlushConfig, ManagerConfig};
 
 fn config() -> ManagerConfig {
@@ -99,5 +104,225 @@ async fn while_another_process_holds_the_write_lock_writes_wait_and_reads_answer
         2_000,
         "nothing lost"
     );
+    manager.shutdown().await.unwrap();
+}
+
+/// Fills the filesystem under `folder` with one file, until it refuses
+/// another byte; returns the file (delete it to give the space back).
+fn fill_disk(folder: &std::path::Path) -> std::path::PathBuf {
+    use std::io::Write;
+    let path = folder.join("filler");
+    let mut file = std::fs::File::create(&path).unwrap();
+    let chunk = vec![0u8; 4096];
+    loop {
+        match file.write(&chunk) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(error) if error.raw_os_error() == Some(28) => break,
+            Err(error) => panic!("filling the disk: {error}"),
+        }
+    }
+    path
+}
+
+/// A data directory on a real 32 MiB filesystem, and a manager on it that
+/// holds at most `max_held` entries in memory.
+async fn on_a_small_disk(
+    plugin: Option<Arc<dyn crate::Plugin>>,
+    max_held: usize,
+) -> (SmallFilesystem, crate::Store, crate::TaskManager) {
+    let disk = SmallFilesystem::mount(32 * 1024);
+    let store = crate::Store::open(crate::DataDir::resolve(Some(disk.path())).unwrap())
+        .await
+        .unwrap();
+    let mut config = config();
+    config.flush.max_held = max_held;
+    let manager = manager_with_config(&store, plugin.into_iter().collect(), config).await;
+    (disk, store, manager)
+}
+
+/// Fills `disk`, lets the task log (`go`), and waits until the manager
+/// reports the storage error; returns the filler file.
+async fn fill_and_go(
+    disk: &SmallFilesystem,
+    manager: &crate::TaskManager,
+    go: impl FnOnce(),
+) -> std::path::PathBuf {
+    manager.flush().await.unwrap();
+    let filler = fill_disk(disk.path());
+    go();
+    let mut storage_error = manager.storage_error();
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        storage_error.wait_for(Option::is_some),
+    )
+    .await
+    .expect("the storage error is published")
+    .unwrap();
+    let reported = storage_error.borrow().clone().unwrap();
+    assert!(reported.contains("disk is full"), "{reported}");
+    filler
+}
+
+/// Gives the space back and waits for the task to end well.
+async fn free_and_finish(
+    filler: std::path::PathBuf,
+    manager: &crate::TaskManager,
+    task_id: &str,
+) -> taskdeck_protocol::TaskSummary {
+    std::fs::remove_file(filler).unwrap();
+    let done = tokio::time::timeout(Duration::from_secs(60), manager.wait(task_id))
+        .await
+        .expect("the task ends once space returns")
+        .unwrap();
+    assert_eq!(done.status, TaskStatus::Succeeded);
+    assert!(
+        manager.storage_error().borrow().is_none(),
+        "the error clears"
+    );
+    done
+}
+
+/// A plugin that logs 100 entries, waits for its token, then logs the
+/// rest of `total` as fast as it can.
+fn flood(total: usize) -> (Arc<dyn crate::Plugin>, CancellationToken, CancellationToken) {
+    let (go, halfway) = (CancellationToken::new(), CancellationToken::new());
+    let plugin = scripted("flood", {
+        let (go, halfway) = (go.clone(), halfway.clone());
+        move |ctx| {
+            let (go, halfway) = (go.clone(), halfway.clone());
+            async move {
+                for index in 0..total {
+                    if index == 100 {
+                        halfway.cancel();
+                        go.cancelled().await;
+                    }
+                    ctx.logger().info(format!(
+                        "entry {index}: some text long enough to need pages of its own"
+                    ));
+                }
+                Ok(Value::Null)
+            }
+        }
+    });
+    (plugin, go, halfway)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_full_disk_entries_wait_in_memory_and_are_all_written_once_space_returns() {
+    let (plugin, go, halfway) = flood(9_000);
+    let (disk, _store, manager) = on_a_small_disk(Some(plugin), 100_000).await;
+    let task = manager.run_task(request("flood", json!({}))).await.unwrap();
+    halfway.cancelled().await;
+    let filler = fill_and_go(&disk, &manager, || go.cancel()).await;
+
+    let status = manager.storage_status();
+    assert!(
+        status.error.is_some() && status.entries_held > 0,
+        "{status:?}"
+    );
+    let page = tokio::time::timeout(Duration::from_secs(5), all_entries(&manager, &task.id))
+        .await
+        .expect("reads answer while the disk is full");
+    assert!(page.len() < 9_000, "only what was written before");
+    // A task started now either gets its row (a few bytes may still fit)
+    // and then keeps every entry too, or is refused with the storage error.
+    let second = match manager.run_task(request("flood", json!({}))).await {
+        Ok(second) => Some(second.id),
+        Err(crate::CoreError::Storage(_)) => None,
+        Err(other) => panic!("a new task on a full disk: {other}"),
+    };
+
+    free_and_finish(filler, &manager, &task.id).await;
+    for task_id in std::iter::once(&task.id).chain(second.as_ref()) {
+        manager.wait(task_id).await.unwrap();
+        let entries = all_entries(&manager, task_id).await;
+        assert_gap_free(&entries);
+        assert_eq!(
+            entries
+                .iter()
+                .filter(|entry| entry.source == "flood")
+                .count(),
+            9_000,
+            "nothing lost"
+        );
+    }
+    assert_eq!(manager.entries_held(), 0);
+    manager.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_full_disk_past_the_bound_the_loss_is_counted_in_a_system_entry() {
+    let (plugin, go, halfway) = flood(9_000);
+    let (disk, _store, manager) = on_a_small_disk(Some(plugin), 2_000).await;
+    let task = manager.run_task(request("flood", json!({}))).await.unwrap();
+    halfway.cancelled().await;
+    let filler = fill_and_go(&disk, &manager, || go.cancel()).await;
+    free_and_finish(filler, &manager, &task.id).await;
+
+    let entries = all_entries(&manager, &task.id).await;
+    assert_gap_free(&entries);
+    let kept = entries
+        .iter()
+        .filter(|entry| entry.source == "flood")
+        .count();
+    let report = entries
+        .iter()
+        .find(|entry| entry.source == "system" && entry.message.contains("were lost"))
+        .expect("the loss is logged");
+    assert_eq!(report.level, taskdeck_protocol::LogLevel::Error);
+    let lost = report.metadata.as_ref().unwrap()["lost_entries"]
+        .as_u64()
+        .unwrap();
+    assert!(lost > 0 && kept < 9_000, "the bound was reached");
+    assert_eq!(kept as u64 + lost, 9_000, "every entry kept or counted");
+    manager.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_full_disk_a_program_is_slowed_and_none_of_its_lines_is_lost() {
+    const LINES: u64 = 30_000;
+    let (disk, _store, manager) = on_a_small_disk(None, 2_000).await;
+    let outside = tempfile::tempdir().unwrap();
+    let go = outside.path().join("go");
+    let script = format!(
+        "while [ ! -e '{}' ]; do sleep 0.02; done; seq 1 {LINES}",
+        go.display()
+    );
+    let task = manager
+        .run_task(request(
+            "shell",
+            json!({ "program": "sh", "args": ["-c", script] }),
+        ))
+        .await
+        .unwrap();
+    while manager.get_task(&task.id).await.unwrap().status != TaskStatus::Running {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let filler = fill_and_go(&disk, &manager, || {
+        std::fs::write(&go, b"").unwrap();
+    })
+    .await;
+
+    // The program's output is far more than the buffer may hold: it
+    // waits on its pipe instead of finishing with lines dropped.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        manager.get_task(&task.id).await.unwrap().status,
+        TaskStatus::Running,
+        "the program is held back while its lines cannot be stored"
+    );
+    assert!(manager.entries_held() <= 2_000);
+
+    free_and_finish(filler, &manager, &task.id).await;
+    let stats = manager.log_stats(&task.id).await.unwrap();
+    let stdout: u64 = stats
+        .sources
+        .iter()
+        .filter(|source| source.source.ends_with("stdout"))
+        .map(|source| source.counts.total())
+        .sum();
+    assert_eq!(stdout, LINES, "every line stored");
+    assert_eq!(stats.counts.error, 0, "no loss reported: {stats:?}");
     manager.shutdown().await.unwrap();
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use taskdeck_protocol::{
     LogEntry, LogFilter, LogPage, LogStats, PluginInfo, RemovalReport, RunTaskRequest, Settings,
-    TaskListFilter, TaskStatus, TaskSummary,
+    StorageStatus, TaskListFilter, TaskStatus, TaskSummary,
 };
 use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
@@ -222,6 +222,15 @@ impl TaskManager {
     /// How many log entries wait in memory to be written.
     pub fn entries_held(&self) -> usize {
         self.inner.buffer.held()
+    }
+
+    /// Whether entries can be written now, and how many wait (what the UI
+    /// shows while they cannot).
+    pub fn storage_status(&self) -> StorageStatus {
+        StorageStatus {
+            error: self.inner.flusher.storage_error().borrow().clone(),
+            entries_held: u64::try_from(self.entries_held()).unwrap_or(u64::MAX),
+        }
     }
 
     /// The store this manager writes to.
