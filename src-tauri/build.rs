@@ -6,6 +6,7 @@
 const COMMANDS: &[&str] = &[
     "app_info",
     "start_fresh",
+    "storage_status",
     "list_plugins",
     "run_task",
     "cancel_task",

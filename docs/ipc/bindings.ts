@@ -20,6 +20,11 @@ export const commands = {
 	 *  database opened normally.
 	 */
 	startFresh: () => typedError<string, IpcError>(__TAURI_INVOKE("start_fresh")),
+	/**
+	 *  Whether log entries can be written now and how many wait in memory
+	 *  (the UI's storage banner; `storage-status-changed` tells of changes).
+	 */
+	storageStatus: () => typedError<StorageStatus_Serialize, IpcError>(__TAURI_INVOKE("storage_status")),
 	/**  The plugins that can run, with their parameter schemas. */
 	listPlugins: () => typedError<PluginInfo_Serialize[], IpcError>(__TAURI_INVOKE("list_plugins")),
 	/**  Validates the parameters and starts the task; returns it as created. */
@@ -80,6 +85,7 @@ export const commands = {
 /** Events */
 export const events = {
 	cleanupFinished: makeEvent<CleanupFinished_Serialize, CleanupFinished_Deserialize>("cleanup-finished"),
+	storageStatusChanged: makeEvent<StorageStatusChanged_Serialize, StorageStatusChanged_Deserialize>("storage-status-changed"),
 	taskUpdated: makeEvent<TaskUpdated_Serialize, TaskUpdated_Deserialize>("task-updated"),
 };
 
@@ -843,6 +849,55 @@ export type SourceStats = {
 	source: string,
 	/**  Its entries per level. */
 	counts: LevelCounts,
+};
+
+/**
+ *  Whether log entries can be written right now: while they cannot (a full
+ *  disk, a database another program keeps locked), they wait in memory and
+ *  the UI shows why.
+ */
+export type StorageStatus = StorageStatus_Serialize | StorageStatus_Deserialize;
+
+/**
+ *  Log entries could not be written, can be again, or (while they cannot)
+ *  how many wait in memory: the UI's storage banner.
+ */
+export type StorageStatusChanged = StorageStatusChanged_Serialize | StorageStatusChanged_Deserialize;
+
+/**
+ *  Log entries could not be written, can be again, or (while they cannot)
+ *  how many wait in memory: the UI's storage banner.
+ */
+export type StorageStatusChanged_Deserialize = StorageStatus_Deserialize;
+
+/**
+ *  Log entries could not be written, can be again, or (while they cannot)
+ *  how many wait in memory: the UI's storage banner.
+ */
+export type StorageStatusChanged_Serialize = StorageStatus_Serialize;
+
+/**
+ *  Whether log entries can be written right now: while they cannot (a full
+ *  disk, a database another program keeps locked), they wait in memory and
+ *  the UI shows why.
+ */
+export type StorageStatus_Deserialize = {
+	/**  Why the last write failed; `None` while writes succeed. */
+	error?: string | null,
+	/**  Log entries waiting in memory to be written. */
+	entries_held: number,
+};
+
+/**
+ *  Whether log entries can be written right now: while they cannot (a full
+ *  disk, a database another program keeps locked), they wait in memory and
+ *  the UI shows why.
+ */
+export type StorageStatus_Serialize = {
+	/**  Why the last write failed; `None` while writes succeed. */
+	error: string | null,
+	/**  Log entries waiting in memory to be written. */
+	entries_held: number,
 };
 
 /**  Which tasks `list_tasks` returns: newest first. */

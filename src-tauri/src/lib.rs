@@ -42,6 +42,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
                 let state = app.state::<AppState>();
                 let manager = state.running().await;
                 ipc::events::forward_task_updates(app.clone(), manager);
+                ipc::events::forward_storage_status(app.clone(), manager);
                 retention::schedule(app.clone());
             });
             Ok(())

@@ -47,11 +47,6 @@ impl AppSession {
     /// Launches the app with `data_dir` as its `TASKDECK_DATA_DIR`; `name`
     /// names the test's screenshots.
     pub async fn launch(name: &str, data_dir: &Path) -> Result<Self, String> {
-        let turn = ONE_SESSION_AT_A_TIME.lock().await;
-        let app = app_binary()?;
-        let display = Display::start()?;
-        let port = free_port()?;
-        let native_port = free_port()?;
         // The webview's own data, cache and config folders, inside the data
         // directory: a later session on the same data directory is a
         // restart of the same installation (local storage included). A data
@@ -62,6 +57,22 @@ impl AppSession {
         } else {
             data_dir.parent().unwrap_or(data_dir).join(".webview-home")
         };
+        Self::launch_with_webview_home(name, data_dir, &webview_home).await
+    }
+
+    /// [`AppSession::launch`] with the webview's own folders in
+    /// `webview_home` (a test that fills the data directory's disk keeps
+    /// WebKit's cache off it: its web process dies on a full disk).
+    pub async fn launch_with_webview_home(
+        name: &str,
+        data_dir: &Path,
+        webview_home: &Path,
+    ) -> Result<Self, String> {
+        let turn = ONE_SESSION_AT_A_TIME.lock().await;
+        let app = app_binary()?;
+        let display = Display::start()?;
+        let port = free_port()?;
+        let native_port = free_port()?;
         let mut driver = Command::new(tauri_driver());
         driver
             .args(["--port", &port.to_string()])
@@ -368,7 +379,24 @@ pub async fn with_app<F>(name: &str, data_dir: &Path, test: F)
 where
     F: AsyncFnOnce(&AppSession) -> Result<(), String>,
 {
-    let session = match AppSession::launch(name, data_dir).await {
+    run_session(name, AppSession::launch(name, data_dir).await, test).await;
+}
+
+/// [`with_app`], with the webview's own folders in `webview_home` (see
+/// [`AppSession::launch_with_webview_home`]).
+pub async fn with_app_and_webview_home<F>(name: &str, data_dir: &Path, webview_home: &Path, test: F)
+where
+    F: AsyncFnOnce(&AppSession) -> Result<(), String>,
+{
+    let launched = AppSession::launch_with_webview_home(name, data_dir, webview_home).await;
+    run_session(name, launched, test).await;
+}
+
+async fn run_session<F>(name: &str, launched: Result<AppSession, String>, test: F)
+where
+    F: AsyncFnOnce(&AppSession) -> Result<(), String>,
+{
+    let session = match launched {
         Ok(session) => session,
         Err(error) => panic!("{name}: {error}"),
     };

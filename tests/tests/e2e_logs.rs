@@ -5,7 +5,7 @@
 // Test code: a failed precondition should stop the test loudly.
 #![allow(clippy::unwrap_used)]
 
-use taskdeck_tests::e2e::{AppSession, test_id, with_app};
+use taskdeck_tests::e2e::{AppSession, test_id, with_app, with_app_and_webview_home};
 
 const ROWS: &str = "[data-testid=\"log-row\"]";
 /// A log line that would run script if it were ever rendered as markup.
@@ -697,4 +697,107 @@ async fn a_log_exports_from_its_panel_and_imports_into_another_app() {
         Ok(())
     })
     .await;
+}
+
+/// A 32 MiB tmpfs (a disk that really fills up) mounted on a fresh folder,
+/// lazily unmounted when dropped. Needs root, as the README's test command
+/// runs.
+struct SmallDisk(tempfile::TempDir);
+
+impl SmallDisk {
+    fn mount() -> Self {
+        let folder = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=32m", "tmpfs"])
+            .arg(folder.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "mounting a tmpfs needs root ({status})");
+        Self(folder)
+    }
+
+    /// Fills it with one file, until it refuses another byte.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.0.path().join("filler");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let chunk = vec![0u8; 4096];
+        while file.write(&chunk).is_ok_and(|written| written > 0) {}
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_full_disk_the_app_says_so_and_writes_every_line_once_space_returns() {
+    const LINES: i64 = 20_000;
+    let disk = SmallDisk::mount();
+    let outside = tempfile::tempdir().unwrap();
+    let go = outside.path().join("go");
+    let script = format!(
+        "while [ ! -e '{}' ]; do sleep 0.05; done; seq 1 {LINES}",
+        go.display()
+    );
+    // WebKit's own cache stays off the full disk: its web process dies
+    // when it cannot write there, which is not what this test is about.
+    let webview_home = outside.path().join("webview-home");
+    with_app_and_webview_home(
+        "disk-full",
+        disk.0.path(),
+        &webview_home,
+        async |app: &AppSession| {
+            run_shell_script(app, &script).await?;
+            app.wait_for_text(&test_id("panel-status"), |text| {
+                text.eq_ignore_ascii_case("running")
+            })
+            .await?;
+            let filler = disk.fill();
+            std::fs::write(&go, b"").map_err(|error| error.to_string())?;
+
+            // The user is told why, and that the lines wait.
+            app.wait_for_text(&test_id("storage-banner"), |text| {
+                text.contains("disk is full")
+            })
+            .await?;
+            app.wait_for_text(&test_id("storage-held"), |text| {
+                text.contains("wait in memory")
+            })
+            .await?;
+            app.screenshot("disk-full").await?;
+            // The program is held back, not finished with lines dropped.
+            app.wait_for_text(&test_id("panel-status"), |text| {
+                text.eq_ignore_ascii_case("running")
+            })
+            .await?;
+
+            std::fs::remove_file(filler).map_err(|error| error.to_string())?;
+            app.wait_for_text(&test_id("panel-status"), |text| {
+                text.eq_ignore_ascii_case("succeeded")
+            })
+            .await?;
+            app.wait_for_attributes(&test_id("storage-banner"), "data-testid", |found| {
+                found.is_empty()
+            })
+            .await?;
+            Ok(())
+        },
+    )
+    .await;
+    let database = rusqlite::Connection::open(disk.0.path().join("taskdeck.db")).unwrap();
+    let stored: i64 = database
+        .query_row(
+            "SELECT count(*) FROM task_logs WHERE source = 'shell.stdout'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, LINES, "every line stored");
 }

@@ -4,7 +4,8 @@ use taskdeck_protocol::{AppInfo, IpcError};
 use yew::prelude::*;
 
 use crate::components::{
-    AppFooter, AppHeader, CleanupNotice, ErrorBanner, HistoryView, RunView, SettingsView, View,
+    AppFooter, AppHeader, CleanupNotice, ErrorBanner, HistoryView, RunView, SettingsView,
+    StorageBanner, View,
 };
 use crate::ipc;
 use crate::permalink::{self, LineLink};
@@ -89,6 +90,7 @@ pub fn app() -> Html {
             if let Some(error) = error {
                 <ErrorBanner {error} />
             }
+            <StorageBanner />
             <main class="app-main" data-testid="main-area" aria-live="polite">
                 <CleanupNotice {on_open_log} />
                 { match *view {

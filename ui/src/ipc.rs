@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use taskdeck_protocol::{
     AppInfo, CleanupOutcome, ErrorKind, ExportFormat, ExportReport, ImportReport, IpcError,
     LiveLogMessage, LogCount, LogFilter, LogPage, LogStats, PathPicker, PluginInfo, RemovalReport,
-    RunTaskRequest, Settings, SettingsState, TaskListFilter, TaskSummary,
+    RunTaskRequest, Settings, SettingsState, StorageStatus, TaskListFilter, TaskSummary,
 };
 use wasm_bindgen::prelude::{Closure, wasm_bindgen};
 use wasm_bindgen::{JsCast, JsValue};
@@ -64,6 +64,11 @@ pub async fn app_info() -> Result<AppInfo, IpcError> {
 /// starts on a new one; returns where the damaged file went.
 pub async fn start_fresh() -> Result<String, IpcError> {
     invoke("start_fresh", &NoArgs {}).await
+}
+
+/// Whether log entries can be written now, and how many wait in memory.
+pub async fn storage_status() -> Result<StorageStatus, IpcError> {
+    invoke("storage_status", &NoArgs {}).await
 }
 
 /// The saved settings and the database's size.
@@ -456,6 +461,12 @@ pub fn listen_task_updates(on_event: Callback<TaskSummary>) -> Result<EventListe
 /// (`cleanup-finished`).
 pub fn listen_cleanups(on_event: Callback<CleanupOutcome>) -> Result<EventListener, IpcError> {
     listen("cleanup-finished", on_event)
+}
+
+/// Calls `on_event` each time log entries stop or start being written,
+/// and every second while they cannot be (`storage-status-changed`).
+pub fn listen_storage_status(on_event: Callback<StorageStatus>) -> Result<EventListener, IpcError> {
+    listen("storage-status-changed", on_event)
 }
 
 /// Calls `on_event` with the decoded payload each time the core emits the

@@ -1,6 +1,6 @@
 //! Commands about the application itself.
 
-use taskdeck_protocol::AppInfo;
+use taskdeck_protocol::{AppInfo, StorageStatus};
 use tauri::State;
 
 use crate::{AppError, AppState};
@@ -24,10 +24,18 @@ pub async fn start_fresh(state: State<'_, AppState>) -> Result<String, AppError>
     Ok(moved_to.display().to_string())
 }
 
+/// Whether log entries can be written now and how many wait in memory
+/// (the UI's storage banner; `storage-status-changed` tells of changes).
+#[tauri::command]
+#[specta::specta]
+pub async fn storage_status(state: State<'_, AppState>) -> Result<StorageStatus, AppError> {
+    Ok(state.manager()?.storage_status())
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
-    use taskdeck_protocol::{AppInfo, ErrorKind, IpcError};
+    use taskdeck_protocol::{AppInfo, ErrorKind, IpcError, StorageStatus};
 
     use crate::AppState;
     use crate::commands::test_support::MockApp;
@@ -40,6 +48,14 @@ mod tests {
         assert_eq!(info.version, taskdeck_core::VERSION);
         assert!(info.database_path.ends_with("taskdeck.db"));
         assert!(!info.schema_version.is_empty());
+    }
+
+    #[test]
+    fn storage_status_says_writes_succeed_on_a_healthy_store() {
+        let app = MockApp::started();
+        let status: StorageStatus =
+            serde_json::from_value(app.invoke("storage_status", json!({})).unwrap()).unwrap();
+        assert_eq!(status, StorageStatus::default());
     }
 
     #[test]

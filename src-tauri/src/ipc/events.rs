@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use taskdeck_core::TaskManager;
-use taskdeck_protocol::{CleanupOutcome, TaskSummary};
+use taskdeck_protocol::{CleanupOutcome, StorageStatus, TaskSummary};
 use tauri::{AppHandle, Runtime};
 use tauri_specta::Event;
 use tokio::sync::broadcast::error::RecvError;
@@ -18,6 +18,40 @@ pub struct TaskUpdated(pub TaskSummary);
 /// notice and History reloads.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct CleanupFinished(pub CleanupOutcome);
+
+/// Log entries could not be written, can be again, or (while they cannot)
+/// how many wait in memory: the UI's storage banner.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct StorageStatusChanged(pub StorageStatus);
+
+/// How often the count of waiting entries is sent while writes fail.
+const HELD_REPORT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Forwards the manager's storage errors to the UI until the app exits:
+/// each change, and every [`HELD_REPORT_INTERVAL`] while writes fail (the
+/// banner counts the entries waiting).
+pub fn forward_storage_status<R: Runtime>(app: AppHandle<R>, manager: &TaskManager) {
+    let manager = manager.clone();
+    let mut errors = manager.storage_error();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let failing = errors.borrow_and_update().is_some();
+            let changed = if failing {
+                tokio::time::timeout(HELD_REPORT_INTERVAL, errors.changed())
+                    .await
+                    .unwrap_or(Ok(()))
+            } else {
+                errors.changed().await
+            };
+            if changed.is_err() {
+                return;
+            }
+            if let Err(error) = StorageStatusChanged(manager.storage_status()).emit(&app) {
+                tracing::warn!("could not send the storage status to the UI: {error}");
+            }
+        }
+    });
+}
 
 /// Forwards the manager's task changes to the UI until the app exits.
 pub fn forward_task_updates<R: Runtime>(app: AppHandle<R>, manager: &TaskManager) {

@@ -20,6 +20,7 @@ pub fn surface<R: Runtime>() -> tauri_specta::Builder<R> {
         .commands(collect_commands![
             app::app_info,
             app::start_fresh,
+            app::storage_status,
             tasks::list_plugins,
             tasks::run_task,
             tasks::cancel_task,
@@ -41,7 +42,8 @@ pub fn surface<R: Runtime>() -> tauri_specta::Builder<R> {
         ])
         .events(collect_events![
             events::TaskUpdated,
-            events::CleanupFinished
+            events::CleanupFinished,
+            events::StorageStatusChanged
         ])
         // Seqs, counts and ids stay far below 2^53 (ids are
         // `task_key << 32 | seq`; a task key would need to pass 2^21), so

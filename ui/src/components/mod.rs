@@ -8,6 +8,7 @@ mod error_banner;
 mod history_view;
 mod run_view;
 mod settings;
+mod storage_banner;
 pub mod tasks;
 
 pub use app_footer::AppFooter;
@@ -18,3 +19,4 @@ pub use error_banner::ErrorBanner;
 pub use history_view::HistoryView;
 pub use run_view::RunView;
 pub use settings::SettingsView;
+pub use storage_banner::StorageBanner;
