@@ -4,6 +4,7 @@
 //! on a terminal and never with `NO_COLOR`); `--json` output is exactly the
 //! `crates/protocol` serialisation, for programs.
 
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
 use chrono::{DateTime, Local, Utc};
@@ -50,7 +51,7 @@ impl Printer {
 
     /// Writes one line of text.
     pub fn line(&mut self, text: &str) -> std::io::Result<()> {
-        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(visible(text).as_bytes())?;
         self.out.write_all(b"\n")
     }
 
@@ -75,7 +76,7 @@ impl Printer {
             local_time(entry.timestamp),
             entry.level.as_str(),
             entry.source,
-            entry.message,
+            visible(&entry.message),
         )
     }
 
@@ -83,6 +84,26 @@ impl Printer {
     pub fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
+}
+
+/// `text` with its control characters other than tab and new line shown
+/// as escapes (`\x1b`): a log line printed as text can neither recolour,
+/// move the cursor of, nor retitle the terminal it lands on. `--json`
+/// output escapes them as JSON does.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    let hidden = |character: char| character.is_control() && !matches!(character, '\t' | '\n');
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    for character in text.chars() {
+        if hidden(character) {
+            shown.push_str(&format!("\\x{:02x}", u32::from(character)));
+        } else {
+            shown.push(character);
+        }
+    }
+    Cow::Owned(shown)
 }
 
 fn local_time(time: DateTime<Utc>) -> String {

@@ -223,6 +223,41 @@ fn logs_print_json_lines_exactly_as_the_protocol_serialises_entries() {
 }
 
 #[test]
+fn control_characters_in_a_log_line_are_printed_as_escapes_never_sent_to_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, summary) = run_script(
+        dir.path(),
+        "printf 'red \\033[31mtext\\033[0m \\033]0;title\\007 nul\\000 tab\\tend\\n'",
+    );
+    let id = summary["id"].as_str().unwrap();
+
+    let text = run(dir.path(), &["logs", id, "--source", "shell.stdout"]);
+    assert!(text.status.success());
+    assert!(
+        !text
+            .stdout
+            .iter()
+            .any(|byte| *byte < 0x20 && !matches!(byte, b'\t' | b'\n')),
+        "a control byte reached the terminal: {:?}",
+        stdout(&text)
+    );
+    assert!(
+        stdout(&text).contains("red \\x1b[31mtext\\x1b[0m \\x1b]0;title\\x07 nul\\x00 tab\tend"),
+        "{}",
+        stdout(&text)
+    );
+    // JSON keeps the message exactly, escaped as JSON escapes it.
+    let json = json_lines(&run(
+        dir.path(),
+        &["logs", id, "--source", "shell.stdout", "--json"],
+    ));
+    assert_eq!(
+        json[0]["message"],
+        "red \u{1b}[31mtext\u{1b}[0m \u{1b}]0;title\u{7} nul\0 tab\tend"
+    );
+}
+
+#[test]
 fn bad_input_is_one_line_on_stderr_with_status_2() {
     let dir = tempfile::tempdir().unwrap();
     let (_, summary) = run_script(dir.path(), "echo hi");

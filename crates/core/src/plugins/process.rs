@@ -5,10 +5,11 @@
 use std::time::Duration;
 
 use taskdeck_protocol::LogLevel;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::task::JoinHandle;
 
 use crate::task_manager::TaskLogger;
+use crate::task_manager::logger::{MAX_MESSAGE_BYTES, truncated};
 
 /// How long output readers may run on after the process exits (a
 /// grandchild may hold the pipes open).
@@ -21,7 +22,9 @@ pub fn as_is(line: &str) -> Option<String> {
 
 /// Logs each line of `stream` (without its line ending) at `level`, as
 /// `shape` makes it (`None`: skip the line). Output that is not UTF-8 is
-/// decoded lossily. Reading pauses while the log buffer has no room.
+/// decoded lossily; a line longer than the entry cap keeps its start and
+/// a marker with its whole length. Reading pauses while the log buffer has
+/// no room.
 pub fn spawn_line_reader<R, F>(
     stream: R,
     logger: TaskLogger,
@@ -40,13 +43,20 @@ where
             // While the database cannot keep up, the program waits on its
             // full pipe instead of its lines being lost.
             logger.wait_for_room().await;
-            match reader.read_until(b'\n', &mut line).await {
-                Ok(0) => return,
-                Ok(_) => {
+            match read_line_capped(&mut reader, &mut line, KEPT_LINE_BYTES).await {
+                Ok(None) => return,
+                Ok(Some(length)) => {
+                    let whole = length <= line.len();
                     while matches!(line.last(), Some(b'\n' | b'\r')) {
                         line.pop();
                     }
-                    if let Some(text) = shape(&String::from_utf8_lossy(&line)) {
+                    let text = String::from_utf8_lossy(&line).into_owned();
+                    let text = if whole {
+                        text
+                    } else {
+                        truncated(text, KEPT_LINE_BYTES, length)
+                    };
+                    if let Some(text) = shape(&text) {
                         logger.log(level, text);
                     }
                 }
@@ -57,6 +67,41 @@ where
             }
         }
     })
+}
+
+/// The bytes of one output line kept: the rest of a longer line is read
+/// and dropped, so a program that never ends its line cannot fill memory.
+/// Room is left for the truncation marker within the entry's cap.
+const KEPT_LINE_BYTES: usize = MAX_MESSAGE_BYTES - 64;
+
+/// Reads one line (through its `\n`, or to the end of the stream) into
+/// `line`, keeping at most `keep` bytes of it; returns the line's length
+/// without its `\n` (more than `line` holds: it was cut), `None` at the
+/// end of the stream.
+async fn read_line_capped<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    line: &mut Vec<u8>,
+    keep: usize,
+) -> std::io::Result<Option<usize>> {
+    let mut length = 0;
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok((length > 0).then_some(length));
+        }
+        let (chunk, ended) = match available.iter().position(|byte| *byte == b'\n') {
+            Some(end) => (&available[..=end], true),
+            None => (available, false),
+        };
+        let room = keep.saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = chunk.len();
+        length += used;
+        reader.consume(used);
+        if ended {
+            return Ok(Some(length - 1));
+        }
+    }
 }
 
 /// Kills every process of the program's process group (the program leads

@@ -232,6 +232,7 @@ mod tests {
     use taskdeck_protocol::{LogEntry, LogLevel, TaskStatus, TaskSummary};
 
     use crate::TaskManager;
+    use crate::task_manager::logger::MAX_MESSAGE_BYTES;
     use crate::test_support::{all_entries, cancel_and_wait, manager_with, request, temp_store};
 
     async fn run(manager: &TaskManager, params: serde_json::Value) -> (TaskSummary, Vec<LogEntry>) {
@@ -283,6 +284,36 @@ mod tests {
         );
         // SC-003: nothing the plugin wrote carries a default source.
         assert!(entries.iter().all(|entry| entry.source != "default"));
+    }
+
+    #[tokio::test]
+    async fn hostile_output_is_stored_as_given_and_a_10_mb_line_is_capped_with_a_marker() {
+        let (_dir, store) = temp_store().await;
+        let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
+        // ANSI colours, a NUL byte, a terminal title escape; then a line of
+        // 10 MiB without an end, and one after it.
+        let script = "printf 'red \\033[31mtext\\033[0m\\n'; printf 'a\\000b\\n'; \
+                      printf '\\033]0;title\\007after\\n'; \
+                      head -c 10485760 /dev/zero | tr '\\0' x; echo; echo last";
+        let (task, entries) =
+            run(&manager, json!({ "program": "sh", "args": ["-c", script] })).await;
+        assert_eq!(task.status, TaskStatus::Succeeded, "{:?}", task.error);
+        let stdout = lines(&entries, "shell.stdout");
+        assert_eq!(stdout[0].0, "red \u{1b}[31mtext\u{1b}[0m");
+        assert_eq!(
+            stdout[1].0, "a\0b",
+            "the NUL byte is kept, and what follows it"
+        );
+        assert_eq!(stdout[2].0, "\u{1b}]0;title\u{7}after");
+        let long = stdout[3].0;
+        assert!(long.len() <= MAX_MESSAGE_BYTES, "{}", long.len());
+        assert!(long.starts_with("xxxx"));
+        assert!(
+            long.ends_with(" … [truncated: 10485760 bytes in all]"),
+            "{}",
+            &long[long.len() - 60..]
+        );
+        assert_eq!(stdout[4].0, "last", "the line after it is whole");
     }
 
     #[tokio::test]

@@ -150,12 +150,19 @@ impl TaskLogger {
 
 /// Cuts `message` to [`MAX_MESSAGE_BYTES`] at a character boundary and
 /// says how long it was.
-pub fn cap_message(mut message: String) -> String {
+pub fn cap_message(message: String) -> String {
     if message.len() <= MAX_MESSAGE_BYTES {
         return message;
     }
     let original = message.len();
-    let mut cut = MAX_MESSAGE_BYTES;
+    truncated(message, MAX_MESSAGE_BYTES, original)
+}
+
+/// Cuts `message` to at most `keep` bytes at a character boundary and
+/// appends the marker saying the whole was `original` bytes (the output
+/// readers use it for lines they never held whole).
+pub fn truncated(mut message: String, keep: usize, original: usize) -> String {
+    let mut cut = keep.min(message.len());
     while !message.is_char_boundary(cut) {
         cut -= 1;
     }
