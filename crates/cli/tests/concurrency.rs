@@ -1,0 +1,144 @@
+//! Many writers on one database at once: tasks run by an engine inside this
+//! process (as the desktop app runs them) and by separate `taskdeck run`
+//! processes, all logging as fast as their programs print.
+
+// The tasks run `sh`, so this test needs a Unix shell.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used)]
+
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+use taskdeck_core::{DataDir, ManagerConfig, PluginRegistry, Store, TaskManager};
+use taskdeck_protocol::{RunTaskRequest, TaskStatus};
+
+/// Tasks per side (the engine here, and CLI processes).
+const TASKS_PER_SIDE: usize = 10;
+/// Lines each task's program prints.
+const LINES: usize = 50_000;
+
+/// `sh -c` printing `LINES` lines tagged with `tag`.
+fn script(tag: &str) -> String {
+    format!("seq -f '{tag} %.0f' 1 {LINES}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_tasks_from_the_engine_and_the_cli_store_every_line_gap_free_and_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(DataDir::resolve(Some(dir.path())).unwrap())
+        .await
+        .unwrap();
+    let manager = TaskManager::start(
+        store.clone(),
+        PluginRegistry::builtin(),
+        ManagerConfig::default(),
+    )
+    .await
+    .unwrap();
+
+    let cli: Vec<_> = (0..TASKS_PER_SIDE)
+        .map(|index| {
+            let args = serde_json::to_string(&["-c", &script(&format!("cli-{index}"))]).unwrap();
+            Command::new(env!("CARGO_BIN_EXE_taskdeck"))
+                .env_remove("TASKDECK_DATA_DIR")
+                .arg("--data-dir")
+                .arg(dir.path())
+                .args(["run", "shell", "--param", "program=sh", "--param"])
+                .arg(format!("args={args}"))
+                .arg("--json")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut app_tasks = Vec::new();
+    for index in 0..TASKS_PER_SIDE {
+        let params = json!({ "program": "sh", "args": ["-c", script(&format!("app-{index}"))] });
+        let request = RunTaskRequest {
+            plugin_id: "shell".to_owned(),
+            params: params.as_object().cloned().unwrap(),
+        };
+        app_tasks.push((
+            format!("app-{index}"),
+            manager.run_task(request).await.unwrap().id,
+        ));
+    }
+
+    let mut tasks = Vec::new();
+    for (tag, id) in app_tasks {
+        assert_eq!(
+            manager.wait(&id).await.unwrap().status,
+            TaskStatus::Succeeded
+        );
+        tasks.push((tag, id));
+    }
+    for (index, child) in cli.into_iter().enumerate() {
+        let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(summary["status"], "succeeded");
+        tasks.push((
+            format!("cli-{index}"),
+            summary["id"].as_str().unwrap().to_owned(),
+        ));
+    }
+    manager.shutdown().await.unwrap();
+
+    let database = rusqlite::Connection::open(dir.path().join("taskdeck.db")).unwrap();
+    for (tag, id) in &tasks {
+        let key: i64 = database
+            .query_row("SELECT key FROM tasks WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        let (count, first, last): (i64, i64, i64) = database
+            .query_row(
+                "SELECT count(*), min(seq), max(seq) FROM task_logs WHERE task_key = ?1",
+                [key],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!((first, last), (1, count), "{tag}: seq gap-free");
+        let (own, foreign): (i64, i64) = database
+            .query_row(
+                "SELECT count(*) FILTER (WHERE message LIKE ?2 || ' %'), \
+                        count(*) FILTER (WHERE message NOT LIKE ?2 || ' %') \
+                 FROM task_logs WHERE task_key = ?1 AND source = 'shell.stdout'",
+                rusqlite::params![key, tag],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(own, LINES as i64, "{tag}: every line stored");
+        assert_eq!(foreign, 0, "{tag}: no other task's line");
+        let last_line: String = database
+            .query_row(
+                "SELECT message FROM task_logs WHERE task_key = ?1 AND source = 'shell.stdout' \
+                 ORDER BY seq DESC LIMIT 1",
+                [key],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(last_line, format!("{tag} {LINES}"), "{tag}: in order");
+    }
+    let total: i64 = database
+        .query_row(
+            "SELECT count(*) FROM task_logs WHERE source = 'shell.stdout'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(total, (2 * TASKS_PER_SIDE * LINES) as i64);
+    let integrity: String = database
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+}
