@@ -102,6 +102,59 @@ impl DataDir {
     }
 }
 
+impl DataDir {
+    /// Whether `path` names one of the files Taskdeck keeps here — the
+    /// database, its `-wal` and `-shm`, files moved aside, the runner locks
+    /// — however it is spelt (relative, through `..` or a symbolic link, or
+    /// as a hard link to the database): what no export and no plugin may
+    /// write to.
+    pub fn is_own_file(&self, path: &Path) -> bool {
+        let Ok(own) = self.path.canonicalize() else {
+            return false;
+        };
+        let resolved = path.canonicalize().ok().or_else(|| {
+            let parent = match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent,
+                _ => Path::new("."),
+            };
+            Some(parent.canonicalize().ok()?.join(path.file_name()?))
+        });
+        let Some(resolved) = resolved else {
+            return false;
+        };
+        let named_own = match (resolved.parent(), resolved.file_name()) {
+            (Some(parent), Some(name)) if parent == own => {
+                name.to_string_lossy().starts_with(DATABASE_FILE_NAME)
+                    || name == crate::task_manager::runner::RUNNERS_DIR
+            }
+            (Some(parent), Some(_)) => parent == own.join(crate::task_manager::runner::RUNNERS_DIR),
+            _ => false,
+        };
+        named_own || self.is_database_under_another_name(path)
+    }
+
+    /// Whether `path` is the database file itself under another name (a
+    /// hard link).
+    #[cfg(unix)]
+    fn is_database_under_another_name(&self, path: &Path) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        match (
+            std::fs::metadata(path),
+            std::fs::metadata(self.database_path()),
+        ) {
+            (Ok(given), Ok(database)) => {
+                given.dev() == database.dev() && given.ino() == database.ino()
+            }
+            _ => false,
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn is_database_under_another_name(&self, _path: &Path) -> bool {
+        false
+    }
+}
+
 /// `path` with `suffix` added to its file name (`x.db` → `x.db-wal`).
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
@@ -121,6 +174,44 @@ mod tests {
         assert!(dir.path().is_dir());
         assert!(dir.path().is_absolute());
         assert_eq!(dir.database_path(), dir.path().join("taskdeck.db"));
+    }
+
+    #[test]
+    fn taskdeck_s_own_files_are_recognised_however_they_are_named() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = DataDir::resolve(Some(&root.path().join("data"))).unwrap();
+        std::fs::write(dir.database_path(), b"db").unwrap();
+        std::fs::create_dir(dir.path().join("runners")).unwrap();
+        let own = [
+            dir.database_path(),
+            dir.path().join("taskdeck.db-wal"),
+            dir.path().join("taskdeck.db.damaged-20261203T000000Z"),
+            dir.path().join("runners").join("abc.lock"),
+            root.path()
+                .join("data")
+                .join("..")
+                .join("data")
+                .join("taskdeck.db"),
+        ];
+        for path in &own {
+            assert!(dir.is_own_file(path), "{}", path.display());
+        }
+        #[cfg(unix)]
+        {
+            let link = root.path().join("innocent.db");
+            std::os::unix::fs::symlink(dir.database_path(), &link).unwrap();
+            assert!(dir.is_own_file(&link), "a symbolic link to the database");
+            let hard = root.path().join("hard.db");
+            std::fs::hard_link(dir.database_path(), &hard).unwrap();
+            assert!(dir.is_own_file(&hard), "a hard link to the database");
+        }
+        for path in [
+            dir.path().join("export.jsonl"),
+            root.path().join("taskdeck.db"),
+            root.path().join("missing").join("taskdeck.db"),
+        ] {
+            assert!(!dir.is_own_file(&path), "{}", path.display());
+        }
     }
 
     #[test]

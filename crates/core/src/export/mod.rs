@@ -192,6 +192,13 @@ pub async fn export_task_logs(
             path.display()
         )));
     }
+    if manager.store().data_dir().is_own_file(path) {
+        return Err(CoreError::InvalidArgument(format!(
+            "cannot export to {}: it is one of Taskdeck's own files (its database or what \
+             belongs to it); choose another",
+            path.display()
+        )));
+    }
     let partial = PartialFile::beside(path);
     let name = path.display().to_string();
     let cannot_write = |source: std::io::Error| CoreError::io(format!("writing {name}"), source);

@@ -287,6 +287,21 @@ async fn bad_targets_and_unknown_tasks_are_named_and_leave_no_file() {
         .unwrap_err();
     assert!(error.to_string().contains("it is a folder"), "{error}");
 
+    // Never over Taskdeck's own database, nor its write-ahead log.
+    let database = manager.store().data_dir().database_path();
+    let before = std::fs::read(&database).unwrap();
+    for own in [database.clone(), database.with_file_name("taskdeck.db-wal")] {
+        let error = export(&manager, &task_id, &all, csv, &own)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, CoreError::InvalidArgument(_)), "{error}");
+        assert!(
+            error.to_string().contains("Taskdeck's own files"),
+            "{error}"
+        );
+    }
+    assert_eq!(std::fs::read(&database).unwrap(), before);
+
     // Nobody, root included, may create files in /proc.
     #[cfg(target_os = "linux")]
     {

@@ -7,7 +7,7 @@ use taskdeck_protocol::TaskProgress;
 use tokio_util::sync::CancellationToken;
 
 use super::logger::TaskLogger;
-use crate::CoreError;
+use crate::{CoreError, DataDir};
 
 /// The latest progress report of a running task, shared with the manager.
 pub type ProgressCell = Arc<Mutex<Option<TaskProgress>>>;
@@ -18,6 +18,7 @@ pub type ProgressCell = Arc<Mutex<Option<TaskProgress>>>;
 #[derive(Debug, Clone)]
 pub struct TaskContext {
     params: Map<String, Value>,
+    data_dir: DataDir,
     logger: TaskLogger,
     cancellation: CancellationToken,
     progress: ProgressCell,
@@ -27,16 +28,32 @@ impl TaskContext {
     /// A context; the manager builds one per run.
     pub(crate) fn new(
         params: Map<String, Value>,
+        data_dir: DataDir,
         logger: TaskLogger,
         cancellation: CancellationToken,
         progress: ProgressCell,
     ) -> Self {
         Self {
             params,
+            data_dir,
             logger,
             cancellation,
             progress,
         }
+    }
+
+    /// Refuses `path`, the value of the parameter `param`, when it names
+    /// one of Taskdeck's own files (see [`DataDir::is_own_file`]): a plugin
+    /// asks before it writes where the user pointed it.
+    pub fn refuse_own_file(&self, param: &str, path: &std::path::Path) -> Result<(), CoreError> {
+        if self.data_dir.is_own_file(path) {
+            return Err(CoreError::InvalidArgument(format!(
+                "{param}: {} is one of Taskdeck's own files (its database or what belongs to \
+                 it); choose another",
+                path.display()
+            )));
+        }
+        Ok(())
     }
 
     /// The task's id.

@@ -296,6 +296,7 @@ impl TaskManager {
         let manager = self.clone();
         let context = TaskContext::new(
             params,
+            self.inner.store.data_dir().clone(),
             TaskLogger::new(Arc::clone(&log), &request.plugin_id),
             cancellation,
             progress,

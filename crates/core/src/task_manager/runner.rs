@@ -27,7 +27,8 @@ use crate::store::logs::{TaskLogPersistenceService, write, write_transaction};
 use crate::store::tasks::TaskRepository;
 use crate::{CoreError, DataDir, Store};
 
-const RUNNERS_DIR: &str = "runners";
+/// The folder of the data directory holding the runners' lock files.
+pub(crate) const RUNNERS_DIR: &str = "runners";
 
 /// This process's runner identity and the lock that proves it alive.
 #[derive(Debug)]

@@ -21,7 +21,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
+use sea_orm::sqlx::ConnectOptions as _;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sea_orm::{ConnectionTrait, DatabaseConnection, SqlxSqliteConnector, TransactionTrait};
 use serde_json::{Value, json};
 use taskdeck_protocol::{ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
 use tokio_util::sync::CancellationToken;
@@ -90,6 +92,7 @@ impl Plugin for MigrationPlugin {
         for name in ignored {
             plan_log.debug(format!("ignored {name}: not named V<version>__<name>.sql"));
         }
+        ctx.refuse_own_file("database", Path::new(&database))?;
         let connection = open(&database, dry_run, ctx.cancellation()).await?;
         let applied = applied_versions(&connection).await?;
         verify(&files, &applied, &log.child("verify"))?;
@@ -163,23 +166,27 @@ async fn open(
             "database: {database} does not exist (a dry run does not create it)"
         )));
     }
-    let mode = if dry_run { "ro" } else { "rwc" };
-    let url = format!("sqlite://{}?mode={mode}", path.display());
-    // The plugin logs each statement itself; sqlx's own statement log
-    // would land in the task's log too (through the `tracing` capture).
-    let mut options = ConnectOptions::new(url);
-    options
-        .sqlx_logging(false)
-        .max_connections(1)
-        .min_connections(1)
-        .max_lifetime(Duration::from_secs(7 * 24 * 3600))
-        .idle_timeout(Duration::from_secs(7 * 24 * 3600));
+    // The path goes to SQLite as a file name, never inside a URL, where a
+    // `?` or `#` in it would open another file than the one chosen.
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(dry_run)
+        .create_if_missing(!dry_run)
+        // The plugin logs each statement itself; sqlx's own statement log
+        // would land in the task's log too (through the `tracing` capture).
+        .disable_statement_logging();
     let cannot_open = |error: &dyn std::fmt::Display| {
         CoreError::PluginFailed(format!("cannot open the database {database}: {error}"))
     };
-    let connection = Database::connect(options)
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .max_lifetime(Duration::from_secs(7 * 24 * 3600))
+        .idle_timeout(Duration::from_secs(7 * 24 * 3600))
+        .connect_with(options)
         .await
         .map_err(|error| cannot_open(&error))?;
+    let connection = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
     {
         let mut pooled = connection
             .get_sqlite_connection_pool()

@@ -278,3 +278,37 @@ async fn cancelling_interrupts_one_long_statement() {
         "the file's table was rolled back with it"
     );
 }
+
+#[tokio::test]
+async fn taskdeck_s_own_database_is_refused_and_a_name_with_a_question_mark_is_that_file() {
+    let (_dir, store) = temp_store().await;
+    let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
+    let work = tempfile::tempdir().unwrap();
+    let folder = work.path().join("sql");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("V1__t.sql"), "CREATE TABLE t (x);\n").unwrap();
+
+    let own = store.data_dir().database_path();
+    let before = std::fs::read(&own).unwrap();
+    let (task, _) = run(&manager, params(&own, &folder)).await;
+    assert_eq!(task.status, TaskStatus::Failed);
+    let error = task.error.unwrap();
+    assert!(error.contains("Taskdeck's own files"), "{error}");
+    assert_eq!(std::fs::read(&own).unwrap(), before, "not touched");
+
+    // In a URL, `?mode=ro` here would be read as options of `odd`.
+    let odd = work.path().join("odd?mode=ro#x.db");
+    let (task, _) = run(&manager, params(&odd, &folder)).await;
+    assert_eq!(task.status, TaskStatus::Succeeded, "{:?}", task.error);
+    assert!(odd.is_file(), "the file named, nothing else");
+    let names: Vec<String> = std::fs::read_dir(work.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|name| name == "sql" || name.starts_with("odd?mode=ro#x.db")),
+        "{names:?}"
+    );
+}
