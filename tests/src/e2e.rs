@@ -356,6 +356,24 @@ impl AppSession {
     }
 
     /// Ends the WebDriver session (closing the app) and stops the driver.
+    /// Kills the app's process with `SIGKILL` (a crash, or the user's
+    /// `kill -9`); returns how many processes were killed. The session is
+    /// dead afterwards: only [`AppSession::close`] is left to call.
+    #[cfg(unix)]
+    pub fn kill_app(&self) -> Result<usize, String> {
+        let pids = processes_of(&app_binary()?);
+        for pid in &pids {
+            let status = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status()
+                .map_err(|error| format!("cannot run kill: {error}"))?;
+            if !status.success() {
+                return Err(format!("kill -KILL {pid} failed ({status})"));
+            }
+        }
+        Ok(pids.len())
+    }
+
     pub async fn close(self) -> Result<(), String> {
         let outcome = self
             .client
@@ -425,6 +443,21 @@ pub fn artifacts_dir() -> PathBuf {
                 .join("target")
                 .join("e2e")
         })
+}
+
+/// The ids of the running processes whose executable is `binary`.
+pub fn processes_of(binary: &Path) -> Vec<u32> {
+    let wanted = binary.canonicalize().ok();
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            let exe = std::fs::read_link(entry.path().join("exe")).ok();
+            (exe.is_some() && exe == wanted).then_some(pid)
+        })
+        .collect()
 }
 
 fn app_binary() -> Result<PathBuf, String> {

@@ -250,3 +250,82 @@ async fn retention_runs_at_start_up_says_so_and_is_edited_in_settings() {
     assert!(tasks.iter().any(|task| task.id == newest));
     assert_eq!(tasks.len(), 2);
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hard_kill_of_the_app_while_a_task_floods_leaves_a_sound_database() {
+    use taskdeck_core::{DataDir, ManagerConfig, PluginRegistry, Store, TaskManager};
+    use taskdeck_protocol::{LogFilter, TaskListFilter, TaskStatus};
+
+    let data_dir = tempfile::tempdir().unwrap();
+    let app = AppSession::launch("hard-kill", data_dir.path())
+        .await
+        .unwrap();
+    let flooded = async {
+        app.select("plugin-picker", "shell").await?;
+        app.fill("param-program", "yes").await?;
+        app.fill("param-args", "killed mid-flood").await?;
+        app.click("run-button").await?;
+        app.wait_for_text(&test_id("panel-status"), |text| {
+            text.eq_ignore_ascii_case("running")
+        })
+        .await?;
+        // Thousands of lines in, flushing as it goes.
+        app.wait_for_text(&test_id("rows-shown"), |text| {
+            text.split_whitespace()
+                .next()
+                .and_then(|count| count.replace(',', "").parse::<u64>().ok())
+                .is_some_and(|count| count >= 1_000)
+        })
+        .await?;
+        tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+        Ok::<(), String>(())
+    }
+    .await;
+    if let Err(error) = flooded {
+        let shot = app.screenshot("failure").await;
+        let _ = app.close().await;
+        panic!("hard-kill: {error} (screenshot: {shot:?})");
+    }
+    assert_eq!(app.kill_app().unwrap(), 1, "one app process killed");
+    let _ = app.close().await;
+
+    let database = data_dir.path().join("taskdeck.db");
+    let integrity: String = rusqlite::Connection::open(&database)
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    // The next start finds the task of the dead process and says so.
+    let store = Store::open(DataDir::resolve(Some(data_dir.path())).unwrap())
+        .await
+        .unwrap();
+    let manager = TaskManager::start(store, PluginRegistry::builtin(), ManagerConfig::default())
+        .await
+        .unwrap();
+    let tasks = manager
+        .list_tasks(&TaskListFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].status, TaskStatus::Interrupted);
+    let stats = manager.log_stats(&tasks[0].id).await.unwrap();
+    let newest = manager
+        .query_logs(
+            &tasks[0].id,
+            &LogFilter {
+                order: taskdeck_protocol::Order::Descending,
+                limit: Some(1),
+                ..LogFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        stats.total > 1_000,
+        "thousands of lines kept: {}",
+        stats.total
+    );
+    assert_eq!(newest.entries[0].seq, stats.total, "seq gap-free");
+    manager.shutdown().await.unwrap();
+}

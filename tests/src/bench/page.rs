@@ -39,9 +39,9 @@ pub fn milliseconds(value: Value) -> Result<f64, String> {
 /// The resident memory (KiB) of the app process and of its children (the
 /// web content and network processes).
 pub fn app_memory(app_binary: &Path) -> (u64, u64) {
-    let wanted = app_binary.canonicalize().ok();
-    let mut app_pids = Vec::new();
-    let mut processes = Vec::new();
+    let app_pids = crate::e2e::processes_of(app_binary);
+    let mut app = 0;
+    let mut children = 0;
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Some(pid) = entry
             .file_name()
@@ -58,18 +58,12 @@ pub fn app_memory(app_binary: &Path) -> (u64, u64) {
                 .and_then(|value| value.split_whitespace().next()?.parse::<u64>().ok())
                 .unwrap_or(0)
         };
-        let rss = field("VmRSS:");
         let parent = u32::try_from(field("PPid:")).unwrap_or(0);
-        if std::fs::read_link(entry.path().join("exe")).ok() == wanted {
-            app_pids.push((pid, rss));
+        if app_pids.contains(&pid) {
+            app += field("VmRSS:");
+        } else if app_pids.contains(&parent) {
+            children += field("VmRSS:");
         }
-        processes.push((parent, rss));
     }
-    let app: u64 = app_pids.iter().map(|(_, rss)| rss).sum();
-    let children: u64 = processes
-        .iter()
-        .filter(|(parent, _)| app_pids.iter().any(|(pid, _)| pid == parent))
-        .map(|(_, rss)| rss)
-        .sum();
     (app, children)
 }
