@@ -5,6 +5,7 @@
 //! runs every check CI runs.
 
 mod bench;
+mod fuzz;
 mod icons;
 mod layering;
 mod pins;
@@ -22,7 +23,8 @@ usage: cargo xtask <command>
 
 commands:
   setup        install what is missing: system packages (Debian/Ubuntu), the wasm
-               target, and the pinned trunk, wasm-bindgen-cli and tauri-driver
+               target, and the pinned trunk, wasm-bindgen-cli, cargo-deny,
+               cargo-fuzz and tauri-driver
   run          setup, build the UI and the app, and launch it (under Xvfb when
                Linux has no display)
   test         setup, then every check: fmt, UI build, clippy, layering, all
@@ -30,6 +32,9 @@ commands:
   bench [--quick]
                run every benchmark and rewrite the table of docs/benchmarks.md
                (--quick: small sizes on debug builds, table in target/bench)
+  fuzz [seconds]
+               run each cargo fuzz target of fuzz/ for that long (default 300;
+               the test command runs them for 20 s)
   ui [--release]
                build the UI with trunk into ui/dist
   layering     check the crate dependency rules of docs/architecture.md
@@ -46,6 +51,11 @@ fn main() -> ExitCode {
         ["test"] => test::run(),
         ["bench"] => bench::run(bench::Mode::Full),
         ["bench", "--quick"] => bench::run(bench::Mode::Quick),
+        ["fuzz"] => fuzz::run(300),
+        ["fuzz", seconds] => seconds
+            .parse()
+            .map_err(|_| format!("fuzz: {seconds:?} is not a number of seconds"))
+            .and_then(fuzz::run),
         ["ui"] => ui::build(ui::Profile::Debug),
         ["ui", "--release"] => ui::build(ui::Profile::Release),
         ["layering"] => layering::run(),

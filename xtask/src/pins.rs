@@ -10,6 +10,8 @@ use crate::workspace_root;
 pub const TRUNK: &str = "0.21.14";
 /// cargo-deny, which checks the dependency tree's licenses and sources.
 pub const CARGO_DENY: &str = "0.20.2";
+/// cargo-fuzz, which builds and runs the fuzz targets of `fuzz/`.
+pub const CARGO_FUZZ: &str = "0.13.1";
 /// tauri-driver, the WebDriver bridge for the end-to-end tests.
 pub const TAURI_DRIVER: &str = "2.1.0";
 

@@ -56,6 +56,13 @@ pub fn run() -> Result<(), String> {
         pins::CARGO_DENY,
         true,
     )?;
+    cargo_tool(
+        &installed,
+        "cargo-fuzz",
+        "cargo-fuzz",
+        pins::CARGO_FUZZ,
+        true,
+    )?;
     if cfg!(any(target_os = "linux", target_os = "windows")) {
         cargo_tool(
             &installed,

@@ -1,14 +1,14 @@
 //! `cargo xtask test`: every check, in the order that fails fastest.
 //!
 //! setup → fmt → UI build → clippy → layering → cargo deny → app build → all tests (the
-//! end-to-end tests of the real app under Xvfb among them) → every
-//! benchmark at quick sizes (they must still run; their figures are not
-//! judged). Prints how long each step took.
+//! end-to-end tests of the real app under Xvfb among them) → each fuzz
+//! target for 20 s → every benchmark at quick sizes (they must still run;
+//! their figures are not judged). Prints how long each step took.
 
 use std::time::Instant;
 
 use crate::process::{self, command};
-use crate::{bench, layering, setup, target_dir, ui, workspace_root};
+use crate::{bench, fuzz, layering, setup, target_dir, ui, workspace_root};
 
 /// Runs every check; stops at the first failure.
 pub fn run() -> Result<(), String> {
@@ -61,6 +61,7 @@ pub fn run() -> Result<(), String> {
                 ),
         )
     })?;
+    step("fuzz (quick)", &|| fuzz::run(fuzz::QUICK_SECONDS))?;
     step("benchmarks (quick)", &|| bench::run(bench::Mode::Quick))?;
 
     eprintln!("\n=== timings");
