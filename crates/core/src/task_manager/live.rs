@@ -11,7 +11,11 @@
 //!
 //! A subscriber that is more than [`MAX_ENTRIES_PER_ROUND`] matching
 //! entries behind receives a gap notice and the newest batch instead; it
-//! reads the gap from the store when it needs it.
+//! reads the gap from the store when it needs it. After each round the
+//! subscription rests in proportion to what it sent ([`LIVE_RATE`]), so a
+//! task logging faster than any screen can show is skipped through with gap
+//! notices instead of piling messages up in the webview (which then stops
+//! answering).
 
 use std::time::Duration;
 
@@ -29,6 +33,9 @@ pub const LIVE_BATCH: u32 = 1_000;
 /// Entries sent per wake-up before the subscription skips ahead with a gap
 /// notice.
 pub const MAX_ENTRIES_PER_ROUND: usize = 5_000;
+/// The most entries a second a subscription sends, on average: far more
+/// than anyone reads, and well within what the webview renders.
+pub const LIVE_RATE: f64 = 20_000.0;
 /// How often a subscription looks at the store when no local write wakes it
 /// (the task runs in another process).
 pub const FOREIGN_POLL: Duration = Duration::from_millis(250);
@@ -76,12 +83,17 @@ impl Follower {
             // Read the status first: if it says finished, every entry was
             // durable before it was written, so the drain below sees all.
             let status = self.tasks.get(&self.task.id).await?.task_status();
-            if !self.drain().await? {
+            let Some(sent) = self.drain().await? else {
                 return Ok(());
-            }
+            };
             if status.is_finished() {
                 (self.sink)(LiveLogMessage::End { status });
                 return Ok(());
+            }
+            let rest = Duration::from_secs_f64(sent as f64 / LIVE_RATE);
+            tokio::select! {
+                () = self.stop.cancelled() => return Ok(()),
+                () = tokio::time::sleep(rest) => {}
             }
             tokio::select! {
                 () = self.stop.cancelled() => return Ok(()),
@@ -96,9 +108,9 @@ impl Follower {
         }
     }
 
-    /// Sends the stored matching entries after the cursor. Returns `false`
-    /// when the subscriber is gone.
-    async fn drain(&mut self) -> Result<bool, CoreError> {
+    /// Sends the stored matching entries after the cursor; returns how many
+    /// it sent, `None` when the subscriber is gone.
+    async fn drain(&mut self) -> Result<Option<usize>, CoreError> {
         let mut sent = 0usize;
         loop {
             let page = self
@@ -106,31 +118,32 @@ impl Follower {
                 .query_identity(&self.task, &self.page_filter(Order::Ascending))
                 .await?;
             if page.entries.is_empty() {
-                return Ok(true);
+                return Ok(Some(sent));
             }
             if sent >= MAX_ENTRIES_PER_ROUND && page.next_cursor.is_some() {
-                return self.skip_ahead().await;
+                return Ok(self.skip_ahead().await?.map(|newest| sent + newest));
             }
             sent += page.entries.len();
             let more = page.next_cursor.is_some();
             if !self.send(page) {
-                return Ok(false);
+                return Ok(None);
             }
             if !more {
-                return Ok(true);
+                return Ok(Some(sent));
             }
         }
     }
 
-    /// Far behind: announce the gap and send the newest batch.
-    async fn skip_ahead(&mut self) -> Result<bool, CoreError> {
+    /// Far behind: announce the gap and send the newest batch; returns how
+    /// many entries it sent, `None` when the subscriber is gone.
+    async fn skip_ahead(&mut self) -> Result<Option<usize>, CoreError> {
         let mut newest = self
             .logs
             .query_identity(&self.task, &self.page_filter(Order::Descending))
             .await?;
         newest.entries.reverse();
         let Some(first) = newest.entries.first() else {
-            return Ok(true);
+            return Ok(Some(0));
         };
         if first.seq > self.cursor + 1 {
             let gap = LiveLogMessage::Gap {
@@ -138,10 +151,11 @@ impl Follower {
                 before_seq: first.seq,
             };
             if !(self.sink)(gap) {
-                return Ok(false);
+                return Ok(None);
             }
         }
-        Ok(self.send(newest))
+        let count = newest.entries.len();
+        Ok(self.send(newest).then_some(count))
     }
 
     fn send(&mut self, page: LogPage) -> bool {
