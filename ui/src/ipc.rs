@@ -48,7 +48,20 @@ fn decode_error(command: &str, error: JsValue) -> IpcError {
         return ipc;
     }
     let text = error.as_string().unwrap_or_else(|| format!("{error:?}"));
-    IpcError::new(ErrorKind::Internal, format!("{command} failed: {text}"))
+    plain_rejection(command, &text)
+}
+
+/// A rejection Tauri sent as text: arguments it could not decode (wrong
+/// type, missing, out of range; refused before the command ran) are
+/// `invalid_argument` like the core's own refusals; anything else is
+/// `internal`.
+fn plain_rejection(command: &str, text: &str) -> IpcError {
+    let kind = if text.starts_with("invalid args `") {
+        ErrorKind::InvalidArgument
+    } else {
+        ErrorKind::Internal
+    };
+    IpcError::new(kind, format!("{command} failed: {text}"))
 }
 
 /// No arguments.
@@ -517,4 +530,21 @@ fn listen<T: serde::de::DeserializeOwned + 'static>(
         unlisten,
         _handler: handler,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_tauri_cannot_decode_are_invalid_arguments() {
+        let refused = plain_rejection(
+            "get_task_logs",
+            "invalid args `filter` for command `get_task_logs`: invalid type: string \"ten\", expected u32",
+        );
+        assert_eq!(refused.kind, ErrorKind::InvalidArgument);
+        assert!(refused.message.contains("`filter`"), "{}", refused.message);
+        let other = plain_rejection("get_task_logs", "Command get_task_logs not allowed by ACL");
+        assert_eq!(other.kind, ErrorKind::Internal);
+    }
 }

@@ -182,6 +182,13 @@ mod tests {
                 text.contains("filter") || text.contains("taskId"),
                 "{args}: {text}"
             );
+            // The UI reads this prefix as `invalid_argument` (ui/src/ipc.rs).
+            assert!(
+                refusal
+                    .as_str()
+                    .is_some_and(|text| text.starts_with("invalid args `")),
+                "{args}: {text}"
+            );
         }
         // A 100 MB search is a full-text query like any other: answered,
         // not a crash.
