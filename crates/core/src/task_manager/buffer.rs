@@ -30,6 +30,7 @@ use serde_json::{Map, Value};
 use taskdeck_protocol::{LogEntry, LogLevel};
 use tokio::sync::{Notify, broadcast};
 
+use super::logger::cap_message;
 use super::secrets::Secrets;
 use crate::store::logs::record::{LogRecord, MAX_SEQ, TaskIdentity, now_millis};
 
@@ -212,7 +213,8 @@ impl TaskLog {
         self.buffer.wait_for_room().await;
     }
 
-    /// Appends one entry and returns its `seq`, or `None` when it was not
+    /// Appends one entry (its message capped at
+    /// [`super::logger::MAX_MESSAGE_BYTES`]) and returns its `seq`, or `None` when it was not
     /// kept: the buffer is full (the entry is counted as lost and reported
     /// before the next kept one) or the task has used every `seq` (more
     /// than four billion entries).
@@ -227,6 +229,8 @@ impl TaskLog {
             message = self.secrets.mask(message);
             metadata = metadata.map(|metadata| self.secrets.mask_metadata(metadata));
         }
+        // Capped once masked, so the cut never leaves the start of a secret.
+        let message = cap_message(message);
         // Read before the lock, so the shard is held no longer than needed.
         let timestamp_ms = now_millis();
         let mut pending = self.shard.lock();
@@ -328,6 +332,30 @@ mod tests {
         let source: Arc<str> = Arc::from("test");
         for index in 0..count {
             log.push(LogLevel::Info, &source, format!("line {index}"), None);
+        }
+    }
+
+    #[test]
+    fn a_secret_across_the_message_cap_is_masked_before_the_cut() {
+        use crate::task_manager::logger::MAX_MESSAGE_BYTES;
+        let buffer = Arc::new(LogBuffer::new(4, 1000));
+        let log =
+            task_log(&buffer, 1).with_secrets(Secrets::new(vec!["hunter2-s3cret".to_owned()]));
+        let source: Arc<str> = Arc::from("test");
+        // Cut first, the cap would fall inside the secret.
+        for message in [
+            format!("{}hunter2-s3cret", "x".repeat(MAX_MESSAGE_BYTES - 5)),
+            format!("{}hunter2-s3cret tail", "é".repeat(MAX_MESSAGE_BYTES)),
+        ] {
+            log.push(LogLevel::Info, &source, message, None);
+        }
+        for record in buffer.take().concat() {
+            assert!(record.message.len() <= MAX_MESSAGE_BYTES + 64);
+            assert!(
+                !record.message.contains("hunt"),
+                "{}",
+                &record.message[record.message.len() - 60..]
+            );
         }
     }
 

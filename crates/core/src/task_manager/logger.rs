@@ -102,7 +102,7 @@ impl TaskLogger {
         self.log.push(
             level,
             &self.source,
-            cap_message(message.into()),
+            message.into(),
             self.metadata.as_deref().cloned(),
         )
     }
@@ -123,8 +123,7 @@ impl TaskLogger {
             None => metadata,
         };
         let metadata = (!merged.is_empty()).then_some(merged);
-        self.log
-            .push(level, &self.source, cap_message(message.into()), metadata)
+        self.log.push(level, &self.source, message.into(), metadata)
     }
 
     /// Writes a `DEBUG` entry.
