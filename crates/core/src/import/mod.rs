@@ -1,7 +1,7 @@
 //! Import: a JSON Lines export (see [`crate::export`]) back into a store as
 //! historical tasks, so a log someone sent opens with the full panel.
 //!
-//! The file is read line by line, in constant memory, inside one
+//! The file is read line by line, in bounded memory, inside one
 //! transaction: a file that is not an export, a truncated or malformed
 //! line, an entry out of order or a task already in the store stops the
 //! import with the file and line named, and nothing is changed. Tasks keep
@@ -17,8 +17,8 @@ use sea_orm::{
 };
 use serde_json::Value;
 use taskdeck_protocol::{ExportHeader, ImportReport, LogEntry, TaskStatus};
-use tokio::io::AsyncBufReadExt;
 
+use crate::bounded_lines::read_line_capped;
 use crate::store::entities::tasks;
 use crate::store::logs::record::{LogRecord, MAX_SEQ, TaskIdentity};
 use crate::store::logs::{write, write_transaction};
@@ -26,13 +26,18 @@ use crate::{CoreError, Store};
 
 /// Entries written per statement batch.
 const BATCH: usize = 1_000;
+/// The longest line read: far beyond any entry (its message is capped at
+/// 64 KiB) or header Taskdeck writes, so a longer one is damage, refused
+/// without holding it in memory.
+const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Imports every task of the export at `path` into `store`.
 pub async fn import_task_logs(store: &Store, path: &Path) -> Result<ImportReport, CoreError> {
     let file = tokio::fs::File::open(path)
         .await
         .map_err(|source| CoreError::io(format!("opening {}", path.display()), source))?;
-    let mut lines = tokio::io::BufReader::new(file).lines();
+    let mut reader = tokio::io::BufReader::new(file);
+    let mut bytes = Vec::new();
     let transaction = store
         .connection()
         .begin_with_options(write_transaction())
@@ -47,16 +52,30 @@ pub async fn import_task_logs(store: &Store, path: &Path) -> Result<ImportReport
     let at = |number: usize, what: String| {
         CoreError::InvalidArgument(format!("{} line {number}: {what}", path.display()))
     };
-    while let Some(line) = lines
-        .next_line()
-        .await
-        .map_err(|source| CoreError::io(format!("reading {}", path.display()), source))?
-    {
+    loop {
+        bytes.clear();
+        let Some(length) = read_line_capped(&mut reader, &mut bytes, MAX_LINE_BYTES)
+            .await
+            .map_err(|source| CoreError::io(format!("reading {}", path.display()), source))?
+        else {
+            break;
+        };
         number += 1;
+        if length > MAX_LINE_BYTES {
+            return Err(at(
+                number,
+                format!(
+                    "a line of {length} bytes; an export's lines are at most {} MiB",
+                    MAX_LINE_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+        let line =
+            std::str::from_utf8(&bytes).map_err(|_| at(number, "not UTF-8 text".to_owned()))?;
         if line.trim().is_empty() {
             continue;
         }
-        let value: Value = serde_json::from_str(&line).map_err(|error| {
+        let value: Value = serde_json::from_str(line).map_err(|error| {
             at(
                 number,
                 format!("not JSON ({error}); is the file cut short?"),

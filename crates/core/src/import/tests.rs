@@ -131,6 +131,18 @@ async fn files_that_are_not_exports_are_refused_by_line_and_change_nothing() {
             "line 1: not a Taskdeck log export".to_owned(),
         ),
         (
+            "endless.jsonl",
+            format!(
+                "{}\n{{\"message\": \"{}",
+                lines[0].replace(&task_id, "endless-task"),
+                "x".repeat(65 * 1024 * 1024)
+            ),
+            format!(
+                "line 2: a line of {} bytes; an export's lines are at most 64 MiB",
+                "{\"message\": \"".len() + 65 * 1024 * 1024
+            ),
+        ),
+        (
             "truncated.jsonl",
             text[..text.len() - 10].replace(&task_id, "fifth-task"),
             format!("line {last}: not JSON"),

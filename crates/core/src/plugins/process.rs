@@ -5,9 +5,10 @@
 use std::time::Duration;
 
 use taskdeck_protocol::LogLevel;
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::{AsyncRead, BufReader};
 use tokio::task::JoinHandle;
 
+use crate::bounded_lines::read_line_capped;
 use crate::task_manager::TaskLogger;
 use crate::task_manager::logger::{MAX_MESSAGE_BYTES, truncated};
 
@@ -73,36 +74,6 @@ where
 /// and dropped, so a program that never ends its line cannot fill memory.
 /// Room is left for the truncation marker within the entry's cap.
 const KEPT_LINE_BYTES: usize = MAX_MESSAGE_BYTES - 64;
-
-/// Reads one line (through its `\n`, or to the end of the stream) into
-/// `line`, keeping at most `keep` bytes of it; returns the line's length
-/// without its `\n` (more than `line` holds: it was cut), `None` at the
-/// end of the stream.
-async fn read_line_capped<R: AsyncBufRead + Unpin>(
-    reader: &mut R,
-    line: &mut Vec<u8>,
-    keep: usize,
-) -> std::io::Result<Option<usize>> {
-    let mut length = 0;
-    loop {
-        let available = reader.fill_buf().await?;
-        if available.is_empty() {
-            return Ok((length > 0).then_some(length));
-        }
-        let (chunk, ended) = match available.iter().position(|byte| *byte == b'\n') {
-            Some(end) => (&available[..=end], true),
-            None => (available, false),
-        };
-        let room = keep.saturating_sub(line.len());
-        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        let used = chunk.len();
-        length += used;
-        reader.consume(used);
-        if ended {
-            return Ok(Some(length - 1));
-        }
-    }
-}
 
 /// Kills every process of the program's process group (the program leads
 /// it), through `kill(1)`: the workspace forbids the `unsafe` of calling
