@@ -8,9 +8,9 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use taskdeck_core::import::import_task_logs;
-use taskdeck_core::{CoreError, DataDir, Store};
+use taskdeck_core::{CoreError, DataDir, Store, TaskCleanupService};
 
-/// One store for the whole run (imports that succeed stay in it).
+/// One store for the whole run.
 struct World {
     runtime: tokio::runtime::Runtime,
     store: Store,
@@ -42,7 +42,14 @@ fuzz_target!(|data: &[u8]| {
         .runtime
         .block_on(import_task_logs(&world.store, &path))
     {
-        Ok(_) | Err(CoreError::InvalidArgument(_)) | Err(CoreError::Io { .. }) => {}
+        // Removed again, so that the next input may hold the same task.
+        Ok(report) => {
+            world
+                .runtime
+                .block_on(TaskCleanupService::new(&world.store).delete(&report.task_ids))
+                .expect("imported tasks can be deleted");
+        }
+        Err(CoreError::InvalidArgument(_)) | Err(CoreError::Io { .. }) => {}
         Err(other) => panic!("an import failed with neither a line nor a read error: {other:?}"),
     }
 });

@@ -26,14 +26,24 @@ pub fn run(seconds: u64) -> Result<(), String> {
     let fuzz_target = target_dir().join("fuzz");
     for target in TARGETS {
         eprintln!("fuzz: {target} for {seconds} s");
+        // New inputs go to corpus/ (not committed); seeds/ holds committed
+        // starting points, such as a real export.
+        let corpus = fuzz_dir.join("corpus").join(target);
+        std::fs::create_dir_all(&corpus)
+            .map_err(|error| format!("cannot create {}: {error}", corpus.display()))?;
+        let mut fuzz = command("cargo");
+        fuzz.args(["fuzz", "run", "--sanitizer", "none", "--fuzz-dir"])
+            .arg(&fuzz_dir)
+            .arg("--target-dir")
+            .arg(&fuzz_target)
+            .arg(target)
+            .arg(&corpus);
+        let seeds = fuzz_dir.join("seeds").join(target);
+        if seeds.is_dir() {
+            fuzz.arg(seeds);
+        }
         process::run(
-            command("cargo")
-                .args(["fuzz", "run", "--sanitizer", "none", "--fuzz-dir"])
-                .arg(&fuzz_dir)
-                .arg("--target-dir")
-                .arg(&fuzz_target)
-                .arg(target)
-                .arg("--")
+            fuzz.arg("--")
                 .arg(format!("-max_total_time={seconds}"))
                 // A hang is a failure too.
                 .arg("-timeout=10")
