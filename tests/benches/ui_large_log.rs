@@ -312,11 +312,7 @@ async fn run(count: u64) -> Result<(), String> {
         Ok::<(), String>(())
     }
     .await;
-    if outcome.is_err() {
-        let _ = app.screenshot("failure").await;
-    }
-    app.close().await?;
-    outcome
+    app.finish(outcome).await
 }
 
 fn main() {

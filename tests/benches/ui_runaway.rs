@@ -175,11 +175,7 @@ async fn run(seconds: u64) -> Result<(), String> {
         Ok::<(), String>(())
     }
     .await;
-    if outcome.is_err() {
-        let _ = app.screenshot("failure").await;
-    }
-    app.close().await?;
-    outcome
+    app.finish(outcome).await
 }
 
 /// An RFC 3339 time from the protocol as milliseconds since the epoch.

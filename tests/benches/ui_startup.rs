@@ -122,11 +122,7 @@ async fn launch(data_dir: &Path, open_history: bool) -> Result<Launch, String> {
         })
     }
     .await;
-    if outcome.is_err() {
-        let _ = app.screenshot("failure").await;
-    }
-    app.close().await?;
-    outcome
+    app.finish(outcome).await
 }
 
 /// The median of `values` (NaN when there are none).

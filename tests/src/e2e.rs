@@ -374,6 +374,16 @@ impl AppSession {
         Ok(pids.len())
     }
 
+    /// Ends the session after `outcome`, with a screenshot named `failure`
+    /// first when it failed; returns `outcome`.
+    pub async fn finish<T>(self, outcome: Result<T, String>) -> Result<T, String> {
+        if outcome.is_err() {
+            let _ = self.screenshot("failure").await;
+        }
+        self.close().await?;
+        outcome
+    }
+
     pub async fn close(self) -> Result<(), String> {
         let outcome = self
             .client
