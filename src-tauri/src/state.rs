@@ -113,16 +113,15 @@ impl AppState {
     /// Refused when the engine runs or failed for another reason.
     pub async fn start_fresh(&self) -> Result<std::path::PathBuf, IpcError> {
         let _starting = self.starting.lock().await;
-        if self.manager().is_ok() {
-            return Err(IpcError::new(
-                ErrorKind::InvalidArgument,
-                "the database opened normally; there is nothing to move aside",
-            ));
-        }
-        if let Err(error) = self.manager()
-            && error.kind != ErrorKind::DatabaseDamaged
-        {
-            return Err(error);
+        match self.manager() {
+            Ok(_) => {
+                return Err(IpcError::new(
+                    ErrorKind::InvalidArgument,
+                    "the database opened normally; there is nothing to move aside",
+                ));
+            }
+            Err(error) if error.kind != ErrorKind::DatabaseDamaged => return Err(error),
+            Err(_) => {}
         }
         let data_dir = self.data_dir.clone().ok_or_else(|| {
             IpcError::new(

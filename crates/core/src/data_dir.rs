@@ -100,9 +100,7 @@ impl DataDir {
         rename(&database, &target)?;
         Ok(target)
     }
-}
 
-impl DataDir {
     /// Whether `path` names one of the files Taskdeck keeps here — the
     /// database, its `-wal` and `-shm`, files moved aside, the runner locks
     /// — however it is spelt (relative, through `..` or a symbolic link, or

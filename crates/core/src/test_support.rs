@@ -202,6 +202,24 @@ impl SmallFilesystem {
     pub fn path(&self) -> &std::path::Path {
         self.folder.path()
     }
+
+    /// Fills it with one file, until it refuses another byte; returns the
+    /// file (delete it to give the space back).
+    pub fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.path().join("filler");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let chunk = vec![0u8; 4096];
+        loop {
+            match file.write(&chunk) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(error) if error.raw_os_error() == Some(28) => break,
+                Err(error) => panic!("filling the disk: {error}"),
+            }
+        }
+        path
+    }
 }
 
 #[cfg(target_os = "linux")]

@@ -314,7 +314,7 @@ impl ParamSchema {
         let mut shown = params.clone();
         for (name, value) in &mut shown {
             if self.field(name).is_some_and(|field| field.secret) {
-                redact_strings(value);
+                for_each_string_mut(value, &mut |text| REDACTED.clone_into(text));
             }
         }
         shown
@@ -333,11 +333,17 @@ fn visit_strings(value: &Value, visit: &mut impl FnMut(&str)) {
     }
 }
 
-fn redact_strings(value: &mut Value) {
+/// Calls `change` on every string inside `value`: the value itself, array
+/// items and object values (not keys), however deep.
+pub fn for_each_string_mut(value: &mut Value, change: &mut impl FnMut(&mut String)) {
     match value {
-        Value::String(text) => REDACTED.clone_into(text),
-        Value::Array(items) => items.iter_mut().for_each(redact_strings),
-        Value::Object(map) => map.values_mut().for_each(redact_strings),
+        Value::String(text) => change(text),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| for_each_string_mut(item, change)),
+        Value::Object(map) => map
+            .values_mut()
+            .for_each(|item| for_each_string_mut(item, change)),
         _ => {}
     }
 }

@@ -14,7 +14,9 @@ use crate::store::logs::record::{LogRecord, TaskIdentity, now_millis};
 use crate::store::logs::{write, write_transaction};
 use crate::{CoreError, Store};
 
-/// The plugin id and source of the app's own tasks and entries.
+/// The plugin id and source of the app's own tasks and entries (the
+/// engine's notices in any task's log among them: the log buffer never
+/// drops them).
 pub const SYSTEM: &str = "system";
 
 /// Records `report` (a cleanup by `rules`) as a finished `system` task and

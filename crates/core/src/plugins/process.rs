@@ -51,12 +51,12 @@ where
                     while matches!(line.last(), Some(b'\n' | b'\r')) {
                         line.pop();
                     }
-                    let text = String::from_utf8_lossy(&line).into_owned();
-                    let text = if whole {
-                        text
-                    } else {
-                        truncated(text, KEPT_LINE_BYTES, length)
-                    };
+                    // Borrowed unless the line is cut (or not UTF-8): `shape`
+                    // makes the one copy each line needs.
+                    let mut text = String::from_utf8_lossy(&line);
+                    if !whole {
+                        text = truncated(text.into_owned(), KEPT_LINE_BYTES, length).into();
+                    }
                     if let Some(text) = shape(&text) {
                         logger.log(level, text);
                     }

@@ -21,7 +21,8 @@
 //! into a full buffer is not kept but counted, and the count is written as
 //! a `system` error entry before the task's next kept entry — a loss is
 //! never silent. `system` entries themselves (a task's start and end, that
-//! report) are few and always kept.
+//! report) are few and always kept (the source is
+//! [`crate::cleanup::app_log::SYSTEM`]).
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -32,15 +33,12 @@ use tokio::sync::{Notify, broadcast};
 
 use super::logger::cap_message;
 use super::secrets::Secrets;
+use crate::cleanup::app_log::SYSTEM;
 use crate::store::logs::record::{LogRecord, MAX_SEQ, TaskIdentity, now_millis};
 
 /// How many live entries a slow subscriber may fall behind before it is
 /// told it lagged (it then fills the gap from the store).
 pub const LIVE_CHANNEL_CAPACITY: usize = 16_384;
-
-/// The source of the entries the engine itself writes, which the bound
-/// never drops.
-pub const SYSTEM_SOURCE: &str = "system";
 
 /// Entries waiting to be written, shared by every task of one manager.
 #[derive(Debug)]
@@ -234,15 +232,18 @@ impl TaskLog {
         // Read before the lock, so the shard is held no longer than needed.
         let timestamp_ms = now_millis();
         let mut pending = self.shard.lock();
-        if &**source != SYSTEM_SOURCE && self.buffer.held() >= self.buffer.max_held {
+        if &**source != SYSTEM && self.buffer.held() >= self.buffer.max_held {
             self.lost.fetch_add(1, Ordering::Relaxed);
             return None;
         }
         let mut full = false;
-        let lost = self.lost.swap(0, Ordering::Relaxed);
+        // `lost` changes only under the shard's lock: a plain load, and a
+        // write only once something was lost.
+        let lost = self.lost.load(Ordering::Relaxed);
         if lost > 0 {
+            self.lost.store(0, Ordering::Relaxed);
             let (message, metadata) = loss_report(lost, self.buffer.max_held);
-            let system: Arc<str> = Arc::from(SYSTEM_SOURCE);
+            let system: Arc<str> = Arc::from(SYSTEM);
             let report = self.append(
                 &mut pending,
                 timestamp_ms,
@@ -404,14 +405,14 @@ mod tests {
         let log = task_log(&buffer, 1);
         push(&log, 8);
         assert_eq!(buffer.held(), 5, "the bound holds");
-        let system: Arc<str> = Arc::from(SYSTEM_SOURCE);
+        let system: Arc<str> = Arc::from(SYSTEM);
         let end = log.push(LogLevel::Info, &system, "the end".to_owned(), None);
         assert_eq!(end, Some(7), "system entries are kept, after the report");
         let taken = buffer.take().concat();
         buffer.written(taken.len());
         assert_eq!(buffer.held(), 0);
         let report = &taken[5];
-        assert_eq!((report.seq, &*report.source), (6, SYSTEM_SOURCE));
+        assert_eq!((report.seq, &*report.source), (6, SYSTEM));
         assert_eq!(report.level, LogLevel::Error);
         assert!(
             report.message.starts_with("3 log entries were lost"),

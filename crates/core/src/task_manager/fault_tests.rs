@@ -107,24 +107,6 @@ async fn while_another_process_holds_the_write_lock_writes_wait_and_reads_answer
     manager.shutdown().await.unwrap();
 }
 
-/// Fills the filesystem under `folder` with one file, until it refuses
-/// another byte; returns the file (delete it to give the space back).
-fn fill_disk(folder: &std::path::Path) -> std::path::PathBuf {
-    use std::io::Write;
-    let path = folder.join("filler");
-    let mut file = std::fs::File::create(&path).unwrap();
-    let chunk = vec![0u8; 4096];
-    loop {
-        match file.write(&chunk) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(error) if error.raw_os_error() == Some(28) => break,
-            Err(error) => panic!("filling the disk: {error}"),
-        }
-    }
-    path
-}
-
 /// A data directory on a real 32 MiB filesystem, and a manager on it that
 /// holds at most `max_held` entries in memory.
 async fn on_a_small_disk(
@@ -149,7 +131,7 @@ async fn fill_and_go(
     go: impl FnOnce(),
 ) -> std::path::PathBuf {
     manager.flush().await.unwrap();
-    let filler = fill_disk(disk.path());
+    let filler = disk.fill();
     go();
     let mut storage_error = manager.storage_error();
     tokio::time::timeout(

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 use taskdeck_protocol::REDACTED;
+use taskdeck_protocol::plugin::for_each_string_mut;
 
 /// The secret texts of one task, longest first (so a secret that contains
 /// another is masked whole).
@@ -44,12 +45,7 @@ impl Secrets {
 
     /// Masks every secret in the strings of `value`, in place.
     pub fn mask_value(&self, value: &mut Value) {
-        match value {
-            Value::String(text) => *text = self.mask(std::mem::take(text)),
-            Value::Array(items) => items.iter_mut().for_each(|item| self.mask_value(item)),
-            Value::Object(map) => map.values_mut().for_each(|item| self.mask_value(item)),
-            _ => {}
-        }
+        for_each_string_mut(value, &mut |text| *text = self.mask(std::mem::take(text)));
     }
 }
 
