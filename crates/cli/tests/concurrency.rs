@@ -117,7 +117,17 @@ async fn twenty_tasks_from_the_engine_and_the_cli_store_every_line_gap_free_and_
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .unwrap();
-        assert_eq!(own, LINES as i64, "{tag}: every line stored");
+        let notices: Vec<String> = database
+            .prepare("SELECT message FROM task_logs WHERE task_key = ?1 AND level >= 2")
+            .unwrap()
+            .query_map([key], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            own, LINES as i64,
+            "{tag}: every line stored; notices: {notices:?}"
+        );
         assert_eq!(foreign, 0, "{tag}: no other task's line");
         let last_line: String = database
             .query_row(

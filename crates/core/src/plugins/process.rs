@@ -15,6 +15,8 @@ use crate::task_manager::logger::{MAX_MESSAGE_BYTES, truncated};
 /// How long output readers may run on after the process exits (a
 /// grandchild may hold the pipes open).
 pub const DRAIN_GRACE: Duration = Duration::from_secs(2);
+/// How often [`drain`] looks whether the readers are held back.
+const DRAIN_STEP: Duration = Duration::from_millis(100);
 
 /// Logs every line as it is.
 pub fn as_is(line: &str) -> Option<String> {
@@ -93,18 +95,26 @@ pub async fn kill_group(leader: Option<u32>) {
 }
 
 /// Waits for both readers to reach end of output, at most [`DRAIN_GRACE`]
-/// in all.
+/// of time in which they could read: while the log buffer has no room (the
+/// database is behind), readers wait on purpose and the grace stands still,
+/// so a slow store never cuts a finished program's last lines.
 pub async fn drain(readers: [Option<JoinHandle<()>>; 2], log: &TaskLogger) {
     let readers: Vec<JoinHandle<()>> = readers.into_iter().flatten().collect();
     let aborts: Vec<_> = readers.iter().map(JoinHandle::abort_handle).collect();
-    let finished = tokio::time::timeout(DRAIN_GRACE, async {
+    let mut all = std::pin::pin!(async {
         for reader in readers {
             let _ = reader.await;
         }
-    })
-    .await;
-    if finished.is_err() {
-        aborts.iter().for_each(tokio::task::AbortHandle::abort);
-        log.warning("stopped reading output: a process started by the program still holds it open");
+    });
+    let mut could_read = Duration::ZERO;
+    while could_read < DRAIN_GRACE {
+        if tokio::time::timeout(DRAIN_STEP, &mut all).await.is_ok() {
+            return;
+        }
+        if log.has_room() {
+            could_read += DRAIN_STEP;
+        }
     }
+    aborts.iter().for_each(tokio::task::AbortHandle::abort);
+    log.warning("stopped reading output: a process started by the program still holds it open");
 }

@@ -120,13 +120,18 @@ impl LogBuffer {
         self.room.notify_waiters();
     }
 
-    /// Returns once less than half of the bound is used: at once unless
-    /// the database has fallen behind or cannot be written.
+    /// Whether less than half of the bound is used: false only while the
+    /// database has fallen behind or cannot be written.
+    pub fn has_room(&self) -> bool {
+        self.held() < self.max_held / 2
+    }
+
+    /// Returns once [`LogBuffer::has_room`] holds.
     pub async fn wait_for_room(&self) {
         loop {
             // Created before the check, so a write in between still wakes it.
             let room = self.room.notified();
-            if self.held() < self.max_held / 2 {
+            if self.has_room() {
                 return;
             }
             room.await;
@@ -209,6 +214,11 @@ impl TaskLog {
     /// See [`LogBuffer::wait_for_room`].
     pub async fn wait_for_room(&self) {
         self.buffer.wait_for_room().await;
+    }
+
+    /// See [`LogBuffer::has_room`].
+    pub fn has_room(&self) -> bool {
+        self.buffer.has_room()
     }
 
     /// Appends one entry (its message capped at

@@ -261,14 +261,15 @@ async fn on_a_full_disk_past_the_bound_the_loss_is_counted_in_a_system_entry() {
     manager.shutdown().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn on_a_full_disk_a_program_is_slowed_and_none_of_its_lines_is_lost() {
-    const LINES: u64 = 30_000;
+/// Runs `seq 1 <lines>` with a bound of 2,000 entries, keeps the disk full
+/// for `full_for` once it prints, and checks the task still runs then and
+/// stores every line, with no warning or error, once space returns.
+async fn a_program_on_a_full_disk(lines: u64, full_for: Duration) {
     let (disk, _store, manager) = on_a_small_disk(None, 2_000).await;
     let outside = tempfile::tempdir().unwrap();
     let go = outside.path().join("go");
     let script = format!(
-        "while [ ! -e '{}' ]; do sleep 0.02; done; seq 1 {LINES}",
+        "while [ ! -e '{}' ]; do sleep 0.02; done; seq 1 {lines}",
         go.display()
     );
     let task = manager
@@ -286,13 +287,11 @@ async fn on_a_full_disk_a_program_is_slowed_and_none_of_its_lines_is_lost() {
     })
     .await;
 
-    // The program's output is far more than the buffer may hold: it
-    // waits on its pipe instead of finishing with lines dropped.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    tokio::time::sleep(full_for).await;
     assert_eq!(
         manager.get_task(&task.id).await.unwrap().status,
         TaskStatus::Running,
-        "the program is held back while its lines cannot be stored"
+        "the task waits while its lines cannot be stored"
     );
     assert!(manager.entries_held() <= 2_000);
 
@@ -304,7 +303,25 @@ async fn on_a_full_disk_a_program_is_slowed_and_none_of_its_lines_is_lost() {
         .filter(|source| source.source.ends_with("stdout"))
         .map(|source| source.counts.total())
         .sum();
-    assert_eq!(stdout, LINES, "every line stored");
-    assert_eq!(stats.counts.error, 0, "no loss reported: {stats:?}");
+    assert_eq!(stdout, lines, "every line stored");
+    assert_eq!(
+        (stats.counts.warning, stats.counts.error),
+        (0, 0),
+        "no loss reported, no reading stopped: {stats:?}"
+    );
     manager.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_full_disk_a_program_is_slowed_and_none_of_its_lines_is_lost() {
+    // Far more than the buffer may hold: the program waits on its pipe
+    // instead of finishing with lines dropped.
+    a_program_on_a_full_disk(30_000, Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_program_that_ended_while_the_disk_was_full_keeps_its_last_lines() {
+    // Its output fits in the pipe, so it exits while the reader waits for
+    // room — longer than the drain grace, which must not cut it short.
+    a_program_on_a_full_disk(5_000, crate::plugins::process::DRAIN_GRACE * 2).await;
 }

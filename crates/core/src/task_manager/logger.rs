@@ -95,6 +95,11 @@ impl TaskLogger {
         self.log.wait_for_room().await;
     }
 
+    /// Whether [`TaskLogger::wait_for_room`] would return at once.
+    pub fn has_room(&self) -> bool {
+        self.log.has_room()
+    }
+
     /// Writes an entry at `level` and returns its `seq` (`None` when it was
     /// not kept: the log buffer is full — the loss is counted and reported
     /// in the log — or the task has used up every `seq`).
