@@ -56,6 +56,11 @@ impl Plugin for Firehose {
         let loggers = source_loggers(ctx.logger());
         for row in rows {
             let logger = &loggers[row.source];
+            // A producer faster than the disk waits while the buffer is
+            // half full (as program output does) rather than lose entries.
+            if !logger.has_room() {
+                logger.wait_for_room().await;
+            }
             match row.metadata {
                 Some(metadata) => logger.log_with(row.level, row.message, metadata),
                 None => logger.log(row.level, row.message),
