@@ -23,9 +23,11 @@ use crate::components::{EmptyState, ErrorBanner};
 use crate::ipc::{self, LiveSubscription};
 use crate::preferences;
 
-/// How close to an end of the rows held (in pixels) scrolling loads the
-/// next page there.
-const EDGE: i32 = 100 * log_window::ROW_HEIGHT;
+/// How close to an end of the rows held (in rows) scrolling loads the
+/// next page there: half a page, so that even a fast scroll (45 rows a
+/// frame in the benchmark) finds the page there before it reaches the end
+/// (with 100 rows, it waited at the top for most pages).
+const EDGE_ROWS: i32 = 500;
 
 /// Properties of [`TaskLogPanel`].
 #[derive(Properties, PartialEq)]
@@ -465,10 +467,11 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             } else if follow.0 && moved_up && !at_bottom {
                 follow.dispatch(FollowAction::Set(false));
             }
-            if top < EDGE {
+            let edge = EDGE_ROWS * row_height;
+            if top < edge {
                 fetch.emit(Edge::Earlier);
             }
-            if bottom < EDGE {
+            if bottom < edge {
                 fetch.emit(Edge::Later);
             }
         })
@@ -477,12 +480,15 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         let follow = follow.clone();
         Callback::from(move |_| follow.dispatch(FollowAction::Toggle))
     };
-    let on_expand = {
-        let expanded = expanded.clone();
-        Callback::from(move |seq: u64| {
-            expanded.set((*expanded != Some(seq)).then_some(seq));
-        })
-    };
+    // The same callback from render to render (until the open line
+    // changes), so rows whose entry did not change skip rendering while
+    // the list scrolls.
+    let on_expand = use_callback(
+        expanded.clone(),
+        |seq: u64, expanded: &UseStateHandle<Option<u64>>| {
+            expanded.set((**expanded != Some(seq)).then_some(seq));
+        },
+    );
     // Next / previous match: the row after (before) the open one, or the
     // first row on screen; at the end of the rows held, the next page loads
     // (the next step reaches it).
