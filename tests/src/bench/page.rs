@@ -1,7 +1,7 @@
 //! Measuring in the real app's page: timings taken inside the webview with
 //! `performance.now()` up to the first animation frame that shows a result
-//! (so WebDriver's own latency adds nothing), and the resident memory of
-//! the app and its web processes.
+//! (so WebDriver's own latency adds nothing), the resident memory of the
+//! app and its web processes, and when the app process started.
 
 use std::path::Path;
 
@@ -66,4 +66,35 @@ pub fn app_memory(app_binary: &Path) -> (u64, u64) {
         }
     }
     (app, children)
+}
+
+/// When the oldest running process of `app_binary` started, as a wall-clock
+/// time (to 10 ms: the kernel counts clock ticks). Linux only; `None`
+/// elsewhere or when no such process runs.
+///
+/// The kernel gives a process's start in ticks since boot; the time since
+/// boot read now (`/proc/uptime`) turns that into "this long ago".
+pub fn app_started_at(app_binary: &Path) -> Option<std::time::SystemTime> {
+    let ticks_per_second = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|output| String::from_utf8(output.stdout).ok())
+        .and_then(|text| text.trim().parse::<f64>().ok())
+        .unwrap_or(100.0);
+    let started = crate::e2e::processes_of(app_binary)
+        .into_iter()
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // Fields after the command name (which may hold spaces), from
+            // the third (state): the 22nd, starttime, is the 20th here.
+            let (_, rest) = stat.rsplit_once(')')?;
+            rest.split_whitespace().nth(19)?.parse::<u64>().ok()
+        })
+        .min()?;
+    let now = std::time::SystemTime::now();
+    let uptime = std::fs::read_to_string("/proc/uptime").ok()?;
+    let uptime: f64 = uptime.split_whitespace().next()?.parse().ok()?;
+    let ago = uptime - started as f64 / ticks_per_second;
+    now.checked_sub(std::time::Duration::from_secs_f64(ago.max(0.0)))
 }
