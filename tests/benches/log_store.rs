@@ -497,11 +497,13 @@ async fn main() {
 }
 
 /// The limit for a search case (rare word 50 ms, others 300 ms);
-/// None for a case that is not a search.
+/// None for a case that is not a search. The count of a search's matches
+/// (up to 100,000) runs with the search's first page and is judged with
+/// the searches, not as a read of the aggregate rows.
 fn search_limit_ms(name: &str) -> Option<f64> {
-    if name.contains("rare") && name.starts_with("search") {
+    if name.contains("rare") && name.contains("search") {
         Some(50.0)
-    } else if name.starts_with("search") {
+    } else if name.contains("search") {
         Some(300.0)
     } else {
         None

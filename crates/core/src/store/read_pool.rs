@@ -1,5 +1,7 @@
 //! [`ReadPool`]: a few read-only blocking SQLite connections (rusqlite) for
-//! the reads that move many rows — log pages and exports.
+//! the reads that move many rows — log pages and exports — and the tiny
+//! reads of one task's aggregate rows (stats, sources, counts), which run
+//! inline on an idle connection ([`ReadPool::run_small`]).
 //!
 //! The async pool hands every row from its worker thread to the caller and
 //! wraps each value: a 500-row page cost four times the bare statement. A
@@ -56,26 +58,54 @@ impl ReadPool {
     {
         let pool = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            let taken = pool
-                .idle
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .pop();
-            let connection = match taken {
+            let connection = match pool.take_idle() {
                 Some(connection) => connection,
                 None => pool.open()?,
             };
             let outcome = work(&connection);
-            let mut idle = pool.idle.lock().unwrap_or_else(PoisonError::into_inner);
-            if idle.len() < MAX_IDLE && connection.is_autocommit() {
-                idle.push(connection);
-            }
+            pool.give_back(connection);
             outcome
         })
         .await
         .map_err(|error| {
             CoreError::Storage(DbErr::Custom(format!("a database read stopped: {error}")))
         })?
+    }
+
+    /// Runs `work` on an idle pooled connection on the calling thread, for
+    /// reads bounded by one task's aggregate rows (a few per source and
+    /// level, found by key): they take a few microseconds, less than the
+    /// hop to a blocking thread that [`Self::run`] costs. With no idle
+    /// connection (opening one reads the file) it is [`Self::run`].
+    pub async fn run_small<T, F>(self: &Arc<Self>, work: F) -> Result<T, CoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, CoreError> + Send + 'static,
+    {
+        match self.take_idle() {
+            Some(connection) => {
+                let outcome = work(&connection);
+                self.give_back(connection);
+                outcome
+            }
+            None => self.run(work).await,
+        }
+    }
+
+    fn take_idle(&self) -> Option<Connection> {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+    }
+
+    /// Keeps `connection` for reuse, unless enough are kept or it was left
+    /// inside a transaction.
+    fn give_back(&self, connection: Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE && connection.is_autocommit() {
+            idle.push(connection);
+        }
     }
 }
 

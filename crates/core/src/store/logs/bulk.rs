@@ -54,8 +54,8 @@ impl BulkReader {
 /// The identities of the task with public id `id`.
 pub fn identity(connection: &Connection, id: &str) -> Result<TaskIdentity, CoreError> {
     let key = connection
-        .query_row("SELECT key FROM tasks WHERE id = ?", [id], |row| row.get(0))
-        .optional()
+        .prepare_cached("SELECT key FROM tasks WHERE id = ?")
+        .and_then(|mut statement| statement.query_row([id], |row| row.get(0)).optional())
         .map_err(storage)?;
     key.map(|key| TaskIdentity {
         key,
@@ -64,13 +64,28 @@ pub fn identity(connection: &Connection, id: &str) -> Result<TaskIdentity, CoreE
     .ok_or_else(|| CoreError::TaskNotFound(id.to_owned()))
 }
 
+/// The distinct sources of `task`'s entries, in name order (from its
+/// aggregate rows).
+pub fn sources(connection: &Connection, task: &TaskIdentity) -> Result<Vec<String>, CoreError> {
+    connection
+        .prepare_cached(
+            "SELECT DISTINCT source FROM task_log_stats WHERE task_key = ? ORDER BY source",
+        )
+        .and_then(|mut statement| {
+            statement
+                .query_map([task.key], |row| row.get(0))?
+                .collect::<Result<Vec<String>, _>>()
+        })
+        .map_err(storage)
+}
+
 /// The aggregate rows of `task` (see [`super::stats`]).
 pub fn stats_rows(
     connection: &Connection,
     task: &TaskIdentity,
 ) -> Result<Vec<task_log_stats::Model>, CoreError> {
     let mut statement = connection
-        .prepare(
+        .prepare_cached(
             "SELECT task_key, source, level, count, first_ts, last_ts FROM task_log_stats \
              WHERE task_key = ?",
         )

@@ -102,19 +102,24 @@ impl TaskLogPersistenceService {
     pub async fn count(&self, task_id: &str, filter: &LogFilter) -> Result<LogCount, CoreError> {
         filter.validate()?;
         let (task_id, filter) = (task_id.to_owned(), filter.clone());
-        self.reads
-            .run(move |connection| {
-                let task = bulk::identity(connection, &task_id)?;
-                bulk::count(connection, &task, &filter, LogCount::MAX_SEARCH_COUNT)
-            })
-            .await
+        let search = filter.search.is_some();
+        let work = move |connection: &rusqlite::Connection| {
+            let task = bulk::identity(connection, &task_id)?;
+            bulk::count(connection, &task, &filter, LogCount::MAX_SEARCH_COUNT)
+        };
+        // Without a search the count is a sum over the aggregate rows.
+        if search {
+            self.reads.run(work).await
+        } else {
+            self.reads.run_small(work).await
+        }
     }
 
     /// Counts per level and per source, and the first and last times.
     pub async fn stats(&self, task_id: &str) -> Result<LogStats, CoreError> {
         let task_id = task_id.to_owned();
         self.reads
-            .run(move |connection| {
+            .run_small(move |connection| {
                 let task = bulk::identity(connection, &task_id)?;
                 Ok(stats::summarise(
                     &task,
@@ -128,9 +133,9 @@ impl TaskLogPersistenceService {
     pub async fn sources(&self, task_id: &str) -> Result<Vec<String>, CoreError> {
         let task_id = task_id.to_owned();
         self.reads
-            .run(move |connection| {
+            .run_small(move |connection| {
                 let task = bulk::identity(connection, &task_id)?;
-                Ok(stats::sources(&bulk::stats_rows(connection, &task)?))
+                bulk::sources(connection, &task)
             })
             .await
     }

@@ -68,11 +68,3 @@ pub fn summarise(task: &TaskIdentity, rows: &[task_log_stats::Model]) -> LogStat
         last_timestamp: last.map(millis_to_time),
     }
 }
-
-/// The distinct sources, in name order.
-pub fn sources(rows: &[task_log_stats::Model]) -> Vec<String> {
-    let mut names: Vec<String> = rows.iter().map(|row| row.source.clone()).collect();
-    names.sort_unstable();
-    names.dedup();
-    names
-}
