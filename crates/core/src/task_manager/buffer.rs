@@ -16,8 +16,11 @@
 //! The buffer is bounded: at most `max_held` entries may wait (in shards
 //! and in the flusher's backlog) while the database cannot be written (disk
 //! full, locked). Producers that can wait ([`LogBuffer::wait_for_room`],
-//! used by the readers of programs' output) pause once half of it is used,
-//! so their programs slow down instead of losing lines. An entry pushed
+//! used by the readers of programs' output) pause once [`PAUSE_BATCHES`]
+//! batches wait (or half the bound, if that is less), so their programs
+//! slow down instead of losing lines; the store, writing a batch at a time,
+//! stays busy, and a program faster than the disk costs a few MiB rather
+//! than half the bound. An entry pushed
 //! into a full buffer is not kept but counted, and the count is written as
 //! a `system` error entry before the task's next kept entry — a loss is
 //! never silent. `system` entries themselves (a task's start and end, that
@@ -40,6 +43,10 @@ use crate::store::logs::record::{LogRecord, MAX_SEQ, TaskIdentity, now_millis};
 /// told it lagged (it then fills the gap from the store).
 pub const LIVE_CHANNEL_CAPACITY: usize = 16_384;
 
+/// How many full batches may wait before producers that can wait pause:
+/// enough to keep the flusher writing while they refill.
+pub const PAUSE_BATCHES: usize = 4;
+
 /// Entries waiting to be written, shared by every task of one manager.
 #[derive(Debug)]
 pub struct LogBuffer {
@@ -53,6 +60,8 @@ pub struct LogBuffer {
     held: AtomicUsize,
     /// The most entries `held` may reach before pushes are refused.
     max_held: usize,
+    /// Where producers that can wait pause (see [`LogBuffer::has_room`]).
+    pause_at: usize,
     /// Woken after every write, for producers waiting for room.
     room: Notify,
     live: broadcast::Sender<Arc<LogEntry>>,
@@ -97,12 +106,14 @@ impl LogBuffer {
     /// task wait and holds at most `max_held` entries.
     pub fn new(max_batch: usize, max_held: usize) -> Self {
         let (live, _) = broadcast::channel(LIVE_CHANNEL_CAPACITY);
+        let (max_batch, max_held) = (max_batch.max(1), max_held.max(1));
         Self {
             shards: Mutex::new(Vec::new()),
             full: Notify::new(),
-            max_batch: max_batch.max(1),
+            max_batch,
             held: AtomicUsize::new(0),
-            max_held: max_held.max(1),
+            max_held,
+            pause_at: (max_held / 2).min(PAUSE_BATCHES * max_batch).max(1),
             room: Notify::new(),
             live,
         }
@@ -120,10 +131,11 @@ impl LogBuffer {
         self.room.notify_waiters();
     }
 
-    /// Whether less than half of the bound is used: false only while the
-    /// database has fallen behind or cannot be written.
+    /// Whether fewer than [`PAUSE_BATCHES`] batches (and less than half of
+    /// the bound) wait: false only while the database has fallen behind or
+    /// cannot be written.
     pub fn has_room(&self) -> bool {
-        self.held() < self.max_held / 2
+        self.held() < self.pause_at
     }
 
     /// Returns once [`LogBuffer::has_room`] holds.
@@ -455,5 +467,19 @@ mod tests {
         let taken = buffer.take().concat();
         buffer.written(taken.len());
         waiter.await.unwrap();
+    }
+
+    #[test]
+    fn producers_pause_at_a_few_batches_when_the_bound_is_far_larger() {
+        let buffer = Arc::new(LogBuffer::new(4, 1_000));
+        let log = task_log(&buffer, 1);
+        push(&log, PAUSE_BATCHES * 4 - 1);
+        assert!(buffer.has_room());
+        push(&log, 1);
+        assert!(!buffer.has_room(), "{} batches wait", PAUSE_BATCHES);
+        // Entries are still kept up to the bound for producers that cannot
+        // wait.
+        push(&log, 100);
+        assert_eq!(buffer.held(), PAUSE_BATCHES * 4 + 100);
     }
 }
