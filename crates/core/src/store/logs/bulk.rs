@@ -17,7 +17,7 @@ use super::query::{
     Columns, PageQuery, SourceLevelPairs, capped_count, count_search_query, into_page, page_query,
     search_error,
 };
-use super::record::TaskIdentity;
+use super::record::{TaskIdentity, level_from_code};
 use crate::CoreError;
 use crate::store::entities::task_log_stats;
 use crate::store::read_pool::storage;
@@ -168,13 +168,13 @@ pub fn count(
     filter: &LogFilter,
     cap: u64,
 ) -> Result<LogCount, CoreError> {
-    let rows = stats_rows(connection, task)?;
     let Some(search) = &filter.search else {
         return Ok(LogCount {
-            matching: super::stats::count_matching(&rows, filter),
+            matching: count_plain(connection, task, filter)?,
             capped: false,
         });
     };
+    let rows = stats_rows(connection, task)?;
     let pairs = super::stats::matching_pairs(&rows, filter);
     let Some((sql, values)) = count_search_query(task, search, pairs.as_ref(), cap) else {
         check_search(connection, filter)?;
@@ -184,6 +184,32 @@ pub fn count(
         .query_row(&sql, parameters(values), |row| row.get(0))
         .map_err(|error| search_error(DbErr::Custom(error.to_string()), filter))?;
     Ok(capped_count(counted, cap))
+}
+
+/// How many of `task`'s entries `filter`'s level and source conditions
+/// select (no search), summed over its aggregate rows as they are read.
+fn count_plain(
+    connection: &Connection,
+    task: &TaskIdentity,
+    filter: &LogFilter,
+) -> Result<u64, CoreError> {
+    let mut statement = connection
+        .prepare_cached("SELECT source, level, count FROM task_log_stats WHERE task_key = ?")
+        .map_err(storage)?;
+    let mut rows = statement.query([task.key]).map_err(storage)?;
+    let mut matching = 0_u64;
+    while let Some(row) = rows.next().map_err(storage)? {
+        let source = row
+            .get_ref(0)
+            .and_then(|value| value.as_str().map_err(Into::into))
+            .map_err(storage)?;
+        let level: i32 = row.get(1).map_err(storage)?;
+        if filter.matches_level(level_from_code(level)) && filter.matches_source(source) {
+            let count: i64 = row.get(2).map_err(storage)?;
+            matching += u64::try_from(count).unwrap_or(0);
+        }
+    }
+    Ok(matching)
 }
 
 /// Parses `filter`'s search (if it has one) in the full-text index without

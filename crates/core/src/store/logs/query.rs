@@ -145,7 +145,7 @@ pub fn into_page(mut entries: Vec<LogEntry>, limit: usize) -> LogPage {
 /// The statement counting the entries that match `search` (and the
 /// `pairs` its level and source conditions select) up to `cap + 1`, or
 /// `None` when no pair matches. Filters without a search are counted from
-/// the aggregates instead (see [`super::stats::count_matching`]).
+/// the aggregates instead (see `bulk::count`).
 pub fn count_search_query(
     task: &TaskIdentity,
     search: &str,

@@ -28,17 +28,6 @@ pub fn matching_pairs(
     })
 }
 
-/// How many entries the level and source conditions of `filter` select,
-/// from the aggregates (no search: that is counted by the index).
-pub fn count_matching(rows: &[task_log_stats::Model], filter: &LogFilter) -> u64 {
-    rows.iter()
-        .filter(|row| {
-            filter.matches_level(level_from_code(row.level)) && filter.matches_source(&row.source)
-        })
-        .map(|row| u64::try_from(row.count).unwrap_or(0))
-        .sum()
-}
-
 /// Adds up the aggregate rows.
 pub fn summarise(task: &TaskIdentity, rows: &[task_log_stats::Model]) -> LogStats {
     let mut counts = LevelCounts::default();
