@@ -404,10 +404,13 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         });
     }
 
+    // Where the list was last scrolled to, by the user or by follow mode.
+    let last_top = use_mut_ref(|| 0_i32);
     // Follow mode: keep the newest row in view; rows that stopped short of
     // the newest reload from it first.
     {
         let list = list.clone();
+        let last_top = last_top.clone();
         let viewport = viewport.clone();
         let rows = rows.clone();
         let target = target.clone();
@@ -431,6 +434,9 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                     rows.dispatch(RowsAction::Reload);
                 } else if let Some(element) = list.cast::<HtmlElement>() {
                     element.set_scroll_top(element.scroll_height());
+                    // A scroll up in the same frame comes as one event with
+                    // this one: it must be judged against the bottom.
+                    *last_top.borrow_mut() = element.scroll_top();
                     if let Some(measured) = measure(&list) {
                         viewport.set(measured);
                     }
@@ -443,7 +449,6 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     // trimmed never move the view up while following, whereas judging by
     // "not at the bottom" misread scroll events that ran between a render
     // and the scroll that follows it.
-    let last_top = use_mut_ref(|| 0_i32);
     let on_scroll = {
         let follow = follow.clone();
         let list = list.clone();
