@@ -88,11 +88,7 @@ impl ReadPool {
         F: FnOnce(&Connection) -> Result<T, CoreError> + Send + 'static,
     {
         match self.take_idle() {
-            Some(connection) => {
-                let outcome = work(&connection);
-                self.give_back(connection);
-                outcome
-            }
+            Some(connection) => self.read_on(connection, work),
             None => self.run(work).await,
         }
     }
@@ -106,6 +102,15 @@ impl ReadPool {
             Some(connection) => connection,
             None => self.open()?,
         };
+        self.read_on(connection, work)
+    }
+
+    /// Runs `work` on `connection`, then keeps the connection for reuse.
+    fn read_on<T>(
+        &self,
+        connection: Connection,
+        work: impl FnOnce(&Connection) -> Result<T, CoreError>,
+    ) -> Result<T, CoreError> {
         let outcome = work(&connection);
         self.give_back(connection);
         outcome
