@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "start_fresh",
     "storage_status",
+    "open_link",
     "list_plugins",
     "run_task",
     "cancel_task",

@@ -25,6 +25,12 @@ export const commands = {
 	 *  (the UI's storage banner; `storage-status-changed` tells of changes).
 	 */
 	storageStatus: () => typedError<StorageStatus_Serialize, IpcError>(__TAURI_INVOKE("storage_status")),
+	/**
+	 *  Opens a link from a log line (an OSC 8 hyperlink a program printed) in
+	 *  the system's browser. Only web and mail links are opened; anything else
+	 *  (`file:`, custom schemes that start programs) is `invalid_argument`.
+	 */
+	openLink: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_link", { url })),
 	/**  The plugins that can run, with their parameter schemas. */
 	listPlugins: () => typedError<PluginInfo_Serialize[], IpcError>(__TAURI_INVOKE("list_plugins")),
 	/**  Validates the parameters and starts the task; returns it as created. */
@@ -152,6 +158,17 @@ export type CleanupOutcome_Serialize = {
 };
 
 /**
+ *  A colour: an entry of the 256-colour palette (0–7 normal, 8–15 bright,
+ *  16–231 the 6×6×6 cube, 232–255 greys) or a 24-bit colour. On the wire a
+ *  palette entry is a number and a 24-bit colour is `[r, g, b]`.
+ */
+export type Color = 
+/**  An entry of the 256-colour palette. */
+number | 
+/**  Red, green and blue. */
+[number, number, number];
+
+/**
  *  What class of failure an [`IpcError`] reports, so a front end can react to
  *  it (for example offer "clear filters" on `invalid_argument`) without
  *  parsing the message.
@@ -187,9 +204,14 @@ export type ExportFormat =
 "csv" | 
 /**
  *  `<RFC 3339 time> <LEVEL> [<source>] <message>`, metadata appended
- *  when present, one entry per line (`.log`).
+ *  when present, one entry per line (`.log`). Plain text.
  */
-"text";
+"text" | 
+/**
+ *  [`ExportFormat::Text`] with the colours of programs' output as
+ *  terminal escape sequences, for `less -R` or `cat` on a terminal.
+ */
+"text_with_colours";
 
 /**  What a finished export wrote. */
 export type ExportReport = ExportReport_Serialize | ExportReport_Deserialize;
@@ -343,6 +365,16 @@ export type LogEntry_Deserialize = {
 	message: string,
 	/**  Structured fields, if any. */
 	metadata?: { [key in string]: Value } | null,
+	/**
+	 *  How stretches of the message are drawn: the colours and links of a
+	 *  program's output (see [`crate::styled`]). Empty for plain text.
+	 */
+	styles?: StyleSpan_Deserialize[],
+	/**
+	 *  Whether the entry is shown only as context around a match (see
+	 *  [`LogFilter::context_before`]): it does not match the filter itself.
+	 */
+	context?: boolean,
 };
 
 /**  One structured log line of a task. */
@@ -369,6 +401,16 @@ export type LogEntry_Serialize = {
 	message: string,
 	/**  Structured fields, if any. */
 	metadata: { [key in string]: Value } | null,
+	/**
+	 *  How stretches of the message are drawn: the colours and links of a
+	 *  program's output (see [`crate::styled`]). Empty for plain text.
+	 */
+	styles?: StyleSpan_Serialize[],
+	/**
+	 *  Whether the entry is shown only as context around a match (see
+	 *  [`LogFilter::context_before`]): it does not match the filter itself.
+	 */
+	context?: boolean,
 };
 
 /**
@@ -391,8 +433,18 @@ export type LogFilter_Deserialize = {
 	 *  matches `git.stderr`). Empty: any source.
 	 */
 	sources?: string[],
-	/**  Full-text search over messages. */
+	/**
+	 *  Search over messages, read as [`Self::search_mode`] says (see
+	 *  [`crate::search`]).
+	 */
 	search?: string | null,
+	/**
+	 *  How the search is read: a literal substring (the default), an
+	 *  expression with operators, or a regular expression.
+	 */
+	search_mode?: SearchMode,
+	/**  Whether the search tells upper and lower case apart. */
+	case_sensitive?: boolean,
 	/**  Only entries with a greater `seq` (keyset cursor). */
 	after_seq?: number | null,
 	/**  Only entries with a smaller `seq` (keyset cursor). */
@@ -401,6 +453,14 @@ export type LogFilter_Deserialize = {
 	limit?: number | null,
 	/**  Oldest or newest first. */
 	order?: Order,
+	/**
+	 *  With a level, source or search condition: this many entries before
+	 *  each match are shown too, as context (0..=[`MAX_CONTEXT`]), as
+	 *  `grep -B` does. Context entries carry [`LogEntry::context`].
+	 */
+	context_before?: number,
+	/**  The same after each match (`grep -A`). */
+	context_after?: number,
 };
 
 /**
@@ -417,8 +477,18 @@ export type LogFilter_Serialize = {
 	 *  matches `git.stderr`). Empty: any source.
 	 */
 	sources: string[],
-	/**  Full-text search over messages. */
+	/**
+	 *  Search over messages, read as [`Self::search_mode`] says (see
+	 *  [`crate::search`]).
+	 */
 	search: string | null,
+	/**
+	 *  How the search is read: a literal substring (the default), an
+	 *  expression with operators, or a regular expression.
+	 */
+	search_mode: SearchMode,
+	/**  Whether the search tells upper and lower case apart. */
+	case_sensitive: boolean,
 	/**  Only entries with a greater `seq` (keyset cursor). */
 	after_seq: number | null,
 	/**  Only entries with a smaller `seq` (keyset cursor). */
@@ -427,6 +497,14 @@ export type LogFilter_Serialize = {
 	limit: number | null,
 	/**  Oldest or newest first. */
 	order: Order,
+	/**
+	 *  With a level, source or search condition: this many entries before
+	 *  each match are shown too, as context (0..=[`MAX_CONTEXT`]), as
+	 *  `grep -B` does. Context entries carry [`LogEntry::context`].
+	 */
+	context_before: number,
+	/**  The same after each match (`grep -A`). */
+	context_after: number,
 };
 
 /**  How important an entry is; ordered from `Debug` (least) to `Error`. */
@@ -788,6 +866,15 @@ export type RunTaskRequest_Serialize = {
 	params: { [key in string]: Value },
 };
 
+/**  How the search text is read. */
+export type SearchMode = 
+/**  A literal substring, exactly as typed. */
+"text" | 
+/**  Terms with `AND`, `OR`, `NOT`, parentheses and quoted phrases. */
+"operators" | 
+/**  A regular expression. */
+"regex";
+
 /**  Everything the Settings view edits. */
 export type Settings = Settings_Serialize | Settings_Deserialize;
 
@@ -886,6 +973,11 @@ export type StorageStatus_Deserialize = {
 	error?: string | null,
 	/**  Log entries waiting in memory to be written. */
 	entries_held: number,
+	/**
+	 *  Stored entries not yet in the search index (searches read them
+	 *  directly meanwhile): many after an upgrade from an older index.
+	 */
+	entries_to_index?: number,
 };
 
 /**
@@ -898,7 +990,43 @@ export type StorageStatus_Serialize = {
 	error: string | null,
 	/**  Log entries waiting in memory to be written. */
 	entries_held: number,
+	/**
+	 *  Stored entries not yet in the search index (searches read them
+	 *  directly meanwhile): many after an upgrade from an older index.
+	 */
+	entries_to_index: number,
 };
+
+/**
+ *  A byte range of a message and how it is drawn. Spans of one message are
+ *  in order, do not overlap, never cover an empty range, and start and end
+ *  on character boundaries; text outside every span is plain.
+ */
+export type StyleSpan = StyleSpan_Serialize | StyleSpan_Deserialize;
+
+/**
+ *  A byte range of a message and how it is drawn. Spans of one message are
+ *  in order, do not overlap, never cover an empty range, and start and end
+ *  on character boundaries; text outside every span is plain.
+ */
+export type StyleSpan_Deserialize = {
+	/**  The first byte. */
+	start: number,
+	/**  The byte after the last. */
+	end: number,
+} & TextStyle_Deserialize;
+
+/**
+ *  A byte range of a message and how it is drawn. Spans of one message are
+ *  in order, do not overlap, never cover an empty range, and start and end
+ *  on character boundaries; text outside every span is plain.
+ */
+export type StyleSpan_Serialize = {
+	/**  The first byte. */
+	start: number,
+	/**  The byte after the last. */
+	end: number,
+} & TextStyle_Serialize;
 
 /**  Which tasks `list_tasks` returns: newest first. */
 export type TaskListFilter = TaskListFilter_Serialize | TaskListFilter_Deserialize;
@@ -1050,6 +1178,53 @@ export type TaskUpdated_Deserialize = TaskSummary_Deserialize;
  *  without asking.
  */
 export type TaskUpdated_Serialize = TaskSummary_Serialize;
+
+/**  How a stretch of text is drawn. The default is plain text. */
+export type TextStyle = TextStyle_Serialize | TextStyle_Deserialize;
+
+/**  How a stretch of text is drawn. The default is plain text. */
+export type TextStyle_Deserialize = {
+	/**  The text colour (`None`: the theme's). */
+	fg?: Color | null,
+	/**  The background colour (`None`: none). */
+	bg?: Color | null,
+	/**  Bold. */
+	bold?: boolean,
+	/**  Dim (faint). */
+	dim?: boolean,
+	/**  Italic. */
+	italic?: boolean,
+	/**  Underlined. */
+	underline?: boolean,
+	/**  Text and background colours swapped. */
+	inverse?: boolean,
+	/**  Struck through. */
+	strikethrough?: boolean,
+	/**  The target of a hyperlink (OSC 8) over the text. */
+	link?: string | null,
+};
+
+/**  How a stretch of text is drawn. The default is plain text. */
+export type TextStyle_Serialize = {
+	/**  The text colour (`None`: the theme's). */
+	fg?: Color,
+	/**  The background colour (`None`: none). */
+	bg?: Color,
+	/**  Bold. */
+	bold?: boolean,
+	/**  Dim (faint). */
+	dim?: boolean,
+	/**  Italic. */
+	italic?: boolean,
+	/**  Underlined. */
+	underline?: boolean,
+	/**  Text and background colours swapped. */
+	inverse?: boolean,
+	/**  Struck through. */
+	strikethrough?: boolean,
+	/**  The target of a hyperlink (OSC 8) over the text. */
+	link?: string,
+};
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 

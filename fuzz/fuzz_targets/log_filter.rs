@@ -2,8 +2,8 @@
 //! count, or `InvalidFilter` for both; never a panic or another error.
 //!
 //! The first bytes choose the structured fields (levels, minimum level,
-//! sources, cursors, limit, order); the rest, decoded lossily, is the
-//! search text.
+//! sources, cursors, limit, order, search mode and case, context); the
+//! rest, decoded lossily, is the search text.
 
 #![no_main]
 
@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use serde_json::json;
 use taskdeck_core::{CoreError, DataDir, ManagerConfig, PluginRegistry, Store, TaskManager};
-use taskdeck_protocol::{LogFilter, LogLevel, Order, RunTaskRequest};
+use taskdeck_protocol::{LogFilter, LogLevel, Order, RunTaskRequest, SearchMode};
 
 struct World {
     runtime: tokio::runtime::Runtime,
@@ -62,7 +62,7 @@ const LEVELS: [LogLevel; 4] = [
 ];
 
 fn filter_from(data: &[u8]) -> LogFilter {
-    let (head, rest) = data.split_at(data.len().min(12));
+    let (head, rest) = data.split_at(data.len().min(14));
     let byte = |index: usize| head.get(index).copied().unwrap_or(0);
     let seq = |index: usize| u64::from(byte(index)) * 3 + u64::from(byte(index + 1)) * 600;
     let text = String::from_utf8_lossy(rest).into_owned();
@@ -87,6 +87,15 @@ fn filter_from(data: &[u8]) -> LogFilter {
         } else {
             Order::Ascending
         },
+        search_mode: match byte(11) % 3 {
+            0 => SearchMode::Text,
+            1 => SearchMode::Operators,
+            _ => SearchMode::Regex,
+        },
+        case_sensitive: byte(11) & 4 == 4,
+        // Up to 63: past the limit of 50 now and then.
+        context_before: u32::from(byte(12) % 64),
+        context_after: u32::from(byte(13) % 64),
     }
 }
 
@@ -103,9 +112,10 @@ fuzz_target!(|data: &[u8]| {
         (Ok(page), Ok(count)) => {
             let limit = filter.limit.unwrap_or(u32::MAX) as usize;
             assert!(page.entries.len() <= limit, "{filter:?}");
+            let matching = page.entries.iter().filter(|entry| !entry.context).count();
             assert!(
-                page.entries.len() as u64 <= count.matching,
-                "a page longer than the count: {filter:?}"
+                matching as u64 <= count.matching,
+                "more matches on a page than the count: {filter:?}"
             );
         }
         (Err(CoreError::InvalidFilter(_)), Err(CoreError::InvalidFilter(_))) => {}

@@ -6,7 +6,9 @@
 //! Run with `cargo bench -p taskdeck-tests --bench emit` (add `-- N` for
 //! another total entry count; `cargo xtask bench` runs it with the others).
 //! Both sides emit the same realistic rows (`bench::rows`) from the same
-//! number of OS threads, each call timed on its own: p50, p99 and max.
+//! number of OS threads, each call timed on its own: p50, p99 and max; and
+//! once more, with one producer, a build's coloured output
+//! (`coloured_rows`), whose escape sequences Taskdeck parses at emit.
 //!
 //! - **Taskdeck:** one running task per producer; each thread logs
 //!   through its task's `TaskLogger` (children per source, metadata where
@@ -33,7 +35,7 @@ use taskdeck_core::{
     TaskLogger, TaskManager,
 };
 use taskdeck_protocol::{LogLevel, PluginInfo, RunTaskRequest};
-use taskdeck_tests::bench::rows::{Row, SOURCES, rows, source_loggers};
+use taskdeck_tests::bench::rows::{Row, SOURCES, coloured_rows, rows, source_loggers};
 use taskdeck_tests::bench::{self, Figure};
 use tokio::sync::{Semaphore, mpsc};
 
@@ -90,8 +92,11 @@ where
     times.into_inner().expect("times")
 }
 
+/// Which rows a run emits.
+type Rows = fn(u64) -> Vec<Row>;
+
 /// The rows split between `producers`.
-fn parts(count: u64, producers: usize) -> Vec<Vec<Row>> {
+fn parts(rows: Rows, count: u64, producers: usize) -> Vec<Vec<Row>> {
     let mut parts: Vec<Vec<Row>> = (0..producers).map(|_| Vec::new()).collect();
     for (index, row) in rows(count).into_iter().enumerate() {
         parts[index % producers].push(row);
@@ -100,7 +105,7 @@ fn parts(count: u64, producers: usize) -> Vec<Vec<Row>> {
 }
 
 /// Taskdeck: one task per producer, every row through its `TaskLogger`.
-async fn ours(count: u64, producers: usize) -> Times {
+async fn ours(rows: Rows, count: u64, producers: usize) -> Times {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(DataDir::resolve(Some(dir.path())).expect("data dir"))
         .await
@@ -136,7 +141,7 @@ async fn ours(count: u64, producers: usize) -> Times {
         let logger = receiver.recv().await.expect("logger");
         loggers.push(source_loggers(&logger));
     }
-    let parts = parts(count, producers);
+    let parts = parts(rows, count, producers);
     let times = tokio::task::block_in_place(|| {
         timed_producers(parts, |producer, row| {
             let logger = &loggers[producer][row.source];
@@ -159,7 +164,7 @@ async fn ours(count: u64, producers: usize) -> Times {
 
 /// The baseline: the same rows as `tracing` events to a non-blocking file
 /// writer.
-fn baseline(count: u64, producers: usize) -> Times {
+fn baseline(rows: Rows, count: u64, producers: usize) -> Times {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = std::fs::File::create(dir.path().join("baseline.log")).expect("log file");
     let (writer, guard) = tracing_appender::non_blocking(file);
@@ -170,7 +175,7 @@ fn baseline(count: u64, producers: usize) -> Times {
             .with_max_level(tracing::Level::TRACE)
             .finish(),
     );
-    let parts: Vec<Vec<(Row, Option<Value>)>> = parts(count, producers)
+    let parts: Vec<Vec<(Row, Option<Value>)>> = parts(rows, count, producers)
         .into_iter()
         .map(|rows| {
             rows.into_iter()
@@ -234,9 +239,16 @@ async fn main() {
         "  {:<34} {:>8} {:>8} {:>10}",
         "producers, side", "p50", "p99", "max"
     );
-    for producers in [1, 8] {
-        let base = baseline(count, producers);
-        let ours = ours(count, producers).await;
+    // The realistic rows with 1 and 8 producers; a build's coloured output
+    // (escape sequences parsed at emit) with one.
+    let runs: [(&str, Rows, usize); 3] = [
+        ("", rows, 1),
+        ("", rows, 8),
+        (", coloured build output", coloured_rows, 1),
+    ];
+    for (kind, rows, producers) in runs {
+        let base = baseline(rows, count, producers);
+        let ours = ours(rows, count, producers).await;
         let stats = |times: &Times| {
             (
                 bench::percentile(times, 0.5),
@@ -248,15 +260,15 @@ async fn main() {
         let (ours_p50, ours_p99, ours_max) = stats(&ours);
         println!(
             "  {:<34} {base_p50:>8.0} {base_p99:>8.0} {base_max:>10.0}",
-            format!("{producers}, tracing non_blocking")
+            format!("{producers}{kind}, tracing non_blocking")
         );
         println!(
             "  {:<34} {ours_p50:>8.0} {ours_p99:>8.0} {ours_max:>10.0}",
-            format!("{producers}, TaskLogger")
+            format!("{producers}{kind}, TaskLogger")
         );
         let name = |percentile: &str| {
             format!(
-                "{percentile} of one call, {producers} producer{}",
+                "{percentile} of one call, {producers} producer{}{kind}",
                 if producers == 1 { "" } else { "s" }
             )
         };

@@ -30,10 +30,8 @@
 
 use serde_json::Value;
 use taskdeck_tests::bench::{self, Figure, percentile};
+use taskdeck_tests::e2e::keys::RETURN;
 use taskdeck_tests::e2e::{AppSession, test_id};
-
-/// The WebDriver key code of Return.
-const RETURN: char = '\u{E006}';
 
 /// Wraps the live channel's `onmessage` so every message is recorded, and
 /// watches the rows appear. Installed before the panel subscribes.

@@ -2,7 +2,9 @@
 //!
 //! Each session gets its own `TASKDECK_DATA_DIR`, its own tauri-driver on a
 //! free port and, on Linux, its own Xvfb display, so sessions can run in
-//! parallel. The app binary comes from `TASKDECK_E2E_APP` (set by
+//! parallel. The system browser is the one part that cannot run here: on
+//! Unix an `xdg-open` first on the app's `PATH` records the links the app
+//! opens instead ([`AppSession::opened_links`]). The app binary comes from `TASKDECK_E2E_APP` (set by
 //! `cargo xtask test`, which builds it first); screenshots go to
 //! `TASKDECK_E2E_ARTIFACTS` (default `target/e2e`).
 
@@ -13,6 +15,21 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+
+/// WebDriver key codes for [`AppSession::press`] and typed text.
+pub mod keys {
+    /// Return (a new line in a text area, "submit" in a field).
+    pub const RETURN: char = '\u{E006}';
+    /// Shift, held until [`NO_MODIFIER`].
+    pub const SHIFT: char = '\u{E008}';
+    /// Releases the modifiers held.
+    pub const NO_MODIFIER: char = '\u{E000}';
+    /// Escape.
+    pub const ESCAPE: char = '\u{E00C}';
+}
+
+/// The log panel's rows.
+pub const ROWS: &str = "[data-testid=\"log-row\"]";
 
 /// How long to wait for the app, the driver or an element before failing.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
@@ -36,6 +53,8 @@ pub struct AppSession {
     /// (the start-up benchmark's "launch").
     pub launched_at: std::time::SystemTime,
     name: String,
+    /// The webview's folders, and the recording `xdg-open`'s.
+    webview_home: PathBuf,
     // Field order is drop order: the driver (and the app it started) goes
     // before the display it draws on.
     driver: ChildGuard,
@@ -70,6 +89,7 @@ impl AppSession {
     ) -> Result<Self, String> {
         let turn = ONE_SESSION_AT_A_TIME.lock().await;
         let app = app_binary()?;
+        let path = recording_browser(webview_home)?;
         let display = Display::start()?;
         let port = free_port()?;
         let native_port = free_port()?;
@@ -85,6 +105,7 @@ impl AppSession {
             .env("XDG_DATA_HOME", webview_home.join("data"))
             .env("XDG_CACHE_HOME", webview_home.join("cache"))
             .env("XDG_CONFIG_HOME", webview_home.join("config"))
+            .env("PATH", path)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         // Its own process group, so stopping it also stops the native driver
@@ -106,10 +127,28 @@ impl AppSession {
             data_dir: data_dir.to_path_buf(),
             launched_at,
             name: name.to_owned(),
+            webview_home: webview_home.to_path_buf(),
             driver,
             _display: display,
             _turn: turn,
         })
+    }
+
+    /// Picks the shell plugin and runs `sh -c <script>` from its form.
+    pub async fn run_shell_script(&self, script: &str) -> Result<(), String> {
+        self.by_test_id("plugin-picker").await?;
+        self.select("plugin-picker", "shell").await?;
+        self.fill("param-program", "sh").await?;
+        self.fill("param-args", &format!("-c{}{script}", keys::RETURN))
+            .await?;
+        self.click("run-button").await
+    }
+
+    /// The links the app asked the system to open, in order.
+    pub fn opened_links(&self) -> Vec<String> {
+        std::fs::read_to_string(self.webview_home.join("opened-links"))
+            .map(|text| text.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
     }
 
     /// The element with `data-testid="{test_id}"`, waiting for it to appear.
@@ -243,11 +282,41 @@ impl AppSession {
             self::test_id(test_id)
         ))
         .await?;
-        self.by_test_id(test_id)
-            .await?
-            .select_by_value(value)
-            .await
-            .map_err(|error| format!("cannot select {value:?} in `{test_id}`: {error}"))
+        // The options can be redrawn between finding one and clicking it (a
+        // new source arriving shifts them), so the pick is checked and made
+        // again until the select shows it.
+        let started = Instant::now();
+        loop {
+            self.by_test_id(test_id)
+                .await?
+                .select_by_value(value)
+                .await
+                .map_err(|error| format!("cannot select {value:?} in `{test_id}`: {error}"))?;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let shown = self.selected_value(test_id).await?;
+            if shown == value {
+                return Ok(());
+            }
+            if started.elapsed() > TIMEOUT {
+                return Err(format!(
+                    "`{test_id}` shows {shown:?} after {value:?} was picked"
+                ));
+            }
+        }
+    }
+
+    /// The value the select with `data-testid="{test_id}"` shows now.
+    pub async fn selected_value(&self, test_id: &str) -> Result<String, String> {
+        let value = self
+            .execute(&format!(
+                "const select = document.querySelector('{}'); return select ? select.value : null;",
+                self::test_id(test_id)
+            ))
+            .await?;
+        value
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("no select `{test_id}` on the page"))
     }
 
     /// The value of `attribute` on every element matching `css` (now, not
@@ -267,6 +336,44 @@ impl AppSession {
             values.push(value.unwrap_or_default());
         }
         Ok(values)
+    }
+
+    /// The `textContent` of every element matching `css`, read in one
+    /// script (so a list the UI re-renders meanwhile is read whole, never
+    /// half stale).
+    pub async fn text_contents(&self, css: &str) -> Result<Vec<String>, String> {
+        let selector = serde_json::to_string(css).map_err(|error| error.to_string())?;
+        let found = self
+            .execute(&format!(
+                "return [...document.querySelectorAll({selector})].map(element => element.textContent);"
+            ))
+            .await?;
+        Ok(found
+            .as_array()
+            .map(|texts| {
+                texts
+                    .iter()
+                    .map(|text| text.as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Clicks the element with `data-testid="{test_id}"`, again if the UI
+    /// replaced it between finding and clicking.
+    pub async fn click_again_if_replaced(&self, test_id: &str) -> Result<(), String> {
+        let mut last = String::new();
+        for _ in 0..5 {
+            match self.click(test_id).await {
+                Ok(()) => return Ok(()),
+                Err(error) if error.contains("was not found") || error.contains("stale") => {
+                    last = error;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Err(last)
     }
 
     /// The text of every element matching `css` (now, not waiting).
@@ -468,6 +575,38 @@ pub fn processes_of(binary: &Path) -> Vec<u32> {
             (exe.is_some() && exe == wanted).then_some(pid)
         })
         .collect()
+}
+
+/// The app's `PATH`: the caller's, after a folder in `home` whose
+/// `xdg-open` appends what it is asked to open to `home/opened-links`
+/// (on Unix; elsewhere the caller's `PATH` as it is).
+fn recording_browser(home: &Path) -> Result<std::ffi::OsString, String> {
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    if !cfg!(unix) {
+        return Ok(inherited);
+    }
+    let bin = home.join("bin");
+    std::fs::create_dir_all(&bin)
+        .map_err(|error| format!("cannot create {}: {error}", bin.display()))?;
+    let script = bin.join("xdg-open");
+    let record = home.join("opened-links");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+            record.display()
+        ),
+    )
+    .map_err(|error| format!("cannot write {}: {error}", script.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+            .map_err(|error| format!("cannot make {} executable: {error}", script.display()))?;
+    }
+    let mut paths = vec![bin];
+    paths.extend(std::env::split_paths(&inherited));
+    std::env::join_paths(paths).map_err(|error| format!("cannot build PATH: {error}"))
 }
 
 fn app_binary() -> Result<PathBuf, String> {

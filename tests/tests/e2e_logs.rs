@@ -5,30 +5,11 @@
 // Test code: a failed precondition should stop the test loudly.
 #![allow(clippy::unwrap_used)]
 
-use taskdeck_tests::e2e::{AppSession, test_id, with_app, with_app_and_webview_home};
+use taskdeck_tests::e2e::keys::{ESCAPE, NO_MODIFIER, RETURN, SHIFT};
+use taskdeck_tests::e2e::{AppSession, ROWS, test_id, with_app, with_app_and_webview_home};
 
-const ROWS: &str = "[data-testid=\"log-row\"]";
 /// A log line that would run script if it were ever rendered as markup.
 const XSS: &str = "<img src=x onerror=\"window.__taskdeckXss=1\">";
-/// The WebDriver key code of Return (a new line in a text area, "submit"
-/// in a field).
-const RETURN: char = '\u{E006}';
-/// Shift, held until [`NO_MODIFIER`].
-const SHIFT: char = '\u{E008}';
-/// Releases the modifiers held.
-const NO_MODIFIER: char = '\u{E000}';
-/// Escape.
-const ESCAPE: char = '\u{E00C}';
-
-/// Picks the shell plugin, runs `sh -c <script>` from the form.
-async fn run_shell_script(app: &AppSession, script: &str) -> Result<(), String> {
-    app.by_test_id("plugin-picker").await?;
-    app.select("plugin-picker", "shell").await?;
-    app.fill("param-program", "sh").await?;
-    app.fill("param-args", &format!("-c{RETURN}{script}"))
-        .await?;
-    app.click("run-button").await
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history() {
@@ -72,7 +53,7 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
         })
             .await?;
         // Markup in a message is shown as text, never rendered.
-        let messages = app.texts(&format!("{ROWS} .log-message")).await?;
+        let messages = app.text_contents(&format!("{ROWS} .log-message")).await?;
         if !messages.iter().any(|message| message == "<b>not bold</b>") {
             return Err(format!(
                 "the markup line is not shown as text: {messages:?}"
@@ -119,9 +100,10 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
         })
         .await?;
 
-        // A search (full-text syntax) narrows to the line; the lifecycle
-        // line, which quotes the whole script, is excluded with NOT.
+        // A search with operators narrows to the line; the lifecycle line,
+        // which quotes the whole script, is excluded with NOT.
         app.click("filter-clear").await?;
+        app.click("search-operators").await?;
         app.fill("filter-search", &format!("err 2 NOT echo{RETURN}"))
             .await?;
         app.wait_for_attributes(ROWS, "data-source", |sources| {
@@ -197,7 +179,7 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
             app.press("f").await?;
             app.wait_for_text(&test_id("follow-toggle"), |text| text == "Following")
                 .await?;
-            app.press(&format!("/out 3 NOT echo{RETURN}")).await?;
+            app.press(&format!("/out 3{RETURN}")).await?;
             app.wait_for_attributes(ROWS, "data-seq", |seqs| seqs.len() == 1)
                 .await?;
             app.press(&ESCAPE.to_string()).await?;
@@ -272,6 +254,92 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
             Ok(())
         },
     )
+    .await;
+}
+
+/// Waits until the messages shown, and the text of their highlights,
+/// are `messages` and `marks`.
+async fn wait_for_found(app: &AppSession, messages: &[&str], marks: &[&str]) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let mut seen = (Vec::new(), Vec::new());
+    while started.elapsed() < std::time::Duration::from_secs(20) {
+        let shown = app.text_contents(&format!("{ROWS} .log-message")).await?;
+        let marked = app.text_contents(&format!("{ROWS} mark.match")).await?;
+        if shown == messages && marked == marks {
+            return Ok(());
+        }
+        seen = (shown, marked);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Err(format!(
+        "expected {messages:?} with {marks:?} highlighted; last seen {seen:?}"
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_finds_what_was_typed_and_names_a_malformed_regex_or_query() {
+    let data_dir = tempfile::tempdir().unwrap();
+    with_app("search-as-typed", data_dir.path(), async |app: &AppSession| {
+        app.run_shell_script(
+            "echo 'rotated app.log'; echo 'failed: ERR-1234'; echo needle-unique-7731; echo app-log",
+        )
+        .await?;
+        app.wait_for_text(&test_id("panel-status"), |text| {
+            text.eq_ignore_ascii_case("succeeded")
+        })
+        .await?;
+        // The lifecycle lines quote the script; only the program's output.
+        app.select("filter-source", "shell.stdout").await?;
+        for (typed, messages, marks) in [
+            ("app.log", vec!["rotated app.log"], vec!["app.log"]),
+            ("err-1234", vec!["failed: ERR-1234"], vec!["ERR-1234"]),
+            ("unique-77", vec!["needle-unique-7731"], vec!["unique-77"]),
+        ] {
+            app.replace("filter-search", &format!("{typed}{RETURN}")).await?;
+            wait_for_found(app, &messages, &marks).await?;
+        }
+        app.screenshot("substring").await?;
+
+        // A regex, then a malformed one: named with its place, no internals.
+        app.click("search-regex").await?;
+        app.replace("filter-search", &format!("ERR-\\d+|\\d{{4}}${RETURN}")).await?;
+        wait_for_found(
+            app,
+            &["failed: ERR-1234", "needle-unique-7731"],
+            &["ERR-1234", "7731"],
+        )
+        .await?;
+        app.replace("filter-search", &format!("err(-{RETURN}")).await?;
+        let error = app
+            .wait_for_text(&test_id("search-error"), |text| !text.is_empty())
+            .await?;
+        if !error.contains("regular expression") || !error.contains("at character 4") {
+            return Err(format!("the malformed regex is not named with its place: {error}"));
+        }
+        for internal in ["fts5", "SQLite", "sqlite", "Custom", "no such column", "regex parse"] {
+            if error.contains(internal) {
+                return Err(format!("the error shows internals: {error}"));
+            }
+        }
+        app.screenshot("bad-regex").await?;
+
+        // Operators: NOT excludes; an unclosed quote is named.
+        app.click("search-operators").await?;
+        app.replace("filter-search", &format!("app NOT rotated{RETURN}")).await?;
+        wait_for_found(app, &["app-log"], &["app"]).await?;
+        if !app.texts(&test_id("search-error")).await?.is_empty() {
+            return Err("the error stayed after a good search".into());
+        }
+        app.replace("filter-search", &format!("\"open{RETURN}")).await?;
+        app.wait_for_text(&test_id("search-error"), |text| {
+            text.contains("at character 1") && text.contains("never closed")
+        })
+        .await?;
+        if !app.texts(&test_id("error-banner")).await?.is_empty() {
+            return Err("a malformed search reached the error banner".into());
+        }
+        Ok(())
+    })
     .await;
 }
 
@@ -418,11 +486,8 @@ async fn a_long_stored_log_opens_on_its_newest_lines_and_loads_earlier_ones() {
 async fn a_running_task_counts_live_and_cancels_from_history() {
     let data_dir = tempfile::tempdir().unwrap();
     with_app("live-counts", data_dir.path(), async |app: &AppSession| {
-        run_shell_script(
-            app,
-            "echo one; echo two >&2; sleep 1; echo three >&2; sleep 60",
-        )
-        .await?;
+        app.run_shell_script("echo one; echo two >&2; sleep 1; echo three >&2; sleep 60")
+            .await?;
         // The header counts while the task runs (no status change brings
         // these: the core pushes running tasks' counts).
         app.wait_for_text(&test_id("count-warning"), |text| text == "2 warning")
@@ -572,7 +637,7 @@ async fn a_log_exports_from_its_panel_and_imports_into_another_app() {
     let exports = tempfile::tempdir().unwrap();
     let folder = exports.path().display().to_string();
     with_app("export", data_dir.path(), async |app: &AppSession| {
-        run_shell_script(app, "echo 'one, \"two\"'; echo warned >&2; echo three").await?;
+        app.run_shell_script("echo 'one, \"two\"'; echo warned >&2; echo three").await?;
         app.wait_for_text(&test_id("panel-status"), |text| {
             text.eq_ignore_ascii_case("succeeded")
         })
@@ -754,7 +819,7 @@ async fn on_a_full_disk_the_app_says_so_and_writes_every_line_once_space_returns
         disk.0.path(),
         &webview_home,
         async |app: &AppSession| {
-            run_shell_script(app, &script).await?;
+            app.run_shell_script(&script).await?;
             app.wait_for_text(&test_id("panel-status"), |text| {
                 text.eq_ignore_ascii_case("running")
             })

@@ -125,6 +125,17 @@ pub fn removal(report: &taskdeck_protocol::RemovalReport) -> String {
     text
 }
 
+/// `1234567` as `1,234,567`.
+pub fn grouped(number: u64) -> String {
+    let mut digits = number.to_string();
+    let mut at = digits.len();
+    while at > 3 {
+        at -= 3;
+        digits.insert(at, ',');
+    }
+    digits
+}
+
 /// One entry as a line of text: UTC time, level, source, message and
 /// metadata (what "copy line" puts on the clipboard).
 pub fn log_line(entry: &taskdeck_protocol::LogEntry) -> String {
@@ -158,6 +169,8 @@ mod tests {
             source: "backup.archive".into(),
             message: "slow <disk>".into(),
             metadata: None,
+            styles: Vec::new(),
+            context: false,
         };
         assert_eq!(
             log_line(&entry),

@@ -223,6 +223,16 @@ pub async fn show_in_folder(path: &str) -> Result<(), IpcError> {
     invoke("plugin:opener|reveal_item_in_dir", &Args { paths: [path] }).await
 }
 
+/// Opens a link from a log line in the system's browser (the app opens
+/// only web and mail links).
+pub async fn open_link(url: &str) -> Result<(), IpcError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        url: &'a str,
+    }
+    invoke("open_link", &Args { url }).await
+}
+
 /// Asks for a JSON Lines export to import with the native open dialog;
 /// `None` when the user closes it. For end-to-end tests, a path in
 /// `window.__TASKDECK_TEST_OPEN_FILE` answers instead of the dialog.

@@ -1,5 +1,6 @@
 //! `cargo xtask fuzz [seconds]`: runs each `cargo fuzz` target of `fuzz/`
-//! (the import reader, the log filter and its search syntax) for a while;
+//! (the import reader, the log filter and its search syntax, programs'
+//! terminal output) for a while;
 //! the test command runs them briefly.
 //!
 //! libFuzzer's instrumentation needs unstable compiler flags. The machines
@@ -13,7 +14,7 @@ use crate::process::{self, command};
 use crate::{target_dir, workspace_root};
 
 /// The fuzz targets, in `fuzz/fuzz_targets/`.
-const TARGETS: [&str; 2] = ["import_reader", "log_filter"];
+const TARGETS: [&str; 3] = ["import_reader", "log_filter", "terminal_output"];
 
 /// The test command's run: seconds per target.
 pub const QUICK_SECONDS: u64 = 20;

@@ -26,6 +26,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Build the search index of the stored entries now, with progress
+    /// (after an upgrade from an older index; searches work meanwhile, by
+    /// reading the unindexed entries directly).
+    Index,
     /// List the plugins that can run.
     Plugins {
         /// Print one JSON object per plugin and line.
@@ -205,9 +209,29 @@ pub struct FilterArgs {
     /// Only this source and its dotted children (repeatable).
     #[arg(long = "source", value_name = "S")]
     pub sources: Vec<String>,
-    /// Full-text search: words, "quoted phrases", prefix*, AND / OR / NOT.
+    /// Only messages containing this text, as typed (case ignored unless
+    /// --case-sensitive; see --regex and --operators).
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
+    /// Read --search as a regular expression (the regex crate's syntax).
+    #[arg(long, requires = "search", conflicts_with = "operators")]
+    pub regex: bool,
+    /// Read --search as terms with AND, OR, NOT, ( ) and "quoted phrases".
+    #[arg(long, requires = "search")]
+    pub operators: bool,
+    /// Tell upper and lower case apart in --search.
+    #[arg(long, requires = "search")]
+    pub case_sensitive: bool,
+    /// Also show N entries before and after each entry the other options
+    /// select, as `grep -C` does (0 to 50).
+    #[arg(short = 'C', long = "context", value_name = "N")]
+    pub context: Option<u32>,
+    /// Also show N entries after each selected entry (`grep -A`).
+    #[arg(short = 'A', long = "after-context", value_name = "N")]
+    pub after_context: Option<u32>,
+    /// Also show N entries before each selected entry (`grep -B`).
+    #[arg(short = 'B', long = "before-context", value_name = "N")]
+    pub before_context: Option<u32>,
 }
 
 /// `taskdeck export`.
@@ -216,7 +240,8 @@ pub struct ExportArgs {
     /// The tasks' ids (several: one jsonl or csv file holds them all).
     #[arg(required = true, value_name = "TASK_ID")]
     pub task_ids: Vec<String>,
-    /// jsonl (lossless, importable), csv or txt.
+    /// jsonl (lossless, importable), csv, txt, or txt-colour (text with
+    /// the colours of programs' output as escape sequences).
     #[arg(long, value_name = "F")]
     pub format: String,
     /// The file to write (it appears only when complete), or - for

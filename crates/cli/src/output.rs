@@ -9,7 +9,8 @@ use std::io::{IsTerminal, Write};
 
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
-use taskdeck_protocol::{LevelCounts, LogEntry, LogLevel, LogStats, TaskSummary};
+use taskdeck_protocol::styled;
+use taskdeck_protocol::{LevelCounts, LogEntry, LogLevel, LogStats, StyleSpan, TaskSummary};
 
 /// Where and how to print.
 pub struct Printer {
@@ -55,8 +56,11 @@ impl Printer {
         self.out.write_all(b"\n")
     }
 
-    /// Writes an entry as `seq time LEVEL source message {metadata}`.
-    pub fn entry(&mut self, entry: &LogEntry) -> std::io::Result<()> {
+    /// Writes an entry as `seq time LEVEL source message {metadata}`; with
+    /// `marked`, the seq is followed by `:` for an entry that matched and
+    /// `-` for a context entry (grep's marks). On a terminal, the message
+    /// keeps the colours of the program that wrote it.
+    pub fn entry(&mut self, entry: &LogEntry, marked: bool) -> std::io::Result<()> {
         let (start, end) = match (self.colour, entry.level) {
             (false, _) => ("", ""),
             (true, LogLevel::Debug) => ("\x1b[2m", "\x1b[0m"),
@@ -64,19 +68,30 @@ impl Printer {
             (true, LogLevel::Warning) => ("\x1b[33m", "\x1b[0m"),
             (true, LogLevel::Error) => ("\x1b[31;1m", "\x1b[0m"),
         };
+        let mark = match (marked, entry.context) {
+            (false, _) => "",
+            (true, false) => ":",
+            (true, true) => "-",
+        };
         let metadata = entry
             .metadata
             .as_ref()
             .map(|metadata| format!(" {}", serde_json::Value::Object(metadata.clone())))
             .unwrap_or_default();
+        let message = if self.colour && entry.context {
+            format!("\x1b[2m{}\x1b[0m", visible(&entry.message))
+        } else if self.colour {
+            coloured(entry, start, end)
+        } else {
+            visible(&entry.message).into_owned()
+        };
         writeln!(
             self.out,
-            "{:>7} {} {start}{:<7}{end} {} {start}{}{end}{metadata}",
+            "{:>7}{mark} {} {start}{:<7}{end} {} {message}{metadata}",
             entry.seq,
             local_time(entry.timestamp),
             entry.level.as_str(),
             entry.source,
-            visible(&entry.message),
         )
     }
 
@@ -84,6 +99,38 @@ impl Printer {
     pub fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
+}
+
+/// `entry`'s message for a terminal: its styled stretches in their own
+/// colours, the rest in the level's (`start`…`end`); control characters
+/// in the text shown as escapes either way.
+fn coloured(entry: &LogEntry, start: &str, end: &str) -> String {
+    let text = &entry.message;
+    let plain = |range: std::ops::Range<usize>| {
+        if range.is_empty() {
+            return String::new();
+        }
+        format!("{start}{}{end}", visible(&text[range]))
+    };
+    if entry.styles.is_empty() || !styled::spans_fit(text, &entry.styles) {
+        return plain(0..text.len());
+    }
+    let mut out = String::with_capacity(text.len() + entry.styles.len() * 16);
+    let mut position = 0;
+    for span in &entry.styles {
+        let range = span.range();
+        out.push_str(&plain(position..range.start));
+        let shown = visible(&text[range.clone()]);
+        let whole = StyleSpan {
+            start: 0,
+            end: u32::try_from(shown.len()).unwrap_or(u32::MAX),
+            style: span.style.clone(),
+        };
+        out.push_str(&styled::to_ansi(&shown, &[whole]));
+        position = range.end;
+    }
+    out.push_str(&plain(position..text.len()));
+    out
 }
 
 /// `text` with its control characters other than tab and new line shown

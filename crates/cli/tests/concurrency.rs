@@ -152,3 +152,46 @@ async fn twenty_tasks_from_the_engine_and_the_cli_store_every_line_gap_free_and_
         .unwrap();
     assert_eq!(integrity, "ok");
 }
+
+/// Eight `taskdeck run`s started at the same moment on a fresh data
+/// directory all create, migrate and use it (once, they raced to create
+/// the tables and one to three failed with `table "tasks" already
+/// exists`). Twenty rounds, each on a new directory.
+#[test]
+fn eight_processes_starting_together_on_a_fresh_data_directory_all_succeed() {
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let outputs: Vec<std::process::Output> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|index| {
+                    let barrier = std::sync::Arc::clone(&barrier);
+                    let dir = dir.path();
+                    scope.spawn(move || {
+                        let mut command = Command::new(env!("CARGO_BIN_EXE_taskdeck"));
+                        command
+                            .env_remove("TASKDECK_DATA_DIR")
+                            .arg("--data-dir")
+                            .arg(dir)
+                            .args(["run", "shell", "--param", "program=echo"])
+                            .args(["--param", &format!("args=[\"start {index}\"]"), "--json"])
+                            .stdin(Stdio::null());
+                        barrier.wait();
+                        command.output().unwrap()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().unwrap())
+                .collect()
+        });
+        for output in &outputs {
+            assert!(
+                output.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+}

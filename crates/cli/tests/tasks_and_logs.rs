@@ -195,7 +195,7 @@ fn logs_print_json_lines_exactly_as_the_protocol_serialises_entries() {
 
     let found = json_lines(&run(
         dir.path(),
-        &["logs", id, "--search", "\"line 4\"", "--json"],
+        &["logs", id, "--search", "line 4", "--json"],
     ));
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["message"], "line 4");
@@ -223,11 +223,54 @@ fn logs_print_json_lines_exactly_as_the_protocol_serialises_entries() {
 }
 
 #[test]
+fn search_finds_text_as_typed_and_regex_and_case_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, summary) = run_script(
+        dir.path(),
+        "echo 'rotated app.log'; echo 'failed: ERR-1234'; echo needle-unique-7731; \
+         echo \"I don't know\"; echo 'built with C++'; echo 'an error here'",
+    );
+    let id = summary["id"].as_str().unwrap();
+    let messages = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["logs", id, "--source", "shell.stdout", "--json"];
+        all.extend_from_slice(args);
+        let output = run(dir.path(), &all);
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        json_lines(&output)
+            .iter()
+            .map(|entry| entry["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(messages(&["--search", "app.log"]), ["rotated app.log"]);
+    assert_eq!(messages(&["--search", "err-1234"]), ["failed: ERR-1234"]);
+    assert_eq!(messages(&["--search", "unique-77"]), ["needle-unique-7731"]);
+    assert_eq!(messages(&["--search", "don't"]), ["I don't know"]);
+    assert_eq!(messages(&["--search", "C++"]), ["built with C++"]);
+    assert_eq!(
+        messages(&["--search", "err"]),
+        ["failed: ERR-1234", "an error here"]
+    );
+    assert_eq!(
+        messages(&["--search", "ERR", "--case-sensitive"]),
+        ["failed: ERR-1234"]
+    );
+    assert_eq!(
+        messages(&["--search", "err-\\d+|unique-\\d{4}$", "--regex"]),
+        ["failed: ERR-1234", "needle-unique-7731"]
+    );
+    assert_eq!(
+        messages(&["--search", "err NOT here", "--operators"]),
+        ["failed: ERR-1234"]
+    );
+}
+
+#[test]
 fn control_characters_in_a_log_line_are_printed_as_escapes_never_sent_to_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let (_, summary) = run_script(
         dir.path(),
-        "printf 'red \\033[31mtext\\033[0m \\033]0;title\\007 nul\\000 tab\\tend\\n'",
+        "printf 'red \\033[31mtext\\033[0m \\033]0;title\\007 bell\\007 tab\\tend\\n'; \
+         printf 'nul\\000 kept\\n'",
     );
     let id = summary["id"].as_str().unwrap();
 
@@ -241,20 +284,209 @@ fn control_characters_in_a_log_line_are_printed_as_escapes_never_sent_to_the_ter
         "a control byte reached the terminal: {:?}",
         stdout(&text)
     );
+    // Escape sequences were parsed when stored: the text a user reads. A
+    // control character left in a message is shown as an escape.
     assert!(
-        stdout(&text).contains("red \\x1b[31mtext\\x1b[0m \\x1b]0;title\\x07 nul\\x00 tab\tend"),
+        stdout(&text).contains("red text  bell tab\tend"),
         "{}",
         stdout(&text)
     );
-    // JSON keeps the message exactly, escaped as JSON escapes it.
+    assert!(stdout(&text).contains("nul\\x00 kept"), "{}", stdout(&text));
+    // JSON keeps the message and its styles exactly.
     let json = json_lines(&run(
         dir.path(),
         &["logs", id, "--source", "shell.stdout", "--json"],
     ));
+    assert_eq!(json[0]["message"], "red text  bell tab\tend");
     assert_eq!(
-        json[0]["message"],
-        "red \u{1b}[31mtext\u{1b}[0m \u{1b}]0;title\u{7} nul\0 tab\tend"
+        json[0]["styles"],
+        serde_json::json!([{ "start": 4, "end": 8, "fg": 1 }])
     );
+    assert_eq!(json[1]["message"], "nul\0 kept");
+}
+
+#[test]
+fn context_lines_come_around_each_match_as_grep_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, summary) = run_script(
+        dir.path(),
+        "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do \
+           if [ $i = 4 ] || [ $i = 10 ]; then echo \"needle $i\"; else echo \"hay $i\"; fi; \
+         done",
+    );
+    let id = summary["id"].as_str().unwrap();
+    let shown = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["logs", id, "--source", "shell.stdout", "--search", "needle"];
+        all.extend_from_slice(args);
+        let output = run(dir.path(), &all);
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        stdout(&output)
+            .lines()
+            .map(|line| {
+                if line == "--" {
+                    return line.to_owned();
+                }
+                // `  seq: time LEVEL source message`: keep the mark and message.
+                let mark = line.trim_start().split(' ').next().unwrap_or_default();
+                let message = line.split("shell.stdout ").nth(1).unwrap_or(line);
+                match mark.chars().last() {
+                    Some(mark @ (':' | '-')) => format!("{mark}{message}"),
+                    _ => message.to_owned(),
+                }
+            })
+            .collect()
+    };
+    assert_eq!(
+        shown(&["-C", "1"]),
+        [
+            "-hay 3",
+            ":needle 4",
+            "-hay 5",
+            "--",
+            "-hay 9",
+            ":needle 10",
+            "-hay 11"
+        ]
+    );
+    assert_eq!(
+        shown(&["-A", "2"]),
+        [
+            ":needle 4",
+            "-hay 5",
+            "-hay 6",
+            "--",
+            ":needle 10",
+            "-hay 11",
+            "-hay 12"
+        ]
+    );
+    assert_eq!(
+        shown(&["-B", "1", "--limit", "3"]),
+        ["-hay 3", ":needle 4", "--", "-hay 9"]
+    );
+    // JSON marks the context entries.
+    let json = json_lines(&run(
+        dir.path(),
+        &[
+            "logs",
+            id,
+            "--search",
+            "needle",
+            "-C",
+            "1",
+            "--source",
+            "shell.stdout",
+            "--json",
+        ],
+    ));
+    let flags: Vec<bool> = json.iter().map(|entry| entry["context"] == true).collect();
+    assert_eq!(flags, [true, false, true, true, false, true]);
+    // More than 50 lines of context is refused by name.
+    let output = run(dir.path(), &["logs", id, "--search", "needle", "-C", "51"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("-C/--context takes 0 to 50 lines, not 51")
+    );
+}
+
+#[test]
+fn colours_are_kept_as_styles_exported_with_colours_on_request_and_searched_as_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, summary) = run_script(
+        dir.path(),
+        "printf '\\033[1;31mRED\\033[0m alert\\n'; printf 'progress 10%%\\rprogress 100%%\\n'",
+    );
+    let id = summary["id"].as_str().unwrap();
+    let json = json_lines(&run(
+        dir.path(),
+        &[
+            "logs",
+            id,
+            "--source",
+            "shell.stdout",
+            "--search",
+            "red alert",
+            "--json",
+        ],
+    ));
+    assert_eq!(json.len(), 1, "the text as shown is searched: {json:?}");
+    assert_eq!(json[0]["message"], "RED alert");
+    assert_eq!(
+        json[0]["styles"],
+        serde_json::json!([{ "start": 0, "end": 3, "fg": 1, "bold": true }])
+    );
+    let progress = json_lines(&run(
+        dir.path(),
+        &[
+            "logs",
+            id,
+            "--source",
+            "shell.stdout",
+            "--search",
+            "progress",
+            "--json",
+        ],
+    ));
+    assert_eq!(
+        progress[0]["message"], "progress 100%",
+        "only the final state"
+    );
+
+    let plain = dir.path().join("plain.log");
+    assert!(
+        export_to_file(dir.path(), id, "txt", &plain)
+            .status
+            .success()
+    );
+    let plain = std::fs::read_to_string(&plain).unwrap();
+    assert!(
+        plain.contains("] RED alert\n") && !plain.contains('\x1b'),
+        "{plain}"
+    );
+    let coloured = dir.path().join("coloured.log");
+    assert!(
+        export_to_file(dir.path(), id, "txt-colour", &coloured)
+            .status
+            .success()
+    );
+    let coloured = std::fs::read_to_string(&coloured).unwrap();
+    assert!(
+        coloured.contains("] \x1b[1;31mRED\x1b[0m alert\n"),
+        "{coloured:?}"
+    );
+    // Not a terminal: plain text.
+    let text = stdout(&run(dir.path(), &["logs", id, "--source", "shell.stdout"]));
+    assert!(
+        text.contains("RED alert") && !text.contains('\x1b'),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn index_builds_the_search_index_with_progress_and_says_when_it_is_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, summary) = run_script(dir.path(), "seq 1 3000");
+    assert_eq!(summary["status"], "succeeded");
+    let output = run(dir.path(), &["index"]);
+    assert!(output.status.success(), "{output:?}");
+    let said = stdout(&output);
+    assert!(
+        said.starts_with("search index complete: ") && said.contains(" entries indexed in "),
+        "{said}"
+    );
+    // Searches are complete either way.
+    let found = json_lines(&run(
+        dir.path(),
+        &[
+            "logs",
+            summary["id"].as_str().unwrap(),
+            "--search",
+            "2999",
+            "--json",
+        ],
+    ));
+    assert_eq!(found.len(), 1);
 }
 
 #[test]
@@ -276,8 +508,12 @@ fn bad_input_is_one_line_on_stderr_with_status_2() {
         (vec!["logs", id, "--limit", "0"], "limit"),
         (vec!["logs", id, "--limit", "10001"], "limit"),
         (
-            vec!["logs", id, "--search", "\"open"],
-            "not a valid full-text query",
+            vec!["logs", id, "--operators", "--search", "\"open"],
+            "is not a valid search with operators: at character 1: this quote is never closed",
+        ),
+        (
+            vec!["logs", id, "--regex", "--search", "err(or"],
+            "is not a valid regular expression: at character 4: unclosed group",
         ),
         (
             vec!["run", "shell", "--params-json", "{oops"],

@@ -6,6 +6,7 @@
 //! The desktop app (`src-tauri`) and the CLI (`crates/cli`) are thin shells
 //! over this crate; it never depends on Tauri.
 
+pub mod ansi;
 pub mod bounded_lines;
 pub mod cleanup;
 pub mod data_dir;

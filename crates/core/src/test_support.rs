@@ -155,6 +155,19 @@ pub async fn cancel_and_wait(manager: &TaskManager, task_id: &str) -> TaskSummar
     manager.wait(task_id).await.unwrap()
 }
 
+/// Waits (a minute at most) until no stored entry waits for the search
+/// index, then stops `manager`'s engine so that nothing writes any more.
+pub async fn index_and_stop(manager: &TaskManager) {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while manager.entries_waiting_for_index().await.unwrap() > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the search index catches up within a minute");
+    manager.shutdown().await.unwrap();
+}
+
 /// Waits (a minute at most) until `live` carries an entry of `task_id`
 /// that `matches`: the moment to act in the middle of a task.
 pub async fn until_entry(

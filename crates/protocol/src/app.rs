@@ -27,4 +27,8 @@ pub struct StorageStatus {
     pub error: Option<String>,
     /// Log entries waiting in memory to be written.
     pub entries_held: u64,
+    /// Stored entries not yet in the search index (searches read them
+    /// directly meanwhile): many after an upgrade from an older index.
+    #[serde(default)]
+    pub entries_to_index: u64,
 }

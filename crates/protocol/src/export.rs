@@ -21,33 +21,44 @@ pub enum ExportFormat {
     /// UTF-8 (`.csv`).
     Csv,
     /// `<RFC 3339 time> <LEVEL> [<source>] <message>`, metadata appended
-    /// when present, one entry per line (`.log`).
+    /// when present, one entry per line (`.log`). Plain text.
     Text,
+    /// [`ExportFormat::Text`] with the colours of programs' output as
+    /// terminal escape sequences, for `less -R` or `cat` on a terminal.
+    TextWithColours,
 }
 
 impl ExportFormat {
     /// Every format, in the order menus show them.
-    pub const ALL: [ExportFormat; 3] = [
+    pub const ALL: [ExportFormat; 4] = [
         ExportFormat::JsonLines,
         ExportFormat::Csv,
         ExportFormat::Text,
+        ExportFormat::TextWithColours,
     ];
+
+    /// Whether this is one of the text formats (one task per file).
+    pub fn is_text(self) -> bool {
+        matches!(self, ExportFormat::Text | ExportFormat::TextWithColours)
+    }
 
     /// The file extension, without the dot.
     pub fn extension(self) -> &'static str {
         match self {
             ExportFormat::JsonLines => "jsonl",
             ExportFormat::Csv => "csv",
-            ExportFormat::Text => "log",
+            ExportFormat::Text | ExportFormat::TextWithColours => "log",
         }
     }
 
-    /// The name the CLI and the settings use (`jsonl`, `csv`, `txt`).
+    /// The name the CLI and the settings use (`jsonl`, `csv`, `txt`,
+    /// `txt-colour`).
     pub fn as_str(self) -> &'static str {
         match self {
             ExportFormat::JsonLines => "jsonl",
             ExportFormat::Csv => "csv",
             ExportFormat::Text => "txt",
+            ExportFormat::TextWithColours => "txt-colour",
         }
     }
 }
@@ -58,9 +69,9 @@ impl fmt::Display for ExportFormat {
     }
 }
 
-/// A format name that is not one of `jsonl`, `csv`, `txt`.
+/// A format name that is not one of `jsonl`, `csv`, `txt`, `txt-colour`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown export format {0:?} (expected jsonl, csv or txt)")]
+#[error("unknown export format {0:?} (expected jsonl, csv, txt or txt-colour)")]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for ExportFormat {
@@ -71,6 +82,7 @@ impl FromStr for ExportFormat {
             "jsonl" | "json_lines" | "ndjson" => Ok(ExportFormat::JsonLines),
             "csv" => Ok(ExportFormat::Csv),
             "txt" | "text" | "log" => Ok(ExportFormat::Text),
+            "txt-colour" | "txt-color" | "ansi" => Ok(ExportFormat::TextWithColours),
             _ => Err(UnknownFormat(text.to_owned())),
         }
     }
@@ -133,7 +145,7 @@ mod tests {
         assert_eq!("JSONL".parse::<ExportFormat>(), Ok(ExportFormat::JsonLines));
         assert_eq!(
             "xml".parse::<ExportFormat>().unwrap_err().to_string(),
-            "unknown export format \"xml\" (expected jsonl, csv or txt)"
+            "unknown export format \"xml\" (expected jsonl, csv, txt or txt-colour)"
         );
     }
 }

@@ -12,7 +12,9 @@ pub mod export;
 pub mod live;
 pub mod log;
 pub mod plugin;
+pub mod search;
 pub mod settings;
+pub mod styled;
 pub mod task;
 pub mod units;
 
@@ -27,7 +29,9 @@ pub use log::{
 pub use plugin::{
     InvalidParam, ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo, REDACTED,
 };
+pub use search::{InvalidSearch, SearchExpression, SearchMatcher, SearchMode, SearchQuery};
 pub use settings::{CleanupOutcome, RetentionSettings, Settings, SettingsState};
+pub use styled::{Color, StyleSpan, TextStyle};
 pub use task::{
     LevelCounts, RemovalReason, RemovalReport, RemovedTask, RunTaskRequest, TaskListFilter,
     TaskProgress, TaskStatus, TaskSummary, UnknownStatus,

@@ -10,6 +10,9 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::search::{SearchMatcher, SearchMode, SearchQuery};
+use crate::styled::{StyleSpan, is_false};
+
 /// How important an entry is; ordered from `Debug` (least) to `Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -94,6 +97,14 @@ pub struct LogEntry {
     pub message: String,
     /// Structured fields, if any.
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// How stretches of the message are drawn: the colours and links of a
+    /// program's output (see [`crate::styled`]). Empty for plain text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub styles: Vec<StyleSpan>,
+    /// Whether the entry is shown only as context around a match (see
+    /// [`LogFilter::context_before`]): it does not match the filter itself.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub context: bool,
 }
 
 /// Which way a page of entries runs.
@@ -114,6 +125,8 @@ pub const MAX_PAGE_LIMIT: u32 = 10_000;
 pub const DEFAULT_PAGE_LIMIT: u32 = 500;
 /// The longest search string accepted.
 pub const MAX_SEARCH_LEN: usize = 1_000;
+/// The most context lines shown before or after each match.
+pub const MAX_CONTEXT: u32 = 50;
 
 /// Which entries of a task to select. Every field is optional: the default
 /// filter selects everything, oldest first, [`DEFAULT_PAGE_LIMIT`] at a time.
@@ -128,8 +141,14 @@ pub struct LogFilter {
     /// Only these sources; a parent matches its dotted children (`git`
     /// matches `git.stderr`). Empty: any source.
     pub sources: Vec<String>,
-    /// Full-text search over messages.
+    /// Search over messages, read as [`Self::search_mode`] says (see
+    /// [`crate::search`]).
     pub search: Option<String>,
+    /// How the search is read: a literal substring (the default), an
+    /// expression with operators, or a regular expression.
+    pub search_mode: SearchMode,
+    /// Whether the search tells upper and lower case apart.
+    pub case_sensitive: bool,
     /// Only entries with a greater `seq` (keyset cursor).
     pub after_seq: Option<u64>,
     /// Only entries with a smaller `seq` (keyset cursor).
@@ -138,6 +157,12 @@ pub struct LogFilter {
     pub limit: Option<u32>,
     /// Oldest or newest first.
     pub order: Order,
+    /// With a level, source or search condition: this many entries before
+    /// each match are shown too, as context (0..=[`MAX_CONTEXT`]), as
+    /// `grep -B` does. Context entries carry [`LogEntry::context`].
+    pub context_before: u32,
+    /// The same after each match (`grep -A`).
+    pub context_after: u32,
 }
 
 /// Why a [`LogFilter`] was refused: the field and the reason, for the user.
@@ -169,6 +194,17 @@ impl LogFilter {
                 format!("({before}) leaves no entries after after_seq ({after})"),
             ));
         }
+        for (field, lines) in [
+            ("context_before", self.context_before),
+            ("context_after", self.context_after),
+        ] {
+            if lines > MAX_CONTEXT {
+                return Err(invalid(
+                    field,
+                    format!("must be between 0 and {MAX_CONTEXT} lines, not {lines}"),
+                ));
+            }
+        }
         if let Some(source) = self.sources.iter().find(|source| !is_valid_source(source)) {
             return Err(invalid(
                 "sources",
@@ -194,8 +230,37 @@ impl LogFilter {
                     ),
                 ));
             }
+            self.search_matcher()?;
         }
         Ok(())
+    }
+
+    /// The search as a query, if the filter has one.
+    pub fn search_query(&self) -> Option<SearchQuery> {
+        self.search.as_ref().map(|text| SearchQuery {
+            text: text.clone(),
+            mode: self.search_mode,
+            case_sensitive: self.case_sensitive,
+        })
+    }
+
+    /// The compiled search, if the filter has one; a search that cannot
+    /// run is refused with what is wrong and where.
+    pub fn search_matcher(&self) -> Result<Option<SearchMatcher>, InvalidFilter> {
+        let Some(query) = self.search_query() else {
+            return Ok(None);
+        };
+        query.compile().map(Some).map_err(|error| {
+            let kind = match query.mode {
+                SearchMode::Text => "search",
+                SearchMode::Operators => "search with operators",
+                SearchMode::Regex => "regular expression",
+            };
+            invalid(
+                "search",
+                format!("{:?} is not a valid {kind}: {error}", query.text),
+            )
+        })
     }
 
     /// The page size this filter asks for.
@@ -218,6 +283,20 @@ impl LogFilter {
                 .sources
                 .iter()
                 .any(|wanted| source_is_within(source, wanted))
+    }
+
+    /// Whether the filter selects some entries and not others (a level,
+    /// source or search condition): only then does context mean anything.
+    pub fn is_selective(&self) -> bool {
+        !self.levels.is_empty()
+            || self.min_level.is_some()
+            || !self.sources.is_empty()
+            || self.search.is_some()
+    }
+
+    /// Whether context lines are asked for around the matches.
+    pub fn wants_context(&self) -> bool {
+        self.is_selective() && (self.context_before > 0 || self.context_after > 0)
     }
 
     /// Whether an entry at `seq` lies inside the cursor bounds.
@@ -436,6 +515,13 @@ mod tests {
             ),
             (
                 LogFilter {
+                    context_after: MAX_CONTEXT + 1,
+                    ..LogFilter::default()
+                },
+                "context_after",
+            ),
+            (
+                LogFilter {
                     search: Some("   ".into()),
                     ..LogFilter::default()
                 },
@@ -480,6 +566,8 @@ mod tests {
             source: "shell.stderr".into(),
             message: "disk almost full".into(),
             metadata: serde_json::json!({ "free_mb": 12 }).as_object().cloned(),
+            styles: Vec::new(),
+            context: false,
         };
         let text = serde_json::to_string(&entry).unwrap();
         assert!(
@@ -487,6 +575,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains(r#""level":"WARNING""#), "{text}");
+        assert!(
+            !text.contains("styles") && !text.contains("context"),
+            "{text}"
+        );
         let back: LogEntry = serde_json::from_str(&text).unwrap();
         assert_eq!(back, entry);
     }

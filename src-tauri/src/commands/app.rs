@@ -1,6 +1,6 @@
 //! Commands about the application itself.
 
-use taskdeck_protocol::{AppInfo, StorageStatus};
+use taskdeck_protocol::{AppInfo, ErrorKind, IpcError, StorageStatus};
 use tauri::State;
 
 use crate::{AppError, AppState};
@@ -32,6 +32,23 @@ pub async fn storage_status(state: State<'_, AppState>) -> Result<StorageStatus,
     Ok(state.manager()?.storage_status())
 }
 
+/// Opens a link from a log line (an OSC 8 hyperlink a program printed) in
+/// the system's browser. Only web and mail links are opened; anything else
+/// (`file:`, custom schemes that start programs) is `invalid_argument`.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_link(url: String) -> Result<(), AppError> {
+    let url = taskdeck_protocol::styled::openable_link(&url)
+        .map_err(|reason| IpcError::new(ErrorKind::InvalidArgument, reason))?;
+    tauri_plugin_opener::open_url(url, None::<&str>).map_err(|error| {
+        IpcError::new(
+            ErrorKind::Io,
+            format!("the link could not be opened in the browser: {error}"),
+        )
+    })?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -48,6 +65,18 @@ mod tests {
         assert_eq!(info.version, taskdeck_core::VERSION);
         assert!(info.database_path.ends_with("taskdeck.db"));
         assert!(!info.schema_version.is_empty());
+    }
+
+    #[test]
+    fn links_other_than_web_and_mail_are_refused_by_name() {
+        let app = MockApp::started();
+        for url in ["file:///etc/passwd", "javascript:alert(1)", "ssh://host"] {
+            let error: IpcError =
+                serde_json::from_value(app.invoke("open_link", json!({ "url": url })).unwrap_err())
+                    .unwrap();
+            assert_eq!(error.kind, ErrorKind::InvalidArgument, "{url}");
+            assert!(error.message.contains(url), "{}", error.message);
+        }
     }
 
     #[test]

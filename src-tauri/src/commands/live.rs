@@ -84,7 +84,7 @@ mod tests {
                 "not_found",
             ),
             (
-                json!({ "taskId": task_id, "filter": { "search": "\"open" }, "channel": "__CHANNEL__:9" }),
+                json!({ "taskId": task_id, "filter": { "search": "(open", "search_mode": "regex" }, "channel": "__CHANNEL__:9" }),
                 "invalid_argument",
             ),
         ];

@@ -95,7 +95,7 @@ mod tests {
         let counted: LogCount = serde_json::from_value(
             app.invoke(
                 "count_task_logs",
-                json!({ "taskId": task_id, "filter": { "search": "alpha OR gamma", "sources": ["shell.stdout"] } }),
+                json!({ "taskId": task_id, "filter": { "search": "alpha OR gamma", "search_mode": "operators", "sources": ["shell.stdout"] } }),
             )
             .unwrap(),
         )
@@ -134,9 +134,19 @@ mod tests {
                 "limit",
             ),
             (
-                json!({ "taskId": task_id, "filter": { "search": "\"open" } }),
+                json!({ "taskId": task_id, "filter": { "search": "\"open", "search_mode": "operators" } }),
                 "invalid_argument",
                 "search",
+            ),
+            (
+                json!({ "taskId": task_id, "filter": { "search": "a(b", "search_mode": "regex" } }),
+                "invalid_argument",
+                "character 2",
+            ),
+            (
+                json!({ "taskId": task_id, "filter": { "context_after": 51 } }),
+                "invalid_argument",
+                "context_after",
             ),
             (
                 json!({ "taskId": "missing", "filter": {} }),
@@ -150,6 +160,13 @@ mod tests {
                     serde_json::from_value(app.invoke(command, args.clone()).unwrap_err()).unwrap();
                 assert_eq!(error.kind.as_str(), kind, "{command} {args}");
                 assert!(error.message.contains(mention), "{args}: {}", error.message);
+                for internal in ["fts5", "Custom Error", "no such column", "SQLITE"] {
+                    assert!(
+                        !error.message.contains(internal),
+                        "{args}: {}",
+                        error.message
+                    );
+                }
             }
         }
         for command in ["get_task_log_stats", "get_task_log_sources"] {

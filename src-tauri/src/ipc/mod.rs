@@ -21,6 +21,7 @@ pub fn surface<R: Runtime>() -> tauri_specta::Builder<R> {
             app::app_info,
             app::start_fresh,
             app::storage_status,
+            app::open_link,
             tasks::list_plugins,
             tasks::run_task,
             tasks::cancel_task,

@@ -3,6 +3,8 @@
 //! children; messages of five shapes (HTTP lines, file copies, retries,
 //! cache misses, job summaries) with metadata on one entry in ten; a rare
 //! word once in 100,000 entries and a common word in about one in five.
+//! [`coloured_rows`] is a build's output instead: cargo- and npm-like lines,
+//! most of them with colour escape sequences, some redrawn with `\r`.
 
 use serde_json::{Map, Value, json};
 use taskdeck_protocol::LogLevel;
@@ -109,6 +111,52 @@ pub fn rows(count: u64) -> Vec<Row> {
                 message,
                 metadata,
             }
+        })
+        .collect()
+}
+
+/// Deterministic output of a build, as cargo and npm print it on a
+/// terminal: about four lines in five carry SGR colour sequences (bold,
+/// 16- and 256-colour), one in fifty is a progress line redrawn with `\r`,
+/// the rest are plain. Levels and sources as [`rows`] has them.
+pub fn coloured_rows(count: u64) -> Vec<Row> {
+    rows(count)
+        .into_iter()
+        .enumerate()
+        .map(|(index, mut row)| {
+            let id = index as u64;
+            row.message = match id % 50 {
+                0..=11 => format!(
+                    "\x1b[1m\x1b[32m   Compiling\x1b[0m crate-{} v0.{}.{}",
+                    id % 997,
+                    id % 13,
+                    id % 7
+                ),
+                12..=19 => format!(
+                    "\x1b[1m\x1b[33mwarning\x1b[0m\x1b[1m: unused variable: `item_{}`\x1b[0m",
+                    id % 500
+                ),
+                20..=29 => format!(
+                    "  \x1b[32m✓\x1b[39m test request_{} passes \x1b[2m({} ms)\x1b[22m",
+                    id % 3000,
+                    id % 90
+                ),
+                30..=34 => format!(
+                    "npm \x1b[33mWARN\x1b[39m deprecated pkg-{}@1.{}.0: \x1b[38;5;245muse pkg-next\x1b[0m",
+                    id % 400,
+                    id % 9
+                ),
+                35..=39 => format!(
+                    "\x1b[31merror[E0{}]\x1b[0m\x1b[1m: mismatched types\x1b[0m",
+                    308 + id % 90
+                ),
+                40 => format!(
+                    "Downloading crates ... 40%\rDownloading crates ... 100% ({} crates)",
+                    id % 300
+                ),
+                _ => row.message,
+            };
+            row
         })
         .collect()
 }

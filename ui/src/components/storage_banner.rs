@@ -1,13 +1,19 @@
 //! The banner shown while log entries cannot be written (a full disk, a
 //! database another program keeps locked): why, and how many entries wait
-//! in memory. It goes away by itself once writes succeed again.
+//! in memory. It goes away by itself once writes succeed again. While many
+//! stored entries wait for the search index (after an upgrade from an
+//! older index), a quieter banner says so and counts them down.
 
 use taskdeck_protocol::StorageStatus;
 use yew::prelude::*;
 
 use crate::ipc;
 
-/// The banner; renders nothing while writes succeed.
+/// Entries waiting for the search index from which the banner shows: the
+/// index normally trails the writes by one batch, which is not news.
+const INDEX_BANNER_FROM: u64 = 50_000;
+
+/// The banner; renders nothing while writes succeed and the index keeps up.
 #[function_component(StorageBanner)]
 pub fn storage_banner() -> Html {
     let status = use_state(StorageStatus::default);
@@ -31,7 +37,19 @@ pub fn storage_banner() -> Html {
         });
     }
     let Some(error) = status.error.clone() else {
-        return html! {};
+        if status.entries_to_index < INDEX_BANNER_FROM {
+            return html! {};
+        }
+        return html! {
+            <div class="banner banner-info" role="status" data-testid="index-banner">
+                <strong>{ "Indexing logs for search: " }</strong>
+                { format!(
+                    "{} entries to go. Searches work meanwhile; they read the entries \
+                     not indexed yet directly, which is slower.",
+                    status.entries_to_index
+                ) }
+            </div>
+        };
     };
     let waiting = match status.entries_held {
         1 => "1 log entry waits".to_owned(),

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use taskdeck_core::TaskManager;
-use taskdeck_protocol::log::MAX_PAGE_LIMIT;
-use taskdeck_protocol::{LogFilter, LogLevel};
+use taskdeck_protocol::log::{MAX_CONTEXT, MAX_PAGE_LIMIT};
+use taskdeck_protocol::{LogFilter, LogLevel, SearchMode};
 
 use crate::args::{FilterArgs, LogsArgs};
 use crate::error::CliError;
@@ -39,6 +39,10 @@ pub async fn logs(
     manager.get_task(&args.task_id).await?;
     let mut remaining = args.limit.map(u64::from);
     let mut polls = 0u32;
+    // With context, stretches that do not touch are parted by `--`, as
+    // grep does.
+    let parted = filter.wants_context() && !args.json;
+    let mut last_printed: Option<u64> = None;
     loop {
         let page_limit = remaining.map_or(MAX_PAGE_LIMIT, |left| {
             left.min(u64::from(MAX_PAGE_LIMIT)) as u32
@@ -51,9 +55,15 @@ pub async fn logs(
         for entry in &page.entries {
             if args.json {
                 printer.json(entry)?;
-            } else {
-                printer.entry(entry)?;
+                continue;
             }
+            if parted {
+                if last_printed.is_some_and(|last| entry.seq > last + 1) {
+                    printer.line("--")?;
+                }
+                last_printed = Some(entry.seq);
+            }
+            printer.entry(entry, parted)?;
         }
         if let Some(left) = remaining.as_mut() {
             *left -= page.entries.len() as u64;
@@ -84,11 +94,32 @@ pub async fn logs(
 
 /// The level, source and search conditions of the command line.
 pub fn conditions(args: &FilterArgs) -> Result<LogFilter, CliError> {
+    for (option, lines) in [
+        ("-C/--context", args.context),
+        ("-A/--after-context", args.after_context),
+        ("-B/--before-context", args.before_context),
+    ] {
+        if let Some(lines) = lines.filter(|lines| *lines > MAX_CONTEXT) {
+            return Err(CliError::Input(format!(
+                "{option} takes 0 to {MAX_CONTEXT} lines, not {lines}"
+            )));
+        }
+    }
     Ok(LogFilter {
         levels: parse_levels(&args.levels)?,
         min_level: args.min_level.as_deref().map(parse_level).transpose()?,
         sources: args.sources.clone(),
         search: args.search.clone(),
+        search_mode: if args.regex {
+            SearchMode::Regex
+        } else if args.operators {
+            SearchMode::Operators
+        } else {
+            SearchMode::Text
+        },
+        case_sensitive: args.case_sensitive,
+        context_before: args.before_context.or(args.context).unwrap_or(0),
+        context_after: args.after_context.or(args.context).unwrap_or(0),
         ..LogFilter::default()
     })
 }
@@ -100,6 +131,29 @@ fn parse_level(text: &str) -> Result<LogLevel, CliError> {
 
 fn parse_levels(texts: &[String]) -> Result<Vec<LogLevel>, CliError> {
     texts.iter().map(|text| parse_level(text)).collect()
+}
+
+/// Waits for this process's indexer to index every stored entry, printing
+/// progress on standard error twice a second.
+pub async fn index(manager: &TaskManager, printer: &mut Printer) -> Result<(), CliError> {
+    let total = manager.entries_waiting_for_index().await?;
+    let started = std::time::Instant::now();
+    let mut waiting = total;
+    while waiting > 0 {
+        // Another process may write meanwhile: the goal grows with it.
+        let goal = total.max(waiting);
+        eprintln!(
+            "indexing for search: {} of {goal} entries done ({}%)",
+            goal - waiting,
+            (goal - waiting) * 100 / goal
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        waiting = manager.entries_waiting_for_index().await?;
+    }
+    Ok(printer.line(&format!(
+        "search index complete: {total} entries indexed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    ))?)
 }
 
 pub async fn stats(

@@ -44,6 +44,7 @@ async fn dispatch(
 ) -> Result<(), CliError> {
     match command {
         Command::Info { json } => info(manager.store(), json, printer).await,
+        Command::Index => logs::index(manager, printer).await,
         Command::Plugins { json } => tasks::plugins(manager, json, printer),
         Command::Run(args) => run::run(manager, args, printer).await,
         Command::Tasks {

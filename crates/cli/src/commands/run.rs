@@ -123,7 +123,7 @@ async fn follow(
 }
 
 fn print_live(printer: &mut Printer, entry: &LogEntry, flush: bool) -> Result<(), CliError> {
-    printer.entry(entry)?;
+    printer.entry(entry, false)?;
     if flush {
         printer.flush()?;
     }
@@ -145,7 +145,7 @@ async fn catch_up(
         };
         let page = manager.query_logs(task_id, &filter).await?;
         for entry in &page.entries {
-            printer.entry(entry)?;
+            printer.entry(entry, false)?;
             printed = entry.seq;
         }
         if page.next_cursor.is_none() {

@@ -65,6 +65,7 @@ pub async fn record_cleanup(
         source: Arc::clone(&source),
         message,
         metadata: metadata.as_object().cloned(),
+        styles: Vec::new(),
     };
     let mut records: Vec<LogRecord> = report
         .tasks

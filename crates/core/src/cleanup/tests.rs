@@ -161,6 +161,8 @@ async fn the_size_cap_removes_the_oldest_tasks_until_the_data_fits_and_gives_the
     for _ in 0..6 {
         ids.push(run(&manager, "noisy", json!({})).await);
     }
+    // The indexer would otherwise write while the space is measured.
+    crate::test_support::index_and_stop(&manager).await;
     let used = space::used_bytes(store.connection()).await.unwrap();
     assert!(used > 6 << 20, "the six tasks hold {used} bytes");
     // Room for a little more than half of the data.
@@ -184,7 +186,13 @@ async fn the_size_cap_removes_the_oldest_tasks_until_the_data_fits_and_gives_the
         done.bytes_freed > 0 && after < before,
         "{before} -> {after}"
     );
-    assert_eq!(done.bytes_freed, before - after);
+    // The cleanup's own log (a `system` task, written after the space was
+    // given back) may take a page or two of it again.
+    assert!(
+        done.bytes_freed >= before - after && done.bytes_freed - (before - after) <= 2 * 4096,
+        "freed {} but the file went from {before} to {after}",
+        done.bytes_freed
+    );
     // The file itself shrinks once the WAL is checkpointed.
     store
         .connection()

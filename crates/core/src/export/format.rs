@@ -7,9 +7,11 @@
 //!   break (quotes doubled), metadata as a JSON string (empty when none).
 //! - Text: `<RFC 3339 time> <LEVEL> [<source>] <message>`, then the metadata
 //!   as JSON when present. One entry per line: line breaks inside a message
-//!   are written as `\n` and `\r`.
+//!   are written as `\n` and `\r`. Plain; "with colours" writes the
+//!   entry's styles back as terminal escape sequences.
 
 use chrono::SecondsFormat;
+use taskdeck_protocol::styled::to_ansi;
 use taskdeck_protocol::{ExportFormat, ExportHeader, LogEntry};
 
 use crate::CoreError;
@@ -29,7 +31,7 @@ pub fn preamble(
             out.push(b'\n');
         }
         ExportFormat::Csv => out.extend_from_slice(CSV_HEADER.as_bytes()),
-        ExportFormat::Text => {}
+        ExportFormat::Text | ExportFormat::TextWithColours => {}
     }
     Ok(())
 }
@@ -67,8 +69,13 @@ pub fn entry(format: ExportFormat, entry: &LogEntry, out: &mut Vec<u8>) -> Resul
             }
             out.extend_from_slice(b"\r\n");
         }
-        ExportFormat::Text => {
-            let message = entry.message.replace('\r', "\\r").replace('\n', "\\n");
+        ExportFormat::Text | ExportFormat::TextWithColours => {
+            let message = if format == ExportFormat::TextWithColours {
+                to_ansi(&entry.message, &entry.styles)
+            } else {
+                entry.message.clone()
+            };
+            let message = message.replace('\r', "\\r").replace('\n', "\\n");
             out.extend_from_slice(
                 format!("{time} {} [{}] {message}", entry.level, entry.source).as_bytes(),
             );

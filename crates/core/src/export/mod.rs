@@ -51,7 +51,7 @@ pub async fn write_task_logs<W: AsyncWrite + Unpin>(
     if task_ids.is_empty() {
         return Err(CoreError::InvalidArgument("no task to export".to_owned()));
     }
-    if format == ExportFormat::Text && task_ids.len() > 1 {
+    if format.is_text() && task_ids.len() > 1 {
         return Err(CoreError::InvalidArgument(
             "a text export holds one task (its lines do not name their task); export several \
              as jsonl or csv"

@@ -26,7 +26,7 @@ fn sample_plugin(count: usize) -> std::sync::Arc<dyn crate::Plugin> {
         log.child("csv")
             .with_metadata(json!({ "path": "C:\\data, \"quoted\"", "n": 1 }))
             .warning("a comma, a \"quote\" and\ntwo lines");
-        log.child("text").error("café ☕ \r\n tail");
+        log.child("text").error("café ☕ \n tail\tend");
         for index in 0..count {
             log.child("bulk").info(format!("line {index}"));
         }
@@ -212,7 +212,7 @@ async fn text_is_one_line_per_entry_in_the_documented_shape() {
     assert!(
         lines
             .iter()
-            .any(|line| line.ends_with("[sample2.text] café ☕ \\r\\n tail"))
+            .any(|line| line.ends_with("[sample2.text] café ☕ \\n tail\tend"))
     );
 }
 
@@ -228,7 +228,7 @@ async fn a_filtered_export_holds_exactly_what_the_filter_shows() {
         },
         LogFilter {
             sources: vec!["sample50.bulk".to_owned()],
-            search: Some("\"line 4\"".to_owned()),
+            search: Some("line 4".to_owned()),
             ..LogFilter::default()
         },
     ];
@@ -329,9 +329,10 @@ async fn bad_targets_and_unknown_tasks_are_named_and_leave_no_file() {
         matches!(error, Err(CoreError::InvalidFilter(_))),
         "{error:?}"
     );
-    // A search the full-text index cannot parse is found by the reader.
+    // A malformed search with operators is refused, not exported empty.
     let unparsable = LogFilter {
         search: Some("\"open".to_owned()),
+        search_mode: taskdeck_protocol::SearchMode::Operators,
         ..LogFilter::default()
     };
     let error = export(

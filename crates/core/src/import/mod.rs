@@ -136,14 +136,37 @@ pub async fn import_task_logs(store: &Store, path: &Path) -> Result<ImportReport
             ));
         }
         *last_seq = entry.seq;
+        let raw_with_styles =
+            !entry.styles.is_empty() && crate::ansi::needs_parsing(&entry.message);
+        if raw_with_styles || !taskdeck_protocol::styled::spans_fit(&entry.message, &entry.styles) {
+            return Err(at(
+                number,
+                format!(
+                    "the styles of entry {} do not fit its message (ranges out of \
+                     order, overlapping, outside the text, or over escape codes)",
+                    entry.seq
+                ),
+            ));
+        }
+        // An export made before styles were parsed holds raw escape
+        // sequences: they are parsed as a new entry's would be.
+        let styled = if entry.styles.is_empty() {
+            crate::ansi::parse(entry.message)
+        } else {
+            crate::ansi::Styled {
+                text: entry.message,
+                spans: entry.styles,
+            }
+        };
         batch.push(LogRecord {
             task: task.clone(),
             seq: entry.seq,
             timestamp_ms: entry.timestamp.timestamp_millis(),
             level: entry.level,
             source: Arc::from(entry.source.as_str()),
-            message: entry.message,
+            message: styled.text,
             metadata: entry.metadata,
+            styles: styled.spans,
         });
         report.entries += 1;
         if batch.len() == BATCH {

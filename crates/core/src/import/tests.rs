@@ -37,6 +37,10 @@ fn talker() -> std::sync::Arc<dyn crate::Plugin> {
             .child("a")
             .with_metadata(json!({ "k": [1, 2] }))
             .warning("first, \"quoted\"\nline");
+        // Colours and a link: kept as styles through the round trip.
+        ctx.logger()
+            .child("a")
+            .info("\x1b[1;31mred\x1b[0m and \x1b]8;;https://x.io\x1b\\a link\x1b]8;;\x1b\\");
         for index in 0..2_500 {
             ctx.logger().child("b").debug(format!("line {index}"));
         }
@@ -79,6 +83,15 @@ async fn an_exported_task_imports_whole_into_another_store() {
         imported.iter().map(portable).collect::<Vec<_>>(),
         original.iter().map(portable).collect::<Vec<_>>(),
         "every field but the row id"
+    );
+    let coloured = imported
+        .iter()
+        .find(|entry| entry.message == "red and a link")
+        .unwrap();
+    assert_eq!(coloured.styles.len(), 2, "{:?}", coloured.styles);
+    assert_eq!(
+        coloured.styles[1].style.link.as_deref(),
+        Some("https://x.io")
     );
     let before = origin.get_task(&task_id).await.unwrap();
     let after = target.get_task(&task_id).await.unwrap();
@@ -175,6 +188,20 @@ async fn files_that_are_not_exports_are_refused_by_line_and_change_nothing() {
             "line 2: not a log entry".to_owned(),
         ),
         ("empty.jsonl", String::new(), "is empty".to_owned()),
+        (
+            "misfit-styles.jsonl",
+            {
+                let mut entry: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+                entry["styles"] = json!([{ "start": 0, "end": 99_999, "bold": true }]);
+                [lines[0].to_owned(), entry.to_string()]
+                    .join("\n")
+                    .replace(&task_id, "sixth-task")
+            },
+            format!(
+                "line 2: the styles of entry {} do not fit its message",
+                serde_json::from_str::<serde_json::Value>(lines[1]).unwrap()["seq"]
+            ),
+        ),
     ];
     for (name, content, expected) in cases {
         let path = files.path().join(name);
@@ -325,4 +352,37 @@ fn any_damaged_export_imports_whole_or_is_refused_changing_nothing() {
             Err(other) => prop_assert!(false, "{:?}: {}", damage, other),
         }
     });
+}
+
+#[tokio::test]
+async fn an_export_made_before_colours_were_parsed_imports_as_the_text_shown() {
+    let (_a, origin) = temp_store().await;
+    let origin = manager_with(&origin, vec![talker()], Duration::from_millis(20)).await;
+    let files = tempfile::tempdir().unwrap();
+    let path = files.path().join("old.jsonl");
+    let task_id = exported_task(&origin, &path).await;
+    // As an older Taskdeck wrote it: raw escape codes, no styles.
+    let old: Vec<String> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut value: serde_json::Value = serde_json::from_str(line).unwrap();
+            if value["message"] == "red and a link" {
+                value["message"] = json!("\u{1b}[32mgreen\u{1b}[0m text");
+                value.as_object_mut().unwrap().remove("styles");
+            }
+            value.to_string()
+        })
+        .collect();
+    std::fs::write(&path, old.join("\n")).unwrap();
+    let (_b, store) = temp_store().await;
+    import_task_logs(&store, &path).await.unwrap();
+    let target = manager_with(&store, vec![], Duration::from_millis(20)).await;
+    let imported = all_entries(&target, &task_id).await;
+    let green = imported
+        .iter()
+        .find(|entry| entry.message == "green text")
+        .unwrap();
+    assert_eq!(green.styles.len(), 1);
+    assert_eq!(green.styles[0].range(), 0..5);
 }

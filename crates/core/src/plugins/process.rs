@@ -8,9 +8,10 @@ use taskdeck_protocol::LogLevel;
 use tokio::io::{AsyncRead, BufReader};
 use tokio::task::JoinHandle;
 
+use crate::ansi::OutputParser;
 use crate::bounded_lines::read_line_capped;
 use crate::task_manager::TaskLogger;
-use crate::task_manager::logger::{MAX_MESSAGE_BYTES, truncated};
+use crate::task_manager::logger::MAX_MESSAGE_BYTES;
 
 /// How long output readers may run on after the process exits (a
 /// grandchild may hold the pipes open).
@@ -24,10 +25,10 @@ pub fn as_is(line: &str) -> Option<String> {
 }
 
 /// Logs each line of `stream` (without its line ending) at `level`, as
-/// `shape` makes it (`None`: skip the line). Output that is not UTF-8 is
-/// decoded lossily; a line longer than the entry cap keeps its start and
-/// a marker with its whole length. Reading pauses while the log buffer has
-/// no room.
+/// `shape` makes it (`None`: skip the line), its escape sequences parsed
+/// into styles (see [`crate::ansi`]). Output that is not UTF-8 is decoded
+/// lossily; a line longer than the entry cap keeps its start and a marker
+/// with its whole length. Reading pauses while the log buffer has no room.
 pub fn spawn_line_reader<R, F>(
     stream: R,
     logger: TaskLogger,
@@ -41,6 +42,9 @@ where
     tokio::spawn(async move {
         let mut reader = BufReader::new(stream);
         let mut line = Vec::with_capacity(256);
+        // Colours carry from one line of the stream to the next, as on a
+        // terminal.
+        let mut terminal = OutputParser::default();
         loop {
             line.clear();
             // While the database cannot keep up, the program waits on its
@@ -49,18 +53,15 @@ where
             match read_line_capped(&mut reader, &mut line, KEPT_LINE_BYTES).await {
                 Ok(None) => return,
                 Ok(Some(length)) => {
-                    let whole = length <= line.len();
+                    let cut = (length > line.len()).then_some(length);
                     while matches!(line.last(), Some(b'\n' | b'\r')) {
                         line.pop();
                     }
-                    // Borrowed unless the line is cut (or not UTF-8): `shape`
-                    // makes the one copy each line needs.
-                    let mut text = String::from_utf8_lossy(&line);
-                    if !whole {
-                        text = truncated(text.into_owned(), KEPT_LINE_BYTES, length).into();
-                    }
+                    // Borrowed unless the line is not UTF-8: `shape` makes
+                    // the one copy each line needs.
+                    let text = String::from_utf8_lossy(&line);
                     if let Some(text) = shape(&text) {
-                        logger.log(level, text);
+                        logger.log_output(level, &mut terminal, text, cut);
                     }
                 }
                 Err(error) => {
@@ -75,7 +76,7 @@ where
 /// The bytes of one output line kept: the rest of a longer line is read
 /// and dropped, so a program that never ends its line cannot fill memory.
 /// Room is left for the truncation marker within the entry's cap.
-const KEPT_LINE_BYTES: usize = MAX_MESSAGE_BYTES - 64;
+pub const KEPT_LINE_BYTES: usize = MAX_MESSAGE_BYTES - 64;
 
 /// Kills every process of the program's process group (the program leads
 /// it), through `kill(1)`: the workspace forbids the `unsafe` of calling

@@ -287,7 +287,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn hostile_output_is_stored_as_given_and_a_10_mb_line_is_capped_with_a_marker() {
+    async fn hostile_output_is_stored_as_shown_and_a_10_mb_line_is_capped_with_a_marker() {
         let (_dir, store) = temp_store().await;
         let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
         // ANSI colours, a NUL byte, a terminal title escape; then a line of
@@ -299,12 +299,19 @@ mod tests {
             run(&manager, json!({ "program": "sh", "args": ["-c", script] })).await;
         assert_eq!(task.status, TaskStatus::Succeeded, "{:?}", task.error);
         let stdout = lines(&entries, "shell.stdout");
-        assert_eq!(stdout[0].0, "red \u{1b}[31mtext\u{1b}[0m");
+        // Colours become styles beside the text a user reads.
+        assert_eq!(stdout[0].0, "red text");
+        let red = entries
+            .iter()
+            .find(|entry| entry.message == "red text")
+            .unwrap();
+        assert_eq!(red.styles.len(), 1);
+        assert_eq!(red.styles[0].range(), 4..8);
         assert_eq!(
             stdout[1].0, "a\0b",
             "the NUL byte is kept, and what follows it"
         );
-        assert_eq!(stdout[2].0, "\u{1b}]0;title\u{7}after");
+        assert_eq!(stdout[2].0, "after", "the title sequence is not text");
         let long = stdout[3].0;
         assert!(long.len() <= MAX_MESSAGE_BYTES, "{}", long.len());
         assert!(long.starts_with("xxxx"));

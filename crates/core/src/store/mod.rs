@@ -20,7 +20,7 @@ pub mod tasks;
 
 use std::sync::Arc;
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use taskdeck_migrations::{Migrator, MigratorTrait};
 use taskdeck_protocol::AppInfo;
 
@@ -44,7 +44,7 @@ impl Store {
         let path = data_dir.database_path();
         let damaged = |error: sea_orm::DbErr| damaged_or_storage(error, &path);
         let mut connection = connection::connect(&path).await.map_err(damaged)?;
-        Migrator::up(&connection, None).await.map_err(damaged)?;
+        migrate(&connection).await.map_err(damaged)?;
         if space::ensure_incremental(&connection).await? {
             connection.close().await?;
             connection = connection::connect(&data_dir.database_path()).await?;
@@ -102,6 +102,26 @@ impl Store {
         self.connection.close().await?;
         Ok(())
     }
+}
+
+/// Applies the pending migrations. Processes that open one database at the
+/// same moment (four `taskdeck run`s on a fresh data directory) take turns:
+/// each takes the write lock first and only then reads what is pending, so
+/// the second finds nothing left to do. Every migration is one transaction
+/// with its record (see [`taskdeck_migrations`]), inside this one.
+async fn migrate(connection: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    // The common case, an up-to-date database, takes no write lock.
+    let pending = Migrator::get_pending_migrations_read_only(connection)
+        .await
+        .map_or(true, |pending| !pending.is_empty());
+    if !pending {
+        return Ok(());
+    }
+    let transaction = connection
+        .begin_with_options(logs::write_transaction())
+        .await?;
+    Migrator::up(&transaction, None).await?;
+    transaction.commit().await
 }
 
 /// SQLite's words for a file that is not a sound database.

@@ -20,6 +20,7 @@ use sea_orm::DbErr;
 use tokio::runtime::{Handle, RuntimeFlavor};
 
 use super::connection::BUSY_TIMEOUT;
+use super::logs::search_index::register_matches_function;
 use crate::CoreError;
 
 /// Idle connections kept for reuse.
@@ -49,6 +50,7 @@ impl ReadPool {
         )
         .map_err(storage)?;
         connection.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
+        register_matches_function(&connection).map_err(storage)?;
         Ok(connection)
     }
 

@@ -59,7 +59,9 @@ pub async fn reclaim(connection: &DatabaseConnection, how: Reclaim) -> Result<u6
     let before = database_bytes(connection).await?;
     if how == Reclaim::IndexAndFreePages {
         connection
-            .execute_unprepared("INSERT INTO task_logs_fts (task_logs_fts) VALUES ('optimize')")
+            .execute_unprepared(
+                "INSERT INTO task_logs_search (task_logs_search) VALUES ('optimize')",
+            )
             .await?;
     }
     connection

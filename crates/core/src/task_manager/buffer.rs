@@ -34,9 +34,11 @@ use serde_json::{Map, Value};
 use taskdeck_protocol::{LogEntry, LogLevel};
 use tokio::sync::{Notify, broadcast};
 
-use super::logger::cap_message;
+use super::logger::{MAX_MESSAGE_BYTES, cap_message, push_truncation_marker};
 use super::secrets::Secrets;
+use crate::ansi::{self, Styled};
 use crate::cleanup::app_log::SYSTEM;
+use crate::plugins::process::KEPT_LINE_BYTES;
 use crate::store::logs::record::{LogRecord, MAX_SEQ, TaskIdentity, now_millis};
 
 /// How many live entries a slow subscriber may fall behind before it is
@@ -117,6 +119,11 @@ impl LogBuffer {
             room: Notify::new(),
             live,
         }
+    }
+
+    /// Entries per write transaction.
+    pub fn max_batch(&self) -> usize {
+        self.max_batch
     }
 
     /// How many entries wait to be written.
@@ -233,7 +240,8 @@ impl TaskLog {
         self.buffer.has_room()
     }
 
-    /// Appends one entry (its message capped at
+    /// Appends one entry (escape sequences in its message parsed into
+    /// styles, see [`crate::ansi`]; the text capped at
     /// [`super::logger::MAX_MESSAGE_BYTES`]) and returns its `seq`, or `None` when it was not
     /// kept: the buffer is full (the entry is counted as lost and reported
     /// before the next kept one) or the task has used every `seq` (more
@@ -243,14 +251,52 @@ impl TaskLog {
         level: LogLevel,
         source: &Arc<str>,
         mut message: String,
+        metadata: Option<Map<String, Value>>,
+    ) -> Option<u64> {
+        // Masked before parsing, while a secret is still one piece of text.
+        if !self.secrets.is_empty() {
+            message = self.secrets.mask(message);
+        }
+        // Cut before parsing, so a huge message is not parsed whole; the
+        // marker goes after the parse, where no sequence can swallow it.
+        let original = message.len();
+        if original <= MAX_MESSAGE_BYTES || !ansi::needs_parsing(&message) {
+            return self.push_styled(level, source, ansi::parse(message), metadata);
+        }
+        let mut cut = MAX_MESSAGE_BYTES;
+        while !message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        message.truncate(cut);
+        let mut styled = ansi::parse(message);
+        // Room for the marker within the cap.
+        ansi::truncate(&mut styled, KEPT_LINE_BYTES);
+        push_truncation_marker(&mut styled.text, original);
+        self.push_styled(level, source, styled, metadata)
+    }
+
+    /// Appends one entry whose escape sequences were already parsed (a
+    /// program's output line, see [`crate::ansi::OutputParser`]), as
+    /// [`TaskLog::push`] does.
+    pub fn push_styled(
+        &self,
+        level: LogLevel,
+        source: &Arc<str>,
+        mut styled: Styled,
         mut metadata: Option<Map<String, Value>>,
     ) -> Option<u64> {
         if !self.secrets.is_empty() {
-            message = self.secrets.mask(message);
+            // A secret that escape sequences had cut in two is masked only
+            // here; its line loses its colours rather than show them out
+            // of place.
+            if self.secrets.found_in(&styled.text) {
+                styled.spans.clear();
+                styled.text = self.secrets.mask(std::mem::take(&mut styled.text));
+            }
             metadata = metadata.map(|metadata| self.secrets.mask_metadata(metadata));
         }
         // Capped once masked, so the cut never leaves the start of a secret.
-        let message = cap_message(message);
+        cap_message(&mut styled);
         // Read before the lock, so the shard is held no longer than needed.
         let timestamp_ms = now_millis();
         let mut pending = self.shard.lock();
@@ -265,6 +311,7 @@ impl TaskLog {
         if lost > 0 {
             self.lost.store(0, Ordering::Relaxed);
             let (message, metadata) = loss_report(lost, self.buffer.max_held);
+            let message = Styled::plain(message);
             let system: Arc<str> = Arc::from(SYSTEM);
             let report = self.append(
                 &mut pending,
@@ -276,7 +323,7 @@ impl TaskLog {
             );
             full |= report.is_some_and(|(_, full)| full);
         }
-        let appended = self.append(&mut pending, timestamp_ms, level, source, message, metadata);
+        let appended = self.append(&mut pending, timestamp_ms, level, source, styled, metadata);
         drop(pending);
         if full || appended.is_some_and(|(_, full)| full) {
             self.buffer.full.notify_one();
@@ -292,7 +339,7 @@ impl TaskLog {
         timestamp_ms: i64,
         level: LogLevel,
         source: &Arc<str>,
-        message: String,
+        message: Styled,
         metadata: Option<Map<String, Value>>,
     ) -> Option<(u64, bool)> {
         let seq = self.last_seq.load(Ordering::Relaxed) + 1;
@@ -306,7 +353,8 @@ impl TaskLog {
             timestamp_ms,
             level,
             source: Arc::clone(source),
-            message,
+            message: message.text,
+            styles: message.spans,
             metadata,
         };
         if self.buffer.live.receiver_count() > 0 {
@@ -356,6 +404,45 @@ mod tests {
         for index in 0..count {
             log.push(LogLevel::Info, &source, format!("line {index}"), None);
         }
+    }
+
+    #[test]
+    fn a_huge_coloured_message_is_cut_with_its_marker_and_its_styles_clipped() {
+        use crate::task_manager::logger::MAX_MESSAGE_BYTES;
+        let buffer = Arc::new(LogBuffer::new(4, 1000));
+        let log = task_log(&buffer, 1);
+        let source: Arc<str> = Arc::from("test");
+        let message = format!("\x1b[31m{}\x1b[0m", "x".repeat(100_000));
+        let length = message.len();
+        log.push(LogLevel::Info, &source, message, None);
+        let record = buffer.take().concat().remove(0);
+        assert!(record.message.len() <= MAX_MESSAGE_BYTES + 64);
+        assert!(
+            record
+                .message
+                .ends_with(&format!(" … [truncated: {length} bytes in all]")),
+            "{}",
+            &record.message[record.message.len() - 60..]
+        );
+        assert_eq!(record.styles.len(), 1);
+        assert!(record.styles[0].end as usize <= MAX_MESSAGE_BYTES);
+    }
+
+    #[test]
+    fn a_secret_split_by_escape_codes_is_masked_and_its_line_loses_its_colours() {
+        let buffer = Arc::new(LogBuffer::new(4, 1000));
+        // A secret as long as the mask: its length tells nothing.
+        let log = task_log(&buffer, 1).with_secrets(Secrets::new(vec!["abc".to_owned()]));
+        let source: Arc<str> = Arc::from("test");
+        log.push(
+            LogLevel::Info,
+            &source,
+            "\x1b[32ma\x1b[33mbc\x1b[0m def".to_owned(),
+            None,
+        );
+        let record = buffer.take().concat().remove(0);
+        assert_eq!(record.message, "*** def");
+        assert!(record.styles.is_empty());
     }
 
     #[test]

@@ -204,6 +204,7 @@ async fn bad_subscriptions_are_refused_and_unsubscribing_stops_messages() {
     let (sink, _receiver) = channel();
     let bad_search = LogFilter {
         search: Some("\"open".into()),
+        search_mode: taskdeck_protocol::SearchMode::Operators,
         ..LogFilter::default()
     };
     let refused = manager
@@ -265,4 +266,61 @@ async fn several_subscriptions_follow_different_tasks_and_filters_at_once() {
         assert!(live.iter().all(|entry| entry.task_id == task_id));
         assert_eq!(live, history(&manager, &task_id, &filter).await);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_view_with_context_gets_the_lines_after_a_match_as_they_come() {
+    let (_dir, store) = temp_store().await;
+    // A match, then its following lines in later writes; lines before the
+    // second match are written long before it.
+    let paced = scripted("paced", |ctx| async move {
+        let log = ctx.logger();
+        let pause = || tokio::time::sleep(Duration::from_millis(80));
+        for index in 1..=4 {
+            log.info(format!("hay {index}"));
+        }
+        log.warning("needle 5");
+        pause().await;
+        log.info("hay 6");
+        pause().await;
+        log.info("hay 7");
+        for index in 8..=20 {
+            log.info(format!("hay {index}"));
+        }
+        pause().await;
+        log.warning("needle 21");
+        pause().await;
+        log.info("hay 22");
+        Ok(json!(null))
+    });
+    let manager = manager_with(&store, vec![paced], FAST).await;
+    let task = manager.run_task(request("paced", json!({}))).await.unwrap();
+    let filter = LogFilter {
+        search: Some("needle".into()),
+        context_before: 1,
+        context_after: 2,
+        ..LogFilter::default()
+    };
+    let mut receiver = subscribe(&manager, &task.id, &filter, 0).await;
+    let live = entries(&until_end(&mut receiver).await);
+    let shown: Vec<(&str, bool)> = live
+        .iter()
+        .map(|entry| (entry.message.as_str(), entry.context))
+        .collect();
+    assert_eq!(
+        shown[..7],
+        [
+            ("hay 4", true),
+            ("needle 5", false),
+            ("hay 6", true),
+            ("hay 7", true),
+            ("hay 20", true),
+            ("needle 21", false),
+            ("hay 22", true),
+        ]
+    );
+    // The line after "hay 22" is the task's end, from `system`.
+    assert_eq!(live.len(), 8, "{shown:?}");
+    assert!(live[7].context && live[7].source == "system");
+    assert_eq!(live, history(&manager, &task.id, &filter).await);
 }

@@ -6,6 +6,8 @@ use serde_json::{Map, Value};
 use taskdeck_protocol::LogLevel;
 
 use super::buffer::TaskLog;
+use crate::ansi::{self, OutputParser, Styled};
+use crate::plugins::process::KEPT_LINE_BYTES;
 
 /// The longest message stored; longer ones are cut at a character
 /// boundary and end with a visible marker.
@@ -131,6 +133,31 @@ impl TaskLogger {
         self.log.push(level, &self.source, message.into(), metadata)
     }
 
+    /// Writes one line of a program's output (without its line ending) at
+    /// `level`: masked, then parsed by the stream's `terminal` (colours
+    /// carry from line to line). `cut_from` is the line's whole length when
+    /// only its start was read; the text then ends with a marker saying so.
+    pub fn log_output(
+        &self,
+        level: LogLevel,
+        terminal: &mut OutputParser,
+        line: String,
+        cut_from: Option<usize>,
+    ) -> Option<u64> {
+        let masked = self.log.secrets().mask(line);
+        let mut styled = terminal.line(masked);
+        if let Some(original) = cut_from {
+            ansi::truncate(&mut styled, KEPT_LINE_BYTES);
+            push_truncation_marker(&mut styled.text, original);
+        }
+        self.log.push_styled(
+            level,
+            &self.source,
+            styled,
+            self.metadata.as_deref().cloned(),
+        )
+    }
+
     /// Writes a `DEBUG` entry.
     pub fn debug(&self, message: impl Into<String>) -> Option<u64> {
         self.log(LogLevel::Debug, message)
@@ -152,27 +179,18 @@ impl TaskLogger {
     }
 }
 
-/// Cuts `message` to [`MAX_MESSAGE_BYTES`] at a character boundary and
-/// says how long it was.
-pub fn cap_message(message: String) -> String {
-    if message.len() <= MAX_MESSAGE_BYTES {
-        return message;
+/// Cuts `message` to [`MAX_MESSAGE_BYTES`] at a character boundary (its
+/// styles clipped) and says how long it was.
+pub fn cap_message(message: &mut Styled) {
+    let original = message.text.len();
+    if ansi::truncate(message, MAX_MESSAGE_BYTES) {
+        push_truncation_marker(&mut message.text, original);
     }
-    let original = message.len();
-    truncated(message, MAX_MESSAGE_BYTES, original)
 }
 
-/// Cuts `message` to at most `keep` bytes at a character boundary and
-/// appends the marker saying the whole was `original` bytes (the output
-/// readers use it for lines they never held whole).
-pub fn truncated(mut message: String, keep: usize, original: usize) -> String {
-    let mut cut = keep.min(message.len());
-    while !message.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    message.truncate(cut);
+/// The visible end of a cut message: how long the whole was.
+pub fn push_truncation_marker(message: &mut String, original: usize) {
     message.push_str(&format!(" … [truncated: {original} bytes in all]"));
-    message
 }
 
 /// Makes `source` a valid dotted source name: empty parts dropped,

@@ -26,6 +26,7 @@ use super::capture;
 use super::context::{ProgressCell, TaskContext};
 use super::count_feed;
 use super::flusher::{FlushConfig, Flusher};
+use super::indexer::Indexer;
 use super::live::{Follower, LiveSink};
 use super::logger::TaskLogger;
 use super::runner::{self, RunnerLock};
@@ -136,6 +137,10 @@ struct Inner {
     subscriptions: Mutex<HashMap<u64, CancellationToken>>,
     next_subscription: std::sync::atomic::AtomicU64,
     closing: AtomicBool,
+    /// The search indexer.
+    indexer: Indexer,
+    /// How many stored entries wait for the search index.
+    index_backlog: watch::Receiver<u64>,
     config: ManagerConfig,
 }
 
@@ -189,6 +194,13 @@ impl TaskManager {
         ));
         let flusher = Flusher::start(Arc::clone(&buffer), logs.clone(), config.flush);
         let (task_events, _) = broadcast::channel(TASK_EVENT_CAPACITY);
+        let (index_waiting, index_backlog) = watch::channel(0);
+        let indexer = Indexer::spawn(
+            logs.clone(),
+            Arc::clone(&buffer),
+            flusher.durable_writes(),
+            index_waiting,
+        );
         let manager = Self {
             inner: Arc::new(Inner {
                 tasks: TaskRepository::new(&store),
@@ -203,6 +215,8 @@ impl TaskManager {
                 subscriptions: Mutex::new(HashMap::new()),
                 next_subscription: std::sync::atomic::AtomicU64::new(1),
                 closing: AtomicBool::new(false),
+                indexer,
+                index_backlog,
                 config,
             }),
         };
@@ -230,7 +244,20 @@ impl TaskManager {
         StorageStatus {
             error: self.inner.flusher.storage_error().borrow().clone(),
             entries_held: u64::try_from(self.entries_held()).unwrap_or(u64::MAX),
+            entries_to_index: *self.inner.index_backlog.borrow(),
         }
+    }
+
+    /// How many stored entries waited for the search index when the
+    /// indexer last looked (it looks before each chunk it indexes).
+    pub fn index_backlog(&self) -> watch::Receiver<u64> {
+        self.inner.index_backlog.clone()
+    }
+
+    /// How many stored entries wait for the search index (searches scan
+    /// them meanwhile, so results stay complete).
+    pub async fn entries_waiting_for_index(&self) -> Result<u64, CoreError> {
+        self.inner.logs.entries_waiting_for_index().await
     }
 
     /// The store this manager writes to.
@@ -683,6 +710,8 @@ impl TaskManager {
         for (_, stop) in self.lock_subscriptions().drain() {
             stop.cancel();
         }
+        // What is not indexed yet is indexed by the next engine to run.
+        self.inner.indexer.stop().await;
         self.inner.flusher.stop().await
     }
 }

@@ -4,6 +4,7 @@
 //!   rest of this module.
 //! - [`logger`] and [`context`]: what a plugin writes and works with.
 //! - [`buffer`] and [`flusher`]: the path from an emit to the store.
+//! - [`indexer`]: the search index, filled behind the writes.
 //! - [`capture`]: `tracing` events inside a task, into that task's log.
 //! - [`live`]: live subscriptions to a task's log with a filter.
 //! - [`count_feed`]: running tasks' summaries to task subscribers.
@@ -15,6 +16,7 @@ pub mod capture;
 pub mod context;
 pub mod count_feed;
 pub mod flusher;
+pub mod indexer;
 pub mod live;
 pub mod logger;
 pub mod manager;

@@ -171,6 +171,7 @@ async fn mark_interrupted(store: &Store, task: &tasks::Model) -> Result<bool, Co
         source: Arc::from("system"),
         message,
         metadata: None,
+        styles: Vec::new(),
     };
     write::insert_records(&transaction, std::slice::from_ref(&record)).await?;
     transaction.commit().await?;

@@ -25,6 +25,11 @@ impl Secrets {
         self.0.is_empty()
     }
 
+    /// Whether `text` holds a secret.
+    pub fn found_in(&self, text: &str) -> bool {
+        self.0.iter().any(|secret| text.contains(secret.as_str()))
+    }
+
     /// `text` with every secret replaced by [`REDACTED`].
     pub fn mask(&self, mut text: String) -> String {
         for secret in &self.0 {

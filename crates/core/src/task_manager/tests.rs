@@ -107,15 +107,21 @@ async fn loggers_carry_child_sources_metadata_and_capped_messages() {
     assert!(by_seq(5).message.len() < MAX_MESSAGE_BYTES + 100);
 }
 
+fn capped(text: String) -> String {
+    let mut styled = crate::ansi::Styled::plain(text);
+    cap_message(&mut styled);
+    styled.text
+}
+
 #[test]
 fn messages_are_capped_at_a_character_boundary_and_sources_sanitised() {
     // "a" then two-byte characters: the limit falls inside a character.
     let long = format!("a{}", "é".repeat(MAX_MESSAGE_BYTES));
-    let capped = cap_message(long.clone());
+    let capped = capped(long.clone());
     assert!(capped.starts_with(&long[..MAX_MESSAGE_BYTES - 1]));
     assert!(capped[MAX_MESSAGE_BYTES - 1..].starts_with(" … [truncated"));
     assert!(capped.contains(&format!("{} bytes in all", long.len())));
-    assert_eq!(cap_message("short".into()), "short");
+    assert_eq!(self::capped("short".into()), "short");
     assert_eq!(sanitise_source("git..stderr."), "git.stderr");
     assert_eq!(sanitise_source("my plugin.out"), "my_plugin.out");
     assert_eq!(sanitise_source(""), "system");
@@ -416,6 +422,7 @@ async fn tasks_of_dead_processes_are_interrupted_and_live_ones_are_left_alone() 
             source: Arc::from("shell"),
             message: format!("line {seq}"),
             metadata: None,
+            styles: Vec::new(),
         })
         .collect();
     crate::TaskLogPersistenceService::new(&store)
@@ -594,4 +601,53 @@ async fn running_tasks_push_their_counts_to_task_subscribers_as_entries_land() {
     assert_eq!(counted.counts.total(), 2);
     release.cancel();
     manager.wait(&task.id).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_backlog_of_an_upgraded_log_is_reported_until_it_is_indexed() {
+    use crate::store::logs::record::LogRecord;
+    let (_dir, store) = temp_store().await;
+    // 60,000 entries stored and not indexed, as an upgraded database holds
+    // them (enough for the app's banner, which starts at 50,000).
+    let row = crate::TaskRepository::new(&store)
+        .create("shell", &serde_json::Map::new(), "runner")
+        .await
+        .unwrap();
+    let task = Arc::new(row.identity());
+    let records: Vec<LogRecord> = (1..=60_000)
+        .map(|seq| LogRecord {
+            task: Arc::clone(&task),
+            seq,
+            timestamp_ms: 1_700_000_000_000,
+            level: LogLevel::Info,
+            source: Arc::from("shell"),
+            message: format!("old line {seq}"),
+            metadata: None,
+            styles: Vec::new(),
+        })
+        .collect();
+    crate::TaskLogPersistenceService::new(&store)
+        .insert_batch(&records)
+        .await
+        .unwrap();
+    let manager = manager_with(&store, vec![], FAST).await;
+    let mut backlog = manager.index_backlog();
+    let reported = tokio::time::timeout(Duration::from_secs(30), async {
+        *backlog.wait_for(|waiting| *waiting > 0).await.unwrap()
+    })
+    .await
+    .expect("the backlog is reported");
+    // The task's runner is gone: it is marked interrupted with one more
+    // entry, which waits too.
+    assert!(reported > 0 && reported <= 60_001, "{reported}");
+    assert!(manager.storage_status().entries_to_index <= reported);
+    tokio::time::timeout(
+        Duration::from_secs(120),
+        backlog.wait_for(|waiting| *waiting == 0),
+    )
+    .await
+    .expect("the backlog is indexed")
+    .unwrap();
+    assert_eq!(manager.entries_waiting_for_index().await.unwrap(), 0);
+    assert_eq!(manager.storage_status().entries_to_index, 0);
 }

@@ -49,6 +49,7 @@ fn label(format: ExportFormat) -> &'static str {
         ExportFormat::JsonLines => "JSON Lines (lossless, importable)",
         ExportFormat::Csv => "CSV",
         ExportFormat::Text => "Text",
+        ExportFormat::TextWithColours => "Text with colours (ANSI)",
     }
 }
 
@@ -91,7 +92,7 @@ pub fn export_control(props: &ExportControlProps) -> Html {
     // A text line does not name its task: several tasks take jsonl or csv.
     let formats: Vec<ExportFormat> = ExportFormat::ALL
         .into_iter()
-        .filter(|format| !several || *format != ExportFormat::Text)
+        .filter(|format| !several || !format.is_text())
         .collect();
     let format_now = if formats.contains(&format) {
         *format

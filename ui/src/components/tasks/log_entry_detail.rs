@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
+use super::styled_message::{self, Theme};
 use crate::format;
 use crate::permalink;
 
@@ -118,7 +119,9 @@ pub fn log_entry_detail(props: &LogEntryDetailProps) -> Html {
                     <button type="button" data-testid="detail-close" title="Close (Esc)" onclick={on_close}>{ "Close" }</button>
                 </span>
             </header>
-            <pre class="log-detail-message" data-testid="detail-message">{ entry.message.clone() }</pre>
+            <pre class="log-detail-message" data-testid="detail-message">
+                { styled_message::render(&entry.message, &entry.styles, &[], Theme::current()) }
+            </pre>
             if let Some(metadata) = &entry.metadata {
                 <pre class="log-detail-metadata" data-testid="detail-metadata">
                     { serde_json::to_string_pretty(metadata).unwrap_or_default() }

@@ -1,25 +1,39 @@
-//! One log line: time, level badge, source, message (search terms
-//! highlighted) and metadata, on one line of fixed height (the panel's
-//! virtual scrolling counts on it); the expand button opens the whole line
-//! in the detail view. Messages are text, never markup.
+//! One log line: time, level badge, source, message (in the colours of
+//! the program that wrote it, what the search matched highlighted) and
+//! metadata, on one line of fixed height (the panel's virtual scrolling
+//! counts on it); the expand button opens the whole line in the detail
+//! view. A context line (shown around a match) is dimmed. Messages are
+//! text, never markup.
 
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
-use taskdeck_protocol::LogEntry;
+use taskdeck_protocol::{LogEntry, SearchMatcher};
 use yew::prelude::*;
 
+use super::styled_message::{self, Theme};
 use crate::format::{self, TimeMode};
 use crate::permalink;
+
+/// The compiled search a row highlights; one per filter, so rows compare
+/// it by identity.
+#[derive(Debug, Clone)]
+pub struct Highlight(pub Rc<SearchMatcher>);
+
+impl PartialEq for Highlight {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 /// Properties of [`LogEntryRow`].
 #[derive(Properties, PartialEq)]
 pub struct LogEntryRowProps {
     /// The entry.
     pub entry: Rc<LogEntry>,
-    /// The search text whose words are highlighted.
+    /// The search whose matches are highlighted.
     #[prop_or_default]
-    pub search: Option<AttrValue>,
+    pub highlight: Option<Highlight>,
     /// How the time is shown.
     pub time_mode: TimeMode,
     /// When the task started (for elapsed times).
@@ -48,12 +62,14 @@ pub fn log_entry_row(props: &LogEntryRowProps) -> Html {
                 "log-row",
                 format!("level-{}", level.to_ascii_lowercase()),
                 props.targeted.then_some("target"),
-                props.expanded.then_some("expanded")
+                props.expanded.then_some("expanded"),
+                entry.context.then_some("context")
             )}
             data-testid="log-row"
             data-seq={entry.seq.to_string()}
             data-level={level}
             data-source={entry.source.clone()}
+            data-context={entry.context.then_some("true")}
             role="row"
         >
             <button type="button" class="log-expand" data-testid="row-expand"
@@ -67,7 +83,7 @@ pub fn log_entry_row(props: &LogEntryRowProps) -> Html {
             <span class={classes!("log-level", format!("badge-{}", level.to_ascii_lowercase()))}>{ level }</span>
             <span class="log-source">{ entry.source.clone() }</span>
             <span class="log-body">
-                <span class="log-message">{ highlighted(&entry.message, props.search.as_deref()) }</span>
+                <span class="log-message">{ message(entry, props.highlight.as_ref()) }</span>
                 if let Some(metadata) = &entry.metadata {
                     <span class="log-metadata">{ serde_json::Value::Object(metadata.clone()).to_string() }</span>
                 }
@@ -76,50 +92,12 @@ pub fn log_entry_row(props: &LogEntryRowProps) -> Html {
     }
 }
 
-/// The search's plain words (operators, quotes and `*` removed).
-fn search_terms(search: &str) -> Vec<String> {
-    search
-        .split(|character: char| character.is_whitespace() || character == '"')
-        .map(|term| term.trim_end_matches('*').to_lowercase())
-        .filter(|term| !term.is_empty() && !matches!(term.as_str(), "and" | "or" | "not"))
-        .collect()
-}
-
-/// `message` with every occurrence of a search word in `<mark>`.
-fn highlighted(message: &str, search: Option<&str>) -> Html {
-    let terms = search.map(search_terms).unwrap_or_default();
-    if terms.is_empty() {
-        return html! { { message.to_owned() } };
-    }
-    let lower = message.to_lowercase();
-    // Lower-casing may change lengths outside ASCII; highlight only when it
-    // does not, so byte offsets stay valid.
-    if lower.len() != message.len() {
-        return html! { { message.to_owned() } };
-    }
-    let mut parts = Vec::new();
-    let mut position = 0;
-    while position < message.len() {
-        let next = terms
-            .iter()
-            .filter_map(|term| {
-                lower[position..]
-                    .find(term.as_str())
-                    .map(|at| (position + at, term.len()))
-            })
-            .min();
-        let Some((start, length)) = next else {
-            break;
-        };
-        if !message.is_char_boundary(start) || !message.is_char_boundary(start + length) {
-            break;
-        }
-        parts.push(html! { { message[position..start].to_owned() } });
-        parts.push(
-            html! { <mark class="match">{ message[start..start + length].to_owned() }</mark> },
-        );
-        position = start + length;
-    }
-    parts.push(html! { { message[position..].to_owned() } });
-    parts.into_iter().collect()
+/// The entry's message in its colours, with every range the search matched
+/// in `<mark>`: exactly what the core's search found (the same
+/// [`SearchMatcher`]).
+fn message(entry: &LogEntry, highlight: Option<&Highlight>) -> Html {
+    let ranges = highlight.map_or_else(Vec::new, |highlight| {
+        highlight.0.find_ranges(&entry.message)
+    });
+    styled_message::render(&entry.message, &entry.styles, &ranges, Theme::current())
 }

@@ -5,7 +5,9 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use taskdeck_protocol::{LevelCounts, LogCount, LogFilter, LogLevel};
+use taskdeck_protocol::{
+    InvalidSearch, LevelCounts, LogCount, LogFilter, LogLevel, SearchMode, SearchQuery,
+};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -72,14 +74,13 @@ fn supersede(typed: &std::cell::RefCell<u32>) -> u32 {
     next
 }
 
+/// The context choices offered, in lines before and after each match (the
+/// core takes up to [`taskdeck_protocol::log::MAX_CONTEXT`]).
+const CONTEXT_CHOICES: [u32; 8] = [0, 1, 2, 3, 5, 10, 25, 50];
+
 /// "1,234 matches", "1 match", "100,000+ matches".
 fn match_text(count: LogCount) -> String {
-    let mut digits = count.matching.to_string();
-    let mut at = digits.len();
-    while at > 3 {
-        at -= 3;
-        digits.insert(at, ',');
-    }
+    let digits = crate::format::grouped(count.matching);
     let plus = if count.capped { "+" } else { "" };
     let noun = if count.matching == 1 && !count.capped {
         "match"
@@ -133,21 +134,69 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
             });
         })
     };
+    let on_context = {
+        let filter = props.filter.clone();
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: Event| {
+            let lines = event
+                .target_unchecked_into::<HtmlSelectElement>()
+                .value()
+                .parse::<u32>()
+                .unwrap_or(0);
+            on_change.emit(LogFilter {
+                context_before: lines,
+                context_after: lines,
+                ..filter.clone()
+            });
+        })
+    };
+    // Why the text in the box cannot be searched in the chosen mode (an
+    // unclosed regex group, say): shown beside the box, and the filter
+    // keeps no search until the text is fixed.
+    let search_error = use_state(|| None::<String>);
     // Applies the search box's text, if it differs from the filter's.
     let apply_search = {
         let filter = props.filter.clone();
         let on_change = props.on_change.clone();
+        let search_error = search_error.clone();
         Rc::new(move |value: &str| {
-            let search = value.trim();
-            let search = (!search.is_empty()).then(|| search.to_owned());
-            if search != filter.search {
-                on_change.emit(LogFilter {
-                    search,
-                    ..filter.clone()
-                });
+            let wanted = with_search(&filter, value, filter.search_mode, filter.case_sensitive);
+            search_error.set(wanted.error);
+            if wanted.filter != filter {
+                on_change.emit(wanted.filter);
             }
         })
     };
+    // The case, regex and operators toggles re-read the box's text.
+    let toggle = |change: fn(&LogFilter) -> (SearchMode, bool)| {
+        let filter = props.filter.clone();
+        let on_change = props.on_change.clone();
+        let search_error = search_error.clone();
+        let search_box = search_box.clone();
+        Callback::from(move |_: MouseEvent| {
+            let value = search_box
+                .cast::<HtmlInputElement>()
+                .map(|input| input.value())
+                .unwrap_or_default();
+            let (mode, case_sensitive) = change(&filter);
+            let wanted = with_search(&filter, &value, mode, case_sensitive);
+            search_error.set(wanted.error);
+            on_change.emit(wanted.filter);
+        })
+    };
+    let on_case = toggle(|filter| (filter.search_mode, !filter.case_sensitive));
+    let on_regex = toggle(|filter| {
+        (
+            flip(filter.search_mode, SearchMode::Regex),
+            filter.case_sensitive,
+        )
+    });
+    let on_operators = toggle(|filter| {
+        (
+            flip(filter.search_mode, SearchMode::Operators),
+            filter.case_sensitive,
+        )
+    });
     // Typing applies the search once the user pauses; each keystroke
     // supersedes the pending one.
     let typed = use_mut_ref(|| 0_u32);
@@ -180,6 +229,7 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
         let on_change = props.on_change.clone();
         let on_step = props.on_step.clone();
         let typed = typed.clone();
+        let search_error = search_error.clone();
         Callback::from(move |event: KeyboardEvent| match event.key().as_str() {
             "Enter" => {
                 event.prevent_default();
@@ -199,6 +249,7 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
                 event
                     .target_unchecked_into::<HtmlInputElement>()
                     .set_value("");
+                search_error.set(None);
                 on_change.emit(LogFilter {
                     search: None,
                     ..filter.clone()
@@ -209,8 +260,14 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
     };
     let on_clear = {
         let on_change = props.on_change.clone();
-        Callback::from(move |_| on_change.emit(LogFilter::default()))
+        let search_error = search_error.clone();
+        Callback::from(move |_| {
+            search_error.set(None);
+            on_change.emit(LogFilter::default());
+        })
     };
+    let mode = props.filter.search_mode;
+    let toggle_class = |on: bool| classes!("search-toggle", on.then_some("on"));
     let on_previous = props.on_step.reform(|_: MouseEvent| -1);
     let on_next = props.on_step.reform(|_: MouseEvent| 1);
     let selected_level = props.filter.min_level.map(LogLevel::as_str).unwrap_or("");
@@ -251,16 +308,42 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
                     }) }
                 </select>
             </label>
+            <label title="Lines shown before and after each line the level, source or search selects">
+                { "Context " }
+                <select data-testid="filter-context" onchange={on_context}>
+                    { for CONTEXT_CHOICES.iter().map(|lines| html! {
+                        <option value={lines.to_string()} selected={props.filter.context_after == *lines}>
+                            { if *lines == 0 { "none".to_owned() } else { format!("±{lines}") } }
+                        </option>
+                    }) }
+                </select>
+            </label>
             <input
                 type="search"
                 data-testid="filter-search"
-                placeholder="Search (/): words, \"phrases\", prefix*"
+                placeholder={placeholder(mode)}
                 aria-label="Search the log"
+                aria-invalid={search_error.is_some().to_string()}
                 ref={search_box}
                 oninput={on_input}
                 onchange={on_search_change}
                 onkeydown={on_search_key}
             />
+            <span class="search-toggles">
+                <button type="button" data-testid="search-case" class={toggle_class(props.filter.case_sensitive)}
+                    aria-pressed={props.filter.case_sensitive.to_string()} title="Match case"
+                    aria-label="Match case" onclick={on_case}>{ "Aa" }</button>
+                <button type="button" data-testid="search-regex" class={toggle_class(mode == SearchMode::Regex)}
+                    aria-pressed={(mode == SearchMode::Regex).to_string()} title="Regular expression"
+                    aria-label="Regular expression" onclick={on_regex}>{ ".*" }</button>
+                <button type="button" data-testid="search-operators" class={toggle_class(mode == SearchMode::Operators)}
+                    aria-pressed={(mode == SearchMode::Operators).to_string()}
+                    title="Operators: AND, OR, NOT, ( ) and \"phrases\""
+                    aria-label="Operators" onclick={on_operators}>{ "&|" }</button>
+            </span>
+            if let Some(error) = &*search_error {
+                <span class="search-error" data-testid="search-error" role="alert">{ error.clone() }</span>
+            }
             if props.filter.search.is_some() {
                 <span class="search-steps">
                     <button type="button" data-testid="search-prev" title="Previous match (Shift+Enter)"
@@ -274,6 +357,68 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
             }
             <button type="button" data-testid="filter-clear" onclick={on_clear}>{ "Clear" }</button>
         </div>
+    }
+}
+
+/// A filter with the search box's text in `mode`, and why that text
+/// cannot be searched, if it cannot (the filter then has no search).
+struct WithSearch {
+    filter: LogFilter,
+    error: Option<String>,
+}
+
+fn with_search(
+    filter: &LogFilter,
+    text: &str,
+    mode: SearchMode,
+    case_sensitive: bool,
+) -> WithSearch {
+    let text = text.trim();
+    let query = SearchQuery {
+        text: text.to_owned(),
+        mode,
+        case_sensitive,
+    };
+    let error = if text.is_empty() {
+        None
+    } else {
+        query.compile().err().map(|error| describe(mode, &error))
+    };
+    let search = (!text.is_empty() && error.is_none()).then(|| text.to_owned());
+    WithSearch {
+        filter: LogFilter {
+            search,
+            search_mode: mode,
+            case_sensitive,
+            ..filter.clone()
+        },
+        error,
+    }
+}
+
+/// What the user reads when the text cannot be searched.
+fn describe(mode: SearchMode, error: &InvalidSearch) -> String {
+    let what = match mode {
+        SearchMode::Regex => "Not a valid regular expression",
+        SearchMode::Operators | SearchMode::Text => "Not a valid search",
+    };
+    format!("{what} {error}")
+}
+
+/// `mode` switched on, or back to plain text if it was on.
+fn flip(current: SearchMode, mode: SearchMode) -> SearchMode {
+    if current == mode {
+        SearchMode::Text
+    } else {
+        mode
+    }
+}
+
+fn placeholder(mode: SearchMode) -> &'static str {
+    match mode {
+        SearchMode::Text => "Search (/): text as typed",
+        SearchMode::Operators => "Search (/): terms with AND, OR, NOT, \"phrases\"",
+        SearchMode::Regex => "Search (/): regular expression",
     }
 }
 

@@ -36,6 +36,9 @@ pub struct Rows {
     pub shifted: i64,
     /// Bumped to reload from the store (after a gap notice).
     pub reloads: u32,
+    /// Bumped with every first page: what was asked for under an older
+    /// one (a hidden stretch) no longer belongs in the rows.
+    pub generation: u32,
 }
 
 /// An end of the rows held.
@@ -53,12 +56,16 @@ pub enum RowsAction {
     Loading,
     /// Load the first page again.
     Reload,
-    /// The first page, whether earlier and later entries exist.
-    Loaded(Vec<LogEntry>, bool, bool),
+    /// The first page, whether earlier and later entries exist, and
+    /// whether context lines are shown (hidden stretches get separators).
+    Loaded(Vec<LogEntry>, bool, bool, bool),
     /// A page at an end is on its way.
     Fetching,
     /// A page at an end, and whether still more exist beyond it.
     Page(Edge, Vec<LogEntry>, bool),
+    /// The entries of a hidden stretch the user opened, read while the
+    /// rows had this generation.
+    Filled(u32, Vec<LogEntry>),
     /// A message of the live subscription.
     Live(LiveLogMessage),
     /// Loading failed.
@@ -77,15 +84,25 @@ impl Reducible for Rows {
                 next.loading = true;
                 next.fetching = false;
                 next.live_after = None;
+                next.generation = next.generation.wrapping_add(1);
             }
             RowsAction::Reload => next.reloads += 1,
-            RowsAction::Loaded(entries, has_earlier, has_later) => {
-                next.window = LogWindow::new(entries, has_earlier, has_later);
+            RowsAction::Loaded(entries, has_earlier, has_later, parted) => {
+                next.window = LogWindow::new(entries, has_earlier, has_later, parted);
                 next.loading = false;
                 next.live_after =
                     (!next.window.has_later).then(|| next.window.last_seq().unwrap_or(0));
             }
             RowsAction::Fetching => next.fetching = true,
+            RowsAction::Filled(generation, entries) => {
+                if generation != next.generation {
+                    return self;
+                }
+                next.window.fill(entries);
+                if next.window.has_later {
+                    next.live_after = None;
+                }
+            }
             RowsAction::Page(Edge::Earlier, entries, has_earlier) => {
                 next.fetching = false;
                 let added = next.window.prepend(entries, has_earlier);
@@ -157,6 +174,26 @@ pub async fn first_page(
     }
 }
 
+/// The hidden entries with `after < seq < before` (at most a page),
+/// marked as context.
+pub async fn hidden_stretch(
+    task_id: &str,
+    after: u64,
+    before: u64,
+) -> Result<Vec<LogEntry>, IpcError> {
+    let stretch = LogFilter {
+        after_seq: Some(after),
+        before_seq: Some(before),
+        limit: Some(PAGE),
+        ..LogFilter::default()
+    };
+    let mut entries = ipc::get_task_logs(task_id, &stretch).await?.entries;
+    for entry in &mut entries {
+        entry.context = true;
+    }
+    Ok(entries)
+}
+
 /// The page beyond `edge` of the rows held (`from` is the seq there),
 /// oldest first, and whether still more exist beyond it.
 pub async fn next_page(
@@ -202,7 +239,10 @@ mod tests {
     #[test]
     fn live_rows_join_only_while_the_rows_reach_the_newest_entry() {
         let rows = after(Rc::default(), RowsAction::Loading);
-        let rows = after(rows, RowsAction::Loaded(entries(1..=1_000), false, false));
+        let rows = after(
+            rows,
+            RowsAction::Loaded(entries(1..=1_000), false, false, false),
+        );
         assert_eq!(rows.live_after, Some(1_000));
         let live = |seqs| {
             RowsAction::Live(LiveLogMessage::Entries {
@@ -237,7 +277,7 @@ mod tests {
     fn a_gap_notice_reloads_and_failures_are_kept() {
         let rows = after(
             Rc::default(),
-            RowsAction::Loaded(entries(1..=3), false, false),
+            RowsAction::Loaded(entries(1..=3), false, false, false),
         );
         let rows = after(
             rows,

@@ -3,18 +3,22 @@
 //! task in it, and the history list.
 
 mod export_control;
+mod hidden_lines;
 mod history_list;
+mod level_jump;
 mod log_entry_detail;
 mod log_entry_row;
 mod log_filter_bar;
 mod log_rows;
 mod log_window;
 mod param_form;
+mod styled_message;
 mod task_log_panel;
 mod task_log_viewer;
 mod task_runner;
 
 pub use export_control::ExportControl;
+pub use hidden_lines::HiddenLines;
 pub use history_list::HistoryList;
 pub use log_entry_detail::LogEntryDetail;
 pub use log_entry_row::LogEntryRow;

@@ -12,13 +12,17 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use taskdeck_protocol::{LevelCounts, LogCount, LogFilter, TaskStatus, TaskSummary};
+use taskdeck_protocol::{
+    LevelCounts, LogCount, LogFilter, LogLevel, SearchQuery, TaskStatus, TaskSummary,
+};
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use super::log_rows::{Edge, Rows, RowsAction, first_page, next_page};
-use super::log_window;
-use super::{ExportControl, LogEntryDetail, LogEntryRow, LogFilterBar};
+use super::level_jump::{self, Direction, LevelJump};
+use super::log_entry_row::Highlight;
+use super::log_rows::{Edge, Rows, RowsAction, first_page, hidden_stretch, next_page};
+use super::log_window::{self, Slot};
+use super::{ExportControl, HiddenLines, LogEntryDetail, LogEntryRow, LogFilterBar};
 use crate::components::{EmptyState, ErrorBanner};
 use crate::ipc::{self, LiveSubscription};
 use crate::preferences;
@@ -112,6 +116,11 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     let viewport = use_state_eq(|| (0, 0));
     let subscription = use_mut_ref(|| None::<LiveSubscription>);
     let list = use_node_ref();
+    // Error navigation: the jump asked for, and what to say when it finds
+    // nothing; whether a failed task was opened on its first error yet.
+    let jump = use_state(|| None::<LevelJump>);
+    let jump_notice = use_state(|| None::<String>);
+    let landed = use_mut_ref(|| false);
 
     // Load the newest page (or the page around a linked line).
     {
@@ -134,7 +143,13 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                     }
                     match loaded {
                         Ok((entries, has_earlier, has_later)) => {
-                            rows.dispatch(RowsAction::Loaded(entries, has_earlier, has_later));
+                            let parted = filter.wants_context();
+                            rows.dispatch(RowsAction::Loaded(
+                                entries,
+                                has_earlier,
+                                has_later,
+                                parted,
+                            ));
                         }
                         Err(error) => rows.dispatch(RowsAction::Failed(error)),
                     }
@@ -259,7 +274,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     {
         let list = list.clone();
         let viewport = viewport.clone();
-        let index = target.and_then(|seq| rows.window.index_of(seq));
+        let index = target.and_then(|seq| rows.window.slot_of(seq));
         use_effect_with((*target, index), move |(_, index)| {
             if let (Some(index), Some(element)) = (index, list.cast::<HtmlElement>()) {
                 let middle =
@@ -353,6 +368,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         let expanded = expanded.clone();
         let viewport = viewport.clone();
         let list = list.clone();
+        let jump = jump.clone();
         use_effect_with((), move |_| {
             let on_key = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
                 move |event: web_sys::KeyboardEvent| {
@@ -370,7 +386,12 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                         }
                         "f" => follow.dispatch(FollowAction::Toggle),
                         "Escape" => expanded.set(None),
-                        _ => {}
+                        key => {
+                            if let Some(wanted) = LevelJump::for_key(key) {
+                                event.prevent_default();
+                                jump.set(Some(wanted));
+                            }
+                        }
                     }
                 },
             );
@@ -494,8 +515,25 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             expanded.set((**expanded != Some(seq)).then_some(seq));
         },
     );
-    // Next / previous match: the row after (before) the open one, or the
-    // first row on screen; at the end of the rows held, the next page loads
+    // A hidden stretch between lines shown with context: read it and put
+    // it in place.
+    let on_open_hidden = {
+        let rows = rows.clone();
+        let task_id = props.task_id.to_string();
+        Callback::from(move |(after, before): (u64, u64)| {
+            let rows = rows.clone();
+            let task_id = task_id.clone();
+            let generation = rows.generation;
+            wasm_bindgen_futures::spawn_local(async move {
+                match hidden_stretch(&task_id, after, before).await {
+                    Ok(entries) => rows.dispatch(RowsAction::Filled(generation, entries)),
+                    Err(error) => rows.dispatch(RowsAction::Failed(error)),
+                }
+            });
+        })
+    };
+    // Next / previous match: the matching row after (before) the open one,
+    // or the first on screen; at the end of the rows held, the next page loads
     // (the next step reaches it).
     // A step asked for while the first page of a new search is loading
     // waits for it (else Enter right after the match count shows would be
@@ -517,11 +555,19 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 return;
             }
             let top = usize::try_from(viewport.0 / row_height).unwrap_or(0);
+            let on_screen = rows
+                .window
+                .entry_at_slot(top)
+                .and_then(|entry| rows.window.index_of(entry.seq));
             let from = expanded.and_then(|seq| rows.window.index_of(seq));
+            // Context rows are passed over: a step goes from match to match.
+            let is_match = |index: &usize| !held[*index].context;
             let next = match (from, step > 0) {
-                (None, _) => Some(top.min(held.len() - 1)),
-                (Some(index), true) => Some(index + 1).filter(|next| *next < held.len()),
-                (Some(index), false) => index.checked_sub(1),
+                (None, _) => {
+                    (on_screen.unwrap_or(0).min(held.len() - 1)..held.len()).find(is_match)
+                }
+                (Some(index), true) => (index + 1..held.len()).find(is_match),
+                (Some(index), false) => (0..index).rev().find(is_match),
             };
             match next {
                 Some(index) => expanded.set(Some(held[index].seq)),
@@ -541,7 +587,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     {
         let list = list.clone();
         let viewport = viewport.clone();
-        let index = expanded.and_then(|seq| rows.window.index_of(seq));
+        let index = expanded.and_then(|seq| rows.window.slot_of(seq));
         use_effect_with(*expanded, move |_| {
             if let (Some(index), Some(element)) = (index, list.cast::<HtmlElement>()) {
                 let top = log_window::rows_height(index, row_height);
@@ -608,10 +654,90 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         });
     }
 
+    // A jump: find the entry in the core, then open the panel on it (as a
+    // link to the line does) with its detail open. From the open line, or
+    // the first row on screen.
+    {
+        let jump = jump.clone();
+        let jump_notice = jump_notice.clone();
+        let target = target.clone();
+        let expanded = expanded.clone();
+        let follow = follow.clone();
+        let task_id = props.task_id.to_string();
+        let filter = (*filter).clone();
+        let top = usize::try_from(viewport.0 / row_height).unwrap_or(0);
+        let current = (*expanded)
+            .or(*target)
+            .or_else(|| rows.window.entry_at_slot(top).map(|entry| entry.seq));
+        use_effect_with(*jump, move |wanted| {
+            if let Some(wanted) = *wanted {
+                jump.set(None);
+                wasm_bindgen_futures::spawn_local(async move {
+                    match level_jump::find(&task_id, &filter, wanted, current).await {
+                        Ok(Some(seq)) => {
+                            jump_notice.set(None);
+                            follow.dispatch(FollowAction::Set(false));
+                            target.set(Some(seq));
+                            expanded.set(Some(seq));
+                        }
+                        Ok(None) => jump_notice.set(Some(wanted.nothing_found())),
+                        Err(error) => jump_notice.set(Some(error.message)),
+                    }
+                });
+            }
+        });
+    }
+    // A failed task opens on its first error (unless a link names a line).
+    {
+        let jump = jump.clone();
+        let landed = landed.clone();
+        let linked = props.target_seq.is_some();
+        use_effect_with(*stored_status, move |status| {
+            if let Some(status) = *status {
+                let first_look = !std::mem::replace(&mut *landed.borrow_mut(), true);
+                if first_look && !linked && status == TaskStatus::Failed {
+                    jump.set(Some(LevelJump {
+                        level: LogLevel::Error,
+                        direction: Direction::First,
+                    }));
+                }
+            }
+        });
+    }
+    let on_first_error = {
+        let jump = jump.clone();
+        Callback::from(move |_: MouseEvent| {
+            jump.set(Some(LevelJump {
+                level: LogLevel::Error,
+                direction: Direction::First,
+            }));
+        })
+    };
+
+    // Rows highlight with the search the core ran, compiled once per filter.
+    let highlight = use_memo(
+        (
+            filter.search.clone(),
+            filter.search_mode,
+            filter.case_sensitive,
+        ),
+        |(search, mode, case_sensitive)| {
+            let query = SearchQuery {
+                text: search.clone()?,
+                mode: *mode,
+                case_sensitive: *case_sensitive,
+            };
+            query
+                .compile()
+                .ok()
+                .map(|matcher| Highlight(Rc::new(matcher)))
+        },
+    );
     let held = rows.window.entries();
-    let search = filter.search.clone().map(AttrValue::from);
+    let highlight = (*highlight).clone();
     let (scroll_top, height) = *viewport;
-    let shown = log_window::visible_rows(held.len(), scroll_top, height, row_height);
+    let slots = rows.window.slots();
+    let shown = log_window::visible_rows(slots.len(), scroll_top, height, row_height);
     let offset = log_window::rows_height(shown.start, row_height);
     let detail = expanded
         .and_then(|seq| rows.window.index_of(seq))
@@ -627,7 +753,11 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                     <span class="count badge-debug" data-testid="count-debug">{ format!("{} debug", counts.debug) }</span>
                     <span class="count badge-info" data-testid="count-info">{ format!("{} info", counts.info) }</span>
                     <span class="count badge-warning" data-testid="count-warning">{ format!("{} warning", counts.warning) }</span>
-                    <span class="count badge-error" data-testid="count-error">{ format!("{} error", counts.error) }</span>
+                    <button type="button" class="count badge-error" data-testid="count-error"
+                        title="Go to the first error (e / E: next / previous error, w / W: warnings)"
+                        disabled={counts.error == 0} onclick={on_first_error}>
+                        { format!("{} error", counts.error) }
+                    </button>
                 }
                 <button type="button" data-testid="time-mode" title="Show times as local, UTC or elapsed"
                     onclick={on_time_mode}>
@@ -642,6 +772,9 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 <span class="muted" data-testid="rows-shown" title="Lines held in the view; more load as you scroll">
                     { format!("{} loaded", held.len()) }
                 </span>
+                if let Some(notice) = &*jump_notice {
+                    <span class="muted" data-testid="jump-notice" role="status">{ notice.clone() }</span>
+                }
                 if rows.fetching || rows.loading {
                     <span class="muted" data-testid="rows-loading">{ "Loading…" }</span>
                 }
@@ -667,19 +800,28 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             }
             <div class={classes!("log-rows", detail.is_some().then_some("with-detail"), wrap.then_some("wrapped"))}
                 role="table" tabindex="0" data-testid="log-rows" ref={list} onscroll={on_scroll}>
-                <div class="log-canvas" style={format!("height: {}px", log_window::rows_height(held.len(), row_height))}>
+                <div class="log-canvas" style={format!("height: {}px", log_window::rows_height(slots.len(), row_height))}>
                     <div class="log-visible" style={format!("top: {offset}px")}>
-                        { for held[shown].iter().map(|entry| html! {
-                            <LogEntryRow
-                                key={entry.seq}
-                                entry={entry.clone()}
-                                search={search.clone()}
-                                time_mode={*time_mode}
-                                origin={*started_at}
-                                targeted={*target == Some(entry.seq)}
-                                expanded={*expanded == Some(entry.seq)}
-                                on_expand={on_expand.clone()}
-                            />
+                        { for slots[shown].iter().map(|slot| match *slot {
+                            Slot::Entry(index) => {
+                                let entry = &held[index];
+                                html! {
+                                    <LogEntryRow
+                                        key={entry.seq}
+                                        entry={entry.clone()}
+                                        highlight={highlight.clone()}
+                                        time_mode={*time_mode}
+                                        origin={*started_at}
+                                        targeted={*target == Some(entry.seq)}
+                                        expanded={*expanded == Some(entry.seq)}
+                                        on_expand={on_expand.clone()}
+                                    />
+                                }
+                            }
+                            Slot::Hidden { after, before } => html! {
+                                <HiddenLines key={format!("hidden-{after}")} {after} {before}
+                                    on_open={on_open_hidden.clone()} />
+                            },
                         }) }
                     </div>
                 </div>

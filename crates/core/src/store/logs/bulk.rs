@@ -1,6 +1,6 @@
 //! Log reads on a blocking SQLite connection (rusqlite): the task lookup,
 //! the (source, level) pairs a filter selects, pages with the SQL of
-//! [`super::query::page_query`], and match counts. Page queries run them through the
+//! [`super::query::page_queries`], and match counts. Page queries run them through the
 //! [`crate::store::read_pool::ReadPool`]; an export holds a [`BulkReader`],
 //! one read transaction, so it reads one consistent snapshot even while
 //! tasks keep writing.
@@ -10,14 +10,15 @@
 //! the bare statement on a 500-row page, and most of an export's time.
 
 use rusqlite::{Connection, OptionalExtension, ParamsFromIter, params_from_iter};
-use sea_orm::{DbErr, Value};
-use taskdeck_protocol::{LogCount, LogFilter, LogPage};
+use sea_orm::Value;
+use taskdeck_protocol::{LogCount, LogEntry, LogFilter, LogPage, Order};
 
 use super::query::{
-    Columns, PageQuery, SourceLevelPairs, capped_count, count_search_query, into_page, page_query,
-    search_error,
+    COLUMNS, Columns, PageQuery, SourceLevelPairs, capped_count, count_search_queries, into_page,
+    page_queries,
 };
-use super::record::{TaskIdentity, level_from_code};
+use super::record::{TaskIdentity, entry_id, level_from_code};
+use super::search_index::SearchSql;
 use crate::CoreError;
 use crate::store::entities::task_log_stats;
 use crate::store::read_pool::storage;
@@ -125,50 +126,104 @@ pub fn matching_pairs(
     ))
 }
 
-/// One page of `task`'s entries matching `filter`: the statement
-/// [`page_query`] builds, rows decoded into entries.
+/// One page of `task`'s entries matching `filter`, with the context it
+/// asks for around each match (see [`super::context`]).
 pub fn read_page(
     connection: &Connection,
     task: &TaskIdentity,
     filter: &LogFilter,
     pairs: Option<&SourceLevelPairs>,
 ) -> Result<LogPage, CoreError> {
-    let Some(PageQuery { sql, values, limit }) = page_query(task, filter, pairs) else {
-        check_search(connection, filter)?;
-        return Ok(LogPage {
-            entries: Vec::new(),
-            next_cursor: None,
-        });
-    };
-    let failed = |error: rusqlite::Error| search_error(DbErr::Custom(error.to_string()), filter);
-    let mut statement = connection.prepare(&sql).map_err(failed)?;
-    let mut rows = statement.query(parameters(values)).map_err(failed)?;
+    if filter.wants_context() {
+        return super::context::read_page(connection, task, filter, pairs);
+    }
+    read_matching_page(connection, task, filter, pairs)
+}
+
+/// One page of `task`'s entries matching `filter` (its context ignored):
+/// the statements [`page_queries`] builds, run in order until the page is
+/// full, rows decoded into entries.
+pub fn read_matching_page(
+    connection: &Connection,
+    task: &TaskIdentity,
+    filter: &LogFilter,
+    pairs: Option<&SourceLevelPairs>,
+) -> Result<LogPage, CoreError> {
+    let search = SearchSql::for_filter(connection, task, filter)?;
+    let limit = filter.effective_limit() as usize;
     let mut entries = Vec::with_capacity(limit + 1);
-    while let Some(row) = rows.next().map_err(failed)? {
-        let columns = Columns {
-            id: row.get(0).map_err(failed)?,
-            seq: row.get(1).map_err(failed)?,
-            timestamp_ms: row.get(2).map_err(failed)?,
-            level: row.get(3).map_err(failed)?,
-            source: row.get(4).map_err(failed)?,
-            message: row.get(5).map_err(failed)?,
-            metadata: row.get(6).map_err(failed)?,
-        };
-        entries.push(columns.into_entry(task));
+    for PageQuery { sql, values, .. } in page_queries(task, filter, pairs, search.as_ref()) {
+        if entries.len() > limit {
+            break;
+        }
+        let mut statement = connection.prepare_cached(&sql).map_err(storage)?;
+        let mut rows = statement.query(parameters(values)).map_err(storage)?;
+        while let Some(row) = rows.next().map_err(storage)? {
+            entries.push(columns(row)?.into_entry(task));
+            if entries.len() > limit {
+                break;
+            }
+        }
     }
     Ok(into_page(entries, limit))
 }
 
+/// Up to `limit` of `task`'s entries with `first <= seq <= last`, whatever
+/// they hold, in `order`.
+pub fn read_rows(
+    connection: &Connection,
+    task: &TaskIdentity,
+    (first, last): (u64, u64),
+    order: Order,
+    limit: usize,
+) -> Result<Vec<LogEntry>, CoreError> {
+    let direction = match order {
+        Order::Ascending => "ASC",
+        Order::Descending => "DESC",
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM task_logs WHERE id >= ? AND id <= ? ORDER BY id {direction} LIMIT ?"
+    );
+    let mut statement = connection.prepare_cached(&sql).map_err(storage)?;
+    let mut rows = statement
+        .query((
+            entry_id(task.key, first),
+            entry_id(task.key, last),
+            i64::try_from(limit).unwrap_or(i64::MAX),
+        ))
+        .map_err(storage)?;
+    let mut entries = Vec::new();
+    while let Some(row) = rows.next().map_err(storage)? {
+        entries.push(columns(row)?.into_entry(task));
+    }
+    Ok(entries)
+}
+
+/// The values of a row selecting [`super::query::COLUMNS`].
+fn columns(row: &rusqlite::Row<'_>) -> Result<Columns, CoreError> {
+    Ok(Columns {
+        id: row.get(0).map_err(storage)?,
+        seq: row.get(1).map_err(storage)?,
+        timestamp_ms: row.get(2).map_err(storage)?,
+        level: row.get(3).map_err(storage)?,
+        source: row.get(4).map_err(storage)?,
+        message: row.get(5).map_err(storage)?,
+        metadata: row.get(6).map_err(storage)?,
+        styles: row.get(7).map_err(storage)?,
+    })
+}
+
 /// How many of `task`'s entries match `filter`'s level, source and search
-/// conditions: from the aggregates without a search; with one, counted in
-/// the full-text index up to `cap` (and said when there are more).
+/// conditions: from the aggregates without a search; with one, counted
+/// through the index and over the unindexed tail, up to `cap` (and said
+/// when there are more).
 pub fn count(
     connection: &Connection,
     task: &TaskIdentity,
     filter: &LogFilter,
     cap: u64,
 ) -> Result<LogCount, CoreError> {
-    let Some(search) = &filter.search else {
+    let Some(search) = SearchSql::for_filter(connection, task, filter)? else {
         return Ok(LogCount {
             matching: count_plain(connection, task, filter)?,
             capped: false,
@@ -176,13 +231,17 @@ pub fn count(
     };
     let rows = stats_rows(connection, task)?;
     let pairs = super::stats::matching_pairs(&rows, filter);
-    let Some((sql, values)) = count_search_query(task, search, pairs.as_ref(), cap) else {
-        check_search(connection, filter)?;
-        return Ok(capped_count(0, cap));
-    };
-    let counted = connection
-        .query_row(&sql, parameters(values), |row| row.get(0))
-        .map_err(|error| search_error(DbErr::Custom(error.to_string()), filter))?;
+    let mut counted = 0_i64;
+    for (sql, values) in count_search_queries(task, &search, pairs.as_ref(), cap) {
+        let part: i64 = connection
+            .prepare_cached(&sql)
+            .and_then(|mut statement| statement.query_row(parameters(values), |row| row.get(0)))
+            .map_err(storage)?;
+        counted += part;
+        if counted as u64 > cap {
+            break;
+        }
+    }
     Ok(capped_count(counted, cap))
 }
 
@@ -210,23 +269,6 @@ fn count_plain(
         }
     }
     Ok(matching)
-}
-
-/// Parses `filter`'s search (if it has one) in the full-text index without
-/// reading a row, so that a page or count found empty without asking still
-/// refuses a malformed search instead of answering nothing.
-fn check_search(connection: &Connection, filter: &LogFilter) -> Result<(), CoreError> {
-    let Some(search) = &filter.search else {
-        return Ok(());
-    };
-    connection
-        .query_row(
-            "SELECT count(*) FROM task_logs_fts WHERE task_logs_fts MATCH ? AND rowid = 0",
-            [search],
-            |row| row.get::<_, i64>(0),
-        )
-        .map(drop)
-        .map_err(|error| search_error(DbErr::Custom(error.to_string()), filter))
 }
 
 /// A statement's values for rusqlite (the SQL builders bind only integers

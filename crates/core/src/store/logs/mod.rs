@@ -1,11 +1,14 @@
 //! Task logs in the store: [`TaskLogPersistenceService`] writes batches and
 //! answers filtered pages, stats and sources; deleting a task removes its
 //! rows, index entries and aggregates in one transaction. Pages are read
-//! on blocking connections ([`bulk`]).
+//! on blocking connections ([`bulk`]); searches run through the substring
+//! index ([`search_index`]), which fills behind the writes.
 
 pub mod bulk;
+pub mod context;
 pub mod query;
 pub mod record;
+pub mod search_index;
 pub mod stats;
 pub mod write;
 
@@ -63,6 +66,20 @@ impl TaskLogPersistenceService {
         write::insert_records(&transaction, records).await?;
         transaction.commit().await?;
         Ok(())
+    }
+
+    /// Indexes up to `max_rows` entries waiting for the search index (see
+    /// [`search_index::index_next`]).
+    pub async fn index_search_chunk(
+        &self,
+        max_rows: u64,
+    ) -> Result<search_index::IndexStep, CoreError> {
+        Ok(search_index::index_next(&self.connection, max_rows).await?)
+    }
+
+    /// How many stored entries wait for the search index.
+    pub async fn entries_waiting_for_index(&self) -> Result<u64, CoreError> {
+        Ok(search_index::waiting_entries(&self.connection).await?)
     }
 
     /// One page of the task's entries that match `filter`. The lookup of

@@ -14,22 +14,25 @@
 //!   SQLite merges the ranges (`UNION ALL … ORDER BY seq`, a streaming
 //!   merge) and stops at the page limit. The cost is the page size plus one
 //!   probe per pair, whatever the depth or the selectivity.
-//! - **Full-text search:** FTS5 walks the term's document list restricted
-//!   to the task's id range, in id order, and the row conditions are checked
-//!   on the joined rows.
+//! - **Search:** the trigram index walks its candidates restricted to the
+//!   task's indexed id range, in id order; the unindexed tail is scanned;
+//!   every row is checked with the search itself and the row conditions
+//!   (see [`super::search_index`]).
 
-use sea_orm::{DbErr, Value};
-use taskdeck_protocol::{InvalidFilter, LogCount, LogEntry, LogFilter, LogPage, Order};
+use sea_orm::Value;
+use taskdeck_protocol::styled::spans_fit;
+use taskdeck_protocol::{LogCount, LogEntry, LogFilter, LogPage, Order, StyleSpan};
 
 use super::record::{MAX_SEQ, TaskIdentity, entry_id, level_from_code, millis_to_time};
-use crate::CoreError;
+use super::search_index::{MATCHES_FUNCTION, SearchSql};
+use crate::ansi::{self, Styled};
 
 /// More (source, level) pairs than this are merged by one filtered scan
 /// instead of one range per pair (SQLite caps a compound select at 500
 /// arms).
 const MAX_MERGED_PAIRS: usize = 200;
 
-pub const COLUMNS: &str = "id, seq, ts, level, source, message, metadata";
+pub const COLUMNS: &str = "id, seq, ts, level, source, message, metadata, styles";
 
 /// The (source, level code) pairs of a task that a filter selects.
 pub type SourceLevelPairs = Vec<(String, i32)>;
@@ -45,46 +48,71 @@ pub struct PageQuery {
     pub limit: usize,
 }
 
-/// The statement of the page `filter` asks for, or `None` when the page is
-/// empty without asking (no matching pair, an empty cursor range). `pairs`
-/// is `None` when the filter has no level or source condition, else the
-/// matching pairs of the task (see [`super::stats::matching_pairs`]).
-pub fn page_query(
+/// The statements of the page `filter` asks for, to run in order until
+/// one more than the page size is read; empty when the page is empty
+/// without asking (no matching pair, an empty cursor range). `pairs` is
+/// `None` when the filter has no level or source condition, else the
+/// matching pairs of the task (see [`super::stats::matching_pairs`]);
+/// `search` is the plan of the filter's search (see [`SearchSql`]).
+pub fn page_queries(
     task: &TaskIdentity,
     filter: &LogFilter,
     pairs: Option<&SourceLevelPairs>,
-) -> Option<PageQuery> {
+    search: Option<&SearchSql>,
+) -> Vec<PageQuery> {
     let limit = filter.effective_limit() as usize;
     let after = filter.after_seq.unwrap_or(0);
     let before = filter.before_seq.unwrap_or(MAX_SEQ + 1).min(MAX_SEQ + 1);
     if pairs.is_some_and(Vec::is_empty) || after >= before.saturating_sub(1) {
-        return None;
+        return Vec::new();
     }
     let direction = match filter.order {
         Order::Ascending => "ASC",
         Order::Descending => "DESC",
     };
     let fetch = (limit + 1) as i64;
-    let mut values: Vec<Value> = Vec::new();
-    let sql = match (&filter.search, pairs) {
-        (Some(search), pairs) => {
-            values.push(Value::String(Some(search.clone())));
-            values.push(Value::BigInt(Some(entry_id(task.key, after))));
-            values.push(Value::BigInt(Some(entry_id(task.key, before))));
-            let mut sql = String::from(
-                "SELECT l.id, l.seq, l.ts, l.level, l.source, l.message, l.metadata \
-                 FROM task_logs_fts f CROSS JOIN task_logs l ON l.id = f.rowid \
-                 WHERE task_logs_fts MATCH ? AND f.rowid > ? AND f.rowid < ?",
-            );
-            if let Some(pairs) = pairs {
-                sql.push_str(" AND (l.source, l.level) IN (VALUES ");
-                push_pairs(&mut sql, &mut values, pairs);
-                sql.push(')');
+    let Some(search) = search else {
+        return vec![plain_page(
+            task,
+            pairs,
+            (after, before),
+            direction,
+            fetch,
+            limit,
+        )];
+    };
+    let mut parts: Vec<PageQuery> = search_parts(search, (after, before))
+        .into_iter()
+        .map(|part| {
+            let (sql, values) = search_select(task, search, &part, pairs, COLUMNS_OF_JOIN);
+            PageQuery {
+                sql: format!(
+                    "{sql} ORDER BY {} {direction} LIMIT {fetch}",
+                    part.order_column()
+                ),
+                values,
+                limit,
             }
-            sql.push_str(&format!(" ORDER BY f.rowid {direction} LIMIT {fetch}"));
-            sql
-        }
-        (None, None) => {
+        })
+        .collect();
+    if filter.order == Order::Descending {
+        parts.reverse();
+    }
+    parts
+}
+
+/// A page without a search.
+fn plain_page(
+    task: &TaskIdentity,
+    pairs: Option<&SourceLevelPairs>,
+    (after, before): (u64, u64),
+    direction: &str,
+    fetch: i64,
+    limit: usize,
+) -> PageQuery {
+    let mut values: Vec<Value> = Vec::new();
+    let sql = match pairs {
+        None => {
             values.push(Value::BigInt(Some(entry_id(task.key, after))));
             values.push(Value::BigInt(Some(entry_id(task.key, before))));
             format!(
@@ -92,7 +120,7 @@ pub fn page_query(
                  ORDER BY id {direction} LIMIT {fetch}"
             )
         }
-        (None, Some(pairs)) if pairs.len() <= MAX_MERGED_PAIRS => {
+        Some(pairs) if pairs.len() <= MAX_MERGED_PAIRS => {
             let arms: Vec<String> = pairs
                 .iter()
                 .map(|(source, level)| {
@@ -112,7 +140,7 @@ pub fn page_query(
                 arms.join(" UNION ALL ")
             )
         }
-        (None, Some(pairs)) => {
+        Some(pairs) => {
             values.push(Value::BigInt(Some(entry_id(task.key, after))));
             values.push(Value::BigInt(Some(entry_id(task.key, before))));
             let mut sql = format!(
@@ -124,7 +152,94 @@ pub fn page_query(
             sql
         }
     };
-    Some(PageQuery { sql, values, limit })
+    PageQuery { sql, values, limit }
+}
+
+/// The columns of a search part, whether it reads through the index
+/// (`l` joined to it) or scans `task_logs` as `l`.
+const COLUMNS_OF_JOIN: &str =
+    "l.id, l.seq, l.ts, l.level, l.source, l.message, l.metadata, l.styles";
+
+/// One stretch of a task's rows, read through the index or scanned.
+struct SearchPart {
+    /// Entries with `after < seq < before`.
+    after: u64,
+    before: u64,
+    /// Whether the stretch is read through the index's candidates.
+    through_index: bool,
+}
+
+impl SearchPart {
+    fn order_column(&self) -> &'static str {
+        if self.through_index {
+            "f.rowid"
+        } else {
+            "l.id"
+        }
+    }
+}
+
+/// The stretches of `(after, before)` a search reads, oldest first: the
+/// indexed part through the index when the search has candidates, and the
+/// rest (or all, without candidates) by scanning.
+fn search_parts(search: &SearchSql, (after, before): (u64, u64)) -> Vec<SearchPart> {
+    if search.candidates.is_none() {
+        return vec![SearchPart {
+            after,
+            before,
+            through_index: false,
+        }];
+    }
+    let split = search.indexed_through.min(MAX_SEQ);
+    let mut parts = Vec::with_capacity(2);
+    if after < split {
+        parts.push(SearchPart {
+            after,
+            before: before.min(split + 1),
+            through_index: true,
+        });
+    }
+    let tail_after = after.max(split);
+    if tail_after.saturating_add(1) < before {
+        parts.push(SearchPart {
+            after: tail_after,
+            before,
+            through_index: false,
+        });
+    }
+    parts
+}
+
+/// `SELECT {columns} FROM … WHERE …` of one search part, without its
+/// order and limit.
+fn search_select(
+    task: &TaskIdentity,
+    search: &SearchSql,
+    part: &SearchPart,
+    pairs: Option<&SourceLevelPairs>,
+    columns: &str,
+) -> (String, Vec<Value>) {
+    let mut values: Vec<Value> = Vec::new();
+    let mut sql = match (&search.candidates, part.through_index) {
+        (Some(candidates), true) => {
+            values.push(Value::String(Some(candidates.clone())));
+            format!(
+                "SELECT {columns} FROM task_logs_search f CROSS JOIN task_logs l ON l.id = f.rowid \
+                 WHERE task_logs_search MATCH ? AND f.rowid > ? AND f.rowid < ?"
+            )
+        }
+        _ => format!("SELECT {columns} FROM task_logs l WHERE l.id > ? AND l.id < ?"),
+    };
+    values.push(Value::BigInt(Some(entry_id(task.key, part.after))));
+    values.push(Value::BigInt(Some(entry_id(task.key, part.before))));
+    if let Some(pairs) = pairs {
+        sql.push_str(" AND (l.source, l.level) IN (VALUES ");
+        push_pairs(&mut sql, &mut values, pairs);
+        sql.push(')');
+    }
+    sql.push_str(&format!(" AND {MATCHES_FUNCTION}(l.message, ?)"));
+    values.push(Value::String(Some(search.spec.clone())));
+    (sql, values)
 }
 
 /// The page of `limit` entries out of the `limit + 1` a page query reads:
@@ -142,36 +257,32 @@ pub fn into_page(mut entries: Vec<LogEntry>, limit: usize) -> LogPage {
     }
 }
 
-/// The statement counting the entries that match `search` (and the
-/// `pairs` its level and source conditions select) up to `cap + 1`, or
-/// `None` when no pair matches. Filters without a search are counted from
+/// The statements counting the entries that match `search` (and the
+/// `pairs` its level and source conditions select), each up to `cap + 1`;
+/// empty when no pair matches. Filters without a search are counted from
 /// the aggregates instead (see `bulk::count`).
-pub fn count_search_query(
+pub fn count_search_queries(
     task: &TaskIdentity,
-    search: &str,
+    search: &SearchSql,
     pairs: Option<&SourceLevelPairs>,
     cap: u64,
-) -> Option<(String, Vec<Value>)> {
+) -> Vec<(String, Vec<Value>)> {
     if pairs.is_some_and(Vec::is_empty) {
-        return None;
+        return Vec::new();
     }
-    let mut values = vec![
-        Value::String(Some(search.to_owned())),
-        Value::BigInt(Some(entry_id(task.key, 0))),
-        Value::BigInt(Some(entry_id(task.key, MAX_SEQ + 1))),
-    ];
-    let mut sql = String::from("SELECT count(*) FROM (SELECT 1 FROM task_logs_fts f ");
-    if pairs.is_some() {
-        sql.push_str("CROSS JOIN task_logs l ON l.id = f.rowid ");
-    }
-    sql.push_str("WHERE task_logs_fts MATCH ? AND f.rowid > ? AND f.rowid < ?");
-    if let Some(pairs) = pairs {
-        sql.push_str(" AND (l.source, l.level) IN (VALUES ");
-        push_pairs(&mut sql, &mut values, pairs);
-        sql.push(')');
-    }
-    sql.push_str(&format!(" LIMIT {})", cap.saturating_add(1)));
-    Some((sql, values))
+    search_parts(search, (0, MAX_SEQ + 1))
+        .iter()
+        .map(|part| {
+            let (sql, values) = search_select(task, search, part, pairs, "1");
+            (
+                format!(
+                    "SELECT count(*) FROM ({sql} LIMIT {})",
+                    cap.saturating_add(1)
+                ),
+                values,
+            )
+        })
+        .collect()
 }
 
 /// What a count of up to `cap + 1` rows means: at most `cap`, and whether
@@ -195,33 +306,8 @@ fn push_pairs(sql: &mut String, values: &mut Vec<Value>, pairs: &SourceLevelPair
     }
 }
 
-/// A full-text syntax error is the user's mistake, not a storage failure.
-pub(crate) fn search_error(error: DbErr, filter: &LogFilter) -> CoreError {
-    let text = error.to_string();
-    let is_syntax = [
-        "fts5:",
-        "syntax error",
-        "no such column",
-        "unterminated",
-        "unknown special query",
-    ]
-    .iter()
-    .any(|marker| text.contains(marker));
-    match &filter.search {
-        Some(search) if is_syntax => CoreError::InvalidFilter(InvalidFilter {
-            field: "search",
-            reason: format!(
-                "{search:?} is not a valid full-text query ({}); use words, \"quoted phrases\", \
-                 prefix* and AND / OR / NOT",
-                sqlite_reason(&text)
-            ),
-        }),
-        _ => CoreError::Storage(error),
-    }
-}
-
 /// SQLite's own words, without sqlx's prefixes and the error code:
-/// `… (code: 1) fts5: syntax error near "-"` → `fts5: syntax error near "-"`.
+/// `… (code: 1) near "x": syntax error` → `near "x": syntax error`.
 pub(crate) fn sqlite_reason(text: &str) -> &str {
     text.rsplit_once("(code: ")
         .and_then(|(_, rest)| rest.split_once(") "))
@@ -238,11 +324,27 @@ pub struct Columns {
     pub source: String,
     pub message: String,
     pub metadata: Option<String>,
+    pub styles: Option<String>,
 }
 
 impl Columns {
-    /// The entry of `task` these values hold.
+    /// The entry of `task` these values hold. A row stored before escape
+    /// sequences were parsed at emit (no styles, raw sequences in the
+    /// message) is parsed here, so it reads like a new one.
     pub fn into_entry(self, task: &TaskIdentity) -> LogEntry {
+        let styled = match self
+            .styles
+            .as_deref()
+            .map(serde_json::from_str::<Vec<StyleSpan>>)
+        {
+            Some(Ok(spans)) if spans_fit(&self.message, &spans) => Styled {
+                text: self.message,
+                spans,
+            },
+            // Styles that cannot be read are dropped; the text stays.
+            Some(_) => Styled::plain(self.message),
+            None => ansi::parse(self.message),
+        };
         LogEntry {
             id: self.id,
             task_id: task.id.clone(),
@@ -250,13 +352,15 @@ impl Columns {
             timestamp: millis_to_time(self.timestamp_ms),
             level: level_from_code(self.level),
             source: self.source,
-            message: self.message,
+            message: styled.text,
             metadata: self
                 .metadata
                 .and_then(|text| match serde_json::from_str(&text) {
                     Ok(serde_json::Value::Object(map)) => Some(map),
                     _ => None,
                 }),
+            styles: styled.spans,
+            context: false,
         }
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
-use taskdeck_protocol::{LogEntry, LogLevel};
+use taskdeck_protocol::{LogEntry, LogLevel, StyleSpan};
 
 /// The two identities of a task: the integer key the log tables use and
 /// the public UUID.
@@ -42,8 +42,10 @@ pub struct LogRecord {
     pub level: LogLevel,
     /// The component that wrote it.
     pub source: Arc<str>,
-    /// The text, already capped.
+    /// The text as a user reads it (escape sequences parsed), capped.
     pub message: String,
+    /// How stretches of the text are drawn (empty for plain text).
+    pub styles: Vec<StyleSpan>,
     /// Structured fields.
     pub metadata: Option<Map<String, Value>>,
 }
@@ -65,6 +67,8 @@ impl LogRecord {
             source: self.source.to_string(),
             message: self.message.clone(),
             metadata: self.metadata.clone(),
+            styles: self.styles.clone(),
+            context: false,
         }
     }
 }

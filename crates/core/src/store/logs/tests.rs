@@ -4,10 +4,11 @@ use std::sync::Arc;
 
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Map, json};
-use taskdeck_protocol::{LogCount, LogFilter, LogLevel, Order};
+use taskdeck_protocol::{LogCount, LogFilter, LogLevel, Order, SearchMode};
 
 use super::TaskLogPersistenceService;
 use super::record::{LogRecord, TaskIdentity};
+use super::search_index::IndexStep;
 use crate::store::tasks::TaskRepository;
 use crate::test_support::temp_store;
 use crate::{CoreError, Store};
@@ -35,6 +36,7 @@ async fn task_with_entries(store: &Store, count: u64) -> Arc<TaskIdentity> {
                 format!("copied file {seq}")
             },
             metadata: (seq % 2 == 0).then(|| json!({ "n": seq }).as_object().cloned().unwrap()),
+            styles: Vec::new(),
         })
         .collect();
     TaskLogPersistenceService::new(store)
@@ -178,7 +180,7 @@ async fn query_with_source_parent_matches_children() {
 }
 
 #[tokio::test]
-async fn full_text_search_finds_words_within_the_task_and_filter() {
+async fn search_finds_text_within_the_task_and_filter() {
     let (_dir, store) = temp_store().await;
     let task = task_with_entries(&store, 50).await;
     let other = task_with_entries(&store, 50).await;
@@ -202,8 +204,90 @@ async fn full_text_search_finds_words_within_the_task_and_filter() {
         .await
         .unwrap();
     assert_eq!(seqs(&filtered), vec![50, 30, 10]);
-    let prefix = service.query(&task.id, &search("mism*")).await.unwrap();
+    // `*` is literal text unless operators are asked for.
+    let literal = service.query(&task.id, &search("mism*")).await.unwrap();
+    assert!(literal.entries.is_empty());
+    let operators = LogFilter {
+        search_mode: SearchMode::Operators,
+        ..search("mism*")
+    };
+    let prefix = service.query(&task.id, &operators).await.unwrap();
     assert_eq!(prefix.entries.len(), 5);
+}
+
+/// Indexes every entry that waits for the search index.
+async fn index_everything(service: &TaskLogPersistenceService) {
+    while service.index_search_chunk(7).await.unwrap() != IndexStep::Idle {}
+    assert_eq!(service.entries_waiting_for_index().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn search_finds_what_was_typed_before_and_after_indexing() {
+    let (_dir, store) = temp_store().await;
+    let row = TaskRepository::new(&store)
+        .create("shell", &Map::new(), "runner")
+        .await
+        .unwrap();
+    let task = Arc::new(row.identity());
+    let messages = [
+        "INFO rotated app.log at noon",
+        "failed: ERR-1234 (disk)",
+        "needle-unique-7731",
+        "I don't know",
+        "built with C++ 17",
+        "writing /var/log/syslog",
+        "mail to user@example.com",
+        "see example.com",
+        "Ünïcode CAFÉ",
+        "plain line",
+    ];
+    let records: Vec<LogRecord> = messages
+        .iter()
+        .enumerate()
+        .map(|(index, message)| LogRecord {
+            task: Arc::clone(&task),
+            seq: index as u64 + 1,
+            timestamp_ms: 1_700_000_000_000,
+            level: LogLevel::Info,
+            source: Arc::from("shell"),
+            message: (*message).to_owned(),
+            metadata: None,
+            styles: Vec::new(),
+        })
+        .collect();
+    let service = TaskLogPersistenceService::new(&store);
+    service.insert_batch(&records).await.unwrap();
+    let found = async |text: &str| {
+        let filter = LogFilter {
+            search: Some(text.into()),
+            ..LogFilter::default()
+        };
+        let page = service.query(&task.id, &filter).await.unwrap();
+        let count = service.count(&task.id, &filter).await.unwrap();
+        assert_eq!(count.matching as usize, page.entries.len(), "{text}");
+        seqs(&page)
+    };
+    let expected: [(&str, Vec<u64>); 11] = [
+        ("app.log", vec![1]),
+        ("ERR-1234", vec![2]),
+        ("err-1234", vec![2]),
+        ("unique-77", vec![3]),
+        ("don't", vec![4]),
+        ("C++", vec![5]),
+        ("/var/log", vec![6]),
+        ("user@example.com", vec![7]),
+        ("example.com", vec![7, 8]),
+        ("café", vec![9]),
+        ("e", vec![1, 2, 3, 7, 8, 9, 10]),
+    ];
+    assert_eq!(service.entries_waiting_for_index().await.unwrap(), 10);
+    for (text, seqs) in &expected {
+        assert_eq!(&found(text).await, seqs, "{text}, unindexed");
+    }
+    index_everything(&service).await;
+    for (text, seqs) in &expected {
+        assert_eq!(&found(text).await, seqs, "{text}, indexed");
+    }
 }
 
 #[tokio::test]
@@ -259,34 +343,52 @@ async fn counts_follow_the_filter_and_a_search_count_stops_at_its_cap() {
         }
     );
     // A bad search is the user's error, named.
-    match service.count(&task.id, &search("\"unterminated")).await {
+    let unterminated = LogFilter {
+        search_mode: SearchMode::Operators,
+        ..search("\"unterminated")
+    };
+    match service.count(&task.id, &unterminated).await {
         Err(CoreError::InvalidFilter(invalid)) => assert_eq!(invalid.field, "search"),
         other => panic!("expected an invalid search, got {other:?}"),
     }
 }
 
 #[tokio::test]
-async fn invalid_search_syntax_is_an_invalid_filter_naming_search() {
+async fn plain_text_never_fails_and_bad_operators_are_named_without_internals() {
     let (_dir, store) = temp_store().await;
     let task = task_with_entries(&store, 3).await;
     let service = TaskLogPersistenceService::new(&store);
-    let hostile = ["\"", "NEAR(", "*", "AND AND", "NEAR(copied", "copied)"];
-    for text in ["\"unterminated", "AND", "copied -", "a:b"]
-        .into_iter()
-        .chain(hostile)
-    {
-        let error = service
-            .query(
-                &task.id,
-                &LogFilter {
-                    search: Some(text.into()),
-                    ..LogFilter::default()
-                },
-            )
-            .await
-            .unwrap_err();
-        match error {
-            CoreError::InvalidFilter(invalid) => assert_eq!(invalid.field, "search", "{text}"),
+    let malformed = [
+        "\"unterminated",
+        "AND",
+        "\"",
+        "NEAR(",
+        "*",
+        "AND AND",
+        "NEAR(copied",
+        "copied)",
+    ];
+    for text in malformed.into_iter().chain(["copied -", "a:b", "x NOT"]) {
+        let plain = LogFilter {
+            search: Some(text.into()),
+            ..LogFilter::default()
+        };
+        assert!(service.query(&task.id, &plain).await.is_ok(), "{text}");
+    }
+    for text in malformed.into_iter().chain(["x NOT"]) {
+        let filter = LogFilter {
+            search: Some(text.into()),
+            search_mode: SearchMode::Operators,
+            ..LogFilter::default()
+        };
+        match service.query(&task.id, &filter).await.unwrap_err() {
+            CoreError::InvalidFilter(invalid) => {
+                assert_eq!(invalid.field, "search", "{text}");
+                assert!(invalid.reason.contains("at character"), "{text}: {invalid}");
+                for internal in ["fts5", "SQLite", "sqlite", "Custom", "no such column"] {
+                    assert!(!invalid.reason.contains(internal), "{text}: {invalid}");
+                }
+            }
             other => panic!("{text}: expected an invalid filter, got {other:?}"),
         }
     }
@@ -307,6 +409,7 @@ async fn stats_and_sources_come_from_the_aggregates() {
             source: Arc::from("backup"),
             message: "late".into(),
             metadata: None,
+            styles: Vec::new(),
         })
         .collect();
     service.insert_batch(&more).await.unwrap();
@@ -355,13 +458,15 @@ async fn deleting_a_task_removes_its_rows_index_entries_and_aggregates_only() {
     let kept = task_with_entries(&store, 30).await;
     let service = TaskLogPersistenceService::new(&store);
 
+    index_everything(&service).await;
     assert_eq!(service.delete_task(&doomed).await.unwrap(), 30);
 
     assert_eq!(count(&store, "SELECT COUNT(*) FROM task_logs").await, 30);
     assert_eq!(
         count(
             &store,
-            "SELECT COUNT(*) FROM task_logs_fts WHERE task_logs_fts MATCH 'mismatch'"
+            "SELECT COUNT(*) FROM task_logs_search \
+             WHERE task_logs_search MATCH '\"mis\" AND \"atc\"'"
         )
         .await,
         3
@@ -498,14 +603,35 @@ mod hostile_filters {
             prop::option::of(any::<u64>()),
             prop::option::of(any::<u32>()),
             any::<bool>(),
+            prop::sample::select(vec![
+                SearchMode::Text,
+                SearchMode::Operators,
+                SearchMode::Regex,
+            ]),
+            any::<bool>(),
+            (0_u32..60, 0_u32..60),
         )
             .prop_map(
-                |(levels, min_level, sources, search, after_seq, before_seq, limit, newest)| {
+                |(
+                    levels,
+                    min_level,
+                    sources,
+                    search,
+                    after_seq,
+                    before_seq,
+                    limit,
+                    newest,
+                    search_mode,
+                    case_sensitive,
+                    (context_before, context_after),
+                )| {
                     LogFilter {
                         levels,
                         min_level,
                         sources,
                         search,
+                        search_mode,
+                        case_sensitive,
                         after_seq,
                         before_seq,
                         limit,
@@ -514,6 +640,8 @@ mod hostile_filters {
                         } else {
                             Order::Ascending
                         },
+                        context_before,
+                        context_after,
                     }
                 },
             )
@@ -555,5 +683,370 @@ mod hostile_filters {
                 other => prop_assert!(false, "{:?}: {:?}", filter, other),
             }
         });
+    }
+}
+
+mod substring_property {
+    //! Property test: a text search returns exactly the entries whose
+    //! message contains the text, case-folded, whether the entries are in
+    //! the index, in its unindexed tail, or split between the two.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text(max: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec!['a', 'A', 'b', 'B', '.', '-', '\'', ' ', 'é', 'É']),
+            1..max,
+        )
+        .prop_map(|chars| chars.into_iter().collect())
+    }
+
+    #[test]
+    fn text_search_is_a_case_folded_contains() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (_dir, store) = runtime.block_on(temp_store());
+        let service = TaskLogPersistenceService::new(&store);
+        let config = ProptestConfig {
+            cases: 64,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        };
+        proptest!(config, |(
+            messages in prop::collection::vec(text(14), 1..40),
+            needle in text(5),
+            indexed in 0_u64..50,
+            newest_first in any::<bool>(),
+        )| {
+            prop_assume!(!needle.trim().is_empty(), "a blank search is refused");
+            let (found, counted) = runtime.block_on(async {
+                let row = TaskRepository::new(&store)
+                    .create("shell", &Map::new(), "runner")
+                    .await
+                    .unwrap();
+                let task = Arc::new(row.identity());
+                let records: Vec<LogRecord> = messages
+                    .iter()
+                    .enumerate()
+                    .map(|(index, message)| LogRecord {
+                        task: Arc::clone(&task),
+                        seq: index as u64 + 1,
+                        timestamp_ms: 1_700_000_000_000,
+                        level: LogLevel::Info,
+                        source: Arc::from("shell"),
+                        message: message.clone(),
+                        metadata: None,
+                        styles: Vec::new(),
+                    })
+                    .collect();
+                service.insert_batch(&records).await.unwrap();
+                if indexed > 0 {
+                    service.index_search_chunk(indexed).await.unwrap();
+                }
+                let filter = LogFilter {
+                    search: Some(needle.clone()),
+                    limit: Some(7),
+                    order: if newest_first { Order::Descending } else { Order::Ascending },
+                    ..LogFilter::default()
+                };
+                // Page through, as the panel does.
+                let mut found = Vec::new();
+                let mut page_filter = filter.clone();
+                loop {
+                    let page = service.query(&task.id, &page_filter).await.unwrap();
+                    found.extend(seqs(&page));
+                    let Some(cursor) = page.next_cursor else { break };
+                    if newest_first {
+                        page_filter.before_seq = Some(cursor);
+                    } else {
+                        page_filter.after_seq = Some(cursor);
+                    }
+                }
+                let counted = service.count(&task.id, &filter).await.unwrap().matching;
+                (found, counted)
+            });
+            let folded = needle.to_lowercase();
+            let mut expected: Vec<u64> = messages
+                .iter()
+                .enumerate()
+                .filter(|(_, message)| message.to_lowercase().contains(&folded))
+                .map(|(index, _)| index as u64 + 1)
+                .collect();
+            if newest_first {
+                expected.reverse();
+            }
+            prop_assert_eq!(counted as usize, expected.len());
+            prop_assert_eq!(found, expected);
+        });
+    }
+}
+
+mod context_property {
+    //! Property test: a page with context holds exactly each match and the
+    //! entries within `context_before`/`context_after` of it, the others
+    //! marked as context, however it is paged and in either order.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn context_pages_hold_every_match_and_its_neighbours() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (_dir, store) = runtime.block_on(temp_store());
+        let service = TaskLogPersistenceService::new(&store);
+        let config = ProptestConfig {
+            cases: 96,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        };
+        proptest!(config, |(
+            hits in prop::collection::vec(prop::bool::weighted(0.15), 1..60),
+            before in 0_u32..5,
+            after in 0_u32..5,
+            limit in 1_u32..9,
+            newest_first in any::<bool>(),
+            start in 0_u64..70,
+        )| {
+            let (found, task_len) = runtime.block_on(async {
+                let row = TaskRepository::new(&store)
+                    .create("shell", &Map::new(), "runner")
+                    .await
+                    .unwrap();
+                let task = Arc::new(row.identity());
+                let records: Vec<LogRecord> = hits
+                    .iter()
+                    .enumerate()
+                    .map(|(index, hit)| LogRecord {
+                        task: Arc::clone(&task),
+                        seq: index as u64 + 1,
+                        timestamp_ms: 1_700_000_000_000,
+                        level: LogLevel::Info,
+                        source: Arc::from("shell"),
+                        message: if *hit { format!("needle {index}") } else { format!("hay {index}") },
+                        metadata: None,
+                        styles: Vec::new(),
+                    })
+                    .collect();
+                service.insert_batch(&records).await.unwrap();
+                let mut filter = LogFilter {
+                    search: Some("needle".to_owned()),
+                    limit: Some(limit),
+                    context_before: before,
+                    context_after: after,
+                    order: if newest_first { Order::Descending } else { Order::Ascending },
+                    ..LogFilter::default()
+                };
+                // From a cursor anywhere, as the panel pages from a line.
+                if newest_first {
+                    filter.before_seq = Some(start + 1);
+                } else {
+                    filter.after_seq = Some(start);
+                }
+                let mut found = Vec::new();
+                loop {
+                    let page = service.query(&task.id, &filter).await.unwrap();
+                    prop_assert!(page.entries.len() <= limit as usize);
+                    found.extend(page.entries.iter().map(|entry| (entry.seq, entry.context)));
+                    let Some(cursor) = page.next_cursor else { break };
+                    if newest_first {
+                        filter.before_seq = Some(cursor);
+                    } else {
+                        filter.after_seq = Some(cursor);
+                    }
+                }
+                Ok((found, hits.len() as u64))
+            })?;
+            let matched = |seq: u64| hits[seq as usize - 1];
+            let mut expected: Vec<(u64, bool)> = (1..=task_len)
+                .filter(|&seq| if newest_first { seq <= start } else { seq > start })
+                .filter(|&seq| {
+                    (seq.saturating_sub(u64::from(after))..=seq + u64::from(before))
+                        .any(|other| other >= 1 && other <= task_len && matched(other))
+                })
+                .map(|seq| (seq, !matched(seq)))
+                .collect();
+            if newest_first {
+                expected.reverse();
+            }
+            prop_assert_eq!(found, expected);
+        });
+    }
+}
+
+#[tokio::test]
+async fn a_regex_finds_exactly_what_it_matches_through_the_index_and_the_tail() {
+    let (_dir, store) = temp_store().await;
+    let service = TaskLogPersistenceService::new(&store);
+    let row = TaskRepository::new(&store)
+        .create("shell", &Map::new(), "runner")
+        .await
+        .unwrap();
+    let task = Arc::new(row.identity());
+    let messages = [
+        "found a kraken",
+        "KRAAAKEN rising",
+        "krak en",
+        "networking ok",
+        "DISKWORK",
+        "failed: ERR-1234",
+        "err-x",
+        "copied 512 bytes",
+        "bytes 9",
+        "diskwork again",
+        "Kraken twice: kraaken",
+        "ERR-7",
+        "nothing here",
+        "disk work",
+    ];
+    let records: Vec<LogRecord> = messages
+        .iter()
+        .enumerate()
+        .map(|(index, message)| LogRecord {
+            task: Arc::clone(&task),
+            seq: index as u64 + 1,
+            timestamp_ms: 1_700_000_000_000,
+            level: LogLevel::Info,
+            source: Arc::from("shell"),
+            message: (*message).to_owned(),
+            metadata: None,
+            styles: Vec::new(),
+        })
+        .collect();
+    service.insert_batch(&records).await.unwrap();
+    // Half indexed: candidates come from the index, the rest is scanned.
+    service.index_search_chunk(7).await.unwrap();
+    for pattern in [
+        "kra+ken",
+        "(disk|net)work",
+        "ERR-\\d+",
+        "\\d+ bytes",
+        "^k",
+        "work$",
+    ] {
+        for case_sensitive in [false, true] {
+            let filter = LogFilter {
+                search: Some(pattern.to_owned()),
+                search_mode: SearchMode::Regex,
+                case_sensitive,
+                ..LogFilter::default()
+            };
+            let found = seqs(&service.query(&task.id, &filter).await.unwrap());
+            let regex = regex::RegexBuilder::new(pattern)
+                .case_insensitive(!case_sensitive)
+                .build()
+                .unwrap();
+            let expected: Vec<u64> = messages
+                .iter()
+                .enumerate()
+                .filter(|(_, message)| regex.is_match(message))
+                .map(|(index, _)| index as u64 + 1)
+                .collect();
+            assert_eq!(
+                found, expected,
+                "{pattern} (case sensitive: {case_sensitive})"
+            );
+            let counted = service.count(&task.id, &filter).await.unwrap();
+            assert_eq!(counted.matching as usize, expected.len(), "{pattern}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn rows_stored_with_raw_escapes_read_and_search_as_the_text_they_show() {
+    let (_dir, store) = temp_store().await;
+    let service = TaskLogPersistenceService::new(&store);
+    let row = TaskRepository::new(&store)
+        .create("shell", &Map::new(), "runner")
+        .await
+        .unwrap();
+    let task = Arc::new(row.identity());
+    // As a database written before escapes were parsed at emit holds them.
+    let raw = ["\x1b[31mRED\x1b[0m text", "plain", "50%\r100% done"];
+    let records: Vec<LogRecord> = raw
+        .iter()
+        .enumerate()
+        .map(|(index, message)| LogRecord {
+            task: Arc::clone(&task),
+            seq: index as u64 + 1,
+            timestamp_ms: 1_700_000_000_000,
+            level: LogLevel::Info,
+            source: Arc::from("shell"),
+            message: (*message).to_owned(),
+            metadata: None,
+            styles: Vec::new(),
+        })
+        .collect();
+    service.insert_batch(&records).await.unwrap();
+    let search = |text: &str| LogFilter {
+        search: Some(text.to_owned()),
+        ..LogFilter::default()
+    };
+    for indexed in [false, true] {
+        if indexed {
+            service.index_search_chunk(100).await.unwrap();
+        }
+        for (text, expected) in [
+            ("red text", vec![1]),
+            ("100% done", vec![3]),
+            ("50%", vec![]),
+        ] {
+            let found = seqs(&service.query(&task.id, &search(text)).await.unwrap());
+            assert_eq!(found, expected, "{text:?} (indexed: {indexed})");
+        }
+    }
+    let all = service
+        .query(&task.id, &LogFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(all.entries[0].message, "RED text");
+    assert_eq!(all.entries[0].styles.len(), 1);
+    assert_eq!(all.entries[0].styles[0].range(), 0..3);
+    assert_eq!(all.entries[2].message, "100% done");
+    assert!(all.entries[1].styles.is_empty());
+}
+
+#[tokio::test]
+async fn context_at_the_edges_of_the_seq_range_is_an_empty_page() {
+    let (_dir, store) = temp_store().await;
+    let service = TaskLogPersistenceService::new(&store);
+    let task = task_with_entries(&store, 20).await;
+    for (after_seq, before_seq) in [(None, Some(0)), (None, Some(1)), (Some(u64::MAX), None)] {
+        let filter = LogFilter {
+            search: Some("copied".into()),
+            context_before: 2,
+            context_after: 2,
+            after_seq,
+            before_seq,
+            ..LogFilter::default()
+        };
+        let page = service.query(&task.id, &filter).await.unwrap();
+        assert!(page.entries.is_empty(), "{after_seq:?} {before_seq:?}");
+        assert_eq!(page.next_cursor, None);
+    }
+}
+
+#[tokio::test]
+async fn a_search_holding_a_nul_is_answered_not_a_storage_error() {
+    let (_dir, store) = temp_store().await;
+    let service = TaskLogPersistenceService::new(&store);
+    let task = task_with_entries(&store, 20).await;
+    service.index_search_chunk(100).await.unwrap();
+    for text in ["Z\0i", "copied\0file", "\0\0\0"] {
+        let filter = LogFilter {
+            search: Some(text.to_owned()),
+            ..LogFilter::default()
+        };
+        let page = service.query(&task.id, &filter).await.unwrap();
+        assert!(page.entries.is_empty(), "{text:?}");
+        let count = service.count(&task.id, &filter).await.unwrap();
+        assert_eq!(count.matching, 0, "{text:?}");
     }
 }

@@ -3,35 +3,38 @@
 //!
 //! Cost model: rows go in multi-row `INSERT`s of [`ROWS_PER_STATEMENT`]
 //! (one prepared statement, reused from the connection's statement cache);
-//! the FTS5 index is fed by the insert trigger; the aggregates cost one
-//! upsert per distinct (task, source, level) in the batch and one `UPDATE`
-//! per task — a handful per batch, whatever its size.
+//! the aggregates cost one upsert per distinct (task, source, level) in the
+//! batch and one `UPDATE` per task — a handful per batch, whatever its
+//! size. The substring index is not fed here: one upsert per task marks
+//! where its unindexed entries start, and the indexer catches up behind
+//! (see [`super::search_index`]).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
-use taskdeck_protocol::LevelCounts;
+use taskdeck_protocol::{LevelCounts, StyleSpan};
 
 use super::record::{LogRecord, level_code};
 
-/// Rows per `INSERT` statement: 8 parameters each, well under SQLite's
+/// Rows per `INSERT` statement: 9 parameters each, well under SQLite's
 /// limit of 32,766 parameters per statement.
 pub const ROWS_PER_STATEMENT: usize = 256;
 
-const COLUMNS: usize = 8;
+const COLUMNS: usize = 9;
 
 static FULL_INSERT: LazyLock<String> = LazyLock::new(|| insert_sql(ROWS_PER_STATEMENT));
 
 fn insert_sql(rows: usize) -> String {
     let mut sql = String::from(
-        "INSERT INTO task_logs (id, task_key, seq, ts, level, source, message, metadata) VALUES ",
+        "INSERT INTO task_logs (id, task_key, seq, ts, level, source, message, metadata, styles) \
+         VALUES ",
     );
     for row in 0..rows {
         if row > 0 {
             sql.push(',');
         }
-        sql.push_str("(?,?,?,?,?,?,?,?)");
+        sql.push_str("(?,?,?,?,?,?,?,?,?)");
     }
     sql
 }
@@ -61,12 +64,22 @@ pub async fn insert_records<C: ConnectionTrait>(
             values.push(Value::String(record.metadata.as_ref().map(|metadata| {
                 serde_json::Value::Object(metadata.clone()).to_string()
             })));
+            values.push(Value::String(encode_styles(&record.styles)));
         }
         connection
             .execute_raw(Statement::from_sql_and_values(backend, sql, values))
             .await?;
     }
     update_aggregates(connection, records).await
+}
+
+/// The `styles` column of an entry: its spans as JSON, `NULL` for plain
+/// text (most entries, which then cost nothing).
+fn encode_styles(styles: &[StyleSpan]) -> Option<String> {
+    if styles.is_empty() {
+        return None;
+    }
+    serde_json::to_string(styles).ok()
 }
 
 struct Aggregate {
@@ -82,6 +95,7 @@ async fn update_aggregates<C: ConnectionTrait>(
     let backend = connection.get_database_backend();
     let mut per_source: HashMap<(i64, &str, i32), Aggregate> = HashMap::new();
     let mut per_task: HashMap<i64, LevelCounts> = HashMap::new();
+    let mut first_seq: HashMap<i64, u64> = HashMap::new();
     for record in records {
         let key = (record.task.key, &*record.source, level_code(record.level));
         let aggregate = per_source.entry(key).or_insert(Aggregate {
@@ -92,6 +106,10 @@ async fn update_aggregates<C: ConnectionTrait>(
         aggregate.count += 1;
         aggregate.first_ts = aggregate.first_ts.min(record.timestamp_ms);
         aggregate.last_ts = aggregate.last_ts.max(record.timestamp_ms);
+        first_seq
+            .entry(record.task.key)
+            .and_modify(|seq| *seq = (*seq).min(record.seq))
+            .or_insert(record.seq);
         per_task
             .entry(record.task.key)
             .or_default()
@@ -114,6 +132,21 @@ async fn update_aggregates<C: ConnectionTrait>(
                     Value::BigInt(Some(aggregate.count)),
                     Value::BigInt(Some(aggregate.first_ts)),
                     Value::BigInt(Some(aggregate.last_ts)),
+                ],
+            ))
+            .await?;
+    }
+    for (task_key, seq) in first_seq {
+        // A task without a backlog row has every stored entry indexed, so
+        // the unindexed ones start at this batch's first.
+        connection
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO task_search_backlog (task_key, indexed_seq) VALUES (?, ?) \
+                 ON CONFLICT (task_key) DO NOTHING",
+                [
+                    Value::BigInt(Some(task_key)),
+                    Value::BigInt(Some(seq.saturating_sub(1) as i64)),
                 ],
             ))
             .await?;

@@ -1,0 +1,124 @@
+//! Error navigation: the next or previous entry of a level (errors, or
+//! warnings and worse) over the whole stored log, not only the rows the
+//! panel holds, found by one one-row query in the core with the panel's
+//! other conditions (source, search).
+
+use taskdeck_protocol::{IpcError, LogFilter, LogLevel, Order};
+
+use crate::ipc;
+
+/// Which way a jump goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// The first matching entry of the log.
+    First,
+    /// The next one after the current line.
+    Next,
+    /// The one before it.
+    Previous,
+}
+
+/// A jump the user asked for (a key, or the header's error count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelJump {
+    /// This level and more severe ones.
+    pub level: LogLevel,
+    /// Which way.
+    pub direction: Direction,
+}
+
+impl LevelJump {
+    /// The jump a key asks for: `e`/`E` errors, `w`/`W` warnings and worse;
+    /// the capital goes back.
+    pub fn for_key(key: &str) -> Option<Self> {
+        let (level, direction) = match key {
+            "e" => (LogLevel::Error, Direction::Next),
+            "E" => (LogLevel::Error, Direction::Previous),
+            "w" => (LogLevel::Warning, Direction::Next),
+            "W" => (LogLevel::Warning, Direction::Previous),
+            _ => return None,
+        };
+        Some(Self { level, direction })
+    }
+
+    /// What to say when there is nothing that way.
+    pub fn nothing_found(&self) -> String {
+        let what = match self.level {
+            LogLevel::Error => "error",
+            _ => "warning or error",
+        };
+        match self.direction {
+            Direction::First => format!("No {what} in this log"),
+            Direction::Next => format!("No {what} after this line"),
+            Direction::Previous => format!("No {what} before this line"),
+        }
+    }
+
+    /// The query for the entry this jump lands on, from line `current`.
+    pub fn filter(&self, filter: &LogFilter, current: Option<u64>) -> LogFilter {
+        // The panel's own level condition still holds: `w` while only errors
+        // are shown goes to the next error.
+        let min_level = filter
+            .min_level
+            .map_or(self.level, |shown| shown.max(self.level));
+        let (after_seq, before_seq, order) = match (self.direction, current) {
+            (Direction::First, _) | (Direction::Next, None) => (None, None, Order::Ascending),
+            (Direction::Next, Some(seq)) => (Some(seq), None, Order::Ascending),
+            (Direction::Previous, None) => (None, None, Order::Descending),
+            (Direction::Previous, Some(seq)) => (None, Some(seq), Order::Descending),
+        };
+        LogFilter {
+            min_level: Some(min_level),
+            after_seq,
+            before_seq,
+            order,
+            limit: Some(1),
+            // The entry itself, not the context lines around it.
+            context_before: 0,
+            context_after: 0,
+            ..filter.clone()
+        }
+    }
+}
+
+/// The `seq` of the entry `jump` lands on from line `current`, if any.
+pub async fn find(
+    task_id: &str,
+    filter: &LogFilter,
+    jump: LevelJump,
+    current: Option<u64>,
+) -> Result<Option<u64>, IpcError> {
+    let query = jump.filter(filter, current);
+    // A cursor at the first line leaves nothing before it.
+    if query.validate().is_err() {
+        return Ok(None);
+    }
+    let page = ipc::get_task_logs(task_id, &query).await?;
+    Ok(page.entries.first().map(|entry| entry.seq))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_queries() {
+        let next = LevelJump::for_key("e").unwrap();
+        assert_eq!(next.direction, Direction::Next);
+        let query = next.filter(&LogFilter::default(), Some(10));
+        assert_eq!(query.min_level, Some(LogLevel::Error));
+        assert_eq!((query.after_seq, query.order), (Some(10), Order::Ascending));
+        let back = LevelJump::for_key("W").unwrap();
+        let shown_errors = LogFilter {
+            min_level: Some(LogLevel::Error),
+            ..LogFilter::default()
+        };
+        let query = back.filter(&shown_errors, Some(10));
+        assert_eq!(query.min_level, Some(LogLevel::Error));
+        assert_eq!(
+            (query.before_seq, query.order),
+            (Some(10), Order::Descending)
+        );
+        assert!(LevelJump::for_key("x").is_none());
+    }
+}
