@@ -73,13 +73,7 @@ async fn a_coloured_line_is_drawn_in_its_colours_found_as_shown_and_its_link_ope
         // The text a user reads: no escape codes, a redrawn line's end.
         wait_until(
             "the program's lines as a terminal shows them",
-            async || {
-                // A panel drawn again as the run ends starts unfiltered.
-                if app.selected_value("filter-source").await? != "shell.stdout" {
-                    app.select("filter-source", "shell.stdout").await?;
-                }
-                messages(app).await
-            },
+            async || messages(app).await,
             |shown| shown == &["status: RED alert", "progress 100%", "see the docs"],
         )
         .await?;

@@ -154,12 +154,17 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
     // unclosed regex group, say): shown beside the box, and the filter
     // keeps no search until the text is fixed.
     let search_error = use_state(|| None::<String>);
+    // The filter as last drawn: a search applied after the typing pause
+    // must not put back a level or source changed during the pause.
+    let latest = use_mut_ref(|| props.filter.clone());
+    latest.borrow_mut().clone_from(&props.filter);
     // Applies the search box's text, if it differs from the filter's.
     let apply_search = {
-        let filter = props.filter.clone();
+        let latest = latest.clone();
         let on_change = props.on_change.clone();
         let search_error = search_error.clone();
         Rc::new(move |value: &str| {
+            let filter = latest.borrow().clone();
             let wanted = with_search(&filter, value, filter.search_mode, filter.case_sensitive);
             search_error.set(wanted.error);
             if wanted.filter != filter {

@@ -61,8 +61,9 @@ pub enum RowsAction {
     Loaded(Vec<LogEntry>, bool, bool, bool),
     /// A page at an end is on its way.
     Fetching,
-    /// A page at an end, and whether still more exist beyond it.
-    Page(Edge, Vec<LogEntry>, bool),
+    /// A page at an end, read while the rows had this generation, and
+    /// whether still more exist beyond it.
+    Page(u32, Edge, Vec<LogEntry>, bool),
     /// The entries of a hidden stretch the user opened, read while the
     /// rows had this generation.
     Filled(u32, Vec<LogEntry>),
@@ -103,7 +104,9 @@ impl Reducible for Rows {
                     next.live_after = None;
                 }
             }
-            RowsAction::Page(Edge::Earlier, entries, has_earlier) => {
+            // A page read for an older filter belongs to no rows held now.
+            RowsAction::Page(generation, ..) if generation != next.generation => return self,
+            RowsAction::Page(_, Edge::Earlier, entries, has_earlier) => {
                 next.fetching = false;
                 let added = next.window.prepend(entries, has_earlier);
                 next.shifted += i64::try_from(added).unwrap_or(0);
@@ -111,7 +114,7 @@ impl Reducible for Rows {
                     next.live_after = None;
                 }
             }
-            RowsAction::Page(Edge::Later, entries, has_later) => {
+            RowsAction::Page(_, Edge::Later, entries, has_later) => {
                 next.fetching = false;
                 let dropped = next.window.append(entries, has_later);
                 next.shifted -= i64::try_from(dropped).unwrap_or(0);
@@ -256,9 +259,10 @@ mod tests {
         // Scrolling back past the bound drops the newest rows: live rows
         // stop (a subscription from there would leave a gap).
         let rows = after(rows, RowsAction::Fetching);
+        let generation = rows.generation;
         let rows = after(
             rows,
-            RowsAction::Page(Edge::Earlier, entries(1..=100), false),
+            RowsAction::Page(generation, Edge::Earlier, entries(1..=100), false),
         );
         assert!(!rows.fetching && rows.window.has_later);
         assert_eq!(rows.live_after, None);
@@ -268,9 +272,32 @@ mod tests {
         // Reaching the newest again restarts them from the last row.
         let rows = after(
             rows,
-            RowsAction::Page(Edge::Later, entries(5_001..=5_100), false),
+            RowsAction::Page(generation, Edge::Later, entries(5_001..=5_100), false),
         );
         assert_eq!(rows.live_after, Some(5_100));
+    }
+
+    #[test]
+    fn a_page_read_for_an_older_filter_is_dropped() {
+        let rows = after(Rc::default(), RowsAction::Loading);
+        let rows = after(
+            rows,
+            RowsAction::Loaded(entries(1..=1_000), true, false, false),
+        );
+        let asked_under = rows.generation;
+        let rows = after(rows, RowsAction::Fetching);
+        // The user changes the filter before the page arrives.
+        let rows = after(rows, RowsAction::Loading);
+        let rows = after(
+            rows,
+            RowsAction::Loaded(entries(10..=12), false, false, false),
+        );
+        let later = after(
+            rows.clone(),
+            RowsAction::Page(asked_under, Edge::Earlier, entries(1..=9), false),
+        );
+        assert_eq!(later.window, rows.window);
+        assert_eq!(later.window.first_seq(), Some(10));
     }
 
     #[test]

@@ -177,8 +177,15 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                     let slot = subscription.clone();
                     wasm_bindgen_futures::spawn_local(async move {
                         let live_rows = rows.clone();
+                        // The core starts sending before the subscription
+                        // call returns: messages for a filter the panel has
+                        // left (the user picked a source meanwhile) must not
+                        // reach the new filter's rows.
+                        let wanted = still_current.clone();
                         let on_message = Callback::from(move |message| {
-                            live_rows.dispatch(RowsAction::Live(message));
+                            if *wanted.borrow() {
+                                live_rows.dispatch(RowsAction::Live(message));
+                            }
                         });
                         match ipc::subscribe_task_logs(&task_id, &filter, after, on_message).await {
                             // Keep it only if the panel still wants it.
@@ -216,12 +223,15 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 return;
             }
             rows.dispatch(RowsAction::Fetching);
+            let generation = rows.generation;
             let rows = rows.clone();
             let filter = (*filter).clone();
             let task_id = task_id.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match next_page(&task_id, &filter, edge, from).await {
-                    Ok((entries, more)) => rows.dispatch(RowsAction::Page(edge, entries, more)),
+                    Ok((entries, more)) => {
+                        rows.dispatch(RowsAction::Page(generation, edge, entries, more));
+                    }
                     Err(error) => rows.dispatch(RowsAction::Failed(error)),
                 }
             });
