@@ -8,14 +8,19 @@
 //!   task is reported finished, i.e. every entry durable), against a
 //!   baseline that inserts the same rows into the same schema with raw,
 //!   prepared, multi-row rusqlite `INSERT`s, one transaction per batch, in
-//!   the same process;
+//!   the same process, and a second one with the old word index's trigger
+//!   (today's write path before the substring index); the same for
+//!   coloured build output;
 //! - **reads** on the 1,000,000-entry task: first page, a deep page, the
-//!   last page, level+source filtered pages (first and deep), full-text
-//!   search for a rare word, a common word and a phrase, match counts,
-//!   stats and sources (median of repeated runs), each against the same
-//!   SQL run by hand on a plain blocking connection (rusqlite) to the same
-//!   file, rows decoded, in the same process: the ratio is what the pools,
-//!   the filter's resolution and the IPC types cost on top of SQLite.
+//!   last page, level+source filtered pages (first and deep), substring
+//!   searches (rare, common, with a space, with punctuation, two
+//!   characters), regexes with and without a literal the index narrows
+//!   by, context 3, match counts (also against `grep -c` over the same
+//!   messages in a file), stats and sources (median of repeated runs),
+//!   each against the same SQL run by hand on a plain blocking connection
+//!   (rusqlite) to the same file, rows decoded, in the same process: the
+//!   ratio is what the pools, the filter's resolution and the IPC types
+//!   cost on top of SQLite.
 //!
 //! The cost of one emit has its own benchmark (`emit`).
 
