@@ -9,6 +9,8 @@
 //! wraps every value, which cost several microseconds a row — four times
 //! the bare statement on a 500-row page, and most of an export's time.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, ParamsFromIter, params_from_iter};
 use sea_orm::Value;
 use taskdeck_protocol::{LogCount, LogEntry, LogFilter, LogPage, Order};
@@ -169,13 +171,15 @@ pub fn read_matching_page(
 }
 
 /// Up to `limit` of `task`'s entries with `first <= seq <= last`, whatever
-/// they hold, in `order`.
+/// they hold, in `order`. Entries already decoded (`known`, by seq) are
+/// taken from there; the others are decoded and marked as context.
 pub fn read_rows(
     connection: &Connection,
     task: &TaskIdentity,
     (first, last): (u64, u64),
     order: Order,
     limit: usize,
+    known: &mut HashMap<u64, LogEntry>,
 ) -> Result<Vec<LogEntry>, CoreError> {
     let direction = match order {
         Order::Ascending => "ASC",
@@ -194,7 +198,15 @@ pub fn read_rows(
         .map_err(storage)?;
     let mut entries = Vec::new();
     while let Some(row) = rows.next().map_err(storage)? {
-        entries.push(columns(row)?.into_entry(task));
+        let seq: i64 = row.get(1).map_err(storage)?;
+        let entry = match known.remove(&(seq as u64)) {
+            Some(entry) => entry,
+            None => LogEntry {
+                context: true,
+                ..columns(row)?.into_entry(task)
+            },
+        };
+        entries.push(entry);
     }
     Ok(entries)
 }
@@ -229,8 +241,7 @@ pub fn count(
             capped: false,
         });
     };
-    let rows = stats_rows(connection, task)?;
-    let pairs = super::stats::matching_pairs(&rows, filter);
+    let pairs = matching_pairs(connection, task, filter)?;
     let mut counted = 0_i64;
     for (sql, values) in count_search_queries(task, &search, pairs.as_ref(), cap) {
         let part: i64 = connection

@@ -15,13 +15,13 @@
 //! Cost: one match page (as without context) plus one short range read per
 //! stretch of adjacent matches.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use rusqlite::Connection;
 use taskdeck_protocol::{LogEntry, LogFilter, LogPage, Order};
 
 use super::bulk::{read_matching_page, read_rows};
-use super::query::{SourceLevelPairs, into_page};
+use super::query::{SourceLevelPairs, into_page, seq_bounds};
 use super::record::{MAX_SEQ, TaskIdentity};
 use crate::CoreError;
 
@@ -38,15 +38,9 @@ pub fn read_page(
         u64::from(filter.context_after),
     );
     // The page's own bounds, exclusive.
-    let low = filter.after_seq.unwrap_or(0);
-    let high = filter.before_seq.unwrap_or(MAX_SEQ + 1).min(MAX_SEQ + 1);
-    // Bounds that leave nothing between them (a cursor at either end).
-    if high <= low.saturating_add(1) || low >= MAX_SEQ {
-        return Ok(LogPage {
-            entries: Vec::new(),
-            next_cursor: None,
-        });
-    }
+    let Some((low, high)) = seq_bounds(filter) else {
+        return Ok(into_page(Vec::new(), limit));
+    };
     let ascending = filter.order == Order::Ascending;
     // Matches outside the bounds whose context reaches inside them.
     let reach = if ascending { after } else { before };
@@ -60,7 +54,6 @@ pub fn read_page(
     };
     let matches = read_matching_page(connection, task, &matches_filter, pairs)?;
     let complete = matches.next_cursor.is_none();
-    let matched: HashSet<u64> = matches.entries.iter().map(|entry| entry.seq).collect();
     // Stretches of seqs to show, in the page's order, within its bounds.
     let mut stretches: Vec<(u64, u64)> = Vec::new();
     for entry in &matches.entries {
@@ -78,10 +71,23 @@ pub fn read_page(
         (false, Some(last)) => Some(last.seq.saturating_sub(before)),
         _ => None,
     };
+    // The matches are decoded already; only their context is read anew.
+    let mut matched: HashMap<u64, LogEntry> = matches
+        .entries
+        .into_iter()
+        .map(|entry| (entry.seq, entry))
+        .collect();
     let mut rows: Vec<LogEntry> = Vec::with_capacity(limit + 1);
     for (first, last) in stretches {
         let wanted = limit + 1 - rows.len();
-        let mut stretch = read_rows(connection, task, (first, last), filter.order, wanted)?;
+        let mut stretch = read_rows(
+            connection,
+            task,
+            (first, last),
+            filter.order,
+            wanted,
+            &mut matched,
+        )?;
         if let Some(edge) = known_until {
             stretch.retain(|entry| {
                 if ascending {
@@ -90,9 +96,6 @@ pub fn read_page(
                     entry.seq >= edge
                 }
             });
-        }
-        for entry in &mut stretch {
-            entry.context = !matched.contains(&entry.seq);
         }
         rows.append(&mut stretch);
         if rows.len() > limit {

@@ -61,9 +61,10 @@ pub fn page_queries(
     search: Option<&SearchSql>,
 ) -> Vec<PageQuery> {
     let limit = filter.effective_limit() as usize;
-    let after = filter.after_seq.unwrap_or(0);
-    let before = filter.before_seq.unwrap_or(MAX_SEQ + 1).min(MAX_SEQ + 1);
-    if pairs.is_some_and(Vec::is_empty) || after >= before.saturating_sub(1) {
+    let Some((after, before)) = seq_bounds(filter) else {
+        return Vec::new();
+    };
+    if pairs.is_some_and(Vec::is_empty) {
         return Vec::new();
     }
     let direction = match filter.order {
@@ -99,6 +100,14 @@ pub fn page_queries(
         parts.reverse();
     }
     parts
+}
+
+/// The exclusive `seq` bounds of `filter`'s cursors, or `None` when
+/// nothing lies between them (a cursor at either end of the log).
+pub fn seq_bounds(filter: &LogFilter) -> Option<(u64, u64)> {
+    let after = filter.after_seq.unwrap_or(0);
+    let before = filter.before_seq.unwrap_or(MAX_SEQ + 1).min(MAX_SEQ + 1);
+    (after < before.saturating_sub(1)).then_some((after, before))
 }
 
 /// A page without a search.
