@@ -29,7 +29,7 @@ impl From<AppError> for IpcError {
 impl Serialize for AppError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let wire: IpcError = match self {
-            AppError::Core(core) => IpcError::new(core.kind(), core.to_string()),
+            AppError::Core(core) => core.to_wire(),
             AppError::Ipc(ipc) => ipc.clone(),
         };
         wire.serialize(serializer)

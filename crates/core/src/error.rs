@@ -21,8 +21,10 @@ pub enum CoreError {
         source: std::io::Error,
     },
 
-    /// The database could not be opened, migrated, read or written.
-    #[error("database error: {0}")]
+    /// The database could not be opened, migrated, read or written. It
+    /// reads in the user's terms ([`describe_storage`]); the driver's own
+    /// words stay in the source, for the app log.
+    #[error("{}", describe_storage(.0))]
     Storage(#[from] sea_orm::DbErr),
 
     /// The database file cannot be opened as a database (damaged, or some
@@ -118,8 +120,66 @@ impl CoreError {
     }
 }
 
+impl CoreError {
+    /// The error as the UI receives it; a database failure's driver text
+    /// goes to the app log instead.
+    pub fn to_wire(&self) -> IpcError {
+        if let CoreError::Storage(source) = self {
+            tracing::warn!(%source, "{self}");
+        }
+        IpcError::new(self.kind(), self.to_string())
+    }
+}
+
 impl From<CoreError> for IpcError {
     fn from(error: CoreError) -> Self {
-        IpcError::new(error.kind(), error.to_string())
+        error.to_wire()
+    }
+}
+
+/// What a database failure means to the user, from SQLite's words: the
+/// driver's text (`Query Error: error returned from database: (code: 13)
+/// …`) never reaches a screen.
+pub fn describe_storage(error: &sea_orm::DbErr) -> &'static str {
+    let text = error.to_string().to_ascii_lowercase();
+    if text.contains("disk is full") || text.contains("(code: 13)") {
+        "the database cannot grow: the disk is full"
+    } else if text.contains("locked") || text.contains("busy") {
+        "the database is busy in another program; try again"
+    } else if text.contains("readonly") || text.contains("read-only") {
+        "the database cannot be written: its file or folder is read-only"
+    } else if text.contains("unable to open") {
+        "the database file cannot be opened"
+    } else if text.contains("malformed") || text.contains("not a database") {
+        "the database file is damaged"
+    } else if text.contains("i/o error") {
+        "the disk failed to read or write the database"
+    } else {
+        "the database could not be read or written (the app log has the details)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::DbErr;
+
+    use super::CoreError;
+
+    #[test]
+    fn a_database_failure_reads_in_the_users_terms() {
+        let full = CoreError::Storage(DbErr::Custom(
+            "Query Error: error returned from database: (code: 13) database or disk is full"
+                .to_owned(),
+        ));
+        assert_eq!(
+            full.to_string(),
+            "the database cannot grow: the disk is full"
+        );
+        let internal = CoreError::Storage(DbErr::Custom(
+            "Custom Error: no such column: 1234".to_owned(),
+        ));
+        let shown = internal.to_wire().message;
+        assert!(!shown.contains("no such column"), "{shown}");
+        assert!(!shown.contains("Error:"), "{shown}");
     }
 }
