@@ -10,7 +10,7 @@ use std::io::{IsTerminal, Write};
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 use taskdeck_protocol::styled;
-use taskdeck_protocol::{LevelCounts, LogEntry, LogLevel, LogStats, StyleSpan, TaskSummary};
+use taskdeck_protocol::{LevelCounts, LogEntry, LogLevel, LogStats, TaskSummary};
 
 /// Where and how to print.
 pub struct Printer {
@@ -120,13 +120,7 @@ fn coloured(entry: &LogEntry, start: &str, end: &str) -> String {
     for span in &entry.styles {
         let range = span.range();
         out.push_str(&plain(position..range.start));
-        let shown = visible(&text[range.clone()]);
-        let whole = StyleSpan {
-            start: 0,
-            end: u32::try_from(shown.len()).unwrap_or(u32::MAX),
-            style: span.style.clone(),
-        };
-        out.push_str(&styled::to_ansi(&shown, &[whole]));
+        styled::push_ansi(&mut out, &visible(&text[range.clone()]), &span.style);
         position = range.end;
     }
     out.push_str(&plain(position..text.len()));

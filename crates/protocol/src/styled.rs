@@ -250,29 +250,34 @@ pub fn to_ansi(text: &str, spans: &[StyleSpan]) -> String {
     for span in spans {
         let range = span.range();
         out.push_str(&text[position..range.start]);
-        let style = &span.style;
-        if let Some(link) = &style.link {
-            out.push_str("\x1b]8;;");
-            out.push_str(&link.replace(['\x1b', '\x07'], ""));
-            out.push_str("\x1b\\");
-        }
-        let codes = sgr_codes(style);
-        if !codes.is_empty() {
-            out.push_str("\x1b[");
-            out.push_str(&codes.join(";"));
-            out.push('m');
-        }
-        out.push_str(&text[range.clone()]);
-        if !codes.is_empty() {
-            out.push_str("\x1b[0m");
-        }
-        if style.link.is_some() {
-            out.push_str("\x1b]8;;\x1b\\");
-        }
+        push_ansi(&mut out, &text[range.clone()], &span.style);
         position = range.end;
     }
     out.push_str(&text[position..]);
     out
+}
+
+/// Appends `text` in `style` as escape sequences, closed by a reset (and
+/// the link's end): one styled stretch of [`to_ansi`].
+pub fn push_ansi(out: &mut String, text: &str, style: &TextStyle) {
+    if let Some(link) = &style.link {
+        out.push_str("\x1b]8;;");
+        out.push_str(&link.replace(['\x1b', '\x07'], ""));
+        out.push_str("\x1b\\");
+    }
+    let codes = sgr_codes(style);
+    if !codes.is_empty() {
+        out.push_str("\x1b[");
+        out.push_str(&codes.join(";"));
+        out.push('m');
+    }
+    out.push_str(text);
+    if !codes.is_empty() {
+        out.push_str("\x1b[0m");
+    }
+    if style.link.is_some() {
+        out.push_str("\x1b]8;;\x1b\\");
+    }
 }
 
 /// The SGR parameters that select `style` from plain text.

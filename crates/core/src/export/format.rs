@@ -70,10 +70,12 @@ pub fn entry(format: ExportFormat, entry: &LogEntry, out: &mut Vec<u8>) -> Resul
             out.extend_from_slice(b"\r\n");
         }
         ExportFormat::Text | ExportFormat::TextWithColours => {
+            let coloured;
             let message = if format == ExportFormat::TextWithColours {
-                to_ansi(&entry.message, &entry.styles)
+                coloured = to_ansi(&entry.message, &entry.styles);
+                &coloured
             } else {
-                entry.message.clone()
+                &entry.message
             };
             let message = message.replace('\r', "\\r").replace('\n', "\\n");
             out.extend_from_slice(

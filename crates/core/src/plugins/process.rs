@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use crate::ansi::OutputParser;
 use crate::bounded_lines::read_line_capped;
 use crate::task_manager::TaskLogger;
-use crate::task_manager::logger::MAX_MESSAGE_BYTES;
+use crate::task_manager::logger::KEPT_LINE_BYTES;
 
 /// How long output readers may run on after the process exits (a
 /// grandchild may hold the pipes open).
@@ -72,11 +72,6 @@ where
         }
     })
 }
-
-/// The bytes of one output line kept: the rest of a longer line is read
-/// and dropped, so a program that never ends its line cannot fill memory.
-/// Room is left for the truncation marker within the entry's cap.
-pub const KEPT_LINE_BYTES: usize = MAX_MESSAGE_BYTES - 64;
 
 /// Kills every process of the program's process group (the program leads
 /// it), through `kill(1)`: the workspace forbids the `unsafe` of calling

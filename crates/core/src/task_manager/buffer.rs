@@ -34,11 +34,11 @@ use serde_json::{Map, Value};
 use taskdeck_protocol::{LogEntry, LogLevel};
 use tokio::sync::{Notify, broadcast};
 
-use super::logger::{MAX_MESSAGE_BYTES, cap_message, push_truncation_marker};
+use super::logger::{KEPT_LINE_BYTES, MAX_MESSAGE_BYTES, cap_message, push_truncation_marker};
 use super::secrets::Secrets;
 use crate::ansi::{self, Styled};
 use crate::cleanup::app_log::SYSTEM;
-use crate::plugins::process::KEPT_LINE_BYTES;
+
 use crate::store::logs::record::{LogRecord, MAX_SEQ, TaskIdentity, now_millis};
 
 /// How many live entries a slow subscriber may fall behind before it is
@@ -250,33 +250,49 @@ impl TaskLog {
         &self,
         level: LogLevel,
         source: &Arc<str>,
-        mut message: String,
+        message: String,
         metadata: Option<Map<String, Value>>,
     ) -> Option<u64> {
-        // Masked before parsing, while a secret is still one piece of text.
-        if !self.secrets.is_empty() {
-            message = self.secrets.mask(message);
-        }
-        // Cut before parsing, so a huge message is not parsed whole; the
-        // marker goes after the parse, where no sequence can swallow it.
-        let original = message.len();
-        if original <= MAX_MESSAGE_BYTES || !ansi::needs_parsing(&message) {
-            return self.push_styled(level, source, ansi::parse(message), metadata);
-        }
-        let mut cut = MAX_MESSAGE_BYTES;
-        while !message.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        message.truncate(cut);
-        let mut styled = ansi::parse(message);
-        // Room for the marker within the cap.
-        ansi::truncate(&mut styled, KEPT_LINE_BYTES);
-        push_truncation_marker(&mut styled.text, original);
+        let styled = self.parse_masked(message, |message| {
+            // Cut before parsing, so a huge message is not parsed whole;
+            // the marker goes after the parse, where no sequence can
+            // swallow it.
+            let original = message.len();
+            if original <= MAX_MESSAGE_BYTES || !ansi::needs_parsing(&message) {
+                return ansi::parse(message);
+            }
+            let mut cut = Styled::plain(message);
+            ansi::truncate(&mut cut, MAX_MESSAGE_BYTES);
+            let mut styled = ansi::parse(cut.text);
+            // Room for the marker within the cap.
+            ansi::truncate(&mut styled, KEPT_LINE_BYTES);
+            push_truncation_marker(&mut styled.text, original);
+            styled
+        });
         self.push_styled(level, source, styled, metadata)
     }
 
-    /// Appends one entry whose escape sequences were already parsed (a
-    /// program's output line, see [`crate::ansi::OutputParser`]), as
+    /// `text` with the task's secrets masked, then parsed by `parse`.
+    /// Masked before parsing, while a secret is still one piece of text;
+    /// one that escape sequences had cut in two shows only once they are
+    /// parsed away, so a parsed text is looked at again, and loses its
+    /// colours rather than show them out of place.
+    pub fn parse_masked(&self, text: String, parse: impl FnOnce(String) -> Styled) -> Styled {
+        if self.secrets.is_empty() {
+            return parse(text);
+        }
+        let text = self.secrets.mask(text);
+        let escaped = ansi::needs_parsing(&text);
+        let mut styled = parse(text);
+        if escaped && self.secrets.found_in(&styled.text) {
+            styled.spans.clear();
+            styled.text = self.secrets.mask(std::mem::take(&mut styled.text));
+        }
+        styled
+    }
+
+    /// Appends one entry whose text went through [`Self::parse_masked`]
+    /// (a program's output line, see [`crate::ansi::OutputParser`]), as
     /// [`TaskLog::push`] does.
     pub fn push_styled(
         &self,
@@ -286,13 +302,6 @@ impl TaskLog {
         mut metadata: Option<Map<String, Value>>,
     ) -> Option<u64> {
         if !self.secrets.is_empty() {
-            // A secret that escape sequences had cut in two is masked only
-            // here; its line loses its colours rather than show them out
-            // of place.
-            if self.secrets.found_in(&styled.text) {
-                styled.spans.clear();
-                styled.text = self.secrets.mask(std::mem::take(&mut styled.text));
-            }
             metadata = metadata.map(|metadata| self.secrets.mask_metadata(metadata));
         }
         // Capped once masked, so the cut never leaves the start of a secret.

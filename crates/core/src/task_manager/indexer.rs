@@ -74,13 +74,15 @@ async fn run(
 ) {
     let mut failing = false;
     while !stop.is_cancelled() {
-        if let Ok(count) = logs.entries_waiting_for_index().await {
-            waiting.send_if_modified(|last| std::mem::replace(last, count) != count);
-        }
         // Entries waiting beyond one batch mean the writes are behind.
         let wait = if buffer.held() > buffer.max_batch() {
             Some(BACK_OFF)
         } else {
+            // Counted only when about to index: not on every wake of a
+            // flood, whose writes come first.
+            if let Ok(count) = logs.entries_waiting_for_index().await {
+                waiting.send_if_modified(|last| std::mem::replace(last, count) != count);
+            }
             match logs.index_search_chunk(INDEX_CHUNK).await {
                 Ok(IndexStep::Indexed(_)) => {
                     failing = false;

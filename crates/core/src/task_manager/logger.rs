@@ -7,11 +7,16 @@ use taskdeck_protocol::LogLevel;
 
 use super::buffer::TaskLog;
 use crate::ansi::{self, OutputParser, Styled};
-use crate::plugins::process::KEPT_LINE_BYTES;
 
 /// The longest message stored; longer ones are cut at a character
 /// boundary and end with a visible marker.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// The bytes of a cut message's text kept, leaving room for the
+/// truncation marker within [`MAX_MESSAGE_BYTES`]; also how much of one
+/// output line a program's reader keeps (the rest is read and dropped, so
+/// a program that never ends its line cannot fill memory).
+pub const KEPT_LINE_BYTES: usize = MAX_MESSAGE_BYTES - 64;
 
 /// A cheap, cloneable handle bound to one task and one source.
 ///
@@ -144,8 +149,7 @@ impl TaskLogger {
         line: String,
         cut_from: Option<usize>,
     ) -> Option<u64> {
-        let masked = self.log.secrets().mask(line);
-        let mut styled = terminal.line(masked);
+        let mut styled = self.log.parse_masked(line, |line| terminal.line(line));
         if let Some(original) = cut_from {
             ansi::truncate(&mut styled, KEPT_LINE_BYTES);
             push_truncation_marker(&mut styled.text, original);
