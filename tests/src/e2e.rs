@@ -282,41 +282,11 @@ impl AppSession {
             self::test_id(test_id)
         ))
         .await?;
-        // The options can be redrawn between finding one and clicking it (a
-        // new source arriving shifts them), so the pick is checked and made
-        // again until the select shows it.
-        let started = Instant::now();
-        loop {
-            self.by_test_id(test_id)
-                .await?
-                .select_by_value(value)
-                .await
-                .map_err(|error| format!("cannot select {value:?} in `{test_id}`: {error}"))?;
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let shown = self.selected_value(test_id).await?;
-            if shown == value {
-                return Ok(());
-            }
-            if started.elapsed() > TIMEOUT {
-                return Err(format!(
-                    "`{test_id}` shows {shown:?} after {value:?} was picked"
-                ));
-            }
-        }
-    }
-
-    /// The value the select with `data-testid="{test_id}"` shows now.
-    pub async fn selected_value(&self, test_id: &str) -> Result<String, String> {
-        let value = self
-            .execute(&format!(
-                "const select = document.querySelector('{}'); return select ? select.value : null;",
-                self::test_id(test_id)
-            ))
-            .await?;
-        value
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| format!("no select `{test_id}` on the page"))
+        self.by_test_id(test_id)
+            .await?
+            .select_by_value(value)
+            .await
+            .map_err(|error| format!("cannot select {value:?} in `{test_id}`: {error}"))
     }
 
     /// The value of `attribute` on every element matching `css` (now, not
@@ -506,6 +476,26 @@ impl AppSession {
 /// The CSS selector of `data-testid="{test_id}"`.
 pub fn test_id(test_id: &str) -> String {
     format!("[data-testid=\"{test_id}\"]")
+}
+
+/// Waits until `check` holds for what `probe` reads, or fails naming
+/// `what` and the last value read.
+pub async fn wait_until<T: std::fmt::Debug>(
+    what: &str,
+    mut probe: impl AsyncFnMut() -> Result<T, String>,
+    check: impl Fn(&T) -> bool,
+) -> Result<T, String> {
+    let started = Instant::now();
+    loop {
+        let value = probe().await?;
+        if check(&value) {
+            return Ok(value);
+        }
+        if started.elapsed() > TIMEOUT {
+            return Err(format!("{what}: last seen {value:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Runs `test` against a fresh app session; on failure saves a screenshot

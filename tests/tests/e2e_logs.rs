@@ -6,7 +6,9 @@
 #![allow(clippy::unwrap_used)]
 
 use taskdeck_tests::e2e::keys::{ESCAPE, NO_MODIFIER, RETURN, SHIFT};
-use taskdeck_tests::e2e::{AppSession, ROWS, test_id, with_app, with_app_and_webview_home};
+use taskdeck_tests::e2e::{
+    AppSession, ROWS, test_id, wait_until, with_app, with_app_and_webview_home,
+};
 
 /// A log line that would run script if it were ever rendered as markup.
 const XSS: &str = "<img src=x onerror=\"window.__taskdeckXss=1\">";
@@ -260,20 +262,18 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
 /// Waits until the messages shown, and the text of their highlights,
 /// are `messages` and `marks`.
 async fn wait_for_found(app: &AppSession, messages: &[&str], marks: &[&str]) -> Result<(), String> {
-    let started = std::time::Instant::now();
-    let mut seen = (Vec::new(), Vec::new());
-    while started.elapsed() < std::time::Duration::from_secs(20) {
-        let shown = app.text_contents(&format!("{ROWS} .log-message")).await?;
-        let marked = app.text_contents(&format!("{ROWS} mark.match")).await?;
-        if shown == messages && marked == marks {
-            return Ok(());
-        }
-        seen = (shown, marked);
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    Err(format!(
-        "expected {messages:?} with {marks:?} highlighted; last seen {seen:?}"
-    ))
+    wait_until(
+        &format!("{messages:?} with {marks:?} highlighted"),
+        async || {
+            Ok((
+                app.text_contents(&format!("{ROWS} .log-message")).await?,
+                app.text_contents(&format!("{ROWS} mark.match")).await?,
+            ))
+        },
+        |(shown, marked)| shown == messages && marked == marks,
+    )
+    .await
+    .map(drop)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

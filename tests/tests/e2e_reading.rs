@@ -6,29 +6,8 @@
 // Test code: a failed precondition should stop the test loudly.
 #![allow(clippy::unwrap_used)]
 
-use std::time::{Duration, Instant};
-
 use taskdeck_tests::e2e::keys::RETURN;
-use taskdeck_tests::e2e::{AppSession, ROWS, test_id, with_app};
-
-/// Waits until `check` holds, or fails naming `what` and the last value.
-async fn wait_until<T: std::fmt::Debug>(
-    what: &str,
-    mut probe: impl AsyncFnMut() -> Result<T, String>,
-    check: impl Fn(&T) -> bool,
-) -> Result<T, String> {
-    let started = Instant::now();
-    loop {
-        let value = probe().await?;
-        if check(&value) {
-            return Ok(value);
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            return Err(format!("{what}: last seen {value:?}"));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+use taskdeck_tests::e2e::{AppSession, ROWS, test_id, wait_until, with_app};
 
 /// The messages of the rows on screen.
 async fn messages(app: &AppSession) -> Result<Vec<String>, String> {

@@ -32,3 +32,14 @@ pub struct StorageStatus {
     #[serde(default)]
     pub entries_to_index: u64,
 }
+
+impl StorageStatus {
+    /// Entries waiting for the search index from which the app says so: the
+    /// index normally trails the writes by a batch, which is not news.
+    pub const INDEX_NOTICE_FROM: u64 = 50_000;
+
+    /// Whether enough entries wait for the index to tell the user.
+    pub fn indexing(&self) -> bool {
+        self.entries_to_index >= Self::INDEX_NOTICE_FROM
+    }
+}

@@ -29,17 +29,18 @@ const HELD_REPORT_INTERVAL: std::time::Duration = std::time::Duration::from_secs
 
 /// Forwards the manager's storage errors to the UI until the app exits:
 /// each change, and every [`HELD_REPORT_INTERVAL`] while writes fail (the
-/// banner counts the entries waiting) or entries wait for the search index
-/// (the banner counts those too).
+/// banner counts the entries waiting) or enough entries wait for the
+/// search index to say so ([`StorageStatus::INDEX_NOTICE_FROM`]; the
+/// banner counts those too). The index trailing the writes by a batch, as
+/// it does while a task logs, sends nothing.
 pub fn forward_storage_status<R: Runtime>(app: AppHandle<R>, manager: &TaskManager) {
     let manager = manager.clone();
     let mut errors = manager.storage_error();
     let mut index_backlog = manager.index_backlog();
     tauri::async_runtime::spawn(async move {
-        let mut reported_backlog = 0;
+        let mut indexing = false;
         loop {
             let failing = errors.borrow_and_update().is_some();
-            let indexing = reported_backlog > 0;
             let changed = if failing || indexing {
                 tokio::time::timeout(HELD_REPORT_INTERVAL, errors.changed())
                     .await
@@ -47,14 +48,18 @@ pub fn forward_storage_status<R: Runtime>(app: AppHandle<R>, manager: &TaskManag
             } else {
                 tokio::select! {
                     changed = errors.changed() => changed,
-                    changed = index_backlog.changed() => changed,
+                    reached = index_backlog
+                        .wait_for(|waiting| *waiting >= StorageStatus::INDEX_NOTICE_FROM) => {
+                        reached.map(|_| ())
+                    }
                 }
             };
             if changed.is_err() {
                 return;
             }
-            reported_backlog = *index_backlog.borrow_and_update();
-            if let Err(error) = StorageStatusChanged(manager.storage_status()).emit(&app) {
+            let status = manager.storage_status();
+            indexing = status.indexing();
+            if let Err(error) = StorageStatusChanged(status).emit(&app) {
                 tracing::warn!("could not send the storage status to the UI: {error}");
             }
         }

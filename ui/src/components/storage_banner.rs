@@ -9,14 +9,10 @@ use yew::prelude::*;
 
 use crate::ipc;
 
-/// Entries waiting for the search index from which the banner shows: the
-/// index normally trails the writes by one batch, which is not news.
-const INDEX_BANNER_FROM: u64 = 50_000;
-
 /// The banner; renders nothing while writes succeed and the index keeps up.
 #[function_component(StorageBanner)]
 pub fn storage_banner() -> Html {
-    let status = use_state(StorageStatus::default);
+    let status = use_state_eq(StorageStatus::default);
     {
         let status = status.clone();
         use_effect_with((), move |_| {
@@ -37,7 +33,7 @@ pub fn storage_banner() -> Html {
         });
     }
     let Some(error) = status.error.clone() else {
-        if status.entries_to_index < INDEX_BANNER_FROM {
+        if !status.indexing() {
             return html! {};
         }
         return html! {

@@ -120,7 +120,7 @@ pub fn log_entry_detail(props: &LogEntryDetailProps) -> Html {
                 </span>
             </header>
             <pre class="log-detail-message" data-testid="detail-message">
-                { styled_message::render(&entry.message, &entry.styles, &[], Theme::current()) }
+                { styled_message::render(&entry.message, &entry.styles, &[], Theme::current) }
             </pre>
             if let Some(metadata) = &entry.metadata {
                 <pre class="log-detail-metadata" data-testid="detail-metadata">

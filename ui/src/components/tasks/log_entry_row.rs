@@ -99,5 +99,5 @@ fn message(entry: &LogEntry, highlight: Option<&Highlight>) -> Html {
     let ranges = highlight.map_or_else(Vec::new, |highlight| {
         highlight.0.find_ranges(&entry.message)
     });
-    styled_message::render(&entry.message, &entry.styles, &ranges, Theme::current())
+    styled_message::render(&entry.message, &entry.styles, &ranges, Theme::current)
 }

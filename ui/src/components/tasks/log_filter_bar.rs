@@ -306,7 +306,8 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
                 <select data-testid="filter-source" onchange={on_source}>
                     <option value="" selected={selected_source.is_empty()}>{ "all" }</option>
                     { for source_tree(&props.sources).into_iter().map(|choice| html! {
-                        <option value={choice.source.clone()} selected={choice.source == selected_source}
+                        <option key={choice.source.clone()} value={choice.source.clone()}
+                            selected={choice.source == selected_source}
                             title={choice.source.clone()}>
                             { format!("{}{}", "\u{a0}\u{a0}\u{a0}".repeat(choice.depth), choice.source) }
                         </option>
@@ -357,7 +358,10 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
                         aria-label="Next match" onclick={on_next}>{ "↓" }</button>
                 </span>
             }
-            if let (true, Some(matches)) = (filtered, props.matches) {
+            // No count while the box holds a search that cannot run: the
+            // filter in force has none, and its count would read as the
+            // typed text's.
+            if let (true, None, Some(matches)) = (filtered, &*search_error, props.matches) {
                 <span class="muted" data-testid="match-count" role="status">{ match_text(matches) }</span>
             }
             <button type="button" data-testid="filter-clear" onclick={on_clear}>{ "Clear" }</button>

@@ -198,10 +198,18 @@ fn openable(target: &str) -> bool {
 }
 
 /// `message` drawn with `styles`, the byte `ranges` highlighted.
-pub fn render(message: &str, styles: &[StyleSpan], ranges: &[Range<usize>], theme: Theme) -> Html {
+pub fn render(
+    message: &str,
+    styles: &[StyleSpan],
+    ranges: &[Range<usize>],
+    theme: impl FnOnce() -> Theme,
+) -> Html {
     if styles.is_empty() && ranges.is_empty() {
         return html! { { message.to_owned() } };
     }
+    // Asked of the system only for a coloured message (plain text and
+    // highlights draw no palette colour).
+    let theme = if styles.is_empty() { LIGHT } else { theme() };
     segments(message, styles, ranges)
         .into_iter()
         .map(|segment| render_segment(message, &segment, theme))
