@@ -309,6 +309,17 @@ async fn search_finds_what_was_typed_and_names_a_malformed_regex_or_query() {
             &["ERR-1234", "7731"],
         )
         .await?;
+        // Text that cannot be searched stays in the box to be fixed, though
+        // the filter no longer searches.
+        app.fill("filter-search", &format!("({RETURN}")).await?;
+        app.wait_for_text(&test_id("search-error"), |text| !text.is_empty())
+            .await?;
+        let kept = app
+            .execute("return document.querySelector('[data-testid=\"filter-search\"]').value;")
+            .await?;
+        if kept.as_str() != Some("ERR-\\d+|\\d{4}$(") {
+            return Err(format!("the unsearchable text was erased from the box: {kept}"));
+        }
         app.replace("filter-search", &format!("err(-{RETURN}")).await?;
         let error = app
             .wait_for_text(&test_id("search-error"), |text| !text.is_empty())

@@ -95,11 +95,18 @@ fn match_text(count: LogCount) -> String {
 pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
     // The search box is not re-set on every render (the panel re-renders as
     // rows arrive, which would erase what the user is typing); it follows
-    // the filter only when the filter's search itself changes.
+    // the filter only when the filter's search itself changes, and not when
+    // the box's own text changed it: text that cannot be searched leaves
+    // the filter without a search, and must stay in the box to be fixed.
     let search_box = use_node_ref();
+    let applied = use_mut_ref(|| None::<Option<String>>);
     {
         let search_box = search_box.clone();
+        let applied = applied.clone();
         use_effect_with(props.filter.search.clone(), move |search| {
+            if applied.borrow_mut().take().as_ref() == Some(search) {
+                return;
+            }
             if let Some(input) = search_box.cast::<HtmlInputElement>() {
                 let wanted = search.clone().unwrap_or_default();
                 if input.value().trim() != wanted {
@@ -163,11 +170,13 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
         let latest = latest.clone();
         let on_change = props.on_change.clone();
         let search_error = search_error.clone();
+        let applied = applied.clone();
         Rc::new(move |value: &str| {
             let filter = latest.borrow().clone();
             let wanted = with_search(&filter, value, filter.search_mode, filter.case_sensitive);
             search_error.set(wanted.error);
             if wanted.filter != filter {
+                *applied.borrow_mut() = Some(wanted.filter.search.clone());
                 on_change.emit(wanted.filter);
             }
         })
@@ -178,6 +187,7 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
         let on_change = props.on_change.clone();
         let search_error = search_error.clone();
         let search_box = search_box.clone();
+        let applied = applied.clone();
         Callback::from(move |_: MouseEvent| {
             let value = search_box
                 .cast::<HtmlInputElement>()
@@ -186,6 +196,7 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
             let (mode, case_sensitive) = change(&filter);
             let wanted = with_search(&filter, &value, mode, case_sensitive);
             search_error.set(wanted.error);
+            *applied.borrow_mut() = Some(wanted.filter.search.clone());
             on_change.emit(wanted.filter);
         })
     };
@@ -266,7 +277,13 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
     let on_clear = {
         let on_change = props.on_change.clone();
         let search_error = search_error.clone();
+        let search_box = search_box.clone();
         Callback::from(move |_| {
+            // Emptied here: text that could not be searched left the
+            // filter without a search, so the filter's change says nothing.
+            if let Some(input) = search_box.cast::<HtmlInputElement>() {
+                input.set_value("");
+            }
             search_error.set(None);
             on_change.emit(LogFilter::default());
         })
