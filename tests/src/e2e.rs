@@ -275,55 +275,89 @@ impl AppSession {
     }
 
     /// Picks the option with `value` in the select with `data-testid="{test_id}"`,
-    /// once the select offers it (options may arrive after the select).
+    /// once the select offers it (options may arrive after the select),
+    /// and waits until the select shows it. A pick that did not take is
+    /// made again: under CI load the driver's click on an option was once
+    /// seen to leave the select as it was. Only the select's own value is
+    /// checked here; what the app does with the pick is the test's to check.
     pub async fn select(&self, test_id: &str, value: &str) -> Result<(), String> {
-        self.wait_for(&format!(
-            "{} option[value=\"{value}\"]",
-            self::test_id(test_id)
-        ))
-        .await?;
-        self.by_test_id(test_id)
-            .await?
-            .select_by_value(value)
-            .await
-            .map_err(|error| format!("cannot select {value:?} in `{test_id}`: {error}"))
+        let css = self::test_id(test_id);
+        self.wait_for(&format!("{css} option[value=\"{value}\"]"))
+            .await?;
+        let selector = serde_json::to_string(&css).map_err(|error| error.to_string())?;
+        let shows = |shown: &serde_json::Value| shown.as_str() == Some(value);
+        wait_until(
+            &format!("`{test_id}` showing {value:?}"),
+            async || {
+                let shown = self
+                    .execute(&format!(
+                        "return document.querySelector({selector})?.value ?? null;"
+                    ))
+                    .await?;
+                if !shows(&shown) {
+                    self.by_test_id(test_id)
+                        .await?
+                        .select_by_value(value)
+                        .await
+                        .map_err(|error| {
+                            format!("cannot select {value:?} in `{test_id}`: {error}")
+                        })?;
+                }
+                Ok(shown)
+            },
+            shows,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// What a failure's message needs beside its screenshot (which a CI run
+    /// may not keep): the route, every select's value, the search box, the
+    /// panel's notices and the rows held and shown.
+    async fn state_summary(&self) -> String {
+        let script = "const text = (css) => [...document.querySelectorAll(css)].map((e) => e.textContent.trim());\n\
+             return { route: location.hash,\n\
+                      selects: Object.fromEntries([...document.querySelectorAll('select[data-testid]')].map((s) => [s.dataset.testid, s.value])),\n\
+                      search: document.querySelector('[data-testid=\"filter-search\"]')?.value ?? null,\n\
+                      notices: text('[role=\"alert\"], [role=\"status\"], [data-testid=\"rows-shown\"], [data-testid=\"rows-loading\"], [data-testid=\"panel-status\"]'),\n\
+                      rows: [...document.querySelectorAll('[data-testid=\"log-row\"]')].map((r) => r.dataset.seq) };";
+        match self.execute(script).await {
+            Ok(state) => state.to_string(),
+            Err(error) => format!("unreadable ({error})"),
+        }
     }
 
     /// The value of `attribute` on every element matching `css` (now, not
-    /// waiting).
+    /// waiting), read in one script like [`Self::text_contents`].
     pub async fn attributes(&self, css: &str, attribute: &str) -> Result<Vec<String>, String> {
-        let elements = self
-            .client
-            .find_all(Locator::Css(css))
+        let attribute = serde_json::to_string(attribute).map_err(|error| error.to_string())?;
+        self.read_each(css, &format!("element.getAttribute({attribute}) ?? ''"))
             .await
-            .map_err(|error| format!("cannot list `{css}`: {error}"))?;
-        let mut values = Vec::with_capacity(elements.len());
-        for element in elements {
-            let value = element
-                .attr(attribute)
-                .await
-                .map_err(|error| format!("cannot read {attribute} of `{css}`: {error}"))?;
-            values.push(value.unwrap_or_default());
-        }
-        Ok(values)
     }
 
     /// The `textContent` of every element matching `css`, read in one
     /// script (so a list the UI re-renders meanwhile is read whole, never
     /// half stale).
     pub async fn text_contents(&self, css: &str) -> Result<Vec<String>, String> {
+        self.read_each(css, "element.textContent").await
+    }
+
+    /// `expression` (of `element`) for every element matching `css`, in
+    /// one script: reading element by element over WebDriver failed when
+    /// the UI replaced an element between the listing and the read.
+    async fn read_each(&self, css: &str, expression: &str) -> Result<Vec<String>, String> {
         let selector = serde_json::to_string(css).map_err(|error| error.to_string())?;
         let found = self
             .execute(&format!(
-                "return [...document.querySelectorAll({selector})].map(element => element.textContent);"
+                "return [...document.querySelectorAll({selector})].map(element => {expression});"
             ))
             .await?;
         Ok(found
             .as_array()
-            .map(|texts| {
-                texts
+            .map(|values| {
+                values
                     .iter()
-                    .map(|text| text.as_str().unwrap_or_default().to_owned())
+                    .map(|value| value.as_str().unwrap_or_default().to_owned())
                     .collect()
             })
             .unwrap_or_default())
@@ -528,8 +562,9 @@ where
     let outcome = test(&session).await;
     if let Err(error) = &outcome {
         let shot = session.screenshot("failure").await;
+        let state = session.state_summary().await;
         let _ = session.close().await;
-        panic!("{name}: {error} (screenshot: {shot:?})");
+        panic!("{name}: {error} (screenshot: {shot:?}; the page: {state})");
     }
     if let Err(error) = session.close().await {
         panic!("{name}: {error}");
