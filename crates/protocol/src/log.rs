@@ -119,6 +119,10 @@ pub enum Order {
     Descending,
 }
 
+/// The source of the entries Taskdeck itself writes (a task's start and
+/// end, reports of dropped lines, the app's own log), and the plugin id of
+/// the app's own tasks.
+pub const SYSTEM: &str = "system";
 /// The most entries one page may hold.
 pub const MAX_PAGE_LIMIT: u32 = 10_000;
 /// The page size when the filter names none.

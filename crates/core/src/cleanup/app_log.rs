@@ -7,17 +7,13 @@ use std::sync::Arc;
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait};
 use serde_json::{Map, Value, json};
+use taskdeck_protocol::log::SYSTEM;
 use taskdeck_protocol::{LogLevel, RemovalReport, TaskStatus, human_size};
 
 use crate::store::entities::tasks;
 use crate::store::logs::record::{LogRecord, TaskIdentity, now_millis};
 use crate::store::logs::{write, write_transaction};
 use crate::{CoreError, Store};
-
-/// The plugin id and source of the app's own tasks and entries (the
-/// engine's notices in any task's log among them: the log buffer never
-/// drops them).
-pub const SYSTEM: &str = "system";
 
 /// Records `report` (a cleanup by `rules`) as a finished `system` task and
 /// returns its id.

@@ -10,9 +10,9 @@
 
 use std::time::Duration;
 
+use taskdeck_protocol::log::SYSTEM;
 use taskdeck_protocol::{RemovalReason, RetentionSettings};
 
-use super::app_log::SYSTEM;
 use crate::store::entities::tasks;
 
 /// Which finished tasks a cleanup removes: those matching *any* rule.

@@ -25,19 +25,19 @@
 //! a `system` error entry before the task's next kept entry — a loss is
 //! never silent. `system` entries themselves (a task's start and end, that
 //! report) are few and always kept (the source is
-//! [`crate::cleanup::app_log::SYSTEM`]).
+//! [`taskdeck_protocol::log::SYSTEM`]).
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Map, Value};
+use taskdeck_protocol::log::SYSTEM;
 use taskdeck_protocol::{LogEntry, LogLevel};
 use tokio::sync::{Notify, broadcast};
 
 use super::logger::{KEPT_LINE_BYTES, MAX_MESSAGE_BYTES, cap_message, push_truncation_marker};
 use super::secrets::Secrets;
 use crate::ansi::{self, Styled};
-use crate::cleanup::app_log::SYSTEM;
 
 use crate::store::logs::record::{LogRecord, MAX_SEQ, TaskIdentity, now_millis};
 

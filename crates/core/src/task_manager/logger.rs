@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 use taskdeck_protocol::LogLevel;
+use taskdeck_protocol::log::SYSTEM;
 
 use super::buffer::TaskLog;
 use crate::ansi::{self, OutputParser, Styled};
@@ -217,7 +218,7 @@ pub fn sanitise_source(source: &str) -> String {
         })
         .collect();
     if parts.is_empty() {
-        "system".to_owned()
+        SYSTEM.to_owned()
     } else {
         parts.join(".")
     }

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use taskdeck_protocol::log::SYSTEM;
 use taskdeck_protocol::{
     LogEntry, LogFilter, LogPage, LogStats, PluginInfo, RemovalReport, RunTaskRequest, Settings,
     StorageStatus, TaskListFilter, TaskStatus, TaskSummary,
@@ -340,7 +341,7 @@ impl TaskManager {
     /// Runs the plugin and records how it ended.
     async fn drive(&self, plugin: Arc<dyn Plugin>, log: Arc<TaskLog>, context: TaskContext) {
         let key = log.identity().key;
-        let system = TaskLogger::new(Arc::clone(&log), "system");
+        let system = TaskLogger::new(Arc::clone(&log), SYSTEM);
         let started = Instant::now();
         let (status, error, result) = match self.inner.tasks.mark_running(key).await {
             Err(error) => (TaskStatus::Failed, Some(error.to_string()), None),

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait, Value};
+use taskdeck_protocol::log::SYSTEM;
 use taskdeck_protocol::{LogLevel, TaskStatus};
 
 use crate::store::entities::tasks;
@@ -168,7 +169,7 @@ async fn mark_interrupted(store: &Store, task: &tasks::Model) -> Result<bool, Co
         seq: last_seq + 1,
         timestamp_ms: now_millis(),
         level: LogLevel::Error,
-        source: Arc::from("system"),
+        source: Arc::from(SYSTEM),
         message,
         metadata: None,
         styles: Vec::new(),
