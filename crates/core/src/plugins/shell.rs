@@ -232,7 +232,7 @@ mod tests {
     use taskdeck_protocol::{LogEntry, LogLevel, TaskStatus, TaskSummary};
 
     use crate::TaskManager;
-    use crate::task_manager::logger::MAX_MESSAGE_BYTES;
+    use crate::task_manager::entry_text::MAX_MESSAGE_BYTES;
     use crate::test_support::{all_entries, cancel_and_wait, manager_with, request, temp_store};
 
     async fn run(manager: &TaskManager, params: serde_json::Value) -> (TaskSummary, Vec<LogEntry>) {

@@ -35,7 +35,7 @@ use taskdeck_protocol::log::SYSTEM;
 use taskdeck_protocol::{LogEntry, LogLevel};
 use tokio::sync::{Notify, broadcast};
 
-use super::logger::{KEPT_LINE_BYTES, MAX_MESSAGE_BYTES, cap_message, push_truncation_marker};
+use super::entry_text::{KEPT_LINE_BYTES, MAX_MESSAGE_BYTES, cap_message, push_truncation_marker};
 use super::secrets::Secrets;
 use crate::ansi::{self, Styled};
 
@@ -242,7 +242,7 @@ impl TaskLog {
 
     /// Appends one entry (escape sequences in its message parsed into
     /// styles, see [`crate::ansi`]; the text capped at
-    /// [`super::logger::MAX_MESSAGE_BYTES`]) and returns its `seq`, or `None` when it was not
+    /// [`super::entry_text::MAX_MESSAGE_BYTES`]) and returns its `seq`, or `None` when it was not
     /// kept: the buffer is full (the entry is counted as lost and reported
     /// before the next kept one) or the task has used every `seq` (more
     /// than four billion entries).
@@ -417,7 +417,7 @@ mod tests {
 
     #[test]
     fn a_huge_coloured_message_is_cut_with_its_marker_and_its_styles_clipped() {
-        use crate::task_manager::logger::MAX_MESSAGE_BYTES;
+        use crate::task_manager::entry_text::MAX_MESSAGE_BYTES;
         let buffer = Arc::new(LogBuffer::new(4, 1000));
         let log = task_log(&buffer, 1);
         let source: Arc<str> = Arc::from("test");
@@ -456,7 +456,7 @@ mod tests {
 
     #[test]
     fn a_secret_across_the_message_cap_is_masked_before_the_cut() {
-        use crate::task_manager::logger::MAX_MESSAGE_BYTES;
+        use crate::task_manager::entry_text::MAX_MESSAGE_BYTES;
         let buffer = Arc::new(LogBuffer::new(4, 1000));
         let log =
             task_log(&buffer, 1).with_secrets(Secrets::new(vec!["hunter2-s3cret".to_owned()]));

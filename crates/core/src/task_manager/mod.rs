@@ -3,6 +3,7 @@
 //! - [`manager`]: [`TaskManager`], which runs tasks on tokio and owns the
 //!   rest of this module.
 //! - [`logger`] and [`context`]: what a plugin writes and works with.
+//! - [`entry_text`]: the caps on an entry's text, and source names.
 //! - [`buffer`] and [`flusher`]: the path from an emit to the store.
 //! - [`indexer`]: the search index, filled behind the writes.
 //! - [`capture`]: `tracing` events inside a task, into that task's log.
@@ -15,6 +16,7 @@ pub mod buffer;
 pub mod capture;
 pub mod context;
 pub mod count_feed;
+pub mod entry_text;
 pub mod flusher;
 pub mod indexer;
 pub mod live;
