@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -151,16 +151,6 @@ pub struct TaskManager {
     inner: Arc<Inner>,
 }
 
-/// A handle that does not keep the manager alive (for its background
-/// work).
-pub(super) struct WeakTaskManager(Weak<Inner>);
-
-impl WeakTaskManager {
-    pub(super) fn upgrade(&self) -> Option<TaskManager> {
-        self.0.upgrade().map(|inner| TaskManager { inner })
-    }
-}
-
 impl std::fmt::Debug for TaskManager {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
@@ -221,8 +211,18 @@ impl TaskManager {
                 config,
             }),
         };
+        // Weak: the feed must not keep the manager alive.
+        let weak = Arc::downgrade(&manager.inner);
         count_feed::spawn(
-            WeakTaskManager(Arc::downgrade(&manager.inner)),
+            move || {
+                let manager = weak.upgrade().map(|inner| TaskManager { inner });
+                async move {
+                    match manager {
+                        Some(manager) => manager.publish_running().await,
+                        None => false,
+                    }
+                }
+            },
             manager.inner.flusher.durable_writes(),
         );
         Ok(manager)
