@@ -23,8 +23,8 @@ pub use error::{ErrorKind, IpcError};
 pub use export::{ExportFormat, ExportHeader, ExportReport, ImportReport, UnknownFormat};
 pub use live::LiveLogMessage;
 pub use log::{
-    InvalidFilter, LogCount, LogEntry, LogFilter, LogLevel, LogPage, LogStats, Order, SourceStats,
-    UnknownLevel,
+    InvalidFilter, LevelCounts, LogCount, LogEntry, LogFilter, LogLevel, LogPage, LogStats, Order,
+    SourceStats, UnknownLevel,
 };
 pub use plugin::{
     InvalidParam, ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo, REDACTED,
@@ -33,7 +33,7 @@ pub use search::{InvalidSearch, SearchExpression, SearchMatcher, SearchMode, Sea
 pub use settings::{CleanupOutcome, RetentionSettings, Settings, SettingsState};
 pub use styled::{Color, StyleSpan, TextStyle};
 pub use task::{
-    LevelCounts, RemovalReason, RemovalReport, RemovedTask, RunTaskRequest, TaskListFilter,
-    TaskProgress, TaskStatus, TaskSummary, UnknownStatus,
+    RemovalReason, RemovalReport, RemovedTask, RunTaskRequest, TaskListFilter, TaskProgress,
+    TaskStatus, TaskSummary, UnknownStatus,
 };
 pub use units::human_size;

@@ -107,6 +107,47 @@ pub struct LogEntry {
     pub context: bool,
 }
 
+/// How many entries a task has at each level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LevelCounts {
+    /// `DEBUG` entries.
+    pub debug: u64,
+    /// `INFO` entries.
+    pub info: u64,
+    /// `WARNING` entries.
+    pub warning: u64,
+    /// `ERROR` entries.
+    pub error: u64,
+}
+
+impl LevelCounts {
+    /// The count for `level`.
+    pub fn get(&self, level: LogLevel) -> u64 {
+        match level {
+            LogLevel::Debug => self.debug,
+            LogLevel::Info => self.info,
+            LogLevel::Warning => self.warning,
+            LogLevel::Error => self.error,
+        }
+    }
+
+    /// Adds `count` entries of `level`.
+    pub fn add(&mut self, level: LogLevel, count: u64) {
+        match level {
+            LogLevel::Debug => self.debug += count,
+            LogLevel::Info => self.info += count,
+            LogLevel::Warning => self.warning += count,
+            LogLevel::Error => self.error += count,
+        }
+    }
+
+    /// Entries at any level.
+    pub fn total(&self) -> u64 {
+        self.debug + self.info + self.warning + self.error
+    }
+}
+
 /// Which way a page of entries runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -347,7 +388,7 @@ pub struct SourceStats {
     /// The source.
     pub source: String,
     /// Its entries per level.
-    pub counts: crate::task::LevelCounts,
+    pub counts: LevelCounts,
 }
 
 /// A summary of a task's log, computed without scanning it.
@@ -359,7 +400,7 @@ pub struct LogStats {
     /// Entries at any level.
     pub total: u64,
     /// Entries per level.
-    pub counts: crate::task::LevelCounts,
+    pub counts: LevelCounts,
     /// Entries per source and level, sources in name order.
     pub sources: Vec<SourceStats>,
     /// The earliest entry's time.

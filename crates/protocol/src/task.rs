@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::log::LogLevel;
+use crate::log::LevelCounts;
 
 /// Where a task is in its life: `pending → running → succeeded | failed |
 /// cancelled`, or `interrupted` when the process running it died.
@@ -81,47 +81,6 @@ impl FromStr for TaskStatus {
             .into_iter()
             .find(|status| status.as_str() == wanted)
             .ok_or_else(|| UnknownStatus(text.to_owned()))
-    }
-}
-
-/// How many entries a task has at each level.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct LevelCounts {
-    /// `DEBUG` entries.
-    pub debug: u64,
-    /// `INFO` entries.
-    pub info: u64,
-    /// `WARNING` entries.
-    pub warning: u64,
-    /// `ERROR` entries.
-    pub error: u64,
-}
-
-impl LevelCounts {
-    /// The count for `level`.
-    pub fn get(&self, level: LogLevel) -> u64 {
-        match level {
-            LogLevel::Debug => self.debug,
-            LogLevel::Info => self.info,
-            LogLevel::Warning => self.warning,
-            LogLevel::Error => self.error,
-        }
-    }
-
-    /// Adds `count` entries of `level`.
-    pub fn add(&mut self, level: LogLevel, count: u64) {
-        match level {
-            LogLevel::Debug => self.debug += count,
-            LogLevel::Info => self.info += count,
-            LogLevel::Warning => self.warning += count,
-            LogLevel::Error => self.error += count,
-        }
-    }
-
-    /// Entries at any level.
-    pub fn total(&self) -> u64 {
-        self.debug + self.info + self.warning + self.error
     }
 }
 
