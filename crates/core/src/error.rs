@@ -131,6 +131,11 @@ impl CoreError {
     }
 }
 
+/// A rusqlite failure (the store's read path) as a storage error.
+pub(crate) fn storage(error: rusqlite::Error) -> CoreError {
+    CoreError::Storage(sea_orm::DbErr::Custom(error.to_string()))
+}
+
 impl From<CoreError> for IpcError {
     fn from(error: CoreError) -> Self {
         error.to_wire()

@@ -22,6 +22,7 @@ use tokio::runtime::{Handle, RuntimeFlavor};
 use super::connection::BUSY_TIMEOUT;
 use super::logs::search_index::register_matches_function;
 use crate::CoreError;
+use crate::error::storage;
 
 /// Idle connections kept for reuse.
 const MAX_IDLE: usize = 4;
@@ -133,11 +134,6 @@ impl ReadPool {
             idle.push(connection);
         }
     }
-}
-
-/// A rusqlite failure as a storage error.
-pub fn storage(error: rusqlite::Error) -> CoreError {
-    CoreError::Storage(DbErr::Custom(error.to_string()))
 }
 
 #[cfg(test)]

@@ -20,9 +20,9 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 use taskdeck_protocol::{LogEntry, LogFilter, LogPage, Order};
 
-use super::bulk::{read_matching_page, read_rows};
 use super::query::{SourceLevelPairs, into_page, seq_bounds};
 use super::record::{MAX_SEQ, TaskIdentity};
+use super::rows::{read_matching_page, read_rows};
 use crate::CoreError;
 
 /// One page of `filter`'s matches with their context (see the module).

@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod context;
 pub mod query;
 pub mod record;
+pub mod rows;
 pub mod search_index;
 pub mod stats;
 pub mod write;

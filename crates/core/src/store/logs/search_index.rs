@@ -29,7 +29,7 @@ use taskdeck_protocol::{LogFilter, SearchExpression, SearchMatcher, SearchMode, 
 use super::record::{MAX_SEQ, TaskIdentity, entry_id};
 use crate::CoreError;
 use crate::ansi;
-use crate::store::read_pool::storage;
+use crate::error::storage;
 
 /// The SQL function that checks a message against a search:
 /// `taskdeck_matches(message, spec)`, with `spec` from [`encode_spec`].
