@@ -63,19 +63,47 @@ fn start_sleeper(dir: &Path, seconds: u32) -> (std::process::Child, String) {
     (child, id)
 }
 
-/// Runs `sh -c script` as a task and returns its summary.
-/// Another process following task `id` (`logs --follow --json`), given a
-/// moment to start.
-fn follow(dir: &Path, id: &str) -> std::process::Child {
-    let follower = taskdeck(dir)
+/// Another process following a task (`logs --follow --json`), and what it
+/// has printed so far.
+struct Follower {
+    child: std::process::Child,
+    printed: Vec<Value>,
+    lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
+}
+
+/// Starts following task `id`; returns once the follower has printed the
+/// task's first entry, so it is known to be following from then on.
+fn follow(dir: &Path, id: &str) -> Follower {
+    let mut child = taskdeck(dir)
         .args(["logs", id, "--follow", "--json"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    follower
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let Some(first) = lines.next() else {
+        panic!("the follower ended before printing the task's first entry");
+    };
+    let first = first.unwrap();
+    Follower {
+        child,
+        printed: vec![serde_json::from_str(&first).unwrap()],
+        lines,
+    }
 }
 
+impl Follower {
+    /// Waits for the follower to end: how it exited, and every entry it
+    /// printed.
+    fn finish(mut self) -> (std::process::ExitStatus, Vec<Value>) {
+        for line in self.lines {
+            self.printed
+                .push(serde_json::from_str(&line.unwrap()).unwrap());
+        }
+        (self.child.wait().unwrap(), self.printed)
+    }
+}
+
+/// Runs `sh -c script` as a task and returns its summary.
 fn run_script(dir: &Path, script: &str) -> (Output, Value) {
     let args = serde_json::to_string(&["-c", script]).unwrap();
     let output = run(
@@ -663,9 +691,8 @@ fn ctrl_c_cancels_the_task_flushes_and_exits_130_while_follow_sees_it_end() {
     let show: Value =
         serde_json::from_str(&stdout(&run(dir.path(), &["show", &id, "--json"]))).unwrap();
     assert_eq!(show["status"], "cancelled");
-    let followed = follower.wait_with_output().unwrap();
-    assert!(followed.status.success());
-    let entries = json_lines(&followed);
+    let (exit, entries) = follower.finish();
+    assert!(exit.success());
     let last = entries.last().unwrap();
     assert_eq!(last["source"], "system");
     assert!(
@@ -687,9 +714,8 @@ fn follow_ends_when_the_process_running_the_task_dies() {
     runner.kill().unwrap();
     runner.wait().unwrap();
 
-    let followed = follower.wait_with_output().unwrap();
-    assert!(followed.status.success());
-    let entries = json_lines(&followed);
+    let (exit, entries) = follower.finish();
+    assert!(exit.success());
     let last = entries.last().unwrap();
     assert!(
         last["message"].as_str().unwrap().starts_with("Interrupted"),

@@ -187,6 +187,25 @@ pub async fn until_entry(
     .expect("the awaited entry arrives within a minute");
 }
 
+/// Polls `probe` every 10 ms until it answers `Some`, and returns that.
+/// Fails the test naming `what` after a minute: a wait that ran out must
+/// not let the test go on and assert nothing.
+pub async fn wait_until<T, Probe>(what: &str, mut probe: impl FnMut() -> Probe) -> T
+where
+    Probe: Future<Output = Option<T>>,
+{
+    tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            if let Some(found) = probe().await {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("waited a minute for {what}"))
+}
+
 /// A 'disk' of `kib` KiB that really fills up: a tmpfs mounted on a fresh
 /// folder (Linux, as root — the README's test command runs as root),
 /// unmounted when dropped.

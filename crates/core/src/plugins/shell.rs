@@ -100,7 +100,7 @@ impl Plugin for ShellPlugin {
         env.extend(secret_env);
         let timeout: Option<u64> = ctx.param("timeout_secs")?;
         // Lifecycle lines come from `shell.process`: every entry names the
-        // component that wrote it (SC-003).
+        // component that wrote it.
         let log = ctx.logger().child("process");
 
         let mut command = Command::new(&program);
@@ -233,7 +233,9 @@ mod tests {
 
     use crate::TaskManager;
     use crate::task_manager::entry_text::MAX_MESSAGE_BYTES;
-    use crate::test_support::{all_entries, cancel_and_wait, manager_with, request, temp_store};
+    use crate::test_support::{
+        all_entries, cancel_and_wait, manager_with, request, temp_store, wait_until,
+    };
 
     async fn run(manager: &TaskManager, params: serde_json::Value) -> (TaskSummary, Vec<LogEntry>) {
         let task = manager.run_task(request("shell", params)).await.unwrap();
@@ -282,7 +284,7 @@ mod tests {
             lifecycle[1].0.contains("exited with status 0"),
             "{lifecycle:?}"
         );
-        // SC-003: nothing the plugin wrote carries a default source.
+        // Nothing the plugin wrote carries a default source.
         assert!(entries.iter().all(|entry| entry.source != "default"));
     }
 
@@ -444,16 +446,14 @@ mod tests {
             .await
             .unwrap();
         // The grandchild's pid, from the script's first line.
-        let mut pid = None;
-        for _ in 0..500 {
+        let pid = wait_until("the script to print its child's pid", || async {
             let entries = all_entries(&manager, &task.id).await;
-            if let Some(line) = entries.iter().find(|entry| entry.source == "shell.stdout") {
-                pid = Some(line.message.parse::<u32>().unwrap());
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let pid = pid.expect("the script printed its child's pid within 10 s");
+            entries
+                .iter()
+                .find(|entry| entry.source == "shell.stdout")
+                .map(|line| line.message.parse::<u32>().unwrap())
+        })
+        .await;
         let finished = cancel_and_wait(&manager, &task.id).await;
         assert_eq!(finished.status, TaskStatus::Cancelled);
         // Gone, or a zombie waiting for its new parent to reap it.

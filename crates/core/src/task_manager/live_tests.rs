@@ -6,7 +6,7 @@ use serde_json::json;
 use taskdeck_protocol::{LiveLogMessage, LogEntry, LogFilter, LogLevel, TaskStatus};
 use tokio::sync::mpsc;
 
-use crate::test_support::{gated, manager_with, request, scripted, temp_store};
+use crate::test_support::{gated, manager_with, request, scripted, temp_store, wait_until};
 use crate::{CoreError, TaskManager};
 
 const FAST: Duration = Duration::from_millis(20);
@@ -130,14 +130,11 @@ async fn history_then_live_from_a_seq_has_no_gap_and_no_duplicate() {
     let manager = manager_with(&store, vec![plugin], FAST).await;
     let task = manager.run_task(request("gate", json!({}))).await.unwrap();
     // Wait for the first entries, load them as "history".
-    let mut loaded = Vec::new();
-    for _ in 0..200 {
-        loaded = history(&manager, &task.id, &LogFilter::default()).await;
-        if loaded.len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let mut loaded = wait_until("the first two entries", || async {
+        let loaded = history(&manager, &task.id, &LogFilter::default()).await;
+        (loaded.len() >= 2).then_some(loaded)
+    })
+    .await;
     let last = loaded.last().unwrap().seq;
     let mut receiver = subscribe(&manager, &task.id, &LogFilter::default(), last).await;
     release.cancel();

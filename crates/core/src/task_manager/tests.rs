@@ -12,7 +12,8 @@ use tracing::Instrument as _;
 
 use super::entry_text::{MAX_MESSAGE_BYTES, cap_message, sanitise_source};
 use crate::test_support::{
-    all_entries, cancel_and_wait, gated, manager_with, request, scripted, temp_store,
+    all_entries, cancel_and_wait, gated, manager_with, request, scripted, temp_store, until_entry,
+    wait_until,
 };
 use crate::{CoreError, TaskManager};
 
@@ -229,16 +230,16 @@ async fn cancelling_stops_a_cooperative_plugin_and_aborts_a_stubborn_one() {
     let manager = manager_with(&store, vec![cooperative, stubborn], FAST).await;
     for plugin in ["polite", "stubborn"] {
         let task = manager.run_task(request(plugin, json!({}))).await.unwrap();
-        // Wait until it runs (and, for `polite`, has reported progress).
-        for _ in 0..200 {
-            let current = manager.get_task(&task.id).await.unwrap();
-            if current.status == TaskStatus::Running
-                && (plugin != "polite" || current.progress.is_some())
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        wait_until(
+            "the task to run (and `polite` to report progress)",
+            || async {
+                let current = manager.get_task(&task.id).await.unwrap();
+                (current.status == TaskStatus::Running
+                    && (plugin != "polite" || current.progress.is_some()))
+                .then_some(())
+            },
+        )
+        .await;
         if plugin == "polite" {
             let progress = manager.get_task(&task.id).await.unwrap().progress.unwrap();
             assert_eq!(
@@ -274,14 +275,11 @@ async fn queries_on_a_running_task_include_entries_still_in_the_buffer() {
     });
     let manager = manager_with(&store, vec![plugin], NEVER).await;
     let task = manager.run_task(request("slow", json!({}))).await.unwrap();
-    let mut entries = Vec::new();
-    for _ in 0..200 {
-        entries = all_entries(&manager, &task.id).await;
-        if entries.len() == 3 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let entries = wait_until("the start line and the two entries", || async {
+        let entries = all_entries(&manager, &task.id).await;
+        (entries.len() == 3).then_some(entries)
+    })
+    .await;
     let messages: Vec<&str> = entries.iter().map(|entry| entry.message.as_str()).collect();
     assert_eq!(&messages[1..], ["first", "second"]);
     let stats = manager.log_stats(&task.id).await.unwrap();
@@ -552,9 +550,13 @@ async fn entries_survive_a_store_outage_in_memory_and_land_once_it_recovers() {
         .execute_raw(rename("task_logs", "task_logs_away"))
         .await
         .unwrap();
+    let mut live = manager.subscribe_logs();
     release.cancel();
-    // The task ends (its last entries cannot be written yet) …
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The task ends: its end line is emitted (it cannot be written yet) …
+    until_entry(&mut live, &task.id, |entry| {
+        entry.message.starts_with("succeeded")
+    })
+    .await;
     let failed = manager.flush().await.unwrap_err();
     assert!(matches!(failed, CoreError::Storage(_)), "{failed}");
     assert_eq!(

@@ -9,7 +9,7 @@ use taskdeck_protocol::{LogEntry, TaskStatus, TaskSummary};
 
 use crate::TaskManager;
 use crate::test_support::{
-    all_entries, cancel_and_wait, manager_with, request, temp_store, until_entry,
+    all_entries, cancel_and_wait, manager_with, request, temp_store, until_entry, wait_until,
 };
 
 async fn run(manager: &TaskManager, params: Value) -> (TaskSummary, Vec<LogEntry>) {
@@ -196,16 +196,14 @@ async fn cancelling_leaves_the_database_at_a_migration_boundary() {
         .await
         .unwrap();
     // Cancel once the long file has started.
-    for _ in 0..500 {
+    wait_until("the long file to start", || async {
         let entries = all_entries(&manager, &task.id).await;
-        if entries
+        entries
             .iter()
             .any(|entry| entry.message == "applying V2__many.sql")
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+            .then_some(())
+    })
+    .await;
     let finished = cancel_and_wait(&manager, &task.id).await;
     assert_eq!(finished.status, TaskStatus::Cancelled);
     // V1 stays applied; V2 left no row behind.
