@@ -1,4 +1,4 @@
-//! SC-002 at the engine's edge: entries offered at 10,000 per second, a
+//! Live filtering at the engine's edge: entries offered at 10,000 per second, a
 //! live subscription keeping 1 in 10.
 //!
 //! Run with `cargo bench -p taskdeck-tests --bench live_stream` (or

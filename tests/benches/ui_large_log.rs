@@ -1,5 +1,5 @@
 //! `ui_large_log`: the log panel of the real app on a stored task of
-//! 1,000,000 entries (SC-004), measured in the page.
+//! 1,000,000 entries, measured in the page.
 //!
 //! A real Taskdeck process (`log-writer`) writes two tasks into one data
 //! directory: a baseline of 1,000 entries and the large one. The app is then

@@ -1,5 +1,5 @@
 //! `ui_live_stream`: live rows in the real app with 10,000 entries/s
-//! offered and a filter keeping 1 in 10 (SC-002), measured in the page.
+//! offered and a filter keeping 1 in 10, measured in the page.
 //!
 //! The app runs a `shell` task that writes 50,000 lines in bursts of 150,
 //! pausing 10 ms between bursts (about 10,000 lines a second; the rate

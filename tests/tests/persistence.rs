@@ -1,4 +1,4 @@
-//! SC-001 across real processes: what one process wrote is in the store for
+//! Durability across real processes: what one process wrote is in the store for
 //! the next, after a graceful end and after `SIGKILL`.
 //!
 //! The writer is `log-writer` (a real Taskdeck process running the `pulse`
@@ -167,7 +167,7 @@ async fn a_hard_kill_loses_at_most_a_flush_interval_and_the_task_becomes_interru
         missing_span.num_milliseconds(),
         killed_at.elapsed()
     );
-    // SC-001: at most the last flush interval (100 ms) is lost. The bound
+    // At most the last flush interval (100 ms) is lost. The bound
     // checked here is twenty times that, so that a loaded machine cannot
     // make it flaky; the figure printed above is the measurement.
     assert!(

@@ -1,4 +1,4 @@
-//! `cargo xtask layering`: the dependency rules of design.md §1, checked on
+//! `cargo xtask layering`: the dependency rules of docs/architecture.md, checked on
 //! the resolved dependency graph rather than hoped for.
 //!
 //! - `taskdeck-core` and `taskdeck-migrations` never reach Tauri;
@@ -81,7 +81,7 @@ pub fn run() -> Result<(), String> {
     }
     if !violations.is_empty() {
         return Err(format!(
-            "the layering of design.md §1 is broken:\n  {}",
+            "the layering of docs/architecture.md is broken:\n  {}",
             violations.join("\n  ")
         ));
     }

@@ -1,7 +1,7 @@
 //! Pinned tool versions: the one place they are named.
 //!
 //! Move a pin only after checking the newer version builds on the project's
-//! machines (see ../shared/toolchain.md): trunk 0.22 needs a newer rustc, and
+//! machines: trunk 0.22 needs a newer rustc, and
 //! tauri-driver's newest is a 3.0 alpha.
 
 use crate::workspace_root;

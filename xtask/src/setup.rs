@@ -40,8 +40,7 @@ pub fn run() -> Result<(), String> {
     let installed = installed_cargo_tools();
     cargo_tool(&installed, "trunk", "trunk", pins::TRUNK, true)?;
     let wasm_bindgen = pins::wasm_bindgen()?;
-    // Not --locked: its lock file names a crate the registry mirror lacks
-    // (../shared/toolchain.md).
+    // Not --locked: its lock file names a crate the registry mirror lacks.
     cargo_tool(
         &installed,
         "wasm-bindgen-cli",

@@ -1,4 +1,4 @@
-//! SC-003 across the built-in plugins: every entry a plugin writes names
+//! Source attribution across the built-in plugins: every entry a plugin writes names
 //! the component that wrote it (a source under the plugin's id, never the
 //! bare id), and each plugin's components show up.
 
