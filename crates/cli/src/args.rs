@@ -99,7 +99,7 @@ pub enum Command {
     /// given here instead.
     Cleanup {
         /// Delete tasks created longer ago than this (`30d`, `12h`, `90m`,
-        /// `45s`, `2w`).
+        /// `45s`, `2w`, or combined: `1d 12h`).
         #[arg(long, value_name = "DURATION")]
         older_than: Option<String>,
         /// Keep only the N newest finished tasks.

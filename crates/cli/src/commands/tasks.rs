@@ -143,31 +143,14 @@ fn print_report(report: &RemovalReport, printer: &mut Printer) -> Result<(), Cli
     Ok(())
 }
 
-/// `30d`, `12h`, `90m`, `45s` or `2w`.
+/// `30d`, `12h`, `90m`, `45s`, `2w`, or several together (`1d 12h`), as
+/// `humantime` reads them.
 pub fn parse_duration(text: &str) -> Result<Duration, CliError> {
-    let invalid = || {
+    humantime::parse_duration(text.trim()).map_err(|error| {
         CliError::Input(format!(
-            "invalid duration {text:?}: expected a number and a unit, like 30d, 12h, 90m, 45s or 2w"
+            "invalid duration {text:?} ({error}): expected a number and a unit, like 30d, 12h, 90m, 45s or 2w"
         ))
-    };
-    let text = text.trim();
-    let unit_at = text
-        .find(|character: char| !character.is_ascii_digit())
-        .ok_or_else(invalid)?;
-    let (number, unit) = text.split_at(unit_at);
-    let number: u64 = number.parse().map_err(|_| invalid())?;
-    let seconds_per_unit = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 604_800,
-        _ => return Err(invalid()),
-    };
-    number
-        .checked_mul(seconds_per_unit)
-        .map(Duration::from_secs)
-        .ok_or_else(invalid)
+    })
 }
 
 #[cfg(test)]
@@ -185,7 +168,12 @@ mod tests {
             parse_duration("2w").unwrap(),
             Duration::from_secs(2 * 604_800)
         );
-        for bad in ["", "10", "d", "5y", "1.5h", "-3d"] {
+        assert_eq!(
+            parse_duration("1d 12h").unwrap(),
+            Duration::from_secs(36 * 3600)
+        );
+        assert_eq!(parse_duration("1.5h").unwrap(), Duration::from_secs(5400));
+        for bad in ["", "10", "d", "5x", "-3d", "30 days ago"] {
             let error = parse_duration(bad).unwrap_err().to_string();
             assert!(error.contains("invalid duration"), "{bad}: {error}");
         }
