@@ -158,13 +158,10 @@ pub async fn cancel_and_wait(manager: &TaskManager, task_id: &str) -> TaskSummar
 /// Waits (a minute at most) until no stored entry waits for the search
 /// index, then stops `manager`'s engine so that nothing writes any more.
 pub async fn index_and_stop(manager: &TaskManager) {
-    tokio::time::timeout(Duration::from_secs(60), async {
-        while manager.entries_waiting_for_index().await.unwrap() > 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+    wait_until("the search index to catch up", || async {
+        (manager.entries_waiting_for_index().await.unwrap() == 0).then_some(())
     })
-    .await
-    .expect("the search index catches up within a minute");
+    .await;
     manager.shutdown().await.unwrap();
 }
 

@@ -38,7 +38,6 @@ use tokio::sync::{Notify, broadcast};
 use super::entry_text::{KEPT_LINE_BYTES, MAX_MESSAGE_BYTES, cap_message, push_truncation_marker};
 use super::secrets::Secrets;
 use crate::ansi::{self, Styled};
-
 use crate::store::logs::record::{LogRecord, MAX_SEQ, TaskIdentity, now_millis};
 
 /// How many live entries a slow subscriber may fall behind before it is
