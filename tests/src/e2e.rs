@@ -321,9 +321,33 @@ impl AppSession {
                       search: document.querySelector('[data-testid=\"filter-search\"]')?.value ?? null,\n\
                       notices: text('[role=\"alert\"], [role=\"status\"], [data-testid=\"rows-shown\"], [data-testid=\"rows-loading\"], [data-testid=\"panel-status\"]'),\n\
                       rows: [...document.querySelectorAll('[data-testid=\"log-row\"]')].map((r) => r.dataset.seq) };";
-        match self.execute(script).await {
+        let state = match self.execute(script).await {
             Ok(state) => state.to_string(),
             Err(error) => format!("unreadable ({error})"),
+        };
+        format!("{state}; the core now: {}", self.ipc_probe().await)
+    }
+
+    /// Whether the core answers the page now, and how fast: a list of tasks
+    /// (the write pool) and a search page of the newest task (the read
+    /// pool), each given 5 s. Tells a request that was lost on the way
+    /// from a core that stopped answering.
+    async fn ipc_probe(&self) -> String {
+        let script = "const invoke = window.__TAURI__.core.invoke;\n\
+             const timed = (name, call) => { const started = performance.now();\n\
+                 return Promise.race([call().then(() => `${name} answered in ${Math.round(performance.now() - started)} ms`,\n\
+                                                  (error) => `${name} failed: ${JSON.stringify(error)}`),\n\
+                                      new Promise((resolve) => setTimeout(() => resolve(`${name}: no answer in 5 s`), 5000))]); };\n\
+             (async () => { const seen = [];\n\
+                 let tasks = [];\n\
+                 seen.push(await timed('list_tasks', async () => { tasks = await invoke('list_tasks', { filter: { statuses: [], plugin_id: null, limit: 1 } }); }));\n\
+                 if (tasks.length > 0) {\n\
+                     seen.push(await timed('get_task_logs', () => invoke('get_task_logs', { taskId: tasks[0].id, filter: { search: 'log', limit: 1 } })));\n\
+                 }\n\
+                 done(seen); })();";
+        match self.execute_async(script).await {
+            Ok(seen) => seen.to_string(),
+            Err(error) => format!("unknown ({error})"),
         }
     }
 
