@@ -1,5 +1,6 @@
 //! The app frame: header with navigation, the current view, and the footer.
 
+use taskdeck_protocol::commands::GetAppInfo;
 use taskdeck_protocol::{AppInfo, IpcError};
 use yew::prelude::*;
 
@@ -60,7 +61,7 @@ pub fn app() -> Html {
         let app_info = app_info.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                app_info.set(Some(ipc::app_info().await));
+                app_info.set(Some(ipc::invoke(&GetAppInfo {}).await));
                 mark_ready();
             });
         });

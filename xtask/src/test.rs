@@ -34,6 +34,9 @@ pub fn run() -> Result<(), String> {
             "clippy",
             "--workspace",
             "--all-targets",
+            // The tests' hooks in the UI are linted too.
+            "--features",
+            "taskdeck-ui/test-hooks",
             "--",
             "-D",
             "warnings",

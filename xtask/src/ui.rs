@@ -17,8 +17,10 @@ pub fn build(profile: Profile) -> Result<(), String> {
     pins::check_trunk_toml()?;
     let mut trunk = command("trunk");
     trunk.arg("build").current_dir(workspace_root().join("ui"));
-    if matches!(profile, Profile::Release) {
-        trunk.arg("--release");
-    }
+    match profile {
+        // The tests' build lets them answer native dialogs.
+        Profile::Debug => trunk.args(["--features", "test-hooks"]),
+        Profile::Release => trunk.arg("--release"),
+    };
     process::run(&mut trunk)
 }

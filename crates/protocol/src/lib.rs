@@ -7,6 +7,7 @@
 //! sea-orm), so the UI can use it as is.
 
 pub mod app;
+pub mod commands;
 pub mod error;
 pub mod export;
 pub mod live;

@@ -2,6 +2,7 @@
 //! space it gave back (or why it failed), with a way to its log.
 
 use taskdeck_protocol::CleanupOutcome;
+use taskdeck_protocol::commands::LastCleanup;
 use yew::prelude::*;
 
 use crate::format;
@@ -25,7 +26,7 @@ pub fn cleanup_notice(props: &CleanupNoticeProps) -> Html {
             {
                 let outcome = outcome.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Ok(Some(last)) = ipc::last_cleanup().await {
+                    if let Ok(Some(last)) = ipc::invoke(&LastCleanup {}).await {
                         outcome.set(Some(last));
                     }
                 });

@@ -2,6 +2,7 @@
 //! not be opened). A damaged database gets a button that moves it aside and
 //! starts fresh; the file is kept, and the banner says where.
 
+use taskdeck_protocol::commands::StartFresh;
 use taskdeck_protocol::{ErrorKind, IpcError};
 use yew::prelude::*;
 
@@ -25,7 +26,7 @@ pub fn error_banner(props: &ErrorBannerProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let outcome = outcome.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                outcome.set(Some(ipc::start_fresh().await));
+                outcome.set(Some(ipc::invoke(&StartFresh {}).await));
             });
         })
     };

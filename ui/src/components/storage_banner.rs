@@ -5,6 +5,7 @@
 //! older index), a quieter banner says so and counts them down.
 
 use taskdeck_protocol::StorageStatus;
+use taskdeck_protocol::commands::GetStorageStatus;
 use yew::prelude::*;
 
 use crate::ipc;
@@ -20,7 +21,7 @@ pub fn storage_banner() -> Html {
             {
                 let status = status.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Ok(now) = ipc::storage_status().await {
+                    if let Ok(now) = ipc::invoke(&GetStorageStatus {}).await {
                         status.set(now);
                     }
                 });

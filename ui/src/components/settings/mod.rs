@@ -4,6 +4,7 @@
 
 mod draft;
 
+use taskdeck_protocol::commands::{GetSettings, RunCleanup, SaveSettings};
 use taskdeck_protocol::{IpcError, RemovalReport, Settings, SettingsState, human_size};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -45,7 +46,7 @@ pub fn settings_view() -> Html {
         let draft = draft.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                let answer = ipc::get_settings().await;
+                let answer = ipc::invoke(&GetSettings {}).await;
                 if let Ok(state) = &answer {
                     draft.set(Draft::new(&state.settings));
                 }
@@ -67,7 +68,7 @@ pub fn settings_view() -> Html {
             let draft = draft.clone();
             let status = status.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match ipc::save_settings(settings).await {
+                match ipc::invoke(&SaveSettings { settings }).await {
                     Ok(state) => {
                         draft.set(Draft::new(&state.settings));
                         loaded.set(Some(Ok(state)));
@@ -93,12 +94,12 @@ pub fn settings_view() -> Html {
             let status = status.clone();
             let loaded = loaded.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match ipc::run_cleanup(dry_run).await {
+                match ipc::invoke(&RunCleanup { dry_run }).await {
                     Ok(report) => {
                         status.set(Status::Cleaned(report));
                         if !dry_run {
                             // The database size changed.
-                            loaded.set(Some(ipc::get_settings().await));
+                            loaded.set(Some(ipc::invoke(&GetSettings {}).await));
                         }
                     }
                     Err(error) => status.set(Status::Failed(error)),

@@ -4,6 +4,7 @@
 //! save dialog, watch the progress, and read what was written where.
 
 use chrono::{DateTime, Utc};
+use taskdeck_protocol::commands::ExportTaskLogs;
 use taskdeck_protocol::{ExportFormat, IpcError, LogFilter};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -163,8 +164,16 @@ pub fn export_control(props: &ExportControlProps) -> Html {
                     let progress = progress.clone();
                     Callback::from(move |written| progress.set(Progress::Running { written, of }))
                 };
-                let done =
-                    ipc::export_task_logs(task_ids, &filter, format, &path, on_progress).await;
+                let done = ipc::export_task_logs(
+                    &ExportTaskLogs {
+                        task_ids,
+                        filter,
+                        format,
+                        path: path.clone(),
+                    },
+                    on_progress,
+                )
+                .await;
                 progress.set(match done {
                     Ok(report) => Progress::Done {
                         path: report.path.unwrap_or(path),

@@ -4,6 +4,7 @@
 //! twice) removes it with its logs. Ticked tasks export together into one
 //! file; "Import…" brings in a JSON Lines export someone sent, as history.
 
+use taskdeck_protocol::commands::{DeleteTasks, ImportTaskLogs, ListTasks, RunTask};
 use taskdeck_protocol::{IpcError, RunTaskRequest, TaskListFilter, TaskSummary};
 use yew::prelude::*;
 
@@ -109,7 +110,10 @@ pub fn history_list(props: &HistoryListProps) -> Html {
         let tasks = tasks.clone();
         use_effect_with(reloads.0, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                let listed = ipc::list_tasks(TaskListFilter::default()).await;
+                let listed = ipc::invoke(&ListTasks {
+                    filter: TaskListFilter::default(),
+                })
+                .await;
                 tasks.dispatch(TaskListAction::Loaded(listed));
             });
         });
@@ -133,7 +137,7 @@ pub fn history_list(props: &HistoryListProps) -> Html {
                     plugin_id: task.plugin_id,
                     params: task.params,
                 };
-                match ipc::run_task(request).await {
+                match ipc::invoke(&RunTask { request }).await {
                     Ok(started) => {
                         action_error.set(None);
                         open.set(Some(started.id));
@@ -158,7 +162,11 @@ pub fn history_list(props: &HistoryListProps) -> Html {
             let action_error = action_error.clone();
             let reloads = reloads.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match ipc::delete_tasks(vec![task_id.clone()]).await {
+                match ipc::invoke(&DeleteTasks {
+                    task_ids: vec![task_id.clone()],
+                })
+                .await
+                {
                     Ok(_) => {
                         action_error.set(None);
                         if open.as_deref() == Some(task_id.as_str()) {
@@ -189,7 +197,7 @@ pub fn history_list(props: &HistoryListProps) -> Html {
                     Ok(None) => return,
                     Err(error) => return action_error.set(Some(error)),
                 };
-                match ipc::import_task_logs(&path).await {
+                match ipc::invoke(&ImportTaskLogs { path: path.clone() }).await {
                     Ok(report) => {
                         action_error.set(None);
                         imported.set(Some(format!(

@@ -3,6 +3,7 @@
 //! panel holds, found by one one-row query in the core with the panel's
 //! other conditions (source, search).
 
+use taskdeck_protocol::commands::GetTaskLogs;
 use taskdeck_protocol::{IpcError, LogFilter, LogLevel, Order};
 
 use crate::ipc;
@@ -93,7 +94,11 @@ pub async fn find(
     if query.validate().is_err() {
         return Ok(None);
     }
-    let page = ipc::get_task_logs(task_id, &query).await?;
+    let page = ipc::invoke(&GetTaskLogs {
+        task_id: task_id.to_owned(),
+        filter: query,
+    })
+    .await?;
     Ok(page.entries.first().map(|entry| entry.seq))
 }
 

@@ -3,6 +3,7 @@
 //! change it, and the store queries that load its pages.
 
 use std::rc::Rc;
+use taskdeck_protocol::commands::GetTaskLogs;
 
 use taskdeck_protocol::{IpcError, LiveLogMessage, LogEntry, LogFilter, Order, TaskStatus};
 use yew::prelude::*;
@@ -156,7 +157,11 @@ pub async fn first_page(
                 limit: Some(PAGE),
                 ..filter.clone()
             };
-            let page = ipc::get_task_logs(task_id, &newest).await?;
+            let page = ipc::invoke(&GetTaskLogs {
+                task_id: task_id.to_owned(),
+                filter: newest,
+            })
+            .await?;
             let has_earlier = page.next_cursor.is_some();
             let mut entries = page.entries;
             entries.reverse();
@@ -170,7 +175,11 @@ pub async fn first_page(
                 limit: Some(PAGE),
                 ..filter.clone()
             };
-            let page = ipc::get_task_logs(task_id, &around).await?;
+            let page = ipc::invoke(&GetTaskLogs {
+                task_id: task_id.to_owned(),
+                filter: around,
+            })
+            .await?;
             let has_earlier = page.entries.first().is_some_and(|entry| entry.seq > 1);
             Ok((page.entries, has_earlier, page.next_cursor.is_some()))
         }
@@ -190,7 +199,12 @@ pub async fn hidden_stretch(
         limit: Some(PAGE),
         ..LogFilter::default()
     };
-    let mut entries = ipc::get_task_logs(task_id, &stretch).await?.entries;
+    let mut entries = ipc::invoke(&GetTaskLogs {
+        task_id: task_id.to_owned(),
+        filter: stretch,
+    })
+    .await?
+    .entries;
     for entry in &mut entries {
         entry.context = true;
     }
@@ -221,7 +235,11 @@ pub async fn next_page(
             ..filter.clone()
         },
     };
-    let page = ipc::get_task_logs(task_id, &query).await?;
+    let page = ipc::invoke(&GetTaskLogs {
+        task_id: task_id.to_owned(),
+        filter: query,
+    })
+    .await?;
     let more = page.next_cursor.is_some();
     let mut entries = page.entries;
     if matches!(edge, Edge::Earlier) {

@@ -11,6 +11,7 @@
 //! theme's text colour. A link (OSC 8) opens in the system browser.
 
 use std::ops::Range;
+use taskdeck_protocol::commands::OpenLink;
 
 use taskdeck_protocol::styled::{Segment, segments};
 use taskdeck_protocol::{Color, StyleSpan, TextStyle};
@@ -236,7 +237,11 @@ fn render_segment(message: &str, segment: &Segment<'_>, theme: Theme) -> Html {
                 move || {
                     let target = target.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        if let Err(error) = ipc::open_link(&target).await {
+                        if let Err(error) = ipc::invoke(&OpenLink {
+                            url: target.clone(),
+                        })
+                        .await
+                        {
                             web_sys::console::warn_1(&error.message.into());
                         }
                     });

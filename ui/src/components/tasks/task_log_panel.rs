@@ -11,6 +11,9 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use taskdeck_protocol::commands::{
+    CountTaskLogs, GetTask, GetTaskLogSources, GetTaskLogStats, SubscribeTaskLogs,
+};
 
 use taskdeck_protocol::{
     LevelCounts, LogCount, LogFilter, LogLevel, SearchQuery, TaskStatus, TaskSummary,
@@ -187,7 +190,12 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                                 live_rows.dispatch(RowsAction::Live(message));
                             }
                         });
-                        match ipc::subscribe_task_logs(&task_id, &filter, after, on_message).await {
+                        let args = SubscribeTaskLogs {
+                            task_id,
+                            filter,
+                            after_seq: Some(after),
+                        };
+                        match ipc::subscribe_task_logs(&args, on_message).await {
                             // Keep it only if the panel still wants it.
                             Ok(live) if *still_current.borrow() => {
                                 *slot.borrow_mut() = Some(live);
@@ -309,15 +317,27 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         use_effect_with((task_id, rows.ended), move |(task_id, _)| {
             let task_id = task_id.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(task) = ipc::get_task(&task_id).await {
+                if let Ok(task) = ipc::invoke(&GetTask {
+                    task_id: task_id.clone(),
+                })
+                .await
+                {
                     stored_status.set(Some(task.status));
                     started_at.set(task.started_at.or(Some(task.created_at)));
                     plugin_id.set(Some(task.plugin_id));
                 }
-                if let Ok(found) = ipc::get_task_log_sources(&task_id).await {
+                if let Ok(found) = ipc::invoke(&GetTaskLogSources {
+                    task_id: task_id.clone(),
+                })
+                .await
+                {
                     sources.set(found);
                 }
-                if let Ok(found) = ipc::get_task_log_stats(&task_id).await {
+                if let Ok(found) = ipc::invoke(&GetTaskLogStats {
+                    task_id: task_id.clone(),
+                })
+                .await
+                {
                     counts.set(Some(found.counts));
                 }
             });
@@ -359,7 +379,12 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                     let still_current = current.clone();
                     wasm_bindgen_futures::spawn_local(async move {
                         // A bad search is reported by the rows' query.
-                        let counted = ipc::count_task_logs(&task_id, &filter).await.ok();
+                        let counted = ipc::invoke(&CountTaskLogs {
+                            task_id: task_id.clone(),
+                            filter: filter.clone(),
+                        })
+                        .await
+                        .ok();
                         if *still_current.borrow() {
                             matches.set(counted);
                         }

@@ -1,6 +1,7 @@
 //! Any task, live or finished, in the log panel, under a line saying what
 //! ran: the plugin, its parameters, when, for how long, and why it failed.
 
+use taskdeck_protocol::commands::{CancelTask, GetTask};
 use taskdeck_protocol::{IpcError, TaskStatus, TaskSummary};
 use yew::prelude::*;
 
@@ -52,7 +53,12 @@ pub fn task_log_viewer(props: &TaskLogViewerProps) -> Html {
                 let task = task.clone();
                 let task_id = task_id.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    task.set(Some(ipc::get_task(&task_id).await));
+                    task.set(Some(
+                        ipc::invoke(&GetTask {
+                            task_id: task_id.clone(),
+                        })
+                        .await,
+                    ));
                 });
             }
             let listener = ipc::listen_task_updates(Callback::from(move |summary: TaskSummary| {
@@ -72,7 +78,13 @@ pub fn task_log_viewer(props: &TaskLogViewerProps) -> Html {
             let cancel_error = cancel_error.clone();
             let task_id = task_id.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                cancel_error.set(ipc::cancel_task(&task_id).await.err());
+                cancel_error.set(
+                    ipc::invoke(&CancelTask {
+                        task_id: task_id.clone(),
+                    })
+                    .await
+                    .err(),
+                );
             });
         })
     };

@@ -1,6 +1,7 @@
 //! The task runner: pick a plugin, fill its form, Run (and Cancel); the log
 //! panel of the started task opens below.
 
+use taskdeck_protocol::commands::{CancelTask, ListPlugins, RunTask};
 use taskdeck_protocol::{InvalidParam, IpcError, PluginInfo, RunTaskRequest};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -26,7 +27,7 @@ pub fn task_runner() -> Html {
         let values = values.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                let found = ipc::list_plugins().await;
+                let found = ipc::invoke(&ListPlugins {}).await;
                 if let Ok(list) = &found
                     && let Some(first) = list.first()
                 {
@@ -92,7 +93,7 @@ pub fn task_runner() -> Html {
                     plugin_id: plugin.id.clone(),
                     params,
                 };
-                match ipc::run_task(request).await {
+                match ipc::invoke(&RunTask { request }).await {
                     Ok(task) => {
                         failure.set(None);
                         task_id.set(Some(task.id));
@@ -111,7 +112,11 @@ pub fn task_runner() -> Html {
             };
             let failure = failure.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                if let Err(error) = ipc::cancel_task(&id).await {
+                if let Err(error) = ipc::invoke(&CancelTask {
+                    task_id: id.clone(),
+                })
+                .await
+                {
                     failure.set(Some(error));
                 }
             });
