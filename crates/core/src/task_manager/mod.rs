@@ -1,7 +1,8 @@
 //! Running tasks and collecting their logs.
 //!
 //! - [`manager`]: [`TaskManager`], which runs tasks on tokio and owns the
-//!   rest of this module.
+//!   rest of this module; its runs are in `run`, its reads in `reads`, its
+//!   subscriptions in `subscriptions`, its settings in `config`.
 //! - [`logger`] and [`context`]: what a plugin writes and works with.
 //! - [`entry_text`]: the caps on an entry's text, and source names.
 //! - [`buffer`] and [`flusher`]: the path from an emit to the store.
@@ -14,6 +15,7 @@
 
 pub mod buffer;
 pub mod capture;
+mod config;
 pub mod context;
 pub mod count_feed;
 pub mod entry_text;
@@ -22,8 +24,11 @@ pub mod indexer;
 pub mod live;
 pub mod logger;
 pub mod manager;
+mod reads;
+mod run;
 pub mod runner;
 pub mod secrets;
+mod subscriptions;
 
 #[cfg(all(test, target_os = "linux"))]
 mod fault_tests;
@@ -33,8 +38,9 @@ mod live_tests;
 mod tests;
 
 pub use capture::TaskLogCapture;
+pub use config::{FLUSH_BATCH_ENV, FLUSH_INTERVAL_ENV, ManagerConfig};
 pub use context::TaskContext;
 pub use flusher::FlushConfig;
 pub use live::LiveSink;
 pub use logger::TaskLogger;
-pub use manager::{ManagerConfig, TaskManager};
+pub use manager::TaskManager;
