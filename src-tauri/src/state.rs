@@ -1,6 +1,7 @@
 //! What the app keeps for the lifetime of the process.
 
-use std::sync::{Mutex, OnceLock, PoisonError};
+use parking_lot::Mutex;
+use std::sync::OnceLock;
 
 use taskdeck_core::{CoreError, DataDir, ManagerConfig, PluginRegistry, Store, TaskManager};
 use taskdeck_protocol::{CleanupOutcome, ErrorKind, IpcError};
@@ -71,18 +72,12 @@ impl AppState {
 
     /// The last automatic cleanup's outcome, if one did something.
     pub fn last_cleanup(&self) -> Option<CleanupOutcome> {
-        self.last_cleanup
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.last_cleanup.lock().clone()
     }
 
     /// Keeps `outcome` as the last automatic cleanup's.
     pub fn set_last_cleanup(&self, outcome: CleanupOutcome) {
-        *self
-            .last_cleanup
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(outcome);
+        *self.last_cleanup.lock() = Some(outcome);
     }
 
     /// The task manager, or the start-up error that explains its absence.

@@ -12,8 +12,9 @@
 //! transaction between reads, so they never keep the WAL from being
 //! checkpointed. Writes stay on the SeaORM pool.
 
+use parking_lot::Mutex;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags};
 use sea_orm::DbErr;
@@ -120,16 +121,13 @@ impl ReadPool {
     }
 
     fn take_idle(&self) -> Option<Connection> {
-        self.idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop()
+        self.idle.lock().pop()
     }
 
     /// Keeps `connection` for reuse, unless enough are kept or it was left
     /// inside a transaction.
     fn give_back(&self, connection: Connection) {
-        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut idle = self.idle.lock();
         if idle.len() < MAX_IDLE && connection.is_autocommit() {
             idle.push(connection);
         }
@@ -164,12 +162,7 @@ mod tests {
                 .unwrap();
             assert_eq!(tasks, 0);
         }
-        let idle = store
-            .reads()
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len();
+        let idle = store.reads().idle.lock().len();
         assert_eq!(idle, 1, "three reads in turn share one connection");
         // A TRUNCATE checkpoint waits for no reader: the first column says
         // whether it was blocked.

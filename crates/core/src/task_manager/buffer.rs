@@ -27,8 +27,9 @@
 //! report) are few and always kept (the source is
 //! [`taskdeck_protocol::log::SYSTEM`]).
 
+use parking_lot::{Mutex, MutexGuard};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Map, Value};
 use taskdeck_protocol::log::SYSTEM;
@@ -79,7 +80,7 @@ impl Shard {
     fn lock(&self) -> MutexGuard<'_, Vec<Vec<LogRecord>>> {
         // A panic while holding the lock cannot leave the Vec half-pushed,
         // so a poisoned lock is still safe to use.
-        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+        self.pending.lock()
     }
 }
 
@@ -157,7 +158,7 @@ impl LogBuffer {
     }
 
     fn shards(&self) -> MutexGuard<'_, Vec<Arc<Shard>>> {
-        self.shards.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shards.lock()
     }
 
     /// Takes every waiting entry, each task's in emit order, in chunks of

@@ -13,10 +13,11 @@
 //! The layer must be part of the process's global subscriber: the app and
 //! the CLI install it at start-up (see [`TaskLogCapture`]).
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::fmt::Debug;
+use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{LazyLock, Mutex, PoisonError};
 
 use serde_json::{Map, Value};
 use taskdeck_protocol::LogLevel;
@@ -46,20 +47,14 @@ pub struct Registration(u64);
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        REGISTERED
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&self.0);
+        REGISTERED.lock().remove(&self.0);
     }
 }
 
 /// A span that sends the `tracing` events inside it to `logger`.
 pub fn task_span(logger: &TaskLogger) -> (tracing::Span, Registration) {
     let number = NEXT_REGISTRATION.fetch_add(1, Ordering::Relaxed);
-    REGISTERED
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(number, logger.clone());
+    REGISTERED.lock().insert(number, logger.clone());
     // ERROR level so that no level filter of the host disables the span.
     let span = tracing::error_span!(
         target: "taskdeck::task",
@@ -92,7 +87,6 @@ impl CapturedBy {
     fn logger_for(&self, target: &'static str) -> TaskLogger {
         self.by_target
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
             .entry(target)
             .or_insert_with(|| self.logger.with_source(target))
             .clone()
@@ -109,13 +103,9 @@ where
         }
         let mut visitor = RegistrationVisitor(None);
         attributes.record(&mut visitor);
-        let logger = visitor.0.and_then(|number| {
-            REGISTERED
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .get(&number)
-                .cloned()
-        });
+        let logger = visitor
+            .0
+            .and_then(|number| REGISTERED.lock().get(&number).cloned());
         if let (Some(logger), Some(span)) = (logger, context.span(id)) {
             span.extensions_mut().insert(CapturedBy {
                 logger,

@@ -1,6 +1,7 @@
 //! [`TaskContext`]: everything a plugin's `execute` receives.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use parking_lot::Mutex;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 use taskdeck_protocol::TaskProgress;
@@ -114,14 +115,11 @@ impl TaskContext {
                 .map(|value| value.clamp(0.0, 1.0)),
             message: message.into(),
         };
-        *self.progress.lock().unwrap_or_else(PoisonError::into_inner) = Some(progress);
+        *self.progress.lock() = Some(progress);
     }
 
     /// The latest progress report.
     pub fn progress(&self) -> Option<TaskProgress> {
-        self.progress
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.progress.lock().clone()
     }
 }

@@ -7,6 +7,7 @@
 //! in order, and is retried on the next round: nothing is dropped while the
 //! database is unavailable (up to the buffer's bound, see [`LogBuffer`]).
 
+use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -59,7 +60,7 @@ pub struct Flusher {
     requests: mpsc::UnboundedSender<Request>,
     durable: watch::Receiver<u64>,
     storage_error: watch::Receiver<Option<String>>,
-    join: std::sync::Mutex<Option<JoinHandle<()>>>,
+    join: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Flusher {
@@ -86,7 +87,7 @@ impl Flusher {
             requests,
             durable,
             storage_error,
-            join: std::sync::Mutex::new(Some(join)),
+            join: Mutex::new(Some(join)),
         }
     }
 
@@ -110,11 +111,7 @@ impl Flusher {
     /// Writes everything and stops the flusher.
     pub async fn stop(&self) -> Result<(), CoreError> {
         let answer = self.ask(Request::Stop).await;
-        let join = self
-            .join
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        let join = self.join.lock().take();
         if let Some(join) = join {
             let _ = join.await;
         }

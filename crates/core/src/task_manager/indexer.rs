@@ -8,6 +8,7 @@
 //! stands aside: the durable write comes first, searches scan what is not
 //! indexed yet, and indexing catches up once the flood is over.
 
+use parking_lot::Mutex;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,7 +31,7 @@ const BACK_OFF: Duration = Duration::from_millis(100);
 /// The running indexer, until [`Indexer::stop`].
 pub(crate) struct Indexer {
     stop: CancellationToken,
-    task: std::sync::Mutex<Option<JoinHandle<()>>>,
+    task: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Indexer {
@@ -46,7 +47,7 @@ impl Indexer {
         let task = tokio::spawn(run(logs, buffer, durable, waiting, stop.clone()));
         Self {
             stop,
-            task: std::sync::Mutex::new(Some(task)),
+            task: Mutex::new(Some(task)),
         }
     }
 
@@ -54,11 +55,7 @@ impl Indexer {
     /// finished first), so the store can close under it.
     pub async fn stop(&self) {
         self.stop.cancel();
-        let task = self
-            .task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        let task = self.task.lock().take();
         if let Some(task) = task {
             let _ = task.await;
         }

@@ -7,9 +7,10 @@
 //! A run goes `pending → running → succeeded | failed | cancelled`; the
 //! final status is written only after the task's last entry is durable.
 
+use parking_lot::{Mutex, MutexGuard};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 
 use taskdeck_protocol::{PluginInfo, RemovalReport, StorageStatus, TaskSummary};
 use tokio::sync::{broadcast, watch};
@@ -196,11 +197,8 @@ impl TaskManager {
         self.inner.plugins.list()
     }
 
-    pub(super) fn lock_running(&self) -> std::sync::MutexGuard<'_, HashMap<String, RunningTask>> {
-        self.inner
-            .running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    pub(super) fn lock_running(&self) -> MutexGuard<'_, HashMap<String, RunningTask>> {
+        self.inner.running.lock()
     }
 
     /// Asks a running task to stop. Unknown tasks are `not_found`; tasks

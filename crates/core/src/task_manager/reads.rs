@@ -2,7 +2,6 @@
 //! counts, stats and sources, including what a running task emitted a
 //! moment ago.
 
-use std::sync::PoisonError;
 use std::time::Duration;
 
 use taskdeck_protocol::{LogFilter, LogPage, LogStats, TaskListFilter, TaskSummary};
@@ -31,13 +30,9 @@ impl TaskManager {
     }
 
     fn progress_of(&self, task_id: &str) -> Option<taskdeck_protocol::TaskProgress> {
-        self.lock_running().get(task_id).and_then(|running| {
-            running
-                .progress
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clone()
-        })
+        self.lock_running()
+            .get(task_id)
+            .and_then(|running| running.progress.lock().clone())
     }
 
     /// Makes a task that runs here durable up to now, so that reads never

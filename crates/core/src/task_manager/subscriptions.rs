@@ -2,9 +2,10 @@
 //! a [`Follower`] with a stop token, kept in [`Subscriptions`] until it
 //! ends), every entry emitted, and task status changes.
 
+use parking_lot::{Mutex, MutexGuard};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 
 use taskdeck_protocol::{LogEntry, LogFilter, TaskSummary};
 use tokio::sync::broadcast;
@@ -56,8 +57,8 @@ impl Subscriptions {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, CancellationToken>> {
-        self.stops.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, HashMap<u64, CancellationToken>> {
+        self.stops.lock()
     }
 }
 

@@ -15,9 +15,10 @@ pub mod redact;
 #[cfg(test)]
 mod tests;
 
+use parking_lot::Mutex;
 use std::path::Path;
 use std::process::Stdio;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 use taskdeck_protocol::{LogLevel, ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
@@ -296,7 +297,7 @@ fn keeping(
 ) -> impl Fn(&str) -> Option<String> + Send + 'static {
     move |line| {
         let shaped = shape(line)?;
-        let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut kept = kept.lock();
         if kept.len() >= limit {
             kept.remove(0);
         }
@@ -306,7 +307,7 @@ fn keeping(
 }
 
 fn taken(kept: &Mutex<Vec<String>>) -> Vec<String> {
-    std::mem::take(&mut *kept.lock().unwrap_or_else(PoisonError::into_inner))
+    std::mem::take(&mut *kept.lock())
 }
 
 /// A line as it is logged: the final state of a self-redrawing progress
