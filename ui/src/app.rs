@@ -29,31 +29,17 @@ pub fn app() -> Html {
         let link = link.clone();
         let view = view.clone();
         use_effect_with((), move |_| {
-            let handler = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
-                move |_: web_sys::Event| {
+            let listener = web_sys::window().map(|window| {
+                gloo_events::EventListener::new(&window, "hashchange", move |_| {
                     let current: Option<LineLink> = permalink::current();
                     if current.is_some() {
                         view.set(View::History);
                     }
                     link.set(current);
-                },
-            );
-            let window = web_sys::window();
-            if let Some(window) = &window {
-                let _ = window.add_event_listener_with_callback(
-                    "hashchange",
-                    wasm_bindgen::JsCast::unchecked_ref(handler.as_ref()),
-                );
-            }
-            move || {
-                if let Some(window) = window {
-                    let _ = window.remove_event_listener_with_callback(
-                        "hashchange",
-                        wasm_bindgen::JsCast::unchecked_ref(handler.as_ref()),
-                    );
-                }
-                drop(handler);
-            }
+                })
+            });
+            // Dropping the listener removes it.
+            move || drop(listener)
         });
     }
 

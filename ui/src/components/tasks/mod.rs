@@ -5,15 +5,12 @@
 mod export_control;
 mod hidden_lines;
 mod history_list;
-mod level_jump;
 mod log_entry_detail;
 mod log_entry_row;
 mod log_filter_bar;
-mod log_rows;
-mod log_window;
+mod log_panel;
 mod param_form;
 mod styled_message;
-mod task_log_panel;
 mod task_log_viewer;
 mod task_runner;
 
@@ -23,7 +20,7 @@ pub use history_list::HistoryList;
 pub use log_entry_detail::LogEntryDetail;
 pub use log_entry_row::LogEntryRow;
 pub use log_filter_bar::LogFilterBar;
+pub use log_panel::TaskLogPanel;
 pub use param_form::ParamForm;
-pub use task_log_panel::TaskLogPanel;
 pub use task_log_viewer::TaskLogViewer;
 pub use task_runner::TaskRunner;

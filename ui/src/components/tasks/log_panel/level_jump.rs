@@ -1,11 +1,14 @@
 //! Error navigation: the next or previous entry of a level (errors, or
 //! warnings and worse) over the whole stored log, not only the rows the
 //! panel holds, found by one one-row query in the core with the panel's
-//! other conditions (source, search).
+//! other conditions (source, search), and the hook that runs a jump in
+//! the panel.
 
 use taskdeck_protocol::commands::GetTaskLogs;
-use taskdeck_protocol::{IpcError, LogFilter, LogLevel, Order};
+use taskdeck_protocol::{IpcError, LogFilter, LogLevel, Order, TaskStatus};
+use yew::prelude::*;
 
+use super::follow::{Follow, FollowAction};
 use crate::ipc;
 
 /// Which way a jump goes.
@@ -29,6 +32,13 @@ pub struct LevelJump {
 }
 
 impl LevelJump {
+    /// The first error of the log (the header's error count, and where a
+    /// failed task opens).
+    pub const FIRST_ERROR: Self = Self {
+        level: LogLevel::Error,
+        direction: Direction::First,
+    };
+
     /// The jump a key asks for: `e`/`E` errors, `w`/`W` warnings and worse;
     /// the capital goes back.
     pub fn for_key(key: &str) -> Option<Self> {
@@ -100,6 +110,67 @@ pub async fn find(
     })
     .await?;
     Ok(page.entries.first().map(|entry| entry.seq))
+}
+
+/// The jump asked for, where it lands in the panel, and what it says
+/// when it finds nothing.
+#[derive(Clone)]
+pub struct JumpTarget {
+    /// The jump asked for (a key, the error count), until it runs.
+    pub jump: UseStateHandle<Option<LevelJump>>,
+    /// The line the panel opens on.
+    pub target: UseStateHandle<Option<u64>>,
+    /// The line whose detail is open.
+    pub expanded: UseStateHandle<Option<u64>>,
+    /// Follow mode, paused by a jump.
+    pub follow: UseReducerHandle<Follow>,
+    /// Why the last jump found nothing.
+    pub notice: UseStateHandle<Option<String>>,
+}
+
+/// Runs the jump asked for in `lands.jump`: finds the entry in the core from
+/// line `current`, then opens the panel on it (as a link to the line does)
+/// with its detail open. A failed task (`status`) opens on its first error
+/// once, unless a link named a line (`linked`).
+#[hook]
+pub fn use_level_jumps(
+    task_id: String,
+    filter: LogFilter,
+    current: Option<u64>,
+    lands: JumpTarget,
+    status: Option<TaskStatus>,
+    linked: bool,
+) {
+    let jump = lands.jump.clone();
+    {
+        let jump = jump.clone();
+        use_effect_with(*jump, move |wanted| {
+            if let Some(wanted) = *wanted {
+                jump.set(None);
+                wasm_bindgen_futures::spawn_local(async move {
+                    match find(&task_id, &filter, wanted, current).await {
+                        Ok(Some(seq)) => {
+                            lands.notice.set(None);
+                            lands.follow.dispatch(FollowAction::Set(false));
+                            lands.target.set(Some(seq));
+                            lands.expanded.set(Some(seq));
+                        }
+                        Ok(None) => lands.notice.set(Some(wanted.nothing_found())),
+                        Err(error) => lands.notice.set(Some(error.message)),
+                    }
+                });
+            }
+        });
+    }
+    let landed = use_mut_ref(|| false);
+    use_effect_with(status, move |status| {
+        if let Some(status) = *status {
+            let first_look = !std::mem::replace(&mut *landed.borrow_mut(), true);
+            if first_look && !linked && status == TaskStatus::Failed {
+                jump.set(Some(LevelJump::FIRST_ERROR));
+            }
+        }
+    });
 }
 
 #[cfg(test)]

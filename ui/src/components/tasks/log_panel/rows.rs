@@ -1,19 +1,14 @@
-//! The log panel's rows: the slice of the log held ([`LogWindow`]), its
-//! loading state and where live rows start, how pages and live messages
-//! change it, and the store queries that load its pages.
+//! The log panel's rows as pure state: the slice of the log held
+//! ([`LogWindow`]), its loading state and where live rows start, and how
+//! pages and live messages change it. What loads the pages is in
+//! [`super::pages`].
 
 use std::rc::Rc;
-use taskdeck_protocol::commands::GetTaskLogs;
 
-use taskdeck_protocol::{IpcError, LiveLogMessage, LogEntry, LogFilter, Order, TaskStatus};
+use taskdeck_protocol::{IpcError, LiveLogMessage, LogEntry, TaskStatus};
 use yew::prelude::*;
 
-use super::log_window::LogWindow;
-use crate::ipc;
-
-/// The page loaded from the store when the panel opens, and each time the
-/// user scrolls near either end of the rows held.
-pub const PAGE: u32 = 1_000;
+use super::window::LogWindow;
 
 /// What the panel holds and is doing.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -142,116 +137,10 @@ impl Reducible for Rows {
     }
 }
 
-/// The first page: the newest entries, or those around `target`. Returns
-/// them oldest first, whether earlier ones exist, and whether later ones
-/// exist (if not, live rows can follow the page).
-pub async fn first_page(
-    task_id: &str,
-    filter: &LogFilter,
-    target: Option<u64>,
-) -> Result<(Vec<LogEntry>, bool, bool), IpcError> {
-    match target {
-        None => {
-            let newest = LogFilter {
-                order: Order::Descending,
-                limit: Some(PAGE),
-                ..filter.clone()
-            };
-            let page = ipc::invoke(&GetTaskLogs {
-                task_id: task_id.to_owned(),
-                filter: newest,
-            })
-            .await?;
-            let has_earlier = page.next_cursor.is_some();
-            let mut entries = page.entries;
-            entries.reverse();
-            Ok((entries, has_earlier, false))
-        }
-        Some(seq) => {
-            let around = LogFilter {
-                after_seq: Some(seq.saturating_sub(u64::from(PAGE / 2))),
-                before_seq: None,
-                order: Order::Ascending,
-                limit: Some(PAGE),
-                ..filter.clone()
-            };
-            let page = ipc::invoke(&GetTaskLogs {
-                task_id: task_id.to_owned(),
-                filter: around,
-            })
-            .await?;
-            let has_earlier = page.entries.first().is_some_and(|entry| entry.seq > 1);
-            Ok((page.entries, has_earlier, page.next_cursor.is_some()))
-        }
-    }
-}
-
-/// The hidden entries with `after < seq < before` (at most a page),
-/// marked as context.
-pub async fn hidden_stretch(
-    task_id: &str,
-    after: u64,
-    before: u64,
-) -> Result<Vec<LogEntry>, IpcError> {
-    let stretch = LogFilter {
-        after_seq: Some(after),
-        before_seq: Some(before),
-        limit: Some(PAGE),
-        ..LogFilter::default()
-    };
-    let mut entries = ipc::invoke(&GetTaskLogs {
-        task_id: task_id.to_owned(),
-        filter: stretch,
-    })
-    .await?
-    .entries;
-    for entry in &mut entries {
-        entry.context = true;
-    }
-    Ok(entries)
-}
-
-/// The page beyond `edge` of the rows held (`from` is the seq there),
-/// oldest first, and whether still more exist beyond it.
-pub async fn next_page(
-    task_id: &str,
-    filter: &LogFilter,
-    edge: Edge,
-    from: u64,
-) -> Result<(Vec<LogEntry>, bool), IpcError> {
-    let query = match edge {
-        Edge::Earlier => LogFilter {
-            before_seq: Some(from),
-            after_seq: None,
-            order: Order::Descending,
-            limit: Some(PAGE),
-            ..filter.clone()
-        },
-        Edge::Later => LogFilter {
-            after_seq: Some(from),
-            before_seq: None,
-            order: Order::Ascending,
-            limit: Some(PAGE),
-            ..filter.clone()
-        },
-    };
-    let page = ipc::invoke(&GetTaskLogs {
-        task_id: task_id.to_owned(),
-        filter: query,
-    })
-    .await?;
-    let more = page.next_cursor.is_some();
-    let mut entries = page.entries;
-    if matches!(edge, Edge::Earlier) {
-        entries.reverse();
-    }
-    Ok((entries, more))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::window::{MAX_ROWS, test_entries as entries};
     use super::*;
-    use crate::components::tasks::log_window::{MAX_ROWS, test_entries as entries};
 
     fn after(rows: Rc<Rows>, action: RowsAction) -> Rc<Rows> {
         rows.reduce(action)

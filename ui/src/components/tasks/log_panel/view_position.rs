@@ -1,0 +1,93 @@
+//! Keeping the view where the reader expects it: rows added or dropped
+//! above the viewport move the scroll by as much, wrapping keeps the top
+//! row, a linked line comes to the middle once loaded, the open row is
+//! brought into view, and after every render the rows shown are those of
+//! the list's real scroll position.
+
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+use super::follow::Scrolling;
+use super::rows::Rows;
+use super::window;
+
+/// The scroll adjustments above, for the rows `rows` with the linked line
+/// `target` and the open line `expanded`, while following or not.
+#[hook]
+pub fn use_view_position(
+    scrolling: Scrolling,
+    following: bool,
+    rows: UseReducerHandle<Rows>,
+    target: Option<u64>,
+    expanded: Option<u64>,
+) {
+    let row_height = scrolling.row_height;
+    // Rows added or dropped above the viewport: scroll by as much, so the
+    // rows being read stay where they are.
+    {
+        let scrolling = scrolling.clone();
+        let applied = use_mut_ref(|| 0_i64);
+        use_effect_with(rows.shifted, move |shifted| {
+            let change = (*shifted - std::mem::replace(&mut *applied.borrow_mut(), *shifted))
+                * i64::from(row_height);
+            if !following
+                && change != 0
+                && let Some(element) = scrolling.list.cast::<HtmlElement>()
+            {
+                let change = i32::try_from(change).unwrap_or(0);
+                element.set_scroll_top(element.scroll_top() + change);
+                scrolling.remeasure();
+            }
+        });
+    }
+    // Wrapping changes every row's height: keep the top row in place.
+    {
+        let scrolling = scrolling.clone();
+        let previous = use_mut_ref(|| row_height);
+        use_effect_with(row_height, move |row_height| {
+            let before = std::mem::replace(&mut *previous.borrow_mut(), *row_height);
+            if before != *row_height
+                && let Some(element) = scrolling.list.cast::<HtmlElement>()
+            {
+                let top_row = element.scroll_top() / before.max(1);
+                element.set_scroll_top(top_row * row_height);
+                scrolling.remeasure();
+            }
+        });
+    }
+    // A linked line: bring it to the middle of the list once it is loaded.
+    {
+        let scrolling = scrolling.clone();
+        let index = target.and_then(|seq| rows.window.slot_of(seq));
+        use_effect_with((target, index), move |(_, index)| {
+            if let (Some(index), Some(element)) = (index, scrolling.list.cast::<HtmlElement>()) {
+                let middle = window::rows_height(*index, row_height) - element.client_height() / 2;
+                element.set_scroll_top(middle.max(0));
+                scrolling.remeasure();
+            }
+        });
+    }
+    // The open row is brought into view when it is off screen.
+    {
+        let scrolling = scrolling.clone();
+        let index = expanded.and_then(|seq| rows.window.slot_of(seq));
+        use_effect_with(expanded, move |_| {
+            if let (Some(index), Some(element)) = (index, scrolling.list.cast::<HtmlElement>()) {
+                let top = window::rows_height(index, row_height);
+                let height = element.client_height();
+                let scroll = element.scroll_top();
+                if top < scroll || top + row_height > scroll + height {
+                    element.set_scroll_top((top - height / 2).max(0));
+                    scrolling.remeasure();
+                }
+            }
+        });
+    }
+    // After every render, the rows shown must be those of the list's real
+    // scroll position: the browser moves it without a scroll event when
+    // the list's height changes under it (rows dropped, a new filter's
+    // first page), and a stale position rendered rows out of sight — an
+    // empty view until the user scrolled. `use_state_eq` makes this a no-op
+    // when nothing moved.
+    use_effect(move || scrolling.remeasure());
+}
