@@ -1,7 +1,7 @@
 //! The CLI's one error type and its exit statuses.
 
 use taskdeck_core::CoreError;
-use taskdeck_protocol::{ErrorKind, TaskStatus};
+use taskdeck_protocol::{ErrorKind, IpcError, TaskStatus};
 
 /// Why a command did not succeed; printed on one line.
 #[derive(Debug, thiserror::Error)]
@@ -25,9 +25,23 @@ pub enum CliError {
         reason: Option<String>,
     },
 
+    /// Following a log live failed after it started (the store became
+    /// unreadable, say).
+    #[error("following the log stopped: {0}")]
+    Live(IpcError),
+
     /// Writing to the terminal failed (a closed pipe ends quietly).
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+/// The exit status of an engine failure of `kind`: 2 for bad input, 1
+/// for the rest.
+fn status_of(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::InvalidArgument | ErrorKind::NotFound | ErrorKind::Io => 2,
+        ErrorKind::Storage | ErrorKind::DatabaseDamaged | ErrorKind::Internal => 1,
+    }
 }
 
 impl CliError {
@@ -35,11 +49,9 @@ impl CliError {
     /// cancelled task, 1 for everything else.
     pub fn exit_status(&self) -> u8 {
         match self {
-            CliError::Core(error) => match error.kind() {
-                ErrorKind::InvalidArgument | ErrorKind::NotFound | ErrorKind::Io => 2,
-                ErrorKind::Storage | ErrorKind::DatabaseDamaged | ErrorKind::Internal => 1,
-            },
+            CliError::Core(error) => status_of(error.kind()),
             CliError::Input(_) => 2,
+            CliError::Live(error) => status_of(error.kind),
             CliError::TaskDidNotSucceed { status, .. } => match status {
                 TaskStatus::Cancelled => 130,
                 _ => 1,

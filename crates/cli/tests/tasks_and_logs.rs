@@ -726,6 +726,46 @@ fn follow_ends_when_the_process_running_the_task_dies() {
     assert_eq!(show["status"], "interrupted");
 }
 
+/// A task printing faster than a live subscription sends (it skips ahead
+/// with gap notices past 5,000 entries a round): `taskdeck run` and a
+/// follower in another process both print every line, in order, as the
+/// store has them.
+#[test]
+fn run_and_follow_print_every_line_of_a_fast_task_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "echo begun; sleep 1; seq 1 40000";
+    let params = serde_json::json!({ "program": "sh", "args": ["-c", script] }).to_string();
+    let mut runner = taskdeck(dir.path())
+        .args(["run", "shell", "--params-json", &params])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut printed = BufReader::new(runner.stdout.take().unwrap()).lines();
+    let first = printed.next().unwrap().unwrap();
+    let id = json_lines(&run(dir.path(), &["tasks", "--json"]))[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let follower = follow(dir.path(), &id);
+    let shown: Vec<String> = std::iter::once(first)
+        .chain(printed.map(Result::unwrap))
+        .collect();
+    assert!(runner.wait().unwrap().success());
+
+    let numbers: Vec<u64> = shown
+        .iter()
+        .filter_map(|line| line.split("shell.stdout ").nth(1))
+        .filter_map(|text| text.trim().parse().ok())
+        .collect();
+    assert_eq!(numbers, (1..=40_000).collect::<Vec<u64>>());
+    let (exit, entries) = follower.finish();
+    assert!(exit.success());
+    let stored = json_lines(&run(dir.path(), &["logs", &id, "--json"]));
+    assert_eq!(entries.len(), stored.len());
+    assert_eq!(entries, stored);
+}
+
 /// `taskdeck export <id> --format <format> --output <path>`.
 fn export_to_file(dir: &Path, id: &str, format: &str, path: &Path) -> Output {
     run(

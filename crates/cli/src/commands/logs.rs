@@ -4,17 +4,12 @@ use std::time::Duration;
 
 use taskdeck_core::TaskManager;
 use taskdeck_protocol::log::{MAX_CONTEXT, MAX_PAGE_LIMIT};
-use taskdeck_protocol::{LogFilter, LogLevel, SearchMode};
+use taskdeck_protocol::{LogEntry, LogFilter, LogLevel, SearchMode};
 
+use super::follow::{Shown, follow};
 use crate::args::{FilterArgs, LogsArgs};
 use crate::error::CliError;
 use crate::output::{self, Printer};
-
-/// How often `--follow` looks for new entries.
-const FOLLOW_POLL: Duration = Duration::from_millis(200);
-/// Every this many polls, `--follow` checks whether the process running the
-/// task has died (the task then becomes `interrupted` and following ends).
-const POLLS_PER_LIVENESS_CHECK: u32 = 10;
 
 pub async fn logs(
     manager: &TaskManager,
@@ -27,68 +22,90 @@ pub async fn logs(
                 .to_owned(),
         ));
     }
+    let conditions = conditions(&args.filter)?;
     let mut filter = LogFilter {
         after_seq: args.after_seq,
         before_seq: args.before_seq,
         limit: args.limit,
-        ..conditions(&args.filter)?
+        ..conditions.clone()
     };
     // Validate as given (a bad --limit is reported as such), then page.
     filter.validate().map_err(taskdeck_core::CoreError::from)?;
     // Unknown tasks are reported even when the filter matches nothing.
     manager.get_task(&args.task_id).await?;
-    let mut remaining = args.limit.map(u64::from);
-    let mut polls = 0u32;
-    // With context, stretches that do not touch are parted by `--`, as
-    // grep does.
-    let parted = filter.wants_context() && !args.json;
-    let mut last_printed: Option<u64> = None;
+    let mut shown = ShownSoFar {
+        json: args.json,
+        // With context, stretches that do not touch are parted by `--`,
+        // as grep does.
+        parted: filter.wants_context() && !args.json,
+        last: None,
+        remaining: args.limit.map(u64::from),
+    };
+    // What is stored, a page at a time.
     loop {
-        let page_limit = remaining.map_or(MAX_PAGE_LIMIT, |left| {
-            left.min(u64::from(MAX_PAGE_LIMIT)) as u32
-        });
-        if page_limit == 0 {
+        if shown.remaining == Some(0) {
             return Ok(());
         }
-        filter.limit = Some(page_limit);
+        filter.limit = Some(shown.remaining.map_or(MAX_PAGE_LIMIT, |left| {
+            u32::try_from(left.min(u64::from(MAX_PAGE_LIMIT))).unwrap_or(MAX_PAGE_LIMIT)
+        }));
         let page = manager.query_logs(&args.task_id, &filter).await?;
         for entry in &page.entries {
-            if args.json {
-                printer.json(entry)?;
-                continue;
+            shown.show(printer, entry)?;
+        }
+        match (page.next_cursor, page.entries.last()) {
+            (Some(_), Some(last)) => filter.after_seq = Some(last.seq),
+            _ => break,
+        }
+    }
+    if !args.follow {
+        return Ok(());
+    }
+    // Then what comes, as the app's panel follows it.
+    printer.flush()?;
+    let after = shown.last.or(args.after_seq).unwrap_or(0);
+    follow(manager, &args.task_id, &conditions, after, |entries| {
+        for entry in entries {
+            if shown.remaining == Some(0) {
+                return Ok(Shown::Enough);
             }
-            if parted {
-                if last_printed.is_some_and(|last| entry.seq > last + 1) {
-                    printer.line("--")?;
-                }
-                last_printed = Some(entry.seq);
-            }
-            printer.entry(entry, parted)?;
-        }
-        if let Some(left) = remaining.as_mut() {
-            *left -= page.entries.len() as u64;
-        }
-        if let Some(last) = page.entries.last() {
-            filter.after_seq = Some(last.seq);
-        }
-        if page.next_cursor.is_some() {
-            continue;
-        }
-        if !args.follow {
-            return Ok(());
+            shown.show(printer, entry)?;
         }
         printer.flush()?;
-        let finished = manager.get_task(&args.task_id).await?.status.is_finished();
-        if finished && page.entries.is_empty() {
-            return Ok(());
-        }
-        if !finished {
-            tokio::time::sleep(FOLLOW_POLL).await;
-            polls += 1;
-            if polls.is_multiple_of(POLLS_PER_LIVENESS_CHECK) {
-                manager.recover_interrupted().await?;
+        Ok(if shown.remaining == Some(0) {
+            Shown::Enough
+        } else {
+            Shown::More
+        })
+    })
+    .await?;
+    Ok(())
+}
+
+/// What `logs` has printed: where the last entry was (for the `--`
+/// between stretches with context) and how many `--limit` still allows.
+struct ShownSoFar {
+    json: bool,
+    parted: bool,
+    last: Option<u64>,
+    remaining: Option<u64>,
+}
+
+impl ShownSoFar {
+    fn show(&mut self, printer: &mut Printer, entry: &LogEntry) -> Result<(), CliError> {
+        if self.json {
+            printer.json(entry)?;
+        } else {
+            if self.parted && self.last.is_some_and(|last| entry.seq > last + 1) {
+                printer.line("--")?;
             }
+            printer.entry(entry, self.parted)?;
         }
+        self.last = Some(entry.seq);
+        if let Some(left) = self.remaining.as_mut() {
+            *left = left.saturating_sub(1);
+        }
+        Ok(())
     }
 }
 

@@ -3,6 +3,7 @@
 //! mark the tasks of a dead one `interrupted`.
 
 mod export;
+mod follow;
 mod import;
 mod logs;
 mod run;

@@ -1,19 +1,15 @@
 //! `taskdeck run`: runs a task in this process and prints its log live.
 //!
-//! Lines come from the manager's live channel, so they appear as they are
-//! emitted. If the terminal is slower than the task and the channel
-//! overflows, the missing lines are read back from the store: the printed
-//! log is complete and in `seq` order either way. Ctrl-C cancels the task,
-//! waits for it to end (its entries flushed) and exits with status 130.
-
-use std::sync::Arc;
+//! Lines come from the engine's live subscription (see [`super::follow`]),
+//! so they appear as they become durable, complete and in `seq` order.
+//! Ctrl-C cancels the task, waits for it to end (its entries flushed) and
+//! exits with status 130.
 
 use serde_json::{Map, Value};
 use taskdeck_core::TaskManager;
-use taskdeck_protocol::log::MAX_PAGE_LIMIT;
-use taskdeck_protocol::{LogEntry, LogFilter, RunTaskRequest, TaskStatus, TaskSummary};
-use tokio::sync::broadcast::{self, error::RecvError};
+use taskdeck_protocol::{LogFilter, RunTaskRequest, TaskStatus, TaskSummary};
 
+use super::follow::{Shown, follow};
 use crate::args::RunArgs;
 use crate::error::CliError;
 use crate::output::Printer;
@@ -24,7 +20,6 @@ pub async fn run(
     printer: &mut Printer,
 ) -> Result<(), CliError> {
     let params = parse_params(args.params_json.as_deref(), &args.params)?;
-    let live = manager.subscribe_logs();
     let task = manager
         .run_task(RunTaskRequest {
             plugin_id: args.plugin.clone(),
@@ -33,9 +28,8 @@ pub async fn run(
         .await?;
     let show_lines = !args.quiet && !args.json;
     let finished = if show_lines {
-        follow(manager, &task.id, live, printer).await?
+        print_while_running(manager, &task.id, printer).await?
     } else {
-        drop(live);
         wait_or_cancel(manager, &task.id).await?
     };
     let summary = if args.json {
@@ -73,86 +67,30 @@ async fn wait_or_cancel(manager: &TaskManager, task_id: &str) -> Result<TaskSumm
     Ok(wait.await?)
 }
 
-/// Prints the task's entries as they come until it ends. If the output is
-/// closed (`taskdeck run … | head`), printing stops but the task runs on and
-/// its status still decides the exit status.
-async fn follow(
+/// Prints the task's entries as they come until it ends, through the
+/// same live subscription as `logs --follow` and the app. If the output
+/// is closed (`taskdeck run … | head`), printing stops but the task runs
+/// on and its status still decides the exit status.
+async fn print_while_running(
     manager: &TaskManager,
     task_id: &str,
-    mut live: broadcast::Receiver<Arc<LogEntry>>,
     printer: &mut Printer,
 ) -> Result<TaskSummary, CliError> {
-    let mut printed = 0u64;
-    let mut printing = true;
-    let wait = wait_or_cancel(manager, task_id);
-    tokio::pin!(wait);
-    let finished = loop {
-        tokio::select! {
-            finished = &mut wait => break finished?,
-            received = live.recv(), if printing => {
-                let shown = match received {
-                    Ok(entry) if entry.task_id == task_id && entry.seq > printed => {
-                        printed = entry.seq;
-                        print_live(printer, &entry, live.is_empty())
-                    }
-                    Ok(_) => Ok(()),
-                    Err(RecvError::Lagged(_)) => catch_up(manager, task_id, printed, printer)
-                        .await
-                        .map(|last| printed = last),
-                    Err(RecvError::Closed) => {
-                        printing = false;
-                        Ok(())
-                    }
-                };
-                match shown {
-                    Ok(()) => {}
-                    Err(error) if error.is_broken_pipe() => printing = false,
-                    Err(error) => return Err(error),
-                }
-            }
+    let everything = LogFilter::default();
+    let printing = follow(manager, task_id, &everything, 0, |entries| {
+        let printed = entries
+            .iter()
+            .try_for_each(|entry| printer.entry(entry, false))
+            .and_then(|()| printer.flush());
+        match printed {
+            Ok(()) => Ok(Shown::More),
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(Shown::Enough),
+            Err(error) => Err(error.into()),
         }
-    };
-    // Everything is durable once the task has ended: print what is left.
-    if printing {
-        match catch_up(manager, task_id, printed, printer).await {
-            Err(error) if !error.is_broken_pipe() => return Err(error),
-            _ => {}
-        }
-    }
-    Ok(finished)
-}
-
-fn print_live(printer: &mut Printer, entry: &LogEntry, flush: bool) -> Result<(), CliError> {
-    printer.entry(entry, false)?;
-    if flush {
-        printer.flush()?;
-    }
-    Ok(())
-}
-
-/// Prints the stored entries after `printed`; returns the last seq printed.
-async fn catch_up(
-    manager: &TaskManager,
-    task_id: &str,
-    mut printed: u64,
-    printer: &mut Printer,
-) -> Result<u64, CliError> {
-    loop {
-        let filter = LogFilter {
-            after_seq: Some(printed),
-            limit: Some(MAX_PAGE_LIMIT),
-            ..LogFilter::default()
-        };
-        let page = manager.query_logs(task_id, &filter).await?;
-        for entry in &page.entries {
-            printer.entry(entry, false)?;
-            printed = entry.seq;
-        }
-        if page.next_cursor.is_none() {
-            printer.flush()?;
-            return Ok(printed);
-        }
-    }
+    });
+    let (printed, finished) = tokio::join!(printing, wait_or_cancel(manager, task_id));
+    printed?;
+    finished
 }
 
 /// `--params-json` first, then each `--param KEY=VALUE` over it; a value
