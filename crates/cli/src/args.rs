@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use taskdeck_protocol::{ExportFormat, LogLevel, TaskStatus};
 
 /// Taskdeck: run tasks and read their logs from the terminal.
 #[derive(Debug, Parser)]
@@ -42,7 +43,7 @@ pub enum Command {
     Tasks {
         /// Only tasks with this status (repeatable).
         #[arg(long = "status", value_name = "S")]
-        statuses: Vec<String>,
+        statuses: Vec<TaskStatus>,
         /// At most this many tasks (default 200).
         #[arg(long, value_name = "N")]
         limit: Option<u32>,
@@ -202,10 +203,10 @@ pub struct LogsArgs {
 pub struct FilterArgs {
     /// Only this level (repeatable): debug, info, warning, error.
     #[arg(long = "level", value_name = "L")]
-    pub levels: Vec<String>,
+    pub levels: Vec<LogLevel>,
     /// Only this level and more severe ones.
     #[arg(long, value_name = "L")]
-    pub min_level: Option<String>,
+    pub min_level: Option<LogLevel>,
     /// Only this source and its dotted children (repeatable).
     #[arg(long = "source", value_name = "S")]
     pub sources: Vec<String>,
@@ -243,7 +244,7 @@ pub struct ExportArgs {
     /// jsonl (lossless, importable), csv, txt, or txt-colour (text with
     /// the colours of programs' output as escape sequences).
     #[arg(long, value_name = "F")]
-    pub format: String,
+    pub format: ExportFormat,
     /// The file to write (it appears only when complete), or - for
     /// standard output.
     #[arg(long, short, value_name = "PATH")]

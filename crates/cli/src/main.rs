@@ -18,6 +18,22 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
+/// The first line of a clap error about a value, without clap's `error: `
+/// prefix; `None` for usage errors, `--help` and `--version`, which clap
+/// prints in full.
+fn one_line_value_error(error: &clap::Error) -> Option<String> {
+    use clap::error::ErrorKind;
+    if !matches!(
+        error.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) {
+        return None;
+    }
+    let text = error.render().to_string();
+    let first = text.lines().next()?.trim();
+    Some(first.strip_prefix("error: ").unwrap_or(first).to_owned())
+}
+
 fn main() -> ExitCode {
     let args = match args::Cli::try_parse() {
         Ok(args) => args,
@@ -25,6 +41,12 @@ fn main() -> ExitCode {
         // which of them are errors.
         Err(error) => {
             let is_error = error.use_stderr();
+            // A value clap could not parse (an unknown level, status or
+            // format) is bad input like any other: one line naming it.
+            if let Some(line) = one_line_value_error(&error) {
+                eprintln!("taskdeck: {line}");
+                return ExitCode::from(2);
+            }
             let _ = error.print();
             return if is_error {
                 ExitCode::from(2)

@@ -560,6 +560,14 @@ fn bad_input_is_one_line_on_stderr_with_status_2() {
             "invalid parameter `program`: is required",
         ),
         (vec!["tasks", "--status", "done"], "unknown status"),
+        (
+            vec!["logs", id, "--min-level", "loud"],
+            "unknown level \"loud\"",
+        ),
+        (
+            vec!["export", id, "--format", "pdf"],
+            "unknown export format \"pdf\"",
+        ),
         (vec!["cleanup", "--older-than", "soon"], "invalid duration"),
         (
             vec!["settings", "--max-tasks", "0"],

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use taskdeck_core::TaskManager;
 use taskdeck_core::export::{export_task_logs, write_task_logs};
-use taskdeck_protocol::{ExportFormat, UnknownFormat};
 
 use super::logs::conditions;
 use crate::args::ExportArgs;
@@ -18,10 +17,7 @@ pub async fn export(
     args: ExportArgs,
     printer: &mut Printer,
 ) -> Result<(), CliError> {
-    let format: ExportFormat = args
-        .format
-        .parse()
-        .map_err(|error: UnknownFormat| CliError::Input(error.to_string()))?;
+    let format = args.format;
     let filter = conditions(&args.filter)?;
     if args.output == Path::new("-") {
         let mut stdout = tokio::io::stdout();

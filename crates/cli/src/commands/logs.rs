@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use taskdeck_core::TaskManager;
 use taskdeck_protocol::log::{MAX_CONTEXT, MAX_PAGE_LIMIT};
-use taskdeck_protocol::{LogEntry, LogFilter, LogLevel, SearchMode};
+use taskdeck_protocol::{LogEntry, LogFilter, SearchMode};
 
 use super::follow::{Shown, follow};
 use crate::args::{FilterArgs, LogsArgs};
@@ -123,8 +123,8 @@ pub fn conditions(args: &FilterArgs) -> Result<LogFilter, CliError> {
         }
     }
     Ok(LogFilter {
-        levels: parse_levels(&args.levels)?,
-        min_level: args.min_level.as_deref().map(parse_level).transpose()?,
+        levels: args.levels.clone(),
+        min_level: args.min_level,
         sources: args.sources.clone(),
         search: args.search.clone(),
         search_mode: if args.regex {
@@ -139,15 +139,6 @@ pub fn conditions(args: &FilterArgs) -> Result<LogFilter, CliError> {
         context_after: args.after_context.or(args.context).unwrap_or(0),
         ..LogFilter::default()
     })
-}
-
-fn parse_level(text: &str) -> Result<LogLevel, CliError> {
-    text.parse()
-        .map_err(|error: taskdeck_protocol::UnknownLevel| CliError::Input(error.to_string()))
-}
-
-fn parse_levels(texts: &[String]) -> Result<Vec<LogLevel>, CliError> {
-    texts.iter().map(|text| parse_level(text)).collect()
 }
 
 /// Waits for this process's indexer to index every stored entry, printing

@@ -37,18 +37,13 @@ pub fn plugins(manager: &TaskManager, json: bool, printer: &mut Printer) -> Resu
 
 pub async fn list(
     manager: &TaskManager,
-    statuses: &[String],
+    statuses: &[TaskStatus],
     limit: Option<u32>,
     json: bool,
     printer: &mut Printer,
 ) -> Result<(), CliError> {
-    let statuses = statuses
-        .iter()
-        .map(|status| status.parse::<TaskStatus>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|error| CliError::Input(error.to_string()))?;
     let filter = TaskListFilter {
-        statuses,
+        statuses: statuses.to_vec(),
         plugin_id: None,
         limit,
     };
