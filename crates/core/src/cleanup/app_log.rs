@@ -5,14 +5,14 @@
 
 use std::sync::Arc;
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait};
+use sea_orm::TransactionTrait;
 use serde_json::{Map, Value, json};
 use taskdeck_protocol::log::SYSTEM;
 use taskdeck_protocol::{LogLevel, RemovalReport, TaskStatus, human_size};
 
-use crate::store::entities::tasks;
-use crate::store::logs::record::{LogRecord, TaskIdentity, now_millis};
+use crate::store::logs::record::{LogRecord, now_millis};
 use crate::store::logs::{write, write_transaction};
+use crate::store::tasks::{FinishedTask, TaskRepository};
 use crate::{CoreError, Store};
 
 /// Records `report` (a cleanup by `rules`) as a finished `system` task and
@@ -35,33 +35,31 @@ pub async fn record_cleanup(
         "entries": report.entries,
         "bytes_freed": report.bytes_freed,
     });
-    let row = tasks::ActiveModel {
-        id: Set(uuid::Uuid::now_v7().to_string()),
-        plugin_id: Set(SYSTEM.to_owned()),
-        params: Set(Value::Object(params).to_string()),
-        status: Set(TaskStatus::Succeeded.as_str().to_owned()),
-        created_at: Set(now),
-        started_at: Set(Some(now)),
-        finished_at: Set(Some(now)),
-        result: Set(Some(result.to_string())),
-        ..Default::default()
-    }
-    .insert(&transaction)
+    let task = TaskRepository::insert_finished(
+        &transaction,
+        FinishedTask {
+            id: uuid::Uuid::now_v7().to_string(),
+            plugin_id: SYSTEM,
+            params: &params,
+            status: TaskStatus::Succeeded,
+            created_at: now,
+            started_at: Some(now),
+            finished_at: Some(now),
+            error: None,
+            result: Some(&result),
+        },
+    )
     .await?;
-    let task = Arc::new(TaskIdentity {
-        key: row.key,
-        id: row.id.clone(),
-    });
-    let source: Arc<str> = Arc::from(SYSTEM);
-    let entry = |seq: u64, message: String, metadata: Value| LogRecord {
-        task: Arc::clone(&task),
-        seq,
-        timestamp_ms: now,
-        level: LogLevel::Info,
-        source: Arc::clone(&source),
-        message,
-        metadata: metadata.as_object().cloned(),
-        styles: Vec::new(),
+    let id = task.id.clone();
+    let task = Arc::new(task);
+    let entry = |seq: u64, message: String, metadata: Value| {
+        LogRecord::system(
+            Arc::clone(&task),
+            seq,
+            LogLevel::Info,
+            message,
+            metadata.as_object().cloned(),
+        )
     };
     let mut records: Vec<LogRecord> = report
         .tasks
@@ -100,5 +98,5 @@ pub async fn record_cleanup(
     ));
     write::insert_records(&transaction, &records).await?;
     transaction.commit().await?;
-    Ok(row.id)
+    Ok(id)
 }

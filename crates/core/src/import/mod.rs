@@ -12,16 +12,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::TransactionTrait;
 use serde_json::Value;
 use taskdeck_protocol::{ExportHeader, ImportReport, LogEntry, TaskStatus};
 
 use crate::bounded_lines::read_line_capped;
-use crate::store::entities::tasks;
 use crate::store::logs::record::{LogRecord, MAX_SEQ, TaskIdentity};
 use crate::store::logs::{write, write_transaction};
+use crate::store::tasks::{FinishedTask, TaskRepository};
 use crate::{CoreError, Store};
 
 /// Entries written per statement batch.
@@ -191,16 +189,6 @@ async fn insert_task<C: sea_orm::ConnectionTrait>(
     header: &ExportHeader,
 ) -> Result<TaskIdentity, CoreError> {
     let task = &header.task;
-    let existing = tasks::Entity::find()
-        .filter(tasks::Column::Id.eq(task.id.as_str()))
-        .one(connection)
-        .await?;
-    if existing.is_some() {
-        return Err(CoreError::InvalidArgument(format!(
-            "task {} is already in this store",
-            task.id
-        )));
-    }
     let (status, error) = if task.status.is_finished() {
         (task.status, task.error.clone())
     } else {
@@ -209,25 +197,18 @@ async fn insert_task<C: sea_orm::ConnectionTrait>(
             Some("exported while it was still running".to_owned()),
         )
     };
-    let row = tasks::ActiveModel {
-        id: Set(task.id.clone()),
-        plugin_id: Set(task.plugin_id.clone()),
-        params: Set(Value::Object(task.params.clone()).to_string()),
-        status: Set(status.as_str().to_owned()),
-        created_at: Set(task.created_at.timestamp_millis()),
-        started_at: Set(task.started_at.map(|time| time.timestamp_millis())),
-        finished_at: Set(task.finished_at.map(|time| time.timestamp_millis())),
-        error: Set(error),
-        result: Set(task.result.as_ref().map(Value::to_string)),
-        runner_id: Set(None),
-        ..Default::default()
-    }
-    .insert(connection)
-    .await?;
-    Ok(TaskIdentity {
-        key: row.key,
-        id: row.id,
-    })
+    let finished = FinishedTask {
+        id: task.id.clone(),
+        plugin_id: &task.plugin_id,
+        params: &task.params,
+        status,
+        created_at: task.created_at.timestamp_millis(),
+        started_at: task.started_at.map(|time| time.timestamp_millis()),
+        finished_at: task.finished_at.map(|time| time.timestamp_millis()),
+        error,
+        result: task.result.as_ref(),
+    };
+    TaskRepository::insert_finished(connection, finished).await
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //! inline on an idle connection ([`ReadPool::run_small`]).
 //!
 //! The async pool hands every row from its worker thread to the caller and
-//! wraps each value: a 500-row page cost four times the bare statement. A
+//! wraps each value, which costs a page several times the bare statement
+//! (figures in `docs/benchmarks.md`, `log_store`). A
 //! read here runs the whole lookup (task, filter pairs, page) on one
 //! blocking connection, on the calling thread once the runtime has moved
 //! that thread's other tasks away ([`ReadPool::run`]). Connections are opened
@@ -60,7 +61,7 @@ impl ReadPool {
     /// a multi-thread runtime (the app's) it runs on the calling thread once
     /// the runtime has moved that worker's other tasks to another thread
     /// (`block_in_place`), so the answer needs no wake-up from a second
-    /// thread: that hop cost 40–80 µs, a third of a 500-row page. On any
+    /// thread, a hop that cost a large share of a page. On any
     /// other runtime it runs on a blocking thread.
     pub async fn run<T, F>(self: &Arc<Self>, work: F) -> Result<T, CoreError>
     where

@@ -1,5 +1,6 @@
-//! Task rows: creating them, moving them through their lifecycle, and
-//! reading them back as [`TaskSummary`] values.
+//! Task rows: creating them, moving them through their lifecycle, writing
+//! finished ones whole (imports, cleanup records), and reading them back
+//! as [`TaskSummary`] values. Every write of a `tasks` row is here.
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -17,6 +18,30 @@ use crate::{CoreError, Store};
 /// Log ids are `key << 32 | seq` in a signed 64-bit integer, so a task key
 /// must stay below 2^31 (two billion tasks).
 pub const MAX_TASK_KEY: i64 = 1 << 31;
+
+/// A task that has already ended, as [`TaskRepository::insert_finished`]
+/// writes it. Times are ms since the Unix epoch.
+#[derive(Debug)]
+pub struct FinishedTask<'a> {
+    /// Its public id.
+    pub id: String,
+    /// The plugin it ran.
+    pub plugin_id: &'a str,
+    /// Its parameters.
+    pub params: &'a Map<String, Value>,
+    /// How it ended.
+    pub status: TaskStatus,
+    /// When it was created.
+    pub created_at: i64,
+    /// When it started.
+    pub started_at: Option<i64>,
+    /// When it ended.
+    pub finished_at: Option<i64>,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+    /// What it returned.
+    pub result: Option<&'a Value>,
+}
 
 /// Reads and writes `tasks`.
 #[derive(Debug, Clone)]
@@ -147,6 +172,65 @@ impl TaskRepository {
             .exec(connection)
             .await?;
         Ok(())
+    }
+
+    /// Marks task `key` `interrupted` with `message` as its error, only if
+    /// it is still unfinished (two processes starting together mark it
+    /// once); `false` if it had finished.
+    pub async fn mark_interrupted<C: ConnectionTrait>(
+        connection: &C,
+        key: i64,
+        message: String,
+    ) -> Result<bool, CoreError> {
+        let updated = tasks::Entity::update_many()
+            .col_expr(
+                tasks::Column::Status,
+                Expr::value(TaskStatus::Interrupted.as_str()),
+            )
+            .col_expr(tasks::Column::FinishedAt, Expr::value(now_millis()))
+            .col_expr(tasks::Column::Error, Expr::value(message))
+            .filter(tasks::Column::Key.eq(key))
+            .filter(
+                tasks::Column::Status
+                    .is_in([TaskStatus::Pending.as_str(), TaskStatus::Running.as_str()]),
+            )
+            .exec(connection)
+            .await?;
+        Ok(updated.rows_affected > 0)
+    }
+
+    /// Writes a task that has already ended, whole (an imported one, the
+    /// record of a cleanup), refusing an id the store already has.
+    pub async fn insert_finished<C: ConnectionTrait>(
+        connection: &C,
+        task: FinishedTask<'_>,
+    ) -> Result<TaskIdentity, CoreError> {
+        let existing = tasks::Entity::find()
+            .filter(tasks::Column::Id.eq(task.id.as_str()))
+            .one(connection)
+            .await?;
+        if existing.is_some() {
+            return Err(CoreError::InvalidArgument(format!(
+                "task {} is already in this store",
+                task.id
+            )));
+        }
+        let row = tasks::ActiveModel {
+            id: Set(task.id),
+            plugin_id: Set(task.plugin_id.to_owned()),
+            params: Set(Value::Object(task.params.clone()).to_string()),
+            status: Set(task.status.as_str().to_owned()),
+            created_at: Set(task.created_at),
+            started_at: Set(task.started_at),
+            finished_at: Set(task.finished_at),
+            error: Set(task.error),
+            result: Set(task.result.map(Value::to_string)),
+            runner_id: Set(None),
+            ..Default::default()
+        }
+        .insert(connection)
+        .await?;
+        Ok(row.identity())
     }
 
     /// Unfinished tasks whose runner is not `runner_id`.

@@ -18,12 +18,11 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, Statement, TransactionTrait, Value};
-use taskdeck_protocol::log::SYSTEM;
-use taskdeck_protocol::{LogLevel, TaskStatus};
+use sea_orm::TransactionTrait;
+use taskdeck_protocol::LogLevel;
 
 use crate::store::entities::tasks;
-use crate::store::logs::record::{LogRecord, now_millis};
+use crate::store::logs::record::LogRecord;
 use crate::store::logs::{TaskLogPersistenceService, write, write_transaction};
 use crate::store::tasks::TaskRepository;
 use crate::{CoreError, DataDir, Store};
@@ -144,36 +143,14 @@ async fn mark_interrupted(store: &Store, task: &tasks::Model) -> Result<bool, Co
         .connection()
         .begin_with_options(write_transaction())
         .await?;
-    let updated = transaction
-        .execute_raw(Statement::from_sql_and_values(
-            transaction.get_database_backend(),
-            "UPDATE tasks SET status = ?, finished_at = ?, error = ? \
-             WHERE key = ? AND status IN ('pending', 'running')",
-            [
-                Value::String(Some(TaskStatus::Interrupted.as_str().to_owned())),
-                Value::BigInt(Some(now_millis())),
-                Value::String(Some(message.clone())),
-                Value::BigInt(Some(task.key)),
-            ],
-        ))
-        .await?
-        .rows_affected();
-    if updated == 0 {
+    let marked = TaskRepository::mark_interrupted(&transaction, task.key, message.clone()).await?;
+    if !marked {
         transaction.rollback().await?;
         return Ok(false);
     }
     let identity = Arc::new(task.identity());
     let last_seq = TaskLogPersistenceService::last_seq(&transaction, &identity).await?;
-    let record = LogRecord {
-        task: identity,
-        seq: last_seq + 1,
-        timestamp_ms: now_millis(),
-        level: LogLevel::Error,
-        source: Arc::from(SYSTEM),
-        message,
-        metadata: None,
-        styles: Vec::new(),
-    };
+    let record = LogRecord::system(identity, last_seq + 1, LogLevel::Error, message, None);
     write::insert_records(&transaction, std::slice::from_ref(&record)).await?;
     transaction.commit().await?;
     tracing::warn!(task_id = %task.id, "marked interrupted: its process died");

@@ -7,8 +7,8 @@
 //! tasks keep writing.
 //!
 //! Why a second driver: the async pool hands each row across threads and
-//! wraps every value, which cost several microseconds a row — four times
-//! the bare statement on a 500-row page, and most of an export's time.
+//! wraps every value, which cost pages several times the bare statement
+//! and most of an export's time (see `docs/benchmarks.md`).
 
 use rusqlite::{Connection, OptionalExtension};
 use taskdeck_protocol::{LogCount, LogFilter, LogPage};

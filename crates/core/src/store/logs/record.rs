@@ -51,6 +51,28 @@ pub struct LogRecord {
 }
 
 impl LogRecord {
+    /// An entry of Taskdeck's own (`system` source), written now at `seq`
+    /// straight to the store: how a task of a dead process ended, what a
+    /// cleanup removed.
+    pub fn system(
+        task: Arc<TaskIdentity>,
+        seq: u64,
+        level: LogLevel,
+        message: String,
+        metadata: Option<Map<String, Value>>,
+    ) -> Self {
+        Self {
+            task,
+            seq,
+            timestamp_ms: now_millis(),
+            level,
+            source: Arc::from(taskdeck_protocol::log::SYSTEM),
+            message,
+            styles: Vec::new(),
+            metadata,
+        }
+    }
+
     /// Its row id.
     pub fn id(&self) -> i64 {
         entry_id(self.task.key, self.seq)
