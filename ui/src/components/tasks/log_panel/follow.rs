@@ -12,9 +12,9 @@ use yew::prelude::*;
 use super::rows::{Edge, Rows, RowsAction};
 
 /// How close to an end of the rows held (in rows) scrolling loads the
-/// next page there: half a page, so that even a fast scroll (45 rows a
-/// frame in the benchmark) finds the page there before it reaches the end
-/// (with 100 rows, it waited at the top for most pages).
+/// next page there: half a page, so that even a fast scroll finds the page
+/// there before it reaches the end (with a tenth of a page, the
+/// `ui_large_log` benchmark's scroll waited at the top for most pages).
 const EDGE_ROWS: i32 = 500;
 
 /// Whether the panel keeps the newest row in view.
