@@ -3,7 +3,7 @@
 //! end, and a hidden stretch between context lines.
 
 use taskdeck_protocol::commands::GetTaskLogs;
-use taskdeck_protocol::{IpcError, LogEntry, LogFilter, Order};
+use taskdeck_protocol::{IpcError, LogEntry, LogFilter, LogPage, Order};
 
 use super::rows::Edge;
 use crate::ipc;
@@ -11,6 +11,15 @@ use crate::ipc;
 /// The page loaded from the store when the panel opens, and each time the
 /// user scrolls near either end of the rows held.
 pub const PAGE: u32 = 1_000;
+
+/// A page of the task's entries matching `filter`.
+async fn read(task_id: &str, filter: LogFilter) -> Result<LogPage, IpcError> {
+    let args = GetTaskLogs {
+        task_id: task_id.to_owned(),
+        filter,
+    };
+    ipc::invoke(&args).await
+}
 
 /// The first page: the newest entries, or those around `target`. Returns
 /// them oldest first, whether earlier ones exist, and whether later ones
@@ -27,11 +36,7 @@ pub async fn first_page(
                 limit: Some(PAGE),
                 ..filter.clone()
             };
-            let page = ipc::invoke(&GetTaskLogs {
-                task_id: task_id.to_owned(),
-                filter: newest,
-            })
-            .await?;
+            let page = read(task_id, newest).await?;
             let has_earlier = page.next_cursor.is_some();
             let mut entries = page.entries;
             entries.reverse();
@@ -45,11 +50,7 @@ pub async fn first_page(
                 limit: Some(PAGE),
                 ..filter.clone()
             };
-            let page = ipc::invoke(&GetTaskLogs {
-                task_id: task_id.to_owned(),
-                filter: around,
-            })
-            .await?;
+            let page = read(task_id, around).await?;
             let has_earlier = page.entries.first().is_some_and(|entry| entry.seq > 1);
             Ok((page.entries, has_earlier, page.next_cursor.is_some()))
         }
@@ -69,12 +70,7 @@ pub async fn hidden_stretch(
         limit: Some(PAGE),
         ..LogFilter::default()
     };
-    let mut entries = ipc::invoke(&GetTaskLogs {
-        task_id: task_id.to_owned(),
-        filter: stretch,
-    })
-    .await?
-    .entries;
+    let mut entries = read(task_id, stretch).await?.entries;
     for entry in &mut entries {
         entry.context = true;
     }
@@ -105,11 +101,7 @@ pub async fn next_page(
             ..filter.clone()
         },
     };
-    let page = ipc::invoke(&GetTaskLogs {
-        task_id: task_id.to_owned(),
-        filter: query,
-    })
-    .await?;
+    let page = read(task_id, query).await?;
     let more = page.next_cursor.is_some();
     let mut entries = page.entries;
     if matches!(edge, Edge::Earlier) {

@@ -5,11 +5,15 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use taskdeck_protocol::{
-    InvalidSearch, LevelCounts, LogCount, LogFilter, LogLevel, SearchMode, SearchQuery,
-};
+use taskdeck_protocol::{LevelCounts, LogCount, LogFilter, LogLevel, SearchMode};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
+
+use self::choices::{CONTEXT_CHOICES, match_text, source_tree};
+use self::search_text::{flip, placeholder, with_search};
+
+mod choices;
+mod search_text;
 
 /// How long typing must pause before the search is applied.
 const SEARCH_PAUSE: Duration = Duration::from_millis(300);
@@ -33,61 +37,11 @@ pub struct LogFilterBarProps {
     pub on_step: Callback<i32>,
 }
 
-/// One choice of the source list: the source to filter on and how deep it
-/// is (it is shown indented under its parent, in full so that the closed
-/// list still says which it is).
-#[derive(Debug, PartialEq)]
-struct SourceChoice {
-    source: String,
-    depth: usize,
-}
-
-/// The sources as a tree in name order, with the parents they imply
-/// (`backup` for `backup.archive`) even when nothing logged as the parent
-/// itself (choosing a parent shows its children too).
-fn source_tree(sources: &[String]) -> Vec<SourceChoice> {
-    let mut all = std::collections::BTreeSet::new();
-    for source in sources {
-        let mut end = 0;
-        for part in source.split('.') {
-            end += part.len();
-            all.insert(source[..end].to_owned());
-            end += 1;
-        }
-    }
-    // By parts, so children follow their parent (`backup-x` sorts before
-    // `backup.archive` as text).
-    let mut all: Vec<String> = all.into_iter().collect();
-    all.sort_by(|left, right| left.split('.').cmp(right.split('.')));
-    all.into_iter()
-        .map(|source| SourceChoice {
-            depth: source.matches('.').count(),
-            source,
-        })
-        .collect()
-}
-
 /// Invalidates any pending search; returns the new generation.
 fn supersede(typed: &std::cell::RefCell<u32>) -> u32 {
     let next = typed.borrow().wrapping_add(1);
     *typed.borrow_mut() = next;
     next
-}
-
-/// The context choices offered, in lines before and after each match (the
-/// core takes up to [`taskdeck_protocol::log::MAX_CONTEXT`]).
-const CONTEXT_CHOICES: [u32; 8] = [0, 1, 2, 3, 5, 10, 25, 50];
-
-/// "1,234 matches", "1 match", "100,000+ matches".
-fn match_text(count: LogCount) -> String {
-    let digits = crate::format::grouped(count.matching);
-    let plus = if count.capped { "+" } else { "" };
-    let noun = if count.matching == 1 && !count.capped {
-        "match"
-    } else {
-        "matches"
-    };
-    format!("{digits}{plus} {noun}")
 }
 
 /// The filter bar.
@@ -383,108 +337,5 @@ pub fn log_filter_bar(props: &LogFilterBarProps) -> Html {
             }
             <button type="button" data-testid="filter-clear" onclick={on_clear}>{ "Clear" }</button>
         </div>
-    }
-}
-
-/// A filter with the search box's text in `mode`, and why that text
-/// cannot be searched, if it cannot (the filter then has no search).
-struct WithSearch {
-    filter: LogFilter,
-    error: Option<String>,
-}
-
-fn with_search(
-    filter: &LogFilter,
-    text: &str,
-    mode: SearchMode,
-    case_sensitive: bool,
-) -> WithSearch {
-    let text = text.trim();
-    let query = SearchQuery {
-        text: text.to_owned(),
-        mode,
-        case_sensitive,
-    };
-    let error = if text.is_empty() {
-        None
-    } else {
-        query.compile().err().map(|error| describe(mode, &error))
-    };
-    let search = (!text.is_empty() && error.is_none()).then(|| text.to_owned());
-    WithSearch {
-        filter: LogFilter {
-            search,
-            search_mode: mode,
-            case_sensitive,
-            ..filter.clone()
-        },
-        error,
-    }
-}
-
-/// What the user reads when the text cannot be searched.
-fn describe(mode: SearchMode, error: &InvalidSearch) -> String {
-    let what = match mode {
-        SearchMode::Regex => "Not a valid regular expression",
-        SearchMode::Operators | SearchMode::Text => "Not a valid search",
-    };
-    format!("{what} {error}")
-}
-
-/// `mode` switched on, or back to plain text if it was on.
-fn flip(current: SearchMode, mode: SearchMode) -> SearchMode {
-    if current == mode {
-        SearchMode::Text
-    } else {
-        mode
-    }
-}
-
-fn placeholder(mode: SearchMode) -> &'static str {
-    match mode {
-        SearchMode::Text => "Search (/): text as typed",
-        SearchMode::Operators => "Search (/): terms with AND, OR, NOT, \"phrases\"",
-        SearchMode::Regex => "Search (/): regular expression",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sources_form_a_tree_with_implied_parents() {
-        let sources: Vec<String> = [
-            "backup.archive.zip",
-            "backup.upload",
-            "system",
-            "backup-x",
-            "backup",
-        ]
-        .map(String::from)
-        .to_vec();
-        let tree: Vec<(String, usize)> = source_tree(&sources)
-            .into_iter()
-            .map(|choice| (choice.source, choice.depth))
-            .collect();
-        let expected = [
-            ("backup", 0),
-            ("backup.archive", 1),
-            ("backup.archive.zip", 2),
-            ("backup.upload", 1),
-            ("backup-x", 0),
-            ("system", 0),
-        ]
-        .map(|(source, depth)| (source.to_owned(), depth));
-        assert_eq!(tree, expected);
-    }
-
-    #[test]
-    fn match_counts_read_naturally() {
-        let count = |matching, capped| match_text(LogCount { matching, capped });
-        assert_eq!(count(1, false), "1 match");
-        assert_eq!(count(0, false), "0 matches");
-        assert_eq!(count(1234, false), "1,234 matches");
-        assert_eq!(count(100_000, true), "100,000+ matches");
     }
 }
