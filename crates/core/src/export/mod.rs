@@ -19,7 +19,7 @@ use taskdeck_protocol::{ExportFormat, ExportHeader, ExportReport, LogFilter, Ord
 use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::sync::mpsc;
 
-use crate::partial_file::PartialFile;
+use crate::partial_file;
 use crate::store::logs::bulk::{self, BulkReader};
 use crate::task_manager::TaskManager;
 use crate::{CoreError, Store, TaskRepository};
@@ -199,10 +199,10 @@ pub async fn export_task_logs(
             path.display()
         )));
     }
-    let partial = PartialFile::beside(path);
     let name = path.display().to_string();
     let cannot_write = |source: std::io::Error| CoreError::io(format!("writing {name}"), source);
-    let file = tokio::fs::File::create(partial.path())
+    let partial = partial_file::beside(path).map_err(cannot_write)?;
+    let file = tokio::fs::File::create(&partial)
         .await
         .map_err(cannot_write)?;
     let mut out = BufWriter::with_capacity(256 * 1024, file);
@@ -211,7 +211,9 @@ pub async fn export_task_logs(
     let file = out.into_inner();
     file.sync_all().await.map_err(cannot_write)?;
     drop(file);
-    partial.persist(path).map_err(cannot_write)?;
+    partial
+        .persist(path)
+        .map_err(|failed| cannot_write(failed.error))?;
     Ok(ExportReport {
         path: Some(name),
         entries,

@@ -34,7 +34,7 @@ use self::archive::{OnUnreadable, Written};
 use self::select::{Patterns, Selection};
 use super::Plugin;
 use crate::CoreError;
-use crate::partial_file::PartialFile;
+use crate::partial_file::{self, TempPath};
 use crate::task_manager::TaskContext;
 
 /// The zstd level used when the `level` parameter is left out.
@@ -223,14 +223,13 @@ impl Job {
         let prefix = retention::prefix_for(&self.source);
         let name = retention::archive_name(&prefix, chrono::Utc::now());
         let path = destination.join(&name);
-        let partial = PartialFile::beside(&path);
-        let written = archive::write(
-            &selection,
-            partial.path(),
-            self.level,
-            self.on_unreadable,
-            ctx,
-        )?;
+        let partial = partial_file::beside(&path).map_err(|source| {
+            CoreError::io(
+                format!("creating the archive in {}", destination.display()),
+                source,
+            )
+        })?;
+        let written = archive::write(&selection, &partial, self.level, self.on_unreadable, ctx)?;
         ctx.logger()
             .child("archive")
             .with_metadata(json!({
@@ -251,7 +250,7 @@ impl Job {
             ctx.report_progress(None, format!("verifying {name}"));
             log.info(format!("reading {name} back"));
             let checked = verify::verify(
-                partial.path(),
+                &partial,
                 &written.sha256,
                 &written.manifest,
                 ctx.cancellation(),
@@ -342,9 +341,12 @@ impl Job {
 
 /// Renames the finished archive into place and writes its checksum file
 /// beside it.
-fn publish(partial: PartialFile, path: &Path, written: &Written) -> Result<(), CoreError> {
-    partial.persist(path).map_err(|source| {
-        CoreError::io(format!("moving the archive to {}", path.display()), source)
+fn publish(partial: TempPath, path: &Path, written: &Written) -> Result<(), CoreError> {
+    partial.persist(path).map_err(|failed| {
+        CoreError::io(
+            format!("moving the archive to {}", path.display()),
+            failed.error,
+        )
     })?;
     let name = path
         .file_name()
