@@ -25,7 +25,7 @@ pub enum CoreError {
     /// reads in the user's terms ([`describe_storage`]); the driver's own
     /// words stay in the source, for the app log.
     #[error("{}", describe_storage(.0))]
-    Storage(#[from] sea_orm::DbErr),
+    Storage(StorageError),
 
     /// The database file cannot be opened as a database (damaged, or some
     /// other file). It is left as it is; [`DataDir::move_damaged_aside`]
@@ -92,7 +92,40 @@ pub enum CoreError {
     ShuttingDown,
 }
 
+/// A failure of the database through either of the store's drivers —
+/// SeaORM (writes, migrations) or rusqlite (the read path) — or one the
+/// engine describes itself (the flusher stopped, a read's thread died).
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// SeaORM's.
+    #[error(transparent)]
+    Orm(#[from] sea_orm::DbErr),
+    /// rusqlite's.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    /// The engine's own words.
+    #[error("{0}")]
+    Engine(String),
+}
+
+impl From<sea_orm::DbErr> for CoreError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        CoreError::Storage(StorageError::Orm(error))
+    }
+}
+
+impl From<rusqlite::Error> for CoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        CoreError::Storage(StorageError::Sqlite(error))
+    }
+}
+
 impl CoreError {
+    /// A storage failure in the engine's own words.
+    pub fn storage(message: impl Into<String>) -> Self {
+        CoreError::Storage(StorageError::Engine(message.into()))
+    }
+
     /// The class of failure, as the UI and CLI see it.
     pub fn kind(&self) -> ErrorKind {
         match self {
@@ -131,11 +164,6 @@ impl CoreError {
     }
 }
 
-/// A rusqlite failure (the store's read path) as a storage error.
-pub(crate) fn storage(error: rusqlite::Error) -> CoreError {
-    CoreError::Storage(sea_orm::DbErr::Custom(error.to_string()))
-}
-
 impl From<CoreError> for IpcError {
     fn from(error: CoreError) -> Self {
         error.to_wire()
@@ -145,7 +173,7 @@ impl From<CoreError> for IpcError {
 /// What a database failure means to the user, from SQLite's words: the
 /// driver's text (`Query Error: error returned from database: (code: 13)
 /// …`) never reaches a screen.
-pub fn describe_storage(error: &sea_orm::DbErr) -> &'static str {
+pub fn describe_storage(error: &StorageError) -> &'static str {
     let text = error.to_string().to_ascii_lowercase();
     if text.contains("disk is full") || text.contains("(code: 13)") {
         "the database cannot grow: the disk is full"
@@ -166,23 +194,18 @@ pub fn describe_storage(error: &sea_orm::DbErr) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::DbErr;
-
     use super::CoreError;
 
     #[test]
     fn a_database_failure_reads_in_the_users_terms() {
-        let full = CoreError::Storage(DbErr::Custom(
-            "Query Error: error returned from database: (code: 13) database or disk is full"
-                .to_owned(),
-        ));
+        let full = CoreError::storage(
+            "Query Error: error returned from database: (code: 13) database or disk is full",
+        );
         assert_eq!(
             full.to_string(),
             "the database cannot grow: the disk is full"
         );
-        let internal = CoreError::Storage(DbErr::Custom(
-            "Custom Error: no such column: 1234".to_owned(),
-        ));
+        let internal = CoreError::storage("Custom Error: no such column: 1234");
         let shown = internal.to_wire().message;
         assert!(!shown.contains("no such column"), "{shown}");
         assert!(!shown.contains("Error:"), "{shown}");

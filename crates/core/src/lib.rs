@@ -17,6 +17,7 @@ pub mod partial_file;
 pub mod plugins;
 pub mod settings;
 pub mod store;
+pub mod task_log;
 pub mod task_manager;
 
 #[cfg(test)]

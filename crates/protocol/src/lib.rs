@@ -27,9 +27,7 @@ pub use log::{
     InvalidFilter, LevelCounts, LogCount, LogEntry, LogFilter, LogLevel, LogPage, LogStats, Order,
     SourceStats, UnknownLevel,
 };
-pub use plugin::{
-    InvalidParam, ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo, REDACTED,
-};
+pub use plugin::{InvalidParam, ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
 pub use search::{InvalidSearch, SearchExpression, SearchMatcher, SearchMode, SearchQuery};
 pub use settings::{CleanupOutcome, RetentionSettings, Settings, SettingsState};
 pub use styled::{Color, StyleSpan, TextStyle};

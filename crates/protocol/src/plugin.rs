@@ -290,62 +290,6 @@ impl ParamSchema {
         }
         Ok(validated)
     }
-
-    /// The texts of the secret fields in `params`: every string in the
-    /// value of a field marked [`ParamField::secret`] (a string, each item
-    /// of a list, each value of a map).
-    pub fn secrets(&self, params: &Map<String, Value>) -> Vec<String> {
-        let mut secrets = Vec::new();
-        for (name, value) in params {
-            if self.field(name).is_some_and(|field| field.secret) {
-                visit_strings(value, &mut |text| {
-                    if !text.is_empty() {
-                        secrets.push(text.to_owned());
-                    }
-                });
-            }
-        }
-        secrets
-    }
-
-    /// `params` with every string of a secret field replaced by
-    /// [`REDACTED`] (map keys, such as variable names, stay).
-    pub fn without_secrets(&self, params: &Map<String, Value>) -> Map<String, Value> {
-        let mut shown = params.clone();
-        for (name, value) in &mut shown {
-            if self.field(name).is_some_and(|field| field.secret) {
-                for_each_string_mut(value, &mut |text| REDACTED.clone_into(text));
-            }
-        }
-        shown
-    }
-}
-
-/// What a secret's text is replaced with wherever it would be shown.
-pub const REDACTED: &str = "***";
-
-fn visit_strings(value: &Value, visit: &mut impl FnMut(&str)) {
-    match value {
-        Value::String(text) => visit(text),
-        Value::Array(items) => items.iter().for_each(|item| visit_strings(item, visit)),
-        Value::Object(map) => map.values().for_each(|item| visit_strings(item, visit)),
-        _ => {}
-    }
-}
-
-/// Calls `change` on every string inside `value`: the value itself, array
-/// items and object values (not keys), however deep.
-pub fn for_each_string_mut(value: &mut Value, change: &mut impl FnMut(&mut String)) {
-    match value {
-        Value::String(text) => change(text),
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|item| for_each_string_mut(item, change)),
-        Value::Object(map) => map
-            .values_mut()
-            .for_each(|item| for_each_string_mut(item, change)),
-        _ => {}
-    }
 }
 
 fn json_type(value: &Value) -> &'static str {
@@ -380,27 +324,6 @@ mod tests {
 
     fn object(value: Value) -> Map<String, Value> {
         value.as_object().cloned().unwrap()
-    }
-
-    #[test]
-    fn secret_fields_give_their_texts_and_are_redacted_from_what_is_shown() {
-        let schema = ParamSchema {
-            fields: vec![
-                ParamField::new("user", "User", ParamKind::String, false, ""),
-                ParamField::new("token", "Token", ParamKind::String, false, "").secret(),
-                ParamField::new("vars", "Vars", ParamKind::StringMap, false, "").secret(),
-            ],
-        };
-        let params = object(json!({
-            "user": "ada", "token": "t0ken", "vars": { "KEY": "k3y", "EMPTY": "" }
-        }));
-        let mut secrets = schema.secrets(&params);
-        secrets.sort();
-        assert_eq!(secrets, ["k3y", "t0ken"], "empty values are no secret");
-        assert_eq!(
-            Value::Object(schema.without_secrets(&params)),
-            json!({ "user": "ada", "token": "***", "vars": { "KEY": "***", "EMPTY": "***" } })
-        );
     }
 
     #[test]

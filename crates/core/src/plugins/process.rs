@@ -10,8 +10,8 @@ use tokio::task::JoinHandle;
 
 use crate::ansi::OutputParser;
 use crate::bounded_lines::read_line_capped;
+use crate::task_log::entry_text::KEPT_LINE_BYTES;
 use crate::task_manager::TaskLogger;
-use crate::task_manager::entry_text::KEPT_LINE_BYTES;
 
 /// How long output readers may run on after the process exits (a
 /// grandchild may hold the pipes open).

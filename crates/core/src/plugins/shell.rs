@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use serde::Deserialize;
 use serde_json::{Value, json};
 use taskdeck_protocol::{ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
 use tokio::process::Command;
@@ -26,6 +27,21 @@ const MAX_TIMEOUT_SECS: f64 = 7.0 * 24.0 * 3600.0;
 /// The `shell` plugin.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ShellPlugin;
+
+/// The parameters [`ShellPlugin`] declares, as `execute` reads them.
+#[derive(Debug, Deserialize)]
+struct ShellParams {
+    #[serde(default)]
+    program: String,
+    #[serde(default)]
+    args: Vec<String>,
+    cwd: Option<String>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    #[serde(default)]
+    secret_env: BTreeMap<String, String>,
+    timeout_secs: Option<u64>,
+}
 
 #[async_trait::async_trait]
 impl Plugin for ShellPlugin {
@@ -92,13 +108,15 @@ impl Plugin for ShellPlugin {
     }
 
     async fn execute(&self, ctx: TaskContext) -> Result<Value, CoreError> {
-        let program: String = ctx.param("program")?.unwrap_or_default();
-        let args: Vec<String> = ctx.param("args")?.unwrap_or_default();
-        let cwd: Option<String> = ctx.param("cwd")?;
-        let mut env: BTreeMap<String, String> = ctx.param("env")?.unwrap_or_default();
-        let secret_env: BTreeMap<String, String> = ctx.param("secret_env")?.unwrap_or_default();
+        let ShellParams {
+            program,
+            args,
+            cwd,
+            mut env,
+            secret_env,
+            timeout_secs: timeout,
+        } = ctx.params_as()?;
         env.extend(secret_env);
-        let timeout: Option<u64> = ctx.param("timeout_secs")?;
         // Lifecycle lines come from `shell.process`: every entry names the
         // component that wrote it.
         let log = ctx.logger().child("process");
@@ -232,7 +250,7 @@ mod tests {
     use taskdeck_protocol::{LogEntry, LogLevel, TaskStatus, TaskSummary};
 
     use crate::TaskManager;
-    use crate::task_manager::entry_text::MAX_MESSAGE_BYTES;
+    use crate::task_log::entry_text::MAX_MESSAGE_BYTES;
     use crate::test_support::{
         all_entries, cancel_and_wait, manager_with, request, temp_store, wait_until,
     };

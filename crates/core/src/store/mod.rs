@@ -137,7 +137,7 @@ fn damaged_or_storage(error: sea_orm::DbErr, path: &std::path::Path) -> CoreErro
             reason: logs::query::sqlite_reason(&text).to_owned(),
         }
     } else {
-        CoreError::Storage(error)
+        CoreError::from(error)
     }
 }
 

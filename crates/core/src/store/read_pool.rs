@@ -18,13 +18,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags};
-use sea_orm::DbErr;
+
 use tokio::runtime::{Handle, RuntimeFlavor};
 
 use super::connection::BUSY_TIMEOUT;
 use super::logs::search_index::register_matches_function;
 use crate::CoreError;
-use crate::error::storage;
 
 /// Idle connections kept for reuse.
 const MAX_IDLE: usize = 4;
@@ -50,10 +49,9 @@ impl ReadPool {
         let connection = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(storage)?;
-        connection.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
-        register_matches_function(&connection).map_err(storage)?;
+        )?;
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        register_matches_function(&connection)?;
         Ok(connection)
     }
 
@@ -76,9 +74,7 @@ impl ReadPool {
         let pool = Arc::clone(self);
         tokio::task::spawn_blocking(move || pool.with_connection(work))
             .await
-            .map_err(|error| {
-                CoreError::Storage(DbErr::Custom(format!("a database read stopped: {error}")))
-            })?
+            .map_err(|error| CoreError::storage(format!("a database read stopped: {error}")))?
     }
 
     /// Runs `work` on an idle pooled connection on the calling thread
@@ -157,7 +153,7 @@ mod tests {
                 .run(|connection| {
                     connection
                         .query_row("SELECT count(*) FROM tasks", [], |row| row.get(0))
-                        .map_err(storage)
+                        .map_err(CoreError::from)
                 })
                 .await
                 .unwrap();
@@ -184,7 +180,7 @@ mod tests {
             .run(|connection| {
                 connection
                     .execute("INSERT INTO tasks (id) VALUES ('x')", [])
-                    .map_err(storage)
+                    .map_err(CoreError::from)
             })
             .await
             .unwrap_err();
@@ -215,9 +211,9 @@ mod tests {
                         let sent = receive
                             .recv_timeout(std::time::Duration::from_secs(30))
                             .expect("the task spawned before the read never ran");
-                        let tasks: i64 = connection
-                            .query_row("SELECT count(*) FROM tasks", [], |row| row.get(0))
-                            .map_err(storage)?;
+                        let tasks: i64 =
+                            connection
+                                .query_row("SELECT count(*) FROM tasks", [], |row| row.get(0))?;
                         Ok(sent + tasks)
                     })
                     .await

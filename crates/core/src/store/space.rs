@@ -7,7 +7,7 @@
 //! (a new file, or one made by an earlier build) is converted once, with a
 //! full `VACUUM`, when the store opens it — see [`ensure_incremental`].
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 use crate::CoreError;
 
@@ -19,9 +19,7 @@ async fn pragma_number(connection: &DatabaseConnection, name: &str) -> Result<i6
     let row = connection
         .query_one_raw(Statement::from_string(backend, format!("PRAGMA {name}")))
         .await?
-        .ok_or_else(|| {
-            CoreError::Storage(DbErr::Custom(format!("PRAGMA {name} answered nothing")))
-        })?;
+        .ok_or_else(|| CoreError::storage(format!("PRAGMA {name} answered nothing")))?;
     Ok(row.try_get_by_index::<i64>(0)?)
 }
 

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use taskdeck_protocol::Settings;
 
-use super::flusher::FlushConfig;
 use crate::settings::SettingsRepository;
+use crate::task_log::flusher::FlushConfig;
 use crate::{CoreError, Store};
 
 /// The environment variable that overrides [`FlushConfig::interval`], in

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use taskdeck_protocol::TaskProgress;
 use tokio_util::sync::CancellationToken;
 
-use super::logger::TaskLogger;
+use crate::task_log::logger::TaskLogger;
 use crate::{CoreError, DataDir};
 
 /// The latest progress report of a running task, shared with the manager.
@@ -71,6 +71,14 @@ impl TaskContext {
     /// The string parameter `name`, if given.
     pub fn param_str(&self, name: &str) -> Option<&str> {
         self.params.get(name).and_then(Value::as_str)
+    }
+
+    /// All parameters decoded as the plugin's own struct `T` (a field per
+    /// parameter its `info()` declares); a value that does not decode is an
+    /// invalid-argument error naming the parameter.
+    pub fn params_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, CoreError> {
+        serde_json::from_value(Value::Object(self.params.clone()))
+            .map_err(|error| CoreError::InvalidArgument(format!("invalid parameters: {error}")))
     }
 
     /// The parameter `name` decoded as `T`; a value that does not decode is

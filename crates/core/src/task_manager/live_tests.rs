@@ -173,9 +173,15 @@ async fn a_subscriber_far_behind_gets_a_gap_notice_and_the_newest_batch() {
     let live = entries(&messages);
     let stored = history(&manager, &task.id, &filter).await;
     // Before the gap: a prefix of the log; after it: its newest entries.
-    assert_eq!(gap.0, live[super::live::MAX_ENTRIES_PER_ROUND - 1].seq);
+    assert_eq!(
+        gap.0,
+        live[crate::task_log::follow::MAX_ENTRIES_PER_ROUND - 1].seq
+    );
     let after_gap: Vec<&LogEntry> = live.iter().filter(|entry| entry.seq >= gap.1).collect();
-    assert_eq!(after_gap.len(), super::live::LIVE_BATCH as usize);
+    assert_eq!(
+        after_gap.len(),
+        crate::task_log::follow::LIVE_BATCH as usize
+    );
     assert_eq!(*after_gap.last().unwrap(), stored.last().unwrap());
     // The gap plus what was sent is the whole log.
     let in_gap = stored

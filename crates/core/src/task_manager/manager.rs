@@ -16,18 +16,18 @@ use taskdeck_protocol::{PluginInfo, RemovalReport, StorageStatus, TaskSummary};
 use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::buffer::LogBuffer;
 use super::config::ManagerConfig;
 use super::context::ProgressCell;
 use super::count_feed;
-use super::flusher::Flusher;
-use super::indexer::Indexer;
 use super::runner::{self, RunnerLock};
-use super::subscriptions::Subscriptions;
 use crate::cleanup::TaskCleanupService;
 use crate::plugins::PluginRegistry;
 use crate::store::logs::TaskLogPersistenceService;
 use crate::store::tasks::TaskRepository;
+use crate::task_log::buffer::LogBuffer;
+use crate::task_log::flusher::Flusher;
+use crate::task_log::follow::Subscriptions;
+use crate::task_log::indexer::Indexer;
 use crate::{CoreError, Store};
 
 /// How many status changes a slow subscriber may fall behind.

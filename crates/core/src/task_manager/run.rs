@@ -13,15 +13,15 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::buffer::TaskLog;
-use super::capture;
 use super::context::{ProgressCell, TaskContext};
-use super::logger::TaskLogger;
 use super::manager::{RunningTask, TaskManager};
-use super::secrets::Secrets;
 use crate::CoreError;
 use crate::plugins::Plugin;
 use crate::store::tasks::TaskRepository;
+use crate::task_log::buffer::TaskLog;
+use crate::task_log::capture;
+use crate::task_log::logger::TaskLogger;
+use crate::task_log::secrets::{self, Secrets};
 
 impl TaskManager {
     /// Validates the request and starts the task; returns it as created
@@ -40,14 +40,14 @@ impl TaskManager {
             .tasks
             .create(
                 &request.plugin_id,
-                &schema.without_secrets(&params),
+                &secrets::without_secrets(&schema, &params),
                 self.runner_id(),
             )
             .await?;
         let created = row.to_summary(None);
         let identity = Arc::new(row.identity());
         let log = TaskLog::new(identity, 0, Arc::clone(&self.inner.buffer))
-            .with_secrets(Secrets::new(schema.secrets(&params)));
+            .with_secrets(Secrets::new(secrets::secret_texts(&schema, &params)));
         let log = Arc::new(log);
         let cancellation = CancellationToken::new();
         let progress = ProgressCell::default();

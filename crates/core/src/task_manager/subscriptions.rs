@@ -1,66 +1,16 @@
 //! Following logs and tasks: the live subscriptions to a task's log (each
-//! a [`Follower`] with a stop token, kept in [`Subscriptions`] until it
-//! ends), every entry emitted, and task status changes.
+//! a [`Follower`] with a stop token, kept in the manager's
+//! [`crate::task_log::follow::Subscriptions`] until it ends), every entry emitted, and
+//! task status changes.
 
-use parking_lot::{Mutex, MutexGuard};
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use taskdeck_protocol::{LogEntry, LogFilter, TaskSummary};
 use tokio::sync::broadcast;
-use tokio_util::sync::CancellationToken;
 
-use super::live::{Follower, LiveSink};
 use super::manager::TaskManager;
 use crate::CoreError;
-
-/// The live subscriptions of one manager: each one's stop token by id.
-#[derive(Debug)]
-pub(super) struct Subscriptions {
-    next: AtomicU64,
-    stops: Mutex<HashMap<u64, CancellationToken>>,
-}
-
-impl Default for Subscriptions {
-    fn default() -> Self {
-        Self {
-            next: AtomicU64::new(1),
-            stops: Mutex::default(),
-        }
-    }
-}
-
-impl Subscriptions {
-    /// A new subscription's id and the token that stops it.
-    fn add(&self) -> (u64, CancellationToken) {
-        let id = self.next.fetch_add(1, Ordering::Relaxed);
-        let stop = CancellationToken::new();
-        self.lock().insert(id, stop.clone());
-        (id, stop)
-    }
-
-    /// Stops subscription `id`; `false` if it had already ended.
-    fn end(&self, id: u64) -> bool {
-        self.lock().remove(&id).map(|stop| stop.cancel()).is_some()
-    }
-
-    /// Forgets subscription `id`, which ended by itself.
-    fn forget(&self, id: u64) {
-        self.lock().remove(&id);
-    }
-
-    /// Stops every subscription.
-    pub(super) fn end_all(&self) {
-        for (_, stop) in self.lock().drain() {
-            stop.cancel();
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<u64, CancellationToken>> {
-        self.stops.lock()
-    }
-}
+use crate::task_log::follow::{Follower, LiveSink};
 
 impl TaskManager {
     /// Every entry emitted from now on, by any task (live view).

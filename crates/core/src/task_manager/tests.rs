@@ -10,7 +10,7 @@ use taskdeck_protocol::{LogEntry, LogLevel, TaskListFilter, TaskStatus};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
-use super::entry_text::{MAX_MESSAGE_BYTES, cap_message, sanitise_source};
+use crate::task_log::entry_text::{MAX_MESSAGE_BYTES, cap_message, sanitise_source};
 use crate::test_support::{
     all_entries, cancel_and_wait, gated, manager_with, request, scripted, temp_store, until_entry,
     wait_until,

@@ -1,7 +1,7 @@
 //! Keeping credentials out of the log: `user:password@` (or a token) in any
 //! URL of a line becomes `***@` ([`REDACTED`]) before the line is written.
 
-use taskdeck_protocol::REDACTED;
+use crate::task_log::secrets::REDACTED;
 
 /// `text` with the user information of every `scheme://user[:secret]@host`
 /// URL replaced by `***`.

@@ -24,6 +24,7 @@ use std::time::Duration;
 use sea_orm::sqlx::ConnectOptions as _;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sea_orm::{ConnectionTrait, DatabaseConnection, SqlxSqliteConnector, TransactionTrait};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use taskdeck_protocol::{ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
 use tokio_util::sync::CancellationToken;
@@ -39,6 +40,17 @@ pub const HISTORY_TABLE: &str = "taskdeck_migrations";
 /// The `migration` plugin.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MigrationPlugin;
+
+/// The parameters [`MigrationPlugin`] declares, as `execute` reads them.
+#[derive(Debug, Deserialize)]
+struct MigrationParams {
+    #[serde(default)]
+    database: String,
+    #[serde(default)]
+    folder: String,
+    #[serde(default)]
+    dry_run: bool,
+}
 
 #[async_trait::async_trait]
 impl Plugin for MigrationPlugin {
@@ -82,9 +94,11 @@ impl Plugin for MigrationPlugin {
     }
 
     async fn execute(&self, ctx: TaskContext) -> Result<Value, CoreError> {
-        let database: String = ctx.param("database")?.unwrap_or_default();
-        let folder: String = ctx.param("folder")?.unwrap_or_default();
-        let dry_run: bool = ctx.param("dry_run")?.unwrap_or(false);
+        let MigrationParams {
+            database,
+            folder,
+            dry_run,
+        } = ctx.params_as()?;
         let log = ctx.logger();
         let plan_log = log.child("plan");
 

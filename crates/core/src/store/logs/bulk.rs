@@ -18,7 +18,6 @@ use super::record::{TaskIdentity, level_from_code};
 use super::rows::{parameters, read_matching_page};
 use super::search_index::SearchSql;
 use crate::CoreError;
-use crate::error::storage;
 use crate::store::entities::task_log_stats;
 
 /// A read-only connection holding a snapshot of the database.
@@ -30,7 +29,7 @@ impl BulkReader {
     /// Starts the read transaction every page is read in, on a read-only
     /// `connection` (see [`crate::store::read_pool::ReadPool::open`]).
     pub fn begin(connection: Connection) -> Result<Self, CoreError> {
-        connection.execute_batch("BEGIN").map_err(storage)?;
+        connection.execute_batch("BEGIN")?;
         Ok(Self { connection })
     }
 
@@ -54,8 +53,7 @@ impl BulkReader {
 pub fn identity(connection: &Connection, id: &str) -> Result<TaskIdentity, CoreError> {
     let key = connection
         .prepare_cached("SELECT key FROM tasks WHERE id = ?")
-        .and_then(|mut statement| statement.query_row([id], |row| row.get(0)).optional())
-        .map_err(storage)?;
+        .and_then(|mut statement| statement.query_row([id], |row| row.get(0)).optional())?;
     key.map(|key| TaskIdentity {
         key,
         id: id.to_owned(),
@@ -75,7 +73,7 @@ pub fn sources(connection: &Connection, task: &TaskIdentity) -> Result<Vec<Strin
                 .query_map([task.key], |row| row.get(0))?
                 .collect::<Result<Vec<String>, _>>()
         })
-        .map_err(storage)
+        .map_err(CoreError::from)
 }
 
 /// The aggregate rows of `task` (see [`super::stats`]).
@@ -83,12 +81,10 @@ pub fn stats_rows(
     connection: &Connection,
     task: &TaskIdentity,
 ) -> Result<Vec<task_log_stats::Model>, CoreError> {
-    let mut statement = connection
-        .prepare_cached(
-            "SELECT task_key, source, level, count, first_ts, last_ts FROM task_log_stats \
+    let mut statement = connection.prepare_cached(
+        "SELECT task_key, source, level, count, first_ts, last_ts FROM task_log_stats \
              WHERE task_key = ?",
-        )
-        .map_err(storage)?;
+    )?;
     statement
         .query_map([task.key], |row| {
             Ok(task_log_stats::Model {
@@ -99,10 +95,9 @@ pub fn stats_rows(
                 first_ts: row.get(4)?,
                 last_ts: row.get(5)?,
             })
-        })
-        .map_err(storage)?
+        })?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(storage)
+        .map_err(CoreError::from)
 }
 
 /// The (source, level) pairs of `task` that `filter`'s level and source
@@ -159,8 +154,7 @@ pub fn count(
     for (sql, values) in count_search_queries(task, &search, pairs.as_ref(), cap) {
         let part: i64 = connection
             .prepare_cached(&sql)
-            .and_then(|mut statement| statement.query_row(parameters(values), |row| row.get(0)))
-            .map_err(storage)?;
+            .and_then(|mut statement| statement.query_row(parameters(values), |row| row.get(0)))?;
         counted += part;
         if counted as u64 > cap {
             break;
@@ -177,18 +171,16 @@ fn count_plain(
     filter: &LogFilter,
 ) -> Result<u64, CoreError> {
     let mut statement = connection
-        .prepare_cached("SELECT source, level, count FROM task_log_stats WHERE task_key = ?")
-        .map_err(storage)?;
-    let mut rows = statement.query([task.key]).map_err(storage)?;
+        .prepare_cached("SELECT source, level, count FROM task_log_stats WHERE task_key = ?")?;
+    let mut rows = statement.query([task.key])?;
     let mut matching = 0_u64;
-    while let Some(row) = rows.next().map_err(storage)? {
+    while let Some(row) = rows.next()? {
         let source = row
             .get_ref(0)
-            .and_then(|value| value.as_str().map_err(Into::into))
-            .map_err(storage)?;
-        let level: i32 = row.get(1).map_err(storage)?;
+            .and_then(|value| value.as_str().map_err(Into::into))?;
+        let level: i32 = row.get(1)?;
         if filter.matches_level(level_from_code(level)) && filter.matches_source(source) {
-            let count: i64 = row.get(2).map_err(storage)?;
+            let count: i64 = row.get(2)?;
             matching += u64::try_from(count).unwrap_or(0);
         }
     }

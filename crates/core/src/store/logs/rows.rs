@@ -13,7 +13,6 @@ use super::query::{COLUMNS, Columns, PageQuery, SourceLevelPairs, into_page, pag
 use super::record::{TaskIdentity, entry_id};
 use super::search_index::SearchSql;
 use crate::CoreError;
-use crate::error::storage;
 
 /// One page of `task`'s entries matching `filter` (its context ignored):
 /// the statements [`page_queries`] builds, run in order until the page is
@@ -31,9 +30,9 @@ pub fn read_matching_page(
         if entries.len() > limit {
             break;
         }
-        let mut statement = connection.prepare_cached(&sql).map_err(storage)?;
-        let mut rows = statement.query(parameters(values)).map_err(storage)?;
-        while let Some(row) = rows.next().map_err(storage)? {
+        let mut statement = connection.prepare_cached(&sql)?;
+        let mut rows = statement.query(parameters(values))?;
+        while let Some(row) = rows.next()? {
             entries.push(columns(row)?.into_entry(task));
             if entries.len() > limit {
                 break;
@@ -61,17 +60,15 @@ pub fn read_rows(
     let sql = format!(
         "SELECT {COLUMNS} FROM task_logs WHERE id >= ? AND id <= ? ORDER BY id {direction} LIMIT ?"
     );
-    let mut statement = connection.prepare_cached(&sql).map_err(storage)?;
-    let mut rows = statement
-        .query((
-            entry_id(task.key, first),
-            entry_id(task.key, last),
-            i64::try_from(limit).unwrap_or(i64::MAX),
-        ))
-        .map_err(storage)?;
+    let mut statement = connection.prepare_cached(&sql)?;
+    let mut rows = statement.query((
+        entry_id(task.key, first),
+        entry_id(task.key, last),
+        i64::try_from(limit).unwrap_or(i64::MAX),
+    ))?;
     let mut entries = Vec::new();
-    while let Some(row) = rows.next().map_err(storage)? {
-        let seq: i64 = row.get(1).map_err(storage)?;
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(1)?;
         let entry = match known.remove(&(seq as u64)) {
             Some(entry) => entry,
             None => LogEntry {
@@ -87,14 +84,14 @@ pub fn read_rows(
 /// The values of a row selecting [`super::query::COLUMNS`].
 fn columns(row: &rusqlite::Row<'_>) -> Result<Columns, CoreError> {
     Ok(Columns {
-        id: row.get(0).map_err(storage)?,
-        seq: row.get(1).map_err(storage)?,
-        timestamp_ms: row.get(2).map_err(storage)?,
-        level: row.get(3).map_err(storage)?,
-        source: row.get(4).map_err(storage)?,
-        message: row.get(5).map_err(storage)?,
-        metadata: row.get(6).map_err(storage)?,
-        styles: row.get(7).map_err(storage)?,
+        id: row.get(0)?,
+        seq: row.get(1)?,
+        timestamp_ms: row.get(2)?,
+        level: row.get(3)?,
+        source: row.get(4)?,
+        message: row.get(5)?,
+        metadata: row.get(6)?,
+        styles: row.get(7)?,
     })
 }
 

@@ -29,7 +29,6 @@ use taskdeck_protocol::{LogFilter, SearchExpression, SearchMatcher, SearchMode, 
 use super::record::{MAX_SEQ, TaskIdentity, entry_id};
 use crate::CoreError;
 use crate::ansi;
-use crate::error::storage;
 
 /// The SQL function that checks a message against a search:
 /// `taskdeck_matches(message, spec)`, with `spec` from [`encode_spec`].
@@ -77,8 +76,7 @@ impl SearchSql {
 pub fn indexed_through(connection: &Connection, task: &TaskIdentity) -> Result<u64, CoreError> {
     let waiting: Option<i64> = connection
         .prepare_cached("SELECT indexed_seq FROM task_search_backlog WHERE task_key = ?")
-        .and_then(|mut statement| statement.query_row([task.key], |row| row.get(0)).optional())
-        .map_err(storage)?;
+        .and_then(|mut statement| statement.query_row([task.key], |row| row.get(0)).optional())?;
     Ok(waiting.map_or(MAX_SEQ, |seq| u64::try_from(seq).unwrap_or(0)))
 }
 

@@ -1,5 +1,6 @@
 //! Live log subscriptions: one task, one filter, batches of matching
-//! entries as they become durable.
+//! entries as they become durable; and [`Subscriptions`], the registry of
+//! a manager's running ones.
 //!
 //! A subscription reads from the store, with the same keyset queries as
 //! history, each time the flusher commits (or every [`FOREIGN_POLL`] for a
@@ -17,7 +18,11 @@
 //! notices instead of piling messages up in the webview (which then stops
 //! answering).
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+use parking_lot::{Mutex, MutexGuard};
 
 use taskdeck_protocol::{IpcError, LiveLogMessage, LogFilter, LogPage, Order};
 use tokio::sync::watch;
@@ -168,5 +173,52 @@ impl Follower {
         (self.sink)(LiveLogMessage::Entries {
             entries: page.entries,
         })
+    }
+}
+
+/// The live subscriptions of one manager: each one's stop token by id.
+#[derive(Debug)]
+pub(crate) struct Subscriptions {
+    next: AtomicU64,
+    stops: Mutex<HashMap<u64, CancellationToken>>,
+}
+
+impl Default for Subscriptions {
+    fn default() -> Self {
+        Self {
+            next: AtomicU64::new(1),
+            stops: Mutex::default(),
+        }
+    }
+}
+
+impl Subscriptions {
+    /// A new subscription's id and the token that stops it.
+    pub(crate) fn add(&self) -> (u64, CancellationToken) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let stop = CancellationToken::new();
+        self.lock().insert(id, stop.clone());
+        (id, stop)
+    }
+
+    /// Stops subscription `id`; `false` if it had already ended.
+    pub(crate) fn end(&self, id: u64) -> bool {
+        self.lock().remove(&id).map(|stop| stop.cancel()).is_some()
+    }
+
+    /// Forgets subscription `id`, which ended by itself.
+    pub(crate) fn forget(&self, id: u64) {
+        self.lock().remove(&id);
+    }
+
+    /// Stops every subscription.
+    pub(crate) fn end_all(&self) {
+        for (_, stop) in self.lock().drain() {
+            stop.cancel();
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<u64, CancellationToken>> {
+        self.stops.lock()
     }
 }

@@ -417,7 +417,7 @@ mod tests {
 
     #[test]
     fn a_huge_coloured_message_is_cut_with_its_marker_and_its_styles_clipped() {
-        use crate::task_manager::entry_text::MAX_MESSAGE_BYTES;
+        use crate::task_log::entry_text::MAX_MESSAGE_BYTES;
         let buffer = Arc::new(LogBuffer::new(4, 1000));
         let log = task_log(&buffer, 1);
         let source: Arc<str> = Arc::from("test");
@@ -456,7 +456,7 @@ mod tests {
 
     #[test]
     fn a_secret_across_the_message_cap_is_masked_before_the_cut() {
-        use crate::task_manager::entry_text::MAX_MESSAGE_BYTES;
+        use crate::task_log::entry_text::MAX_MESSAGE_BYTES;
         let buffer = Arc::new(LogBuffer::new(4, 1000));
         let log =
             task_log(&buffer, 1).with_secrets(Secrets::new(vec!["hunter2-s3cret".to_owned()]));

@@ -128,16 +128,14 @@ impl Flusher {
         }
         match reply.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(message)) => Err(CoreError::Storage(sea_orm::DbErr::Custom(message))),
+            Ok(Err(message)) => Err(CoreError::storage(message)),
             Err(_) => Err(stopped()),
         }
     }
 }
 
 fn stopped() -> CoreError {
-    CoreError::Storage(sea_orm::DbErr::Custom(
-        "the log flusher has stopped".to_owned(),
-    ))
+    CoreError::storage("the log flusher has stopped")
 }
 
 struct Worker {
