@@ -233,7 +233,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 {on_first_error} time_mode={*time_mode} {on_time_mode} wrap={*wrap} {on_wrap}
                 held={held.len()} jump_notice={(*jump_notice).clone()}
                 loading={rows.fetching || rows.loading} {following} {on_follow} />
-            <LogFilterBar filter={(*filter).clone()} sources={info.sources.clone()} counts={info.counts}
+            <LogFilterBar filter={(*filter).clone()} sources={(*info.sources).clone()} counts={info.counts}
                 {matches} on_change={on_filter} {on_step} />
             if let Some(error) = rows.error.clone() {
                 <ErrorBanner {error} />

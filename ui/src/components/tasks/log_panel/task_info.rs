@@ -21,8 +21,8 @@ pub struct TaskInfo {
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The plugin it runs.
     pub plugin_id: Option<String>,
-    /// The sources of its entries.
-    pub sources: Vec<String>,
+    /// The sources of its entries (shared: the info is read every render).
+    pub sources: Rc<Vec<String>>,
     /// Its entries per level.
     pub counts: Option<LevelCounts>,
 }
@@ -32,7 +32,7 @@ pub struct TaskInfo {
 /// task runs.
 #[hook]
 pub fn use_task_info(task_id: String, ended: Option<TaskStatus>) -> TaskInfo {
-    let sources = use_state(Vec::<String>::new);
+    let sources = use_state(|| Rc::new(Vec::<String>::new()));
     let counts = use_state(|| None::<LevelCounts>);
     let status = use_state(|| None::<TaskStatus>);
     let started_at = use_state(|| None::<chrono::DateTime<chrono::Utc>>);
@@ -55,7 +55,7 @@ pub fn use_task_info(task_id: String, ended: Option<TaskStatus>) -> TaskInfo {
                     task_id: task_id.clone(),
                 };
                 if let Ok(found) = ipc::invoke(&wanted).await {
-                    sources.set(found);
+                    sources.set(Rc::new(found));
                 }
                 if let Ok(found) = ipc::invoke(&GetTaskLogStats { task_id }).await {
                     counts.set(Some(found.counts));
@@ -81,7 +81,7 @@ pub fn use_task_info(task_id: String, ended: Option<TaskStatus>) -> TaskInfo {
         status: *status,
         started_at: *started_at,
         plugin_id: (*plugin_id).clone(),
-        sources: (*sources).clone(),
+        sources: Rc::clone(&sources),
         counts: *counts,
     }
 }
