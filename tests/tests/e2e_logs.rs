@@ -204,6 +204,15 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
             app.wait_for_text(&test_id("follow-toggle"), |text| text == "Jump to latest")
                 .await?;
 
+            // The view is the route's: a tab is an address, and Back
+            // returns to the line.
+            app.click("nav-run").await?;
+            app.wait_for(&test_id("view-run")).await?;
+            assert_eq!(app.execute("return location.hash").await?, "#/");
+            app.execute("history.back()").await?;
+            app.wait_for(&format!("{ROWS}.target[data-seq=\"3\"]"))
+                .await?;
+
             // Re-run starts the same task again and opens it; delete asks
             // twice, then removes the old one.
             app.click("history-rerun").await?;

@@ -1,47 +1,37 @@
-//! The app frame: header with navigation, the current view, and the footer.
+//! The app frame: header with navigation, the view its route names, and
+//! the footer.
 
 use taskdeck_protocol::commands::GetAppInfo;
 use taskdeck_protocol::{AppInfo, IpcError};
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use crate::components::{
     AppFooter, AppHeader, CleanupNotice, ErrorBanner, HistoryView, RunView, SettingsView,
     StorageBanner, View,
 };
 use crate::ipc;
-use crate::permalink::{self, LineLink};
+use crate::route::Route;
 
-/// The root component.
-#[function_component(App)]
-pub fn app() -> Html {
-    let link = use_state(permalink::current);
-    let view = use_state(|| {
-        if permalink::current().is_some() {
-            View::History
-        } else {
-            View::Run
-        }
-    });
-    let app_info = use_state(|| None::<Result<AppInfo, IpcError>>);
-
-    // A line link opened while the app runs: show it in History.
-    {
-        let link = link.clone();
-        let view = view.clone();
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|window| {
-                gloo_events::EventListener::new(&window, "hashchange", move |_| {
-                    let current: Option<LineLink> = permalink::current();
-                    if current.is_some() {
-                        view.set(View::History);
-                    }
-                    link.set(current);
-                })
-            });
-            // Dropping the listener removes it.
-            move || drop(listener)
-        });
+/// The app inside its router: the route lives in the location hash, so a
+/// line link opened from anywhere lands on its line.
+#[function_component(Root)]
+pub fn root() -> Html {
+    html! {
+        <HashRouter>
+            <App />
+        </HashRouter>
     }
+}
+
+/// The app frame.
+#[function_component(App)]
+fn app() -> Html {
+    let route = use_route::<Route>().unwrap_or(Route::Run);
+    let navigator = use_navigator();
+    let view = route.view();
+    let link = route.line_link();
+    let app_info = use_state(|| None::<Result<AppInfo, IpcError>>);
 
     {
         let app_info = app_info.clone();
@@ -53,19 +43,17 @@ pub fn app() -> Html {
         });
     }
 
+    let go = move |route: Route| {
+        if let Some(navigator) = &navigator {
+            navigator.push(&route);
+        }
+    };
     let on_navigate = {
-        let view = view.clone();
-        Callback::from(move |next: View| view.set(next))
+        let go = go.clone();
+        Callback::from(move |next: View| go(Route::from(next)))
     };
     // "Open its log" on a cleanup notice: that task, in History.
-    let on_open_log = {
-        let view = view.clone();
-        let link = link.clone();
-        Callback::from(move |task_id: String| {
-            link.set(Some(LineLink { task_id, seq: 1 }));
-            view.set(View::History);
-        })
-    };
+    let on_open_log = Callback::from(move |task_id: String| go(Route::line(task_id, 1)));
     let error = match &*app_info {
         Some(Err(error)) => Some(error.clone()),
         _ => None,
@@ -73,16 +61,16 @@ pub fn app() -> Html {
 
     html! {
         <div class="app" data-testid="app-frame">
-            <AppHeader current={*view} {on_navigate} />
+            <AppHeader current={view} {on_navigate} />
             if let Some(error) = error {
                 <ErrorBanner {error} />
             }
             <StorageBanner />
             <main class="app-main" data-testid="main-area" aria-live="polite">
                 <CleanupNotice {on_open_log} />
-                { match *view {
+                { match view {
                     View::Run => html! { <RunView /> },
-                    View::History => html! { <HistoryView link={(*link).clone()} /> },
+                    View::History => html! { <HistoryView {link} /> },
                     View::Settings => html! { <SettingsView /> },
                 } }
             </main>

@@ -7,9 +7,9 @@ mod app;
 mod components;
 mod format;
 mod ipc;
-mod permalink;
 mod preferences;
+mod route;
 
 fn main() {
-    yew::Renderer::<app::App>::new().render();
+    yew::Renderer::<app::Root>::new().render();
 }

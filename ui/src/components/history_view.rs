@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use super::tasks::HistoryList;
-use crate::permalink::LineLink;
+use crate::route::LineLink;
 
 /// Properties of [`HistoryView`].
 #[derive(Properties, PartialEq)]

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use super::{ExportControl, TaskLogViewer};
 use crate::components::{EmptyState, ErrorBanner};
-use crate::permalink::LineLink;
+use crate::route::LineLink;
 use crate::{format, ipc};
 
 /// Properties of [`HistoryList`].

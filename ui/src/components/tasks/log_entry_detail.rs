@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use super::styled_message::{self, Theme};
 use crate::format;
-use crate::permalink;
+use crate::route;
 
 /// Properties of [`LogEntryDetail`].
 #[derive(Properties, PartialEq)]
@@ -68,7 +68,7 @@ fn link_to(entry: &LogEntry) -> String {
         .and_then(|window| window.location().href().ok())
         .map(|href| href.split('#').next().unwrap_or_default().to_owned())
         .unwrap_or_default();
-    format!("{base}{}", permalink::href(&entry.task_id, entry.seq))
+    format!("{base}{}", route::line_href(&entry.task_id, entry.seq))
 }
 
 /// The detail of the selected line.

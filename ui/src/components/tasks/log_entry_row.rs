@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use super::styled_message::{self, Theme};
 use crate::format::{self, TimeMode};
-use crate::permalink;
+use crate::route;
 
 /// The compiled search a row highlights; one per filter, so rows compare
 /// it by identity.
@@ -75,7 +75,7 @@ pub fn log_entry_row(props: &LogEntryRowProps) -> Html {
             <button type="button" class="log-expand" data-testid="row-expand"
                 aria-expanded={props.expanded.to_string()} title="Show the whole line"
                 onclick={on_expand}>{ if props.expanded { "▾" } else { "▸" } }</button>
-            <a class="log-seq" href={permalink::href(&entry.task_id, entry.seq)}
+            <a class="log-seq" href={route::line_href(&entry.task_id, entry.seq)}
                 data-testid="line-link" title="Link to this line">{ entry.seq }</a>
             <time class="log-time" datetime={entry.timestamp.to_rfc3339()}>
                 { format::row_time(entry.timestamp, props.time_mode, props.origin) }
