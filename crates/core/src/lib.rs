@@ -29,7 +29,7 @@ pub use error::CoreError;
 pub use plugins::{Plugin, PluginRegistry};
 pub use settings::SettingsRepository;
 pub use store::Store;
-pub use store::logs::TaskLogPersistenceService;
+pub use store::logs::LogStore;
 pub use store::tasks::TaskRepository;
 pub use task_manager::{
     FlushConfig, ManagerConfig, TaskContext, TaskLogCapture, TaskLogger, TaskManager,

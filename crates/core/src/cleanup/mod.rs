@@ -19,7 +19,7 @@ use taskdeck_protocol::{RemovalReason, RemovalReport, RemovedTask, RetentionSett
 pub use self::select::RetentionPolicy;
 use crate::settings::SettingsRepository;
 use crate::store::entities::tasks;
-use crate::store::logs::TaskLogPersistenceService;
+use crate::store::logs::LogStore;
 use crate::store::logs::record::now_millis;
 use crate::store::space::{self, Reclaim};
 use crate::store::tasks::TaskRepository;
@@ -142,7 +142,7 @@ impl TaskCleanupService {
         rows: Vec<(tasks::Model, RemovalReason)>,
         dry_run: bool,
     ) -> Result<RemovalReport, CoreError> {
-        let persistence = TaskLogPersistenceService::new(&self.store);
+        let persistence = LogStore::new(&self.store);
         let mut report = RemovalReport {
             dry_run,
             ..RemovalReport::default()

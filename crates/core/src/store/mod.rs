@@ -8,13 +8,13 @@
 //!
 //! - [`tasks`] owns task rows; [`logs`] owns log rows, their full-text index
 //!   and their aggregates; [`entities`] holds the SeaORM entities;
-//!   [`space`] measures the file and gives freed space back; [`read_pool`]
+//!   [`space`] measures the file and gives freed space back; [`read`]
 //!   serves the reads that move many rows from blocking connections.
 
 pub(crate) mod connection;
 pub mod entities;
 pub mod logs;
-pub mod read_pool;
+pub mod read;
 pub mod space;
 pub mod tasks;
 
@@ -24,7 +24,7 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 use taskdeck_migrations::{Migrator, MigratorTrait};
 use taskdeck_protocol::AppInfo;
 
-use self::read_pool::ReadPool;
+use self::read::ReadPool;
 use crate::{CoreError, DataDir};
 
 /// An open, migrated Taskdeck database.

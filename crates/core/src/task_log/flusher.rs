@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use super::buffer::LogBuffer;
 use crate::CoreError;
-use crate::store::logs::TaskLogPersistenceService;
+use crate::store::logs::LogStore;
 use crate::store::logs::record::LogRecord;
 
 /// When the flusher writes.
@@ -65,11 +65,7 @@ pub struct Flusher {
 
 impl Flusher {
     /// Starts the flusher task on the current tokio runtime.
-    pub fn start(
-        buffer: Arc<LogBuffer>,
-        persistence: TaskLogPersistenceService,
-        config: FlushConfig,
-    ) -> Self {
+    pub fn start(buffer: Arc<LogBuffer>, persistence: LogStore, config: FlushConfig) -> Self {
         let (requests, receiver) = mpsc::unbounded_channel();
         let (durable_sender, durable) = watch::channel(0);
         let (error_sender, storage_error) = watch::channel(None);
@@ -142,7 +138,7 @@ struct Worker {
     durable: watch::Sender<u64>,
     storage_error: watch::Sender<Option<String>>,
     buffer: Arc<LogBuffer>,
-    persistence: TaskLogPersistenceService,
+    persistence: LogStore,
     config: FlushConfig,
     /// Chunks taken from the buffer but not yet stored, oldest first; each
     /// is one transaction.

@@ -29,7 +29,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::CoreError;
-use crate::store::logs::TaskLogPersistenceService;
+use crate::store::logs::LogStore;
 use crate::store::logs::record::TaskIdentity;
 use crate::store::tasks::TaskRepository;
 
@@ -51,7 +51,7 @@ pub type LiveSink = Box<dyn Fn(LiveLogMessage) -> bool + Send + Sync>;
 
 /// Everything a running subscription needs.
 pub(crate) struct Follower {
-    pub logs: TaskLogPersistenceService,
+    pub logs: LogStore,
     pub tasks: TaskRepository,
     pub task: TaskIdentity,
     pub filter: LogFilter,

@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::buffer::LogBuffer;
-use crate::store::logs::TaskLogPersistenceService;
+use crate::store::logs::LogStore;
 use crate::store::logs::search_index::IndexStep;
 
 /// Entries indexed per transaction: long enough to amortise a commit,
@@ -38,7 +38,7 @@ impl Indexer {
     /// Starts the indexer on the current runtime. It publishes how many
     /// stored entries wait for the index on `waiting`.
     pub fn spawn(
-        logs: TaskLogPersistenceService,
+        logs: LogStore,
         buffer: Arc<LogBuffer>,
         durable: watch::Receiver<u64>,
         waiting: watch::Sender<u64>,
@@ -63,7 +63,7 @@ impl Indexer {
 }
 
 async fn run(
-    logs: TaskLogPersistenceService,
+    logs: LogStore,
     buffer: Arc<LogBuffer>,
     mut durable: watch::Receiver<u64>,
     waiting: watch::Sender<u64>,

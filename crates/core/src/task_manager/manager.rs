@@ -22,7 +22,7 @@ use super::count_feed;
 use super::runner::{self, RunnerLock};
 use crate::cleanup::TaskCleanupService;
 use crate::plugins::PluginRegistry;
-use crate::store::logs::TaskLogPersistenceService;
+use crate::store::logs::LogStore;
 use crate::store::tasks::TaskRepository;
 use crate::task_log::buffer::LogBuffer;
 use crate::task_log::flusher::Flusher;
@@ -43,7 +43,7 @@ pub(super) struct RunningTask {
 pub(super) struct Inner {
     pub(super) store: Store,
     pub(super) tasks: TaskRepository,
-    pub(super) logs: TaskLogPersistenceService,
+    pub(super) logs: LogStore,
     pub(super) plugins: PluginRegistry,
     pub(super) buffer: Arc<LogBuffer>,
     pub(super) flusher: Flusher,
@@ -92,7 +92,7 @@ impl TaskManager {
                 "tasks of dead processes marked interrupted"
             );
         }
-        let logs = TaskLogPersistenceService::new(&store);
+        let logs = LogStore::new(&store);
         let buffer = Arc::new(LogBuffer::new(
             config.flush.max_batch,
             config.flush.max_held,

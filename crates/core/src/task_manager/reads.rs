@@ -72,7 +72,7 @@ impl TaskManager {
     }
 
     /// How many entries of a task match `filter` (see
-    /// [`TaskLogPersistenceService::count`]); buffered entries included.
+    /// [`LogStore::count`]); buffered entries included.
     pub async fn count_logs(
         &self,
         task_id: &str,

@@ -23,7 +23,7 @@ use taskdeck_protocol::LogLevel;
 
 use crate::store::entities::tasks;
 use crate::store::logs::record::LogRecord;
-use crate::store::logs::{TaskLogPersistenceService, write, write_transaction};
+use crate::store::logs::{LogStore, write, write_transaction};
 use crate::store::tasks::TaskRepository;
 use crate::{CoreError, DataDir, Store};
 
@@ -149,7 +149,7 @@ async fn mark_interrupted(store: &Store, task: &tasks::Model) -> Result<bool, Co
         return Ok(false);
     }
     let identity = Arc::new(task.identity());
-    let last_seq = TaskLogPersistenceService::last_seq(&transaction, &identity).await?;
+    let last_seq = LogStore::last_seq(&transaction, &identity).await?;
     let record = LogRecord::system(identity, last_seq + 1, LogLevel::Error, message, None);
     write::insert_records(&transaction, std::slice::from_ref(&record)).await?;
     transaction.commit().await?;

@@ -317,7 +317,7 @@ async fn a_task_is_finished_only_once_its_last_entry_is_durable_and_shutdown_flu
     let reopened = crate::Store::open(crate::DataDir::resolve(Some(dir.path())).unwrap())
         .await
         .unwrap();
-    let stats = crate::TaskLogPersistenceService::new(&reopened)
+    let stats = crate::LogStore::new(&reopened)
         .stats(&task.id)
         .await
         .unwrap();
@@ -423,7 +423,7 @@ async fn tasks_of_dead_processes_are_interrupted_and_live_ones_are_left_alone() 
             styles: Vec::new(),
         })
         .collect();
-    crate::TaskLogPersistenceService::new(&store)
+    crate::LogStore::new(&store)
         .insert_batch(&records)
         .await
         .unwrap();
@@ -628,7 +628,7 @@ async fn the_index_backlog_of_an_upgraded_log_is_reported_until_it_is_indexed() 
             styles: Vec::new(),
         })
         .collect();
-    crate::TaskLogPersistenceService::new(&store)
+    crate::LogStore::new(&store)
         .insert_batch(&records)
         .await
         .unwrap();

@@ -2,7 +2,7 @@
 //! the (source, level) pairs a filter selects, pages (their rows read by
 //! [`super::rows`], with context by [`super::context`]), and match
 //! counts. Page queries run them through the
-//! [`crate::store::read_pool::ReadPool`]; an export holds a [`BulkReader`],
+//! [`crate::store::read::ReadPool`]; an export holds a [`BulkReader`],
 //! one read transaction, so it reads one consistent snapshot even while
 //! tasks keep writing.
 //!
@@ -27,7 +27,7 @@ pub struct BulkReader {
 
 impl BulkReader {
     /// Starts the read transaction every page is read in, on a read-only
-    /// `connection` (see [`crate::store::read_pool::ReadPool::open`]).
+    /// `connection` (see [`crate::store::read::ReadPool::open`]).
     pub fn begin(connection: Connection) -> Result<Self, CoreError> {
         connection.execute_batch("BEGIN")?;
         Ok(Self { connection })

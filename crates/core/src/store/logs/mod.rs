@@ -1,4 +1,4 @@
-//! Task logs in the store: [`TaskLogPersistenceService`] writes batches and
+//! Task logs in the store: [`LogStore`] writes batches and
 //! answers filtered pages, stats and sources; deleting a task removes its
 //! rows, index entries and aggregates in one transaction. Pages are read
 //! on blocking connections ([`bulk`]); searches run through the substring
@@ -25,12 +25,12 @@ use taskdeck_protocol::{LogCount, LogFilter, LogPage, LogStats};
 use std::sync::Arc;
 
 use self::record::{LogRecord, MAX_SEQ, TaskIdentity, entry_id};
-use super::read_pool::ReadPool;
+use super::read::ReadPool;
 use crate::{CoreError, Store};
 
 /// Reads and writes task logs.
 #[derive(Debug, Clone)]
-pub struct TaskLogPersistenceService {
+pub struct LogStore {
     connection: DatabaseConnection,
     reads: Arc<ReadPool>,
 }
@@ -45,7 +45,7 @@ pub fn write_transaction() -> TransactionOptions {
     }
 }
 
-impl TaskLogPersistenceService {
+impl LogStore {
     /// A service on `store`'s database.
     pub fn new(store: &Store) -> Self {
         Self {

@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Map, json};
 use taskdeck_protocol::{LogCount, LogFilter, LogLevel, Order, SearchMode};
 
-use super::TaskLogPersistenceService;
+use super::LogStore;
 use super::record::{LogRecord, TaskIdentity};
 use super::search_index::IndexStep;
 use crate::store::tasks::TaskRepository;
@@ -39,10 +39,7 @@ async fn task_with_entries(store: &Store, count: u64) -> Arc<TaskIdentity> {
             styles: Vec::new(),
         })
         .collect();
-    TaskLogPersistenceService::new(store)
-        .insert_batch(&records)
-        .await
-        .unwrap();
+    LogStore::new(store).insert_batch(&records).await.unwrap();
     task
 }
 
@@ -68,7 +65,7 @@ async fn count(store: &Store, sql: &str) -> i64 {
 async fn stored_entries_come_back_with_every_field() {
     let (_dir, store) = temp_store().await;
     let task = task_with_entries(&store, 4).await;
-    let page = TaskLogPersistenceService::new(&store)
+    let page = LogStore::new(&store)
         .query(&task.id, &LogFilter::default())
         .await
         .unwrap();
@@ -89,7 +86,7 @@ async fn stored_entries_come_back_with_every_field() {
 async fn keyset_pages_visit_every_entry_once_in_both_directions() {
     let (_dir, store) = temp_store().await;
     let task = task_with_entries(&store, 95).await;
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
     for order in [Order::Ascending, Order::Descending] {
         let mut seen = Vec::new();
         let mut cursor = None;
@@ -120,7 +117,7 @@ async fn keyset_pages_visit_every_entry_once_in_both_directions() {
 async fn level_set_and_minimum_filter_pages() {
     let (_dir, store) = temp_store().await;
     let task = task_with_entries(&store, 40).await;
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
     let errors = service
         .query(
             &task.id,
@@ -152,7 +149,7 @@ async fn level_set_and_minimum_filter_pages() {
 async fn query_with_source_parent_matches_children() {
     let (_dir, store) = temp_store().await;
     let task = task_with_entries(&store, 12).await;
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
     let filter = |sources: &[&str], order| LogFilter {
         sources: sources.iter().map(|source| source.to_string()).collect(),
         order,
@@ -184,7 +181,7 @@ async fn search_finds_text_within_the_task_and_filter() {
     let (_dir, store) = temp_store().await;
     let task = task_with_entries(&store, 50).await;
     let other = task_with_entries(&store, 50).await;
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
     let search = |text: &str| LogFilter {
         search: Some(text.into()),
         ..LogFilter::default()
@@ -216,7 +213,7 @@ async fn search_finds_text_within_the_task_and_filter() {
 }
 
 /// Indexes every entry that waits for the search index.
-async fn index_everything(service: &TaskLogPersistenceService) {
+async fn index_everything(service: &LogStore) {
     while service.index_search_chunk(7).await.unwrap() != IndexStep::Idle {}
     assert_eq!(service.entries_waiting_for_index().await.unwrap(), 0);
 }
@@ -255,7 +252,7 @@ async fn search_finds_what_was_typed_before_and_after_indexing() {
             styles: Vec::new(),
         })
         .collect();
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
     service.insert_batch(&records).await.unwrap();
     let found = async |text: &str| {
         let filter = LogFilter {
@@ -295,7 +292,7 @@ async fn counts_follow_the_filter_and_a_search_count_stops_at_its_cap() {
     let (_dir, store) = temp_store().await;
     let task = task_with_entries(&store, 50).await;
     let _other = task_with_entries(&store, 50).await;
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
     let count = async |filter: LogFilter| service.count(&task.id, &filter).await.unwrap();
     let search = |text: &str| LogFilter {
         search: Some(text.into()),
@@ -357,7 +354,7 @@ async fn counts_follow_the_filter_and_a_search_count_stops_at_its_cap() {
 async fn plain_text_never_fails_and_bad_operators_are_named_without_internals() {
     let (_dir, store) = temp_store().await;
     let task = task_with_entries(&store, 3).await;
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
     let malformed = [
         "\"unterminated",
         "AND",
@@ -398,7 +395,7 @@ async fn plain_text_never_fails_and_bad_operators_are_named_without_internals() 
 async fn stats_and_sources_come_from_the_aggregates() {
     let (_dir, store) = temp_store().await;
     let task = task_with_entries(&store, 10).await;
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
     // A second batch adds to the same aggregates.
     let more: Vec<LogRecord> = (11..=12)
         .map(|seq| LogRecord {
@@ -456,7 +453,7 @@ async fn deleting_a_task_removes_its_rows_index_entries_and_aggregates_only() {
     let (_dir, store) = temp_store().await;
     let doomed = task_with_entries(&store, 30).await;
     let kept = task_with_entries(&store, 30).await;
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
 
     index_everything(&service).await;
     assert_eq!(service.delete_task(&doomed).await.unwrap(), 30);
@@ -496,7 +493,7 @@ async fn deleting_a_task_removes_its_rows_index_entries_and_aggregates_only() {
 #[tokio::test]
 async fn unknown_tasks_and_invalid_filters_are_typed_errors() {
     let (_dir, store) = temp_store().await;
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
     assert!(matches!(
         service.query("no-such-task", &LogFilter::default()).await,
         Err(CoreError::TaskNotFound(id)) if id == "no-such-task"
@@ -658,7 +655,7 @@ mod hostile_filters {
             let task = task_with_entries(&store, 40).await;
             (dir, store, task)
         });
-        let service = TaskLogPersistenceService::new(&store);
+        let service = LogStore::new(&store);
         let config = ProptestConfig {
             cases: 256,
             failure_persistence: None,
@@ -710,7 +707,7 @@ mod substring_property {
             .build()
             .unwrap();
         let (_dir, store) = runtime.block_on(temp_store());
-        let service = TaskLogPersistenceService::new(&store);
+        let service = LogStore::new(&store);
         let config = ProptestConfig {
             cases: 64,
             failure_persistence: None,
@@ -801,7 +798,7 @@ mod context_property {
             .build()
             .unwrap();
         let (_dir, store) = runtime.block_on(temp_store());
-        let service = TaskLogPersistenceService::new(&store);
+        let service = LogStore::new(&store);
         let config = ProptestConfig {
             cases: 96,
             failure_persistence: None,
@@ -884,7 +881,7 @@ mod context_property {
 #[tokio::test]
 async fn a_regex_finds_exactly_what_it_matches_through_the_index_and_the_tail() {
     let (_dir, store) = temp_store().await;
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
     let row = TaskRepository::new(&store)
         .create("shell", &Map::new(), "runner")
         .await
@@ -962,7 +959,7 @@ async fn a_regex_finds_exactly_what_it_matches_through_the_index_and_the_tail() 
 #[tokio::test]
 async fn rows_stored_with_raw_escapes_read_and_search_as_the_text_they_show() {
     let (_dir, store) = temp_store().await;
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
     let row = TaskRepository::new(&store)
         .create("shell", &Map::new(), "runner")
         .await
@@ -1016,7 +1013,7 @@ async fn rows_stored_with_raw_escapes_read_and_search_as_the_text_they_show() {
 #[tokio::test]
 async fn context_at_the_edges_of_the_seq_range_is_an_empty_page() {
     let (_dir, store) = temp_store().await;
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
     let task = task_with_entries(&store, 20).await;
     for (after_seq, before_seq) in [(None, Some(0)), (None, Some(1)), (Some(u64::MAX), None)] {
         let filter = LogFilter {
@@ -1036,7 +1033,7 @@ async fn context_at_the_edges_of_the_seq_range_is_an_empty_page() {
 #[tokio::test]
 async fn a_search_holding_a_nul_is_answered_not_a_storage_error() {
     let (_dir, store) = temp_store().await;
-    let service = TaskLogPersistenceService::new(&store);
+    let service = LogStore::new(&store);
     let task = task_with_entries(&store, 20).await;
     service.index_search_chunk(100).await.unwrap();
     for text in ["Z\0i", "copied\0file", "\0\0\0"] {
