@@ -4,14 +4,16 @@
 //! (with the saved flush interval), applies the retention settings then
 //! and hourly ([`retention`]), registers the IPC commands (each a few
 //! lines over `taskdeck-core`, see [`ipc::surface`]), forwards task
-//! updates as events, flushes every log entry on exit, and hands the
-//! window to the Yew UI. All real work happens in the engine.
+//! updates as events, flushes every log entry on exit, hands the window to
+//! the Yew UI and reloads it if its web process dies
+//! ([`webview_recovery`]). All real work happens in the engine.
 
 pub mod commands;
 pub mod error;
 pub mod ipc;
 pub mod retention;
 pub mod state;
+pub mod webview_recovery;
 
 use tauri::{Builder, Manager, RunEvent, Runtime};
 use tracing_subscriber::layer::SubscriberExt;
@@ -59,19 +61,33 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run() {
     install_tracing();
+    // Without WebView2, Tauri would panic in its setup, and a release
+    // build (no console) would end without a word.
+    #[cfg(windows)]
+    if let Err(error) = tauri::webview_version() {
+        fatal(&format!(
+            "Taskdeck needs the Microsoft Edge WebView2 Runtime, which is not installed \
+             ({error}).\n\nInstall it from \
+             https://developer.microsoft.com/microsoft-edge/webview2/ (the Evergreen \
+             Bootstrapper), then start Taskdeck again."
+        ));
+    }
     let state = tauri::async_runtime::block_on(AppState::open());
     if let Err(error) = state.manager() {
         tracing::error!(%error, "the engine could not start; the UI will say so");
     }
     let app = match configure(tauri::Builder::default(), state).build(context()) {
         Ok(app) => app,
-        Err(error) => {
-            // Nothing can be shown without a window: report and exit non-zero.
-            eprintln!("taskdeck: the desktop app could not start: {error}");
-            std::process::exit(1);
-        }
+        Err(error) => fatal(&format!("the desktop app could not start: {error}")),
     };
     app.run(|handle, event| {
+        // The window exists once the event loop is ready.
+        if let RunEvent::Ready = event {
+            match handle.get_webview_window("main") {
+                Some(window) => webview_recovery::watch(&window),
+                None => tracing::warn!("no main window: a dead web process would stay dead"),
+            }
+        }
         if let RunEvent::Exit = event
             && let Ok(manager) = handle.state::<AppState>().manager()
         {
@@ -82,6 +98,22 @@ pub fn run() {
             }
         }
     });
+}
+
+/// Says why the app cannot start, and exits with status 1: on stderr, and
+/// on Windows also in a message box, since a release build has no console.
+fn fatal(message: &str) -> ! {
+    eprintln!("taskdeck: {message}");
+    #[cfg(windows)]
+    {
+        let _ = rfd::MessageDialog::new()
+            .set_level(rfd::MessageLevel::Error)
+            .set_title("Taskdeck cannot start")
+            .set_description(message)
+            .set_buttons(rfd::MessageButtons::Ok)
+            .show();
+    }
+    std::process::exit(1);
 }
 
 /// Task capture for plugins that log through `tracing`, and the app's own

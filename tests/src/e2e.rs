@@ -37,6 +37,27 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 /// Where the native WebDriver for WebKitGTK lives on Debian.
 const WEBKIT_WEBDRIVER: &str = "/usr/bin/WebKitWebDriver";
 
+/// Overrides the native WebDriver tauri-driver starts (a WebKitWebDriver
+/// elsewhere, a particular msedgedriver.exe).
+const NATIVE_DRIVER_ENV: &str = "TASKDECK_E2E_NATIVE_DRIVER";
+
+/// The native WebDriver to hand tauri-driver: the variable's, else
+/// WebKitWebDriver on Linux. On Windows none: tauri-driver then finds
+/// msedgedriver.exe on PATH itself.
+fn native_driver() -> Option<PathBuf> {
+    std::env::var_os(NATIVE_DRIVER_ENV)
+        .map(PathBuf::from)
+        .or_else(|| cfg!(target_os = "linux").then(|| PathBuf::from(WEBKIT_WEBDRIVER)))
+}
+
+/// Why the end-to-end tests cannot run here, when they cannot: macOS has
+/// no WebDriver for its WKWebView, so tauri-driver cannot drive the app.
+pub fn unsupported_platform() -> Option<&'static str> {
+    cfg!(target_os = "macos").then_some(
+        "skipped: macOS has no WebDriver for WKWebView, so tauri-driver cannot drive the app",
+    )
+}
+
 /// One session at a time per test process: two WebKitWebDriver-driven
 /// instances at once crash each other's pages ("page crash or hang") on
 /// these machines, and these tests are not about concurrent instances.
@@ -97,7 +118,6 @@ impl AppSession {
         driver
             .args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
-            .args(["--native-driver", WEBKIT_WEBDRIVER])
             .env("TASKDECK_DATA_DIR", data_dir)
             // Instances of the app would share WebKit's data and cache
             // folders (named after the app identifier) with the user's own
@@ -112,6 +132,9 @@ impl AppSession {
         // and the app it started (see `ChildGuard`).
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut driver, 0);
+        if let Some(native) = native_driver() {
+            driver.arg("--native-driver").arg(native);
+        }
         if let Some(display) = &display {
             driver.env("DISPLAY", &display.name);
         }
@@ -509,6 +532,42 @@ impl AppSession {
         Ok(pids.len())
     }
 
+    /// The web processes of the app's window (WebKitGTK's
+    /// `WebKitWebProcess`, children of the app).
+    pub fn web_processes(&self) -> Result<Vec<u32>, String> {
+        let app = processes_of(&app_binary()?);
+        Ok(std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| {
+                let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+                let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+                let (name, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
+                let parent = rest.split(' ').nth(1)?.parse::<u32>().ok()?;
+                (name.starts_with("WebKitWebProces") && app.contains(&parent)).then_some(pid)
+            })
+            .collect())
+    }
+
+    /// Kills the web process of the app's window, as a crash would end it;
+    /// returns its pid. The WebDriver session ends with it: WebKitWebDriver
+    /// deletes a session whose page crashed.
+    pub fn kill_web_process(&self) -> Result<u32, String> {
+        let web = *self
+            .web_processes()?
+            .first()
+            .ok_or("the app has no web process")?;
+        let status = Command::new("kill")
+            .args(["-KILL", &web.to_string()])
+            .status()
+            .map_err(|error| format!("cannot run kill: {error}"))?;
+        if !status.success() {
+            return Err(format!("kill -KILL {web} failed ({status})"));
+        }
+        Ok(web)
+    }
+
     /// Ends the session after `outcome`, with a screenshot named `failure`
     /// first when it failed; returns `outcome`.
     pub async fn finish<T>(self, outcome: Result<T, String>) -> Result<T, String> {
@@ -562,6 +621,10 @@ pub async fn with_app<F>(name: &str, data_dir: &Path, test: F)
 where
     F: AsyncFnOnce(&AppSession) -> Result<(), String>,
 {
+    if let Some(reason) = unsupported_platform() {
+        eprintln!("{name}: {reason}");
+        return;
+    }
     run_session(name, AppSession::launch(name, data_dir).await, test).await;
 }
 
@@ -571,6 +634,10 @@ pub async fn with_app_and_webview_home<F>(name: &str, data_dir: &Path, webview_h
 where
     F: AsyncFnOnce(&AppSession) -> Result<(), String>,
 {
+    if let Some(reason) = unsupported_platform() {
+        eprintln!("{name}: {reason}");
+        return;
+    }
     let launched = AppSession::launch_with_webview_home(name, data_dir, webview_home).await;
     run_session(name, launched, test).await;
 }

@@ -254,9 +254,12 @@ async fn retention_runs_at_start_up_says_so_and_is_edited_in_settings() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hard_kill_of_the_app_while_a_task_floods_leaves_a_sound_database() {
-    use taskdeck_core::{DataDir, ManagerConfig, PluginRegistry, Store, TaskManager};
-    use taskdeck_protocol::{LogFilter, TaskListFilter, TaskStatus};
+    use taskdeck_protocol::{LogFilter, TaskStatus};
 
+    if let Some(reason) = taskdeck_tests::e2e::unsupported_platform() {
+        eprintln!("hard-kill: {reason}");
+        return;
+    }
     let data_dir = tempfile::tempdir().unwrap();
     let app = AppSession::launch("hard-kill", data_dir.path())
         .await
@@ -297,16 +300,7 @@ async fn a_hard_kill_of_the_app_while_a_task_floods_leaves_a_sound_database() {
         .unwrap();
     assert_eq!(integrity, "ok");
     // The next start finds the task of the dead process and says so.
-    let store = Store::open(DataDir::resolve(Some(data_dir.path())).unwrap())
-        .await
-        .unwrap();
-    let manager = TaskManager::start(store, PluginRegistry::builtin(), ManagerConfig::default())
-        .await
-        .unwrap();
-    let tasks = manager
-        .list_tasks(&TaskListFilter::default())
-        .await
-        .unwrap();
+    let (manager, tasks) = reopen(data_dir.path()).await;
     assert_eq!(tasks.len(), 1);
     assert_eq!(tasks[0].status, TaskStatus::Interrupted);
     let stats = manager.log_stats(&tasks[0].id).await.unwrap();
@@ -328,4 +322,110 @@ async fn a_hard_kill_of_the_app_while_a_task_floods_leaves_a_sound_database() {
     );
     assert_eq!(newest.entries[0].seq, stats.total, "seq gap-free");
     manager.shutdown().await.unwrap();
+}
+
+/// The window's web process dies (as WebKitGTK's did twice in about ten
+/// runs under Xvfb): the core loads the UI again in a new web process,
+/// while the task it was showing runs on and keeps every line. (The
+/// WebDriver session ends with the page; the notice the reloaded UI shows
+/// is tested in `ui/src/components/recovered_notice.rs` and the reload's
+/// address in `src-tauri/src/webview_recovery.rs`.)
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_web_process_is_replaced_and_the_task_keeps_every_line() {
+    use taskdeck_protocol::{LogFilter, TaskStatus};
+    use taskdeck_tests::e2e::wait_until;
+
+    let data_dir = tempfile::tempdir().unwrap();
+    let app = AppSession::launch("web-process", data_dir.path())
+        .await
+        .unwrap();
+    let started = async {
+        app.run_shell_script("for i in $(seq 1 60); do echo line $i; sleep 0.05; done")
+            .await?;
+        app.wait_for_text(&test_id("panel-status"), |text| {
+            text.eq_ignore_ascii_case("running")
+        })
+        .await
+    }
+    .await;
+    if let Err(error) = started {
+        let shot = app.screenshot("failure").await;
+        let _ = app.close().await;
+        panic!("web-process: {error} (screenshot: {shot:?})");
+    }
+    let killed = app.kill_web_process().unwrap();
+    let database = data_dir.path().join("taskdeck.db");
+    let outcome = async {
+        wait_until(
+            "a new web process for the reloaded UI",
+            async || app.web_processes(),
+            |processes| !processes.is_empty() && !processes.contains(&killed),
+        )
+        .await?;
+        // The app lives on and finishes its task.
+        wait_until(
+            "the task to succeed in the running app",
+            async || {
+                let connection = rusqlite::Connection::open(&database)
+                    .map_err(|error| format!("cannot open the database: {error}"))?;
+                Ok(connection
+                    .query_row("SELECT status FROM tasks", [], |row| {
+                        row.get::<_, String>(0)
+                    })
+                    .unwrap_or_default())
+            },
+            |status| status == "succeeded",
+        )
+        .await
+    }
+    .await;
+    let _ = app.close().await;
+    outcome.unwrap();
+
+    let (manager, tasks) = reopen(data_dir.path()).await;
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].status, TaskStatus::Succeeded);
+    let lines = manager
+        .query_logs(
+            &tasks[0].id,
+            &LogFilter {
+                sources: vec!["shell.stdout".to_owned()],
+                limit: Some(1_000),
+                ..LogFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    let messages: Vec<String> = lines
+        .entries
+        .into_iter()
+        .map(|entry| entry.message)
+        .collect();
+    let expected: Vec<String> = (1..=60).map(|index| format!("line {index}")).collect();
+    assert_eq!(messages, expected);
+    manager.shutdown().await.unwrap();
+}
+
+/// An engine on the data directory a closed or killed app used, as the
+/// next start opens it, and its tasks.
+#[cfg(unix)]
+async fn reopen(
+    data_dir: &std::path::Path,
+) -> (
+    taskdeck_core::TaskManager,
+    Vec<taskdeck_protocol::TaskSummary>,
+) {
+    use taskdeck_core::{DataDir, ManagerConfig, PluginRegistry, Store, TaskManager};
+    let store = Store::open(DataDir::resolve(Some(data_dir)).unwrap())
+        .await
+        .unwrap();
+    let manager = TaskManager::start(store, PluginRegistry::builtin(), ManagerConfig::default())
+        .await
+        .unwrap();
+    let tasks = manager
+        .list_tasks(&taskdeck_protocol::TaskListFilter::default())
+        .await
+        .unwrap();
+    (manager, tasks)
 }

@@ -7,8 +7,8 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::{
-    AppFooter, AppHeader, CleanupNotice, ErrorBanner, HistoryView, RunView, SettingsView,
-    StorageBanner, View,
+    AppFooter, AppHeader, CleanupNotice, ErrorBanner, HistoryView, RecoveredNotice, RunView,
+    SettingsView, StorageBanner, View,
 };
 use crate::ipc;
 use crate::route::Route;
@@ -65,6 +65,7 @@ fn app() -> Html {
             if let Some(error) = error {
                 <ErrorBanner {error} />
             }
+            <RecoveredNotice />
             <StorageBanner />
             <main class="app-main" data-testid="main-area" aria-live="polite">
                 <CleanupNotice {on_open_log} />

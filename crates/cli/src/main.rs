@@ -66,7 +66,12 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(commands::run(args)) {
+    let outcome = runtime.block_on(commands::run(args));
+    // The command is done and its data stored: a read still blocked on a
+    // pipe that an orphaned process holds open (Windows reads pipes on
+    // blocking threads) must not keep the CLI from exiting.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
         Err(error) => {
@@ -80,8 +85,10 @@ fn main() -> ExitCode {
 /// diagnostics on stderr (warnings by default; `RUST_LOG` overrides).
 fn install_tracing() {
     let diagnostics = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // Through anstream, as stdout is: colours on every console,
+        // stripped when stderr is no terminal or `NO_COLOR` is set.
+        .with_writer(anstream::stderr)
+        .with_ansi(true)
         .with_target(false)
         .with_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")));
     let _ = tracing_subscriber::registry()

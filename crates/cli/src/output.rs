@@ -5,7 +5,9 @@
 //! `crates/protocol` serialisation, for programs.
 
 use std::borrow::Cow;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
+
+use anstream::{AutoStream, ColorChoice};
 
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
@@ -14,18 +16,22 @@ use taskdeck_protocol::{LevelCounts, LogEntry, LogLevel, LogStats, TaskSummary};
 
 /// Where and how to print.
 pub struct Printer {
-    out: std::io::BufWriter<std::io::Stdout>,
+    out: std::io::BufWriter<AutoStream<std::io::Stdout>>,
     colour: bool,
 }
 
 impl Printer {
-    /// Stdout, coloured if it is a terminal and `NO_COLOR` is unset.
+    /// Stdout, coloured if it is a terminal and `NO_COLOR` is unset (and
+    /// `CLICOLOR_FORCE` forces it). On Windows the console is switched to
+    /// escape sequences, or, where it cannot be (the classic console of
+    /// older Windows 10), the colours are set through the console API, so
+    /// no `←[33m` ever shows.
     pub fn stdout() -> Self {
         let stdout = std::io::stdout();
-        let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let choice = AutoStream::choice(&stdout);
         Self {
-            out: std::io::BufWriter::new(stdout),
-            colour,
+            out: std::io::BufWriter::new(AutoStream::new(stdout, choice)),
+            colour: choice != ColorChoice::Never,
         }
     }
 

@@ -1,8 +1,9 @@
 //! `taskdeck run`, `tasks`, `show`, `logs`, `stats`, `sources`, `export`,
 //! `delete` and `cleanup` as a user runs them: real processes on a real data directory.
 
-// The tasks run `sh`, so these tests need a Unix shell.
-#![cfg(unix)]
+// The tasks run `sh -c` on Unix and `cmd /c` on Windows (see
+// `taskdeck_core::test_programs`); a test that needs more of a Unix shell
+// (`printf` escapes, `seq`, signals) says so where it is gated.
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
@@ -11,6 +12,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use taskdeck_core::test_programs::{self, script, shell_name, sleep_command};
 
 fn taskdeck(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_taskdeck"));
@@ -41,10 +43,10 @@ fn json_lines(output: &Output) -> Vec<Value> {
         .collect()
 }
 
-/// Starts `taskdeck run` of `sh -c "echo begun; sleep <seconds>"` and
+/// Starts `taskdeck run` of a script that prints `begun` and sleeps, and
 /// returns the process and the task id once the task has begun.
 fn start_sleeper(dir: &Path, seconds: u32) -> (std::process::Child, String) {
-    let params = format!(r#"{{"program": "sh", "args": ["-c", "echo begun; sleep {seconds}"]}}"#);
+    let params = script(&["echo begun", &sleep_command(seconds)]).to_string();
     let mut child = taskdeck(dir)
         .args(["run", "shell", "--params-json", &params])
         .stdin(Stdio::null())
@@ -103,18 +105,19 @@ impl Follower {
     }
 }
 
-/// Runs `sh -c script` as a task and returns its summary.
+/// Runs `script` (`sh -c`, or `cmd /c` on Windows) as a task, its
+/// parameters given one by one with `--param`, and returns its summary.
 fn run_script(dir: &Path, script: &str) -> (Output, Value) {
-    let args = serde_json::to_string(&["-c", script]).unwrap();
+    let params = test_programs::script(&[script]);
     let output = run(
         dir,
         &[
             "run",
             "shell",
             "--param",
-            "program=sh",
+            &format!("program={}", params["program"]),
             "--param",
-            &format!("args={args}"),
+            &format!("args={}", params["args"]),
             "--json",
         ],
     );
@@ -131,7 +134,7 @@ fn run_prints_live_lines_then_the_task_id_and_exit_status_follows_the_task() {
             "run",
             "shell",
             "--params-json",
-            r#"{"program": "sh", "args": ["-c", "echo out; echo err >&2"]}"#,
+            &script(&["echo out", "echo err>&2"]).to_string(),
         ],
     );
     assert_eq!(output.status.code(), Some(0), "{output:?}");
@@ -155,7 +158,10 @@ fn run_prints_live_lines_then_the_task_id_and_exit_status_follows_the_task() {
     let (failed, summary) = run_script(dir.path(), "exit 7");
     assert_eq!(failed.status.code(), Some(1));
     assert_eq!(summary["status"], "failed");
-    assert_eq!(summary["error"], "`sh` exited with status 7");
+    assert_eq!(
+        summary["error"],
+        format!("`{}` exited with status 7", shell_name())
+    );
     let stderr = String::from_utf8(failed.stderr).unwrap();
     assert!(
         stderr.starts_with("taskdeck: task ") && stderr.contains("failed"),
@@ -163,14 +169,23 @@ fn run_prints_live_lines_then_the_task_id_and_exit_status_follows_the_task() {
     );
 
     // `true` alone would parse as JSON; a JSON string forces a string.
-    let quiet = run(
-        dir.path(),
-        &["run", "shell", "--param", "program=\"true\"", "--quiet"],
-    );
+    let quiet = if cfg!(windows) {
+        run(
+            dir.path(),
+            &["run", "shell", "--param", "program=\"hostname\"", "--quiet"],
+        )
+    } else {
+        run(
+            dir.path(),
+            &["run", "shell", "--param", "program=\"true\"", "--quiet"],
+        )
+    };
     assert_eq!(quiet.status.code(), Some(0), "{quiet:?}");
     assert_eq!(stdout(&quiet).lines().count(), 1);
 }
 
+// Unix: the script prints escapes and bytes with `printf`.
+#[cfg(unix)]
 #[test]
 fn logs_print_json_lines_exactly_as_the_protocol_serialises_entries() {
     let dir = tempfile::tempdir().unwrap();
@@ -250,6 +265,8 @@ fn logs_print_json_lines_exactly_as_the_protocol_serialises_entries() {
     assert_eq!(listed[0]["id"], id);
 }
 
+// Unix: the script prints escapes and bytes with `printf`.
+#[cfg(unix)]
 #[test]
 fn search_finds_text_as_typed_and_regex_and_case_only_when_asked() {
     let dir = tempfile::tempdir().unwrap();
@@ -292,6 +309,8 @@ fn search_finds_text_as_typed_and_regex_and_case_only_when_asked() {
     );
 }
 
+// Unix: the script prints escapes and bytes with `printf`.
+#[cfg(unix)]
 #[test]
 fn control_characters_in_a_log_line_are_printed_as_escapes_never_sent_to_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
@@ -333,6 +352,8 @@ fn control_characters_in_a_log_line_are_printed_as_escapes_never_sent_to_the_ter
     assert_eq!(json[1]["message"], "nul\0 kept");
 }
 
+// Unix: the script prints escapes and bytes with `printf`.
+#[cfg(unix)]
 #[test]
 fn context_lines_come_around_each_match_as_grep_shows_them() {
     let dir = tempfile::tempdir().unwrap();
@@ -418,6 +439,8 @@ fn context_lines_come_around_each_match_as_grep_shows_them() {
     );
 }
 
+// Unix: the script prints escapes and bytes with `printf`.
+#[cfg(unix)]
 #[test]
 fn colours_are_kept_as_styles_exported_with_colours_on_request_and_searched_as_shown() {
     let dir = tempfile::tempdir().unwrap();
@@ -491,6 +514,8 @@ fn colours_are_kept_as_styles_exported_with_colours_on_request_and_searched_as_s
     );
 }
 
+// Unix: thousands of lines from `seq`.
+#[cfg(unix)]
 #[test]
 fn index_builds_the_search_index_with_progress_and_says_when_it_is_complete() {
     let dir = tempfile::tempdir().unwrap();
@@ -679,6 +704,9 @@ fn cleanup_without_rules_applies_the_saved_settings() {
     assert_eq!(left, vec!["system", "shell"]);
 }
 
+// Unix: Ctrl-C is sent as SIGINT with `kill`; on Windows a console
+// control event cannot be sent to another process group from a test.
+#[cfg(unix)]
 #[test]
 fn ctrl_c_cancels_the_task_flushes_and_exits_130_while_follow_sees_it_end() {
     let dir = tempfile::tempdir().unwrap();
@@ -738,6 +766,8 @@ fn follow_ends_when_the_process_running_the_task_dies() {
 /// with gap notices past 5,000 entries a round): `taskdeck run` and a
 /// follower in another process both print every line, in order, as the
 /// store has them.
+// Unix: thousands of lines from `seq`.
+#[cfg(unix)]
 #[test]
 fn run_and_follow_print_every_line_of_a_fast_task_in_order() {
     let dir = tempfile::tempdir().unwrap();
@@ -792,7 +822,17 @@ fn export_to_file(dir: &Path, id: &str, format: &str, path: &Path) -> Output {
 #[test]
 fn export_writes_a_file_or_standard_output_with_the_logs_filters() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, summary) = run_script(dir.path(), "echo 'a, \"quoted\" line'; echo oops >&2");
+    // cmd cannot be handed a `"` on its command line (Windows quotes an
+    // argument's `"` as `\"`, which cmd does not read): the line comes
+    // from a file there.
+    let script = if cfg!(windows) {
+        let line = dir.path().join("line.txt");
+        std::fs::write(&line, "a, \"quoted\" line\r\n").unwrap();
+        format!("type {}& echo oops>&2", line.display())
+    } else {
+        "echo 'a, \"quoted\" line'; echo oops >&2".to_owned()
+    };
+    let (_, summary) = run_script(dir.path(), &script);
     let id = summary["id"].as_str().unwrap();
 
     let path = dir.path().join("out.csv");
@@ -898,6 +938,8 @@ fn an_export_to_a_full_device_says_so_and_fails() {
     );
 }
 
+// Unix: the script is an endless shell loop.
+#[cfg(unix)]
 #[test]
 fn a_hard_kill_during_heavy_logging_leaves_a_sound_database_and_an_interrupted_task() {
     let dir = tempfile::tempdir().unwrap();
@@ -993,5 +1035,27 @@ fn a_hard_kill_during_heavy_logging_leaves_a_sound_database_and_an_interrupted_t
     assert!(
         span.num_milliseconds() <= 2000,
         "{missing} entries over {span} were lost"
+    );
+}
+
+/// A program that leaves a process behind holding its output (`sleep &`,
+/// `start /b ping`): `taskdeck run` ends when the program does, and what it
+/// left running ends with the task.
+#[test]
+fn run_exits_when_its_program_does_though_it_left_a_process_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let left_behind = if cfg!(windows) {
+        "start /b ping -n 60 127.0.0.1 & echo done"
+    } else {
+        "sleep 60 & echo done"
+    };
+    let started = Instant::now();
+    let (output, summary) = run_script(dir.path(), left_behind);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(summary["status"], "succeeded");
+    assert!(
+        started.elapsed() < Duration::from_secs(40),
+        "taskdeck run waited for the left-over process: {:?}",
+        started.elapsed()
     );
 }

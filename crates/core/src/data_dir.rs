@@ -1,5 +1,7 @@
-//! Where Taskdeck keeps its data: the OS app-data directory, or the directory
-//! named by `TASKDECK_DATA_DIR` (tests, portable use), or one given explicitly.
+//! Where Taskdeck keeps its data: the OS's local app-data directory (on
+//! Windows `%LOCALAPPDATA%`, never the roaming profile a growing database
+//! does not belong in), or the directory named by `TASKDECK_DATA_DIR`
+//! (tests, portable use), or one given explicitly.
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +15,25 @@ pub const DATABASE_FILE_NAME: &str = "taskdeck.db";
 
 /// The folder name used under the OS app-data directory.
 const APP_FOLDER: &str = "taskdeck";
+
+/// `taskdeck` under the local app-data directory. Windows versions before
+/// this one kept it in the roaming one: a database found there moves to the
+/// local place (one rename on one volume), and if it cannot move, it stays
+/// in use where it is, so nothing is left behind.
+fn default_location(local: PathBuf, roaming: Option<PathBuf>) -> PathBuf {
+    let local = local.join(APP_FOLDER);
+    let Some(roaming) = roaming.map(|roaming| roaming.join(APP_FOLDER)) else {
+        return local;
+    };
+    if roaming == local || !roaming.join(DATABASE_FILE_NAME).exists() || local.exists() {
+        return local;
+    }
+    let moved = local
+        .parent()
+        .is_some_and(|parent| std::fs::create_dir_all(parent).is_ok())
+        && std::fs::rename(&roaming, &local).is_ok();
+    if moved { local } else { roaming }
+}
 
 /// A data directory that exists and is a directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,9 +50,10 @@ impl DataDir {
         let path = match (explicit, from_env) {
             (Some(path), _) => path.to_path_buf(),
             (None, Some(value)) => PathBuf::from(value),
-            (None, None) => dirs::data_dir()
-                .ok_or(CoreError::NoDataDir)?
-                .join(APP_FOLDER),
+            (None, None) => default_location(
+                dirs::data_local_dir().ok_or(CoreError::NoDataDir)?,
+                dirs::data_dir(),
+            ),
         };
         Self::create(path)
     }
@@ -163,6 +185,42 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_is_local_and_a_roaming_database_moves_there() {
+        let root = tempfile::tempdir().unwrap();
+        let local = root.path().join("Local");
+        let roaming = root.path().join("Roaming");
+        // Nothing anywhere: the local place.
+        assert_eq!(
+            default_location(local.clone(), Some(roaming.clone())),
+            local.join(APP_FOLDER)
+        );
+        // A database in the roaming place moves, with its companions.
+        std::fs::create_dir_all(roaming.join(APP_FOLDER)).unwrap();
+        std::fs::write(roaming.join(APP_FOLDER).join(DATABASE_FILE_NAME), "db").unwrap();
+        std::fs::write(roaming.join(APP_FOLDER).join("taskdeck.db-wal"), "wal").unwrap();
+        let chosen = default_location(local.clone(), Some(roaming.clone()));
+        assert_eq!(chosen, local.join(APP_FOLDER));
+        assert_eq!(
+            std::fs::read_to_string(chosen.join(DATABASE_FILE_NAME)).unwrap(),
+            "db"
+        );
+        assert!(chosen.join("taskdeck.db-wal").exists());
+        assert!(!roaming.join(APP_FOLDER).exists());
+        // Where both exist, the local one is the one in use.
+        std::fs::create_dir_all(roaming.join(APP_FOLDER)).unwrap();
+        std::fs::write(roaming.join(APP_FOLDER).join(DATABASE_FILE_NAME), "old").unwrap();
+        assert_eq!(
+            default_location(local.clone(), Some(roaming)),
+            local.join(APP_FOLDER)
+        );
+        // Linux and macOS: one place.
+        assert_eq!(
+            default_location(local.clone(), Some(local.clone())),
+            local.join(APP_FOLDER)
+        );
+    }
 
     #[test]
     fn explicit_directory_is_created_and_made_absolute() {

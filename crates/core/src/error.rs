@@ -45,7 +45,7 @@ pub enum CoreError {
     },
 
     /// A file the engine needs (other than the database) failed.
-    #[error("{context}: {source}")]
+    #[error("{context}: {}", describe_io(source))]
     Io {
         /// What was being done, naming the file.
         context: String,
@@ -150,6 +150,25 @@ impl CoreError {
             context: context.into(),
             source,
         }
+    }
+}
+
+/// What the OS said about a file, in the user's terms: on Windows a file
+/// that another program holds open (an export open in Excel, an archive in
+/// a viewer) is said to be so, where the OS says only "access denied".
+pub fn describe_io(error: &std::io::Error) -> String {
+    /// ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION.
+    const ACCESS_DENIED: i32 = 5;
+    const SHARING_VIOLATION: i32 = 32;
+    const LOCK_VIOLATION: i32 = 33;
+    match error.raw_os_error() {
+        Some(SHARING_VIOLATION | LOCK_VIOLATION) if cfg!(windows) => {
+            "the file is open in another program; close it there and try again".to_owned()
+        }
+        Some(ACCESS_DENIED) if cfg!(windows) => "access denied: the file may be open in \
+             another program (close it there and try again), or read-only"
+            .to_owned(),
+        _ => error.to_string(),
     }
 }
 

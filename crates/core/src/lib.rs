@@ -13,6 +13,7 @@ pub mod data_dir;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod output_text;
 pub mod partial_file;
 pub mod plugins;
 pub mod settings;
@@ -20,6 +21,8 @@ pub mod store;
 pub mod task_log;
 pub mod task_manager;
 
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_programs;
 #[cfg(test)]
 pub(crate) mod test_support;
 

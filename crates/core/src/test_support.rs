@@ -262,3 +262,9 @@ impl Drop for SmallFilesystem {
             .status();
     }
 }
+
+/// Whether git can be run here (Wine has no git: the tests that need it
+/// say so and skip their part).
+pub fn git_installed() -> bool {
+    which::which("git").is_ok()
+}

@@ -51,6 +51,7 @@ pub async fn import_task_logs(
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+    use taskdeck_core::test_programs::script;
     use taskdeck_protocol::{ErrorKind, ExportReport, ImportReport, IpcError};
 
     use crate::commands::test_support::MockApp;
@@ -58,8 +59,7 @@ mod tests {
     #[test]
     fn a_task_exports_to_a_file_and_imports_into_another_store() {
         let app = MockApp::started();
-        let task_id =
-            app.run_shell(json!({ "program": "sh", "args": ["-c", "echo one; echo two >&2"] }));
+        let task_id = app.run_shell(script(&["echo one", "echo two>&2"]));
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("task.jsonl");
         let report: ExportReport = serde_json::from_value(

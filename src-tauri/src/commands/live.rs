@@ -47,6 +47,7 @@ pub fn unsubscribe_task_logs(
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+    use taskdeck_core::test_programs::echo;
     use taskdeck_protocol::IpcError;
 
     use crate::commands::test_support::MockApp;
@@ -54,7 +55,7 @@ mod tests {
     #[test]
     fn subscribing_returns_an_id_and_unsubscribing_ends_it() {
         let app = MockApp::started();
-        let task_id = app.run_shell(json!({ "program": "echo" }));
+        let task_id = app.run_shell(echo("hi"));
         let id = app
             .invoke(
                 "subscribe_task_logs",
@@ -77,7 +78,7 @@ mod tests {
     #[test]
     fn subscribing_to_an_unknown_task_or_with_a_bad_search_is_a_typed_error() {
         let app = MockApp::started();
-        let task_id = app.run_shell(json!({ "program": "echo" }));
+        let task_id = app.run_shell(echo("hi"));
         let cases = [
             (
                 json!({ "taskId": "missing", "filter": {}, "channel": "__CHANNEL__:8" }),

@@ -51,6 +51,7 @@ pub async fn get_task_log_sources(
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+    use taskdeck_core::test_programs::{echo, script};
     use taskdeck_protocol::{IpcError, LogCount, LogPage, LogStats};
 
     use crate::commands::test_support::MockApp;
@@ -58,8 +59,7 @@ mod tests {
     #[test]
     fn logs_stats_and_sources_of_a_finished_task() {
         let app = MockApp::started();
-        let task_id = app.run_shell(json!({
-            "program": "sh", "args": ["-c", "echo alpha; echo beta >&2; echo gamma"] }));
+        let task_id = app.run_shell(script(&["echo alpha", "echo beta>&2", "echo gamma"]));
 
         let page: LogPage = serde_json::from_value(
             app.invoke(
@@ -126,7 +126,7 @@ mod tests {
     #[test]
     fn bad_filters_and_unknown_tasks_are_typed_errors() {
         let app = MockApp::started();
-        let task_id = app.run_shell(json!({ "program": "echo" }));
+        let task_id = app.run_shell(echo("hi"));
         let cases = [
             (
                 json!({ "taskId": task_id, "filter": { "limit": 0 } }),
@@ -182,7 +182,7 @@ mod tests {
     #[test]
     fn hostile_arguments_are_refused_by_name_and_the_app_keeps_answering() {
         let app = MockApp::started();
-        let task_id = app.run_shell(json!({ "program": "echo" }));
+        let task_id = app.run_shell(echo("hi"));
         // Shapes the command cannot take: Tauri refuses them before the
         // command runs, naming the argument.
         let malformed = [

@@ -63,6 +63,7 @@ pub async fn delete_tasks(
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+    use taskdeck_core::test_programs::echo;
     use taskdeck_protocol::{IpcError, PluginInfo, TaskSummary};
 
     use crate::commands::test_support::MockApp;
@@ -101,7 +102,7 @@ mod tests {
         let created: TaskSummary = serde_json::from_value(
             app.invoke(
                 "run_task",
-                json!({ "request": { "plugin_id": "shell", "params": { "program": "echo", "args": ["hi"] } } }),
+                json!({ "request": { "plugin_id": "shell", "params": echo("hi") } }),
             )
             .unwrap(),
         )

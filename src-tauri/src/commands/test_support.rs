@@ -12,7 +12,13 @@ use tauri::{App, WebviewWindow};
 use crate::{AppState, configure, context};
 
 /// The app's own origin: capabilities grant commands to local URLs only.
-pub const LOCAL_ORIGIN: &str = "tauri://localhost";
+/// WebView2 cannot serve a custom scheme, so on Windows Tauri serves the
+/// app from `http://tauri.localhost`.
+pub const LOCAL_ORIGIN: &str = if cfg!(windows) {
+    "http://tauri.localhost"
+} else {
+    "tauri://localhost"
+};
 
 /// A mock app and its main window.
 pub struct MockApp {

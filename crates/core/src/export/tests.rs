@@ -537,3 +537,34 @@ async fn a_running_task_exports_every_entry_it_has_logged_so_far() {
     gate.cancel();
     manager.wait(&task.id).await.unwrap();
 }
+
+/// Windows: a file another program holds open (Excel opens a CSV without
+/// sharing) is said to be open elsewhere, not "access denied".
+#[cfg(windows)]
+#[tokio::test]
+async fn a_target_open_in_another_program_is_named_so() {
+    use std::os::windows::fs::OpenOptionsExt;
+    let (_dir, manager) = manager_for(1).await;
+    let task_id = sample_task(&manager, 1).await;
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("open.csv");
+    std::fs::write(&target, "old").unwrap();
+    let held = std::fs::OpenOptions::new()
+        .read(true)
+        .share_mode(0)
+        .open(&target)
+        .unwrap();
+    let error = export(
+        &manager,
+        &task_id,
+        &LogFilter::default(),
+        ExportFormat::Csv,
+        &target,
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("open in another program"), "{error}");
+    drop(held);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
+}

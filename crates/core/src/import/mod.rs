@@ -29,6 +29,24 @@ const BATCH: usize = 1_000;
 /// without holding it in memory.
 const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
 
+/// The byte order mark some Windows editors write at the start of UTF-8.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What to tell the user when the first line is UTF-16 (PowerShell 5.1's
+/// `>` and `Out-File` write it), or `None`.
+fn utf16_text(first_line: &[u8]) -> Option<String> {
+    let marked = first_line.starts_with(b"\xFF\xFE") || first_line.starts_with(b"\xFE\xFF");
+    // Without a mark: ASCII in UTF-16 has a zero byte beside every letter.
+    let zeros = first_line.iter().filter(|byte| **byte == 0).count();
+    let unmarked = first_line.len() >= 8 && zeros * 3 >= first_line.len();
+    (marked || unmarked).then(|| {
+        "the file is UTF-16 text (as PowerShell 5's `>` and Out-File write it), and an \
+         export is UTF-8: export it again with Taskdeck, or convert it, e.g. \
+         `Get-Content in.jsonl | Set-Content -Encoding utf8 out.jsonl`"
+            .to_owned()
+    })
+}
+
 /// Imports every task of the export at `path` into `store`.
 pub async fn import_task_logs(store: &Store, path: &Path) -> Result<ImportReport, CoreError> {
     let file = tokio::fs::File::open(path)
@@ -68,16 +86,28 @@ pub async fn import_task_logs(store: &Store, path: &Path) -> Result<ImportReport
                 ),
             ));
         }
+        if number == 1
+            && let Some(what) = utf16_text(&bytes)
+        {
+            return Err(at(number, what));
+        }
+        let text = match bytes.strip_prefix(UTF8_BOM) {
+            // Notepad and PowerShell 5 start UTF-8 files with a BOM.
+            Some(rest) if number == 1 => rest,
+            _ => &bytes[..],
+        };
         let line =
-            std::str::from_utf8(&bytes).map_err(|_| at(number, "not UTF-8 text".to_owned()))?;
+            std::str::from_utf8(text).map_err(|_| at(number, "not UTF-8 text".to_owned()))?;
         if line.trim().is_empty() {
             continue;
         }
         let value: Value = serde_json::from_str(line).map_err(|error| {
-            at(
-                number,
-                format!("not JSON ({error}); is the file cut short?"),
-            )
+            let hint = if error.is_eof() {
+                "; is the file cut short?"
+            } else {
+                ""
+            };
+            at(number, format!("not JSON ({error}){hint}"))
         })?;
         if value.get("taskdeck_export").is_some() {
             let header: ExportHeader = serde_json::from_value(value)

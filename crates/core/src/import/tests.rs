@@ -115,6 +115,49 @@ async fn an_exported_task_imports_whole_into_another_store() {
 }
 
 #[tokio::test]
+async fn an_export_saved_by_a_windows_editor_imports_and_utf16_is_named() {
+    let (_a, origin) = temp_store().await;
+    let origin = manager_with(&origin, vec![talker()], Duration::from_millis(20)).await;
+    let files = tempfile::tempdir().unwrap();
+    let exported = files.path().join("task.jsonl");
+    let task_id = exported_task(&origin, &exported).await;
+    let text = std::fs::read_to_string(&exported).unwrap();
+
+    // Notepad / PowerShell 5 `Set-Content -Encoding utf8`: a BOM, CRLF.
+    let saved = files.path().join("saved.jsonl");
+    std::fs::write(&saved, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+    let (_b, store) = temp_store().await;
+    let report = import_task_logs(&store, &saved).await.unwrap();
+    assert_eq!(report.task_ids, std::slice::from_ref(&task_id));
+    let target = manager_with(&store, vec![], Duration::from_millis(20)).await;
+    assert_eq!(
+        all_entries(&target, &task_id).await.len(),
+        all_entries(&origin, &task_id).await.len()
+    );
+
+    // PowerShell 5.1's `>`: UTF-16 with a mark, and without one.
+    let utf16 = |mark: bool| -> Vec<u8> {
+        let mark: &[u8] = if mark { &[0xFF, 0xFE] } else { &[] };
+        mark.iter()
+            .copied()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect()
+    };
+    let (_c, other) = temp_store().await;
+    for mark in [true, false] {
+        let path = files.path().join(format!("utf16-{mark}.jsonl"));
+        std::fs::write(&path, utf16(mark)).unwrap();
+        let error = import_task_logs(&other, &path)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("line 1: the file is UTF-16 text"), "{error}");
+        assert!(!error.contains("cut short"), "{error}");
+        assert_eq!(task_count(&other).await, 0);
+    }
+}
+
+#[tokio::test]
 async fn files_that_are_not_exports_are_refused_by_line_and_change_nothing() {
     let (_a, origin) = temp_store().await;
     let origin = manager_with(&origin, vec![talker()], Duration::from_millis(20)).await;
@@ -204,6 +247,7 @@ async fn files_that_are_not_exports_are_refused_by_line_and_change_nothing() {
         ),
     ];
     for (name, content, expected) in cases {
+        let cut_short = name == "truncated.jsonl";
         let path = files.path().join(name);
         std::fs::write(&path, content).unwrap();
         let error = import_task_logs(&store, &path)
@@ -211,6 +255,9 @@ async fn files_that_are_not_exports_are_refused_by_line_and_change_nothing() {
             .unwrap_err()
             .to_string();
         assert!(error.contains(expected.as_str()), "{name}: {error}");
+        if error.contains("not JSON") {
+            assert_eq!(error.contains("cut short"), cut_short, "{name}: {error}");
+        }
         if name != "empty.jsonl" {
             assert!(
                 error.starts_with(&path.display().to_string()),

@@ -7,7 +7,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use taskdeck_protocol::TaskStatus;
 
-use crate::test_support::{all_entries, manager_with, request, temp_store};
+use crate::test_programs::script;
+use crate::test_support::{all_entries, git_installed, manager_with, request, temp_store};
 
 #[tokio::test]
 async fn every_built_in_plugin_attributes_every_entry_to_a_component() {
@@ -17,16 +18,9 @@ async fn every_built_in_plugin_attributes_every_entry_to_a_component() {
     std::fs::write(work.path().join("V1__t.sql"), "CREATE TABLE t (x INTEGER);").unwrap();
     let repository = work.path().join("repo");
     std::fs::create_dir(&repository).unwrap();
-    let initialised = std::process::Command::new("git")
-        .arg("-C")
-        .arg(&repository)
-        .args(["init", "--quiet"])
-        .status()
-        .unwrap();
-    assert!(initialised.success());
     std::fs::write(repository.join("new.txt"), "x").unwrap();
 
-    let runs: [(&str, Value, &[&str]); 4] = [
+    let mut runs: Vec<(&str, Value, &[&str])> = vec![
         (
             "backup",
             json!({ "source": repository, "destination": work.path().join("out"), "keep": 1 }),
@@ -39,7 +33,7 @@ async fn every_built_in_plugin_attributes_every_entry_to_a_component() {
         ),
         (
             "shell",
-            json!({ "program": "sh", "args": ["-c", "echo out; echo err >&2"] }),
+            script(&["echo out", "echo err>&2"]),
             &["shell.process", "shell.stdout", "shell.stderr"],
         ),
         (
@@ -47,12 +41,23 @@ async fn every_built_in_plugin_attributes_every_entry_to_a_component() {
             json!({ "database": work.path().join("db.sqlite"), "folder": work.path() }),
             &["migration.plan", "migration.sql"],
         ),
-        (
+    ];
+    if git_installed() {
+        let initialised = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repository)
+            .args(["init", "--quiet"])
+            .status()
+            .unwrap();
+        assert!(initialised.success());
+        runs.push((
             "git",
             json!({ "operation": "status", "repository": repository }),
             &["git.step", "git.stdout"],
-        ),
-    ];
+        ));
+    } else {
+        eprintln!("skipped the git plugin's part: git is not installed (Wine has none)");
+    }
     for (plugin, params, components) in runs {
         let task = manager.run_task(request(plugin, params)).await.unwrap();
         let finished = manager.wait(&task.id).await.unwrap();

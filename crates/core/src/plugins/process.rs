@@ -1,15 +1,31 @@
-//! Running a program for a plugin: its output read line by line into the
-//! task's log, a short grace for the readers after it exits, and stopping
-//! its whole process group (what it started included).
+//! Running a program for a plugin: started as the root of a process tree
+//! the task owns (a process group on Unix; a Job Object on Windows, with no
+//! console window and a process group of its own, so a Ctrl-C at the CLI
+//! reaches Taskdeck rather than the program), its output read line by line
+//! into the task's log, a short grace for the readers after it exits, and
+//! the whole tree stopped on cancel, timeout and when the task ends.
 
+use std::any::Any;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitStatus;
 use std::time::Duration;
+
+#[cfg(unix)]
+use process_wrap::tokio::ProcessGroup;
+use process_wrap::tokio::{ChildWrapper, CommandWrap, KillOnDrop};
+#[cfg(windows)]
+use process_wrap::tokio::{CreationFlags, JobObject};
 
 use taskdeck_protocol::LogLevel;
 use tokio::io::{AsyncRead, BufReader};
+use tokio::process::{Child, ChildStderr, ChildStdout, Command};
 use tokio::task::JoinHandle;
 
+use crate::CoreError;
 use crate::ansi::OutputParser;
 use crate::bounded_lines::read_line_capped;
+use crate::output_text;
 use crate::task_log::entry_text::KEPT_LINE_BYTES;
 use crate::task_manager::TaskLogger;
 
@@ -27,7 +43,7 @@ pub fn as_is(line: &str) -> Option<String> {
 /// Logs each line of `stream` (without its line ending) at `level`, as
 /// `shape` makes it (`None`: skip the line), its escape sequences parsed
 /// into styles (see [`crate::ansi`]). Output that is not UTF-8 is decoded
-/// lossily; a line longer than the entry cap keeps its start and a marker
+/// as [`crate::output_text`] says; a line longer than the entry cap keeps its start and a marker
 /// with its whole length. Reading pauses while the log buffer has no room.
 pub fn spawn_line_reader<R, F>(
     stream: R,
@@ -59,7 +75,7 @@ where
                     }
                     // Borrowed unless the line is not UTF-8: `shape` makes
                     // the one copy each line needs.
-                    let text = String::from_utf8_lossy(&line);
+                    let text = output_text::decode(&line);
                     if let Some(text) = shape(&text) {
                         logger.log_output(level, &mut terminal, text, cut);
                     }
@@ -73,22 +89,132 @@ where
     })
 }
 
-/// Kills every process of the program's process group (the program leads
-/// it), through `kill(1)`: the workspace forbids the `unsafe` of calling
-/// `kill(2)` directly.
-#[cfg(unix)]
-pub async fn kill_group(leader: Option<u32>) {
-    if let Some(leader) = leader {
-        use std::process::Stdio;
-        let _ = tokio::process::Command::new("kill")
-            .args(["-KILL", "--", &format!("-{leader}")])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .await;
+/// A started program and every process it starts.
+#[derive(Debug)]
+pub struct ProcessTree {
+    root: Box<dyn ChildWrapper>,
+}
+
+impl ProcessTree {
+    /// Starts `command` as the root of a new tree. The tree is killed when
+    /// the value is dropped (the app exiting included, on Windows by the
+    /// Job Object's kill-on-close).
+    pub fn spawn(command: Command) -> std::io::Result<Self> {
+        let mut wrapped = CommandWrap::from(command);
+        #[cfg(unix)]
+        wrapped.wrap(ProcessGroup::leader());
+        #[cfg(windows)]
+        {
+            use windows::Win32::System::Threading::{CREATE_NEW_PROCESS_GROUP, CREATE_NO_WINDOW};
+            wrapped.wrap(CreationFlags(CREATE_NO_WINDOW | CREATE_NEW_PROCESS_GROUP));
+            wrapped.wrap(JobObject);
+        }
+        wrapped.wrap(KillOnDrop);
+        Ok(Self {
+            root: wrapped.spawn()?,
+        })
+    }
+
+    /// The root program's process id.
+    pub fn id(&self) -> Option<u32> {
+        self.root.id()
+    }
+
+    /// The root's standard output, once.
+    pub fn take_stdout(&mut self) -> Option<ChildStdout> {
+        self.root.stdout().take()
+    }
+
+    /// The root's standard error, once.
+    pub fn take_stderr(&mut self) -> Option<ChildStderr> {
+        self.root.stderr().take()
+    }
+
+    /// Waits for the root program to exit. Processes it left running are
+    /// not waited for: [`ProcessTree::kill`] ends them.
+    pub async fn wait(&mut self) -> std::io::Result<ExitStatus> {
+        root_child(self.root.as_mut()).wait().await
+    }
+
+    /// Kills every process of the tree that still runs, and reaps the root.
+    pub async fn kill(&mut self) -> std::io::Result<()> {
+        let killed = self.root.start_kill();
+        let root = root_child(self.root.as_mut());
+        if root.try_wait()?.is_none() {
+            // The group or job is gone once its last process is: then only
+            // the root is left to kill.
+            if killed.is_err() {
+                root.start_kill()?;
+            }
+            root.wait().await?;
+        }
+        Ok(())
     }
 }
+
+/// The root program itself, under the wrappers that set up its tree.
+fn root_child(wrapper: &mut dyn ChildWrapper) -> &mut dyn ChildWrapper {
+    let any: &dyn Any = &*wrapper;
+    if any.is::<Child>() {
+        wrapper
+    } else {
+        root_child(wrapper.inner_mut())
+    }
+}
+
+/// Where the program named `program` is. A bare name is looked up in the
+/// task's `PATH` (its `env`'s, else Taskdeck's; on Windows after the working
+/// folder, as cmd looks) and, on Windows, with the
+/// extensions of `PATHEXT`, so `npm` finds `npm.cmd`; a name with a folder
+/// in it is used as given. A bare name that is not found is an error that
+/// says so, and on Windows it names cmd's built-in commands (`echo`,
+/// `dir`), which are no programs and run as `cmd /c …`.
+pub fn find_program(
+    program: &str,
+    path: Option<&str>,
+    cwd: Option<&Path>,
+) -> Result<PathBuf, CoreError> {
+    let bare = Path::new(program).components().count() == 1
+        && !program.contains(['/', '\\'])
+        && !program.is_empty();
+    if !bare {
+        return Ok(PathBuf::from(program));
+    }
+    let here = match cwd {
+        Some(cwd) => cwd.to_path_buf(),
+        None => std::env::current_dir().unwrap_or_default(),
+    };
+    let mut search: Vec<PathBuf> = path
+        .map(OsString::from)
+        .or_else(|| std::env::var_os("PATH"))
+        .map(|path| std::env::split_paths(&path).collect())
+        .unwrap_or_default();
+    // Windows looks in the working folder first, as cmd does.
+    if cfg!(windows) {
+        search.insert(0, here.clone());
+    }
+    let search = std::env::join_paths(search).ok();
+    which::which_in(program, search, &here).map_err(|_| {
+        if cfg!(windows) && CMD_BUILT_INS.contains(&program.to_ascii_lowercase().as_str()) {
+            CoreError::PluginFailed(format!(
+                "`{program}` is a command built into cmd, not a program: run `cmd` with \
+                 the arguments `/c {program} …`"
+            ))
+        } else {
+            CoreError::PluginFailed(format!(
+                "could not start `{program}`: no program of that name in PATH"
+            ))
+        }
+    })
+}
+
+/// Commands cmd.exe runs itself, with no program file behind them.
+const CMD_BUILT_INS: &[&str] = &[
+    "assoc", "break", "call", "cd", "chdir", "cls", "color", "copy", "date", "del", "dir", "echo",
+    "endlocal", "erase", "exit", "for", "ftype", "goto", "if", "md", "mkdir", "mklink", "move",
+    "path", "pause", "popd", "prompt", "pushd", "rd", "rem", "ren", "rename", "rmdir", "set",
+    "setlocal", "shift", "start", "time", "title", "type", "ver", "verify", "vol",
+];
 
 /// Waits for both readers to reach end of output, at most [`DRAIN_GRACE`]
 /// of time in which they could read: while the log buffer has no room (the

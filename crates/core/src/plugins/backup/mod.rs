@@ -160,7 +160,7 @@ impl Job {
                 source.display()
             )));
         }
-        let source = source.canonicalize().map_err(|error| {
+        let source = dunce::canonicalize(&source).map_err(|error| {
             CoreError::InvalidArgument(format!("`source`: {}: {error}", source.display()))
         })?;
         let destination = path("destination")?;
@@ -173,7 +173,11 @@ impl Job {
         let globs = |name: &str| -> Result<Vec<String>, CoreError> {
             Ok(ctx.param(name)?.unwrap_or_default())
         };
-        let patterns = Patterns::new(&globs("include")?, &globs("exclude")?)?;
+        let patterns = Patterns::new(
+            &globs("include")?,
+            &globs("exclude")?,
+            select::ignores_case(&source),
+        )?;
         let on_unreadable = match ctx.param_str("on_unreadable").unwrap_or("skip") {
             "fail" => OnUnreadable::Fail,
             _ => OnUnreadable::Skip,
@@ -202,7 +206,7 @@ impl Job {
                 source,
             )
         })?;
-        let destination = self.destination.canonicalize().map_err(|source| {
+        let destination = dunce::canonicalize(&self.destination).map_err(|source| {
             CoreError::io(
                 format!("opening the destination {}", self.destination.display()),
                 source,
@@ -273,7 +277,7 @@ impl Job {
                 &prefix,
                 keep,
                 &ctx.logger().child("retention"),
-            )?,
+            ),
             None => Vec::new(),
         };
         Ok(json!({

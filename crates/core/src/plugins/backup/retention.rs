@@ -81,22 +81,26 @@ pub fn archives_of(destination: &Path, prefix: &str) -> Result<Vec<String>, Core
 }
 
 /// Deletes all but the newest `keep` archives of `prefix`, and returns
-/// what was deleted.
-pub fn prune(
-    destination: &Path,
-    prefix: &str,
-    keep: usize,
-    log: &TaskLogger,
-) -> Result<Vec<PathBuf>, CoreError> {
-    let archives = archives_of(destination, prefix)?;
+/// what was deleted. An archive that cannot be removed (open in another
+/// program, say) or a folder that cannot be listed is a warning: the new
+/// archive is written by then, so the backup itself stands.
+pub fn prune(destination: &Path, prefix: &str, keep: usize, log: &TaskLogger) -> Vec<PathBuf> {
+    let archives = match archives_of(destination, prefix) {
+        Ok(archives) => archives,
+        Err(error) => {
+            log.warning(format!("old archives are left in place: {error}"));
+            return Vec::new();
+        }
+    };
     let surplus = archives.len().saturating_sub(keep);
     let mut removed = Vec::new();
     for name in &archives[..surplus] {
         let path = destination.join(name);
-        std::fs::remove_file(&path).map_err(|source| CoreError::Io {
-            context: format!("removing the old archive {}", path.display()),
-            source,
-        })?;
+        if let Err(source) = std::fs::remove_file(&path) {
+            let error = CoreError::io(format!("removing the old archive {name}"), source);
+            log.warning(format!("{error}; it stays"));
+            continue;
+        }
         let checksum = destination.join(format!("{name}{CHECKSUM_EXTENSION}"));
         if checksum.exists() {
             let _ = std::fs::remove_file(&checksum);
@@ -104,13 +108,13 @@ pub fn prune(
         log.info(format!("removed {name} (keeping the newest {keep})"));
         removed.push(path);
     }
-    if removed.is_empty() {
+    if surplus == 0 {
         log.info(format!(
             "{} archive(s) of {prefix}, none beyond the newest {keep}",
             archives.len()
         ));
     }
-    Ok(removed)
+    removed
 }
 
 #[cfg(test)]

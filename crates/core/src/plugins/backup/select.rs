@@ -5,7 +5,9 @@
 //! any depth (`*.log`), one with `/` matches the path from the source folder
 //! (`src/**/*.rs`; a leading `/` is allowed). `*` never crosses a `/`, `**`
 //! does. An excluded folder is not entered. Includes pick files and links;
-//! with no include everything is taken, empty folders too.
+//! with no include everything is taken, empty folders too. Where the
+//! source's file system ignores case (Windows, macOS by default), so do
+//! the globs: `*.log` takes `B.LOG`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -80,15 +82,19 @@ pub struct Patterns {
 impl Patterns {
     /// Compiles the globs; a bad one is an invalid-argument error naming
     /// the parameter and the pattern.
-    pub fn new(include: &[String], exclude: &[String]) -> Result<Self, CoreError> {
+    pub fn new(
+        include: &[String],
+        exclude: &[String],
+        ignore_case: bool,
+    ) -> Result<Self, CoreError> {
         let include = if include.iter().all(|pattern| pattern.trim().is_empty()) {
             None
         } else {
-            Some(compile("include", include)?)
+            Some(compile("include", include, ignore_case)?)
         };
         Ok(Self {
             include,
-            exclude: compile("exclude", exclude)?,
+            exclude: compile("exclude", exclude, ignore_case)?,
         })
     }
 
@@ -101,7 +107,7 @@ impl Patterns {
     }
 }
 
-fn compile(field: &str, patterns: &[String]) -> Result<GlobSet, CoreError> {
+fn compile(field: &str, patterns: &[String], ignore_case: bool) -> Result<GlobSet, CoreError> {
     let mut set = GlobSetBuilder::new();
     for pattern in patterns.iter().map(|pattern| pattern.trim()) {
         if pattern.is_empty() {
@@ -113,7 +119,7 @@ fn compile(field: &str, patterns: &[String]) -> Result<GlobSet, CoreError> {
         } else {
             format!("**/{anchored}")
         };
-        set.add(glob(&full).map_err(|error| {
+        set.add(glob(&full, ignore_case).map_err(|error| {
             CoreError::InvalidArgument(format!("`{field}`: bad glob {pattern:?}: {error}"))
         })?);
     }
@@ -121,8 +127,44 @@ fn compile(field: &str, patterns: &[String]) -> Result<GlobSet, CoreError> {
         .map_err(|error| CoreError::InvalidArgument(format!("`{field}`: {error}")))
 }
 
-fn glob(pattern: &str) -> Result<Glob, globset::Error> {
-    GlobBuilder::new(pattern).literal_separator(true).build()
+fn glob(pattern: &str, ignore_case: bool) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .case_insensitive(ignore_case)
+        .build()
+}
+
+/// Whether the file system holding `folder` ignores the case of names:
+/// the folder's own name (or, when it has no letters, a child's) is looked
+/// up with its case swapped. Unknown (nothing with a letter to try): what
+/// the system's default file system does.
+pub fn ignores_case(folder: &Path) -> bool {
+    let swapped = |path: &Path| -> Option<PathBuf> {
+        let name = path.file_name()?.to_str()?;
+        let other: String = name
+            .chars()
+            .map(|character| {
+                if character.is_lowercase() {
+                    character.to_uppercase().next().unwrap_or(character)
+                } else {
+                    character.to_lowercase().next().unwrap_or(character)
+                }
+            })
+            .collect();
+        (other != name).then(|| path.with_file_name(other))
+    };
+    let children = fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|entry| entry.path());
+    std::iter::once(folder.to_path_buf())
+        .chain(children)
+        .find_map(|path| {
+            let other = swapped(&path)?;
+            Some(other.exists() && same_file::is_same_file(&path, &other).unwrap_or(false))
+        })
+        .unwrap_or(cfg!(any(windows, target_os = "macos")))
 }
 
 /// Walks `source`; the entries come out in name order. `skip` (the destination, when it lies
@@ -239,13 +281,12 @@ fn special_kind(_: &fs::FileType) -> &'static str {
 mod tests {
     use super::*;
 
+    fn owned(list: &[&str]) -> Vec<String> {
+        list.iter().map(|item| (*item).to_owned()).collect()
+    }
+
     fn patterns(include: &[&str], exclude: &[&str]) -> Patterns {
-        let owned = |list: &[&str]| {
-            list.iter()
-                .map(|item| (*item).to_owned())
-                .collect::<Vec<_>>()
-        };
-        Patterns::new(&owned(include), &owned(exclude)).unwrap()
+        Patterns::new(&owned(include), &owned(exclude), false).unwrap()
     }
 
     #[cfg(target_os = "linux")]
@@ -286,11 +327,31 @@ mod tests {
     #[test]
     fn no_include_takes_everything_and_a_bad_glob_names_its_field() {
         assert!(patterns(&[" "], &[]).includes("anything/at/all"));
-        let error = Patterns::new(&[], &["[oops".to_owned()]).unwrap_err();
+        let error = Patterns::new(&[], &["[oops".to_owned()], false).unwrap_err();
         let message = error.to_string();
         assert!(
             message.contains("`exclude`") && message.contains("[oops"),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn globs_ignore_case_where_the_file_system_does() {
+        let set = Patterns::new(&owned(&["*.log"]), &owned(&["Cache"]), true).unwrap();
+        assert!(set.includes("B.LOG") && set.includes("dir/app.Log"));
+        assert!(set.excludes("cache") && set.excludes("x/CACHE"));
+        assert!(!patterns(&["*.log"], &[]).includes("B.LOG"));
+
+        let root = tempfile::tempdir().unwrap();
+        let folder = root.path().join("Backups");
+        fs::create_dir(&folder).unwrap();
+        // Linux file systems tell the case apart; Windows' (and Wine's
+        // view of Linux's) and macOS's default do not.
+        assert_eq!(
+            ignores_case(&folder),
+            cfg!(any(windows, target_os = "macos")),
+            "{}",
+            folder.display()
         );
     }
 }

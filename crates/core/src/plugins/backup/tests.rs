@@ -88,9 +88,14 @@ async fn a_backup_extracts_byte_for_byte_and_keeps_the_newest_archives() {
     assert_eq!(task.status, TaskStatus::Succeeded, "{entries:#?}");
     let result = task.result.unwrap();
     let archive = PathBuf::from(result["archive"].as_str().unwrap());
+    // The path a user reads: on Windows without the `\\?\` prefix.
     assert_eq!(
         archive.parent().unwrap(),
-        destination.canonicalize().unwrap()
+        dunce::canonicalize(&destination).unwrap()
+    );
+    assert!(
+        !archive.to_string_lossy().starts_with(r"\\?\"),
+        "{archive:?}"
     );
     assert!(
         archive
@@ -167,7 +172,7 @@ async fn a_backup_extracts_byte_for_byte_and_keeps_the_newest_archives() {
     ];
     assert_eq!(names, expected);
     assert_eq!(
-        third.result.unwrap()["removed"],
+        third.result.as_ref().unwrap()["removed"],
         json!([archive]),
         "the first archive went"
     );
@@ -175,6 +180,47 @@ async fn a_backup_extracts_byte_for_byte_and_keeps_the_newest_archives() {
         entries
             .iter()
             .any(|entry| entry.source == "backup.retention" && entry.message.starts_with("removed"))
+    );
+
+    // An old archive that cannot be removed (here a folder by that name;
+    // on Windows, one open in another program) is a warning: the new
+    // archive stands and the task succeeds.
+    // The oldest name there can be: the newest's with its time all zeros.
+    let stuck: String = kept(&third)
+        .chars()
+        .map(|character| {
+            if character.is_ascii_digit() {
+                '0'
+            } else {
+                character
+            }
+        })
+        .collect();
+    fs::create_dir(destination.join(&stuck)).unwrap();
+    fs::write(destination.join(&stuck).join("inside"), "x").unwrap();
+    let params = json!({ "source": source, "destination": destination, "keep": 2 });
+    let (fourth, entries) = run(&manager, params).await;
+    assert_eq!(fourth.status, TaskStatus::Succeeded, "{entries:#?}");
+    assert!(destination.join(kept(&fourth)).is_file());
+    assert!(destination.join(&stuck).is_dir());
+    let warning = entries
+        .iter()
+        .find(|entry| entry.source == "backup.retention" && entry.level == LogLevel::Warning)
+        .unwrap_or_else(|| panic!("a warning: {entries:#?}"));
+    assert!(
+        warning
+            .message
+            .starts_with(&format!("removing the old archive {stuck}:"))
+            && warning.message.ends_with("; it stays"),
+        "{}",
+        warning.message
+    );
+    let removed = fourth.result.unwrap()["removed"].clone();
+    let removed: Vec<PathBuf> = serde_json::from_value(removed).unwrap();
+    assert_eq!(removed.len(), 1);
+    assert_eq!(
+        removed[0].file_name().unwrap().to_string_lossy(),
+        kept(&second)
     );
 }
 

@@ -25,7 +25,7 @@ use taskdeck_protocol::{LogLevel, ParamField, ParamKind, ParamSchema, PathPicker
 use tokio::process::Command;
 
 use super::Plugin;
-use super::process::{self, drain, spawn_line_reader};
+use super::process::{ProcessTree, drain, spawn_line_reader};
 use crate::CoreError;
 use crate::task_manager::{TaskContext, TaskLogger};
 
@@ -232,8 +232,6 @@ impl Git<'_> {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        #[cfg(unix)]
-        command.process_group(0);
         command
     }
 
@@ -243,21 +241,19 @@ impl Git<'_> {
     async fn run(&self, args: &[&str], in_repository: bool) -> Result<Vec<String>, CoreError> {
         let shown = redact::redact(&format!("git {}", args.join(" ")));
         self.step.info(shown.clone());
-        let mut child = self
-            .command(args, in_repository)
-            .spawn()
-            .map_err(not_installed)?;
+        let mut child =
+            ProcessTree::spawn(self.command(args, in_repository)).map_err(not_installed)?;
         let log = self.ctx.logger();
         // Standard output is kept whole (status reads it); of standard
         // error, the last lines (the failure's reason).
         let stdout_kept = Arc::new(Mutex::new(Vec::new()));
         let stderr_kept = Arc::new(Mutex::new(Vec::new()));
         let readers = [
-            child.stdout.take().map(|out| {
+            child.take_stdout().map(|out| {
                 let reader = keeping(Arc::clone(&stdout_kept), usize::MAX);
                 spawn_line_reader(out, log.child("stdout"), LogLevel::Info, reader)
             }),
-            child.stderr.take().map(|err| {
+            child.take_stderr().map(|err| {
                 let reader = keeping(Arc::clone(&stderr_kept), 20);
                 spawn_line_reader(err, log.child("stderr"), LogLevel::Info, reader)
             }),
@@ -267,8 +263,6 @@ impl Git<'_> {
                 CoreError::PluginFailed(format!("could not wait for git: {error}"))
             })?,
             () = self.ctx.cancellation().cancelled() => {
-                #[cfg(unix)]
-                process::kill_group(child.id()).await;
                 let _ = child.kill().await;
                 drain(readers, &self.step).await;
                 self.step.warning(format!("stopped `{shown}` (cancelled)"));
@@ -276,6 +270,7 @@ impl Git<'_> {
             }
         };
         drain(readers, &self.step).await;
+        let _ = child.kill().await;
         if status.success() {
             return Ok(taken(&stdout_kept));
         }

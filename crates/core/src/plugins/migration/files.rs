@@ -1,5 +1,7 @@
 //! Migration files: `V<version>__<name>.sql` in one folder, ordered by
-//! version, with the SHA-256 of their bytes.
+//! version, with the SHA-256 of their text: line ends and a leading UTF-8
+//! BOM do not count, so a checkout with CRLF line ends (Git on Windows) is
+//! the same migration as the LF one it was applied from.
 
 use std::path::{Path, PathBuf};
 
@@ -18,10 +20,23 @@ pub struct MigrationFile {
     pub file_name: String,
     /// Where it is.
     pub path: PathBuf,
-    /// Lower-case hex SHA-256 of its bytes.
+    /// Lower-case hex SHA-256 of its text with LF line ends and no BOM:
+    /// what is recorded when it is applied.
     pub checksum: String,
+    /// Lower-case hex SHA-256 of its bytes as they are: what earlier
+    /// versions recorded, still accepted.
+    pub raw_checksum: String,
     /// Its text.
     pub sql: String,
+}
+
+impl MigrationFile {
+    /// Whether `recorded` (from the history table) is this file's: its
+    /// text's checksum, or the checksum of its bytes as earlier versions
+    /// took it.
+    pub fn matches_record(&self, recorded: &str) -> bool {
+        recorded == self.checksum || recorded == self.raw_checksum
+    }
 }
 
 /// Reads a file name as `V<version>__<name>.sql`.
@@ -57,16 +72,22 @@ pub fn discover(folder: &Path) -> Result<(Vec<MigrationFile>, Vec<String>), Core
                 let bytes = std::fs::read(&path).map_err(|error| {
                     CoreError::PluginFailed(format!("cannot read {file_name}: {error}"))
                 })?;
-                let checksum = format!("{:x}", Sha256::digest(&bytes));
+                let raw_checksum = format!("{:x}", Sha256::digest(&bytes));
                 let sql = String::from_utf8(bytes).map_err(|_| {
                     CoreError::PluginFailed(format!("{file_name} is not UTF-8 text"))
                 })?;
+                let sql = sql
+                    .strip_prefix('\u{feff}')
+                    .unwrap_or(&sql)
+                    .replace("\r\n", "\n");
+                let checksum = format!("{:x}", Sha256::digest(&sql));
                 files.push(MigrationFile {
                     version,
                     name,
                     file_name,
                     path,
                     checksum,
+                    raw_checksum,
                     sql,
                 });
             }
@@ -128,5 +149,28 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(missing.contains("folder"), "{missing}");
+    }
+
+    #[test]
+    fn line_ends_and_a_bom_do_not_change_the_checksum_and_old_records_match() {
+        let lf = tempfile::tempdir().unwrap();
+        let crlf = tempfile::tempdir().unwrap();
+        let text = "CREATE TABLE t (id INTEGER);\nINSERT INTO t VALUES (1);\n";
+        std::fs::write(lf.path().join("V1__t.sql"), text).unwrap();
+        std::fs::write(
+            crlf.path().join("V1__t.sql"),
+            format!("\u{feff}{}", text.replace('\n', "\r\n")),
+        )
+        .unwrap();
+        let (lf, _) = discover(lf.path()).unwrap();
+        let (crlf, _) = discover(crlf.path()).unwrap();
+        assert_eq!(lf[0].checksum, crlf[0].checksum);
+        assert_eq!(crlf[0].sql, text);
+        // A record taken over the raw bytes (as before) still matches; a
+        // changed text does not.
+        assert!(crlf[0].matches_record(&crlf[0].raw_checksum.clone()));
+        assert!(lf[0].matches_record(&lf[0].raw_checksum.clone()));
+        assert!(!lf[0].matches_record(&crlf[0].raw_checksum));
+        assert!(!lf[0].matches_record(&format!("{:x}", Sha256::digest("SELECT 2;"))));
     }
 }

@@ -277,7 +277,7 @@ fn verify(
 ) -> Result<(), CoreError> {
     for file in files {
         if let Some((_, checksum)) = applied.get(&file.version) {
-            if *checksum != file.checksum {
+            if !file.matches_record(checksum) {
                 let message = format!(
                     "{} was changed after it was applied (checksum {} recorded, {} now); \
                      restore it or add a new migration",
