@@ -254,12 +254,13 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
 
             // The level filter is remembered too: after a reload the panel
             // opens with it (this log has no ERROR lines).
+            // The reload keeps the route: the app comes back in History.
             app.select("filter-level", "ERROR").await?;
             app.reload().await?;
-            app.click("nav-history").await?;
-            app.click("history-open").await?;
+            app.by_test_id("view-history").await?;
+            app.click_again_if_replaced("history-open").await?;
             app.by_test_id("clear-filters").await?;
-            app.click("clear-filters").await?;
+            app.click_again_if_replaced("clear-filters").await?;
             app.wait_for_attributes(ROWS, "data-seq", |seqs| seqs.len() >= 9)
                 .await?;
             Ok(())
