@@ -25,7 +25,8 @@ fn default_location(local: PathBuf, roaming: Option<PathBuf>) -> PathBuf {
     let Some(roaming) = roaming.map(|roaming| roaming.join(APP_FOLDER)) else {
         return local;
     };
-    if roaming == local || !roaming.join(DATABASE_FILE_NAME).exists() || local.exists() {
+    let has_database = |folder: &Path| folder.join(DATABASE_FILE_NAME).exists();
+    if roaming == local || !has_database(&roaming) || has_database(&local) {
         return local;
     }
     let moved = local

@@ -43,8 +43,9 @@ pub fn as_is(line: &str) -> Option<String> {
 /// Logs each line of `stream` (without its line ending) at `level`, as
 /// `shape` makes it (`None`: skip the line), its escape sequences parsed
 /// into styles (see [`crate::ansi`]). Output that is not UTF-8 is decoded
-/// as [`crate::output_text`] says; a line longer than the entry cap keeps its start and a marker
-/// with its whole length. Reading pauses while the log buffer has no room.
+/// as [`crate::output_text`] says; a line longer than the entry cap keeps
+/// its start and a marker with its whole length. Reading pauses while the
+/// log buffer has no room.
 pub fn spawn_line_reader<R, F>(
     stream: R,
     logger: TaskLogger,
@@ -96,9 +97,9 @@ pub struct ProcessTree {
 }
 
 impl ProcessTree {
-    /// Starts `command` as the root of a new tree. The tree is killed when
-    /// the value is dropped (the app exiting included, on Windows by the
-    /// Job Object's kill-on-close).
+    /// Starts `command` as the root of a new tree. Dropping the value
+    /// kills the root, and on Windows the whole tree (the Job Object's
+    /// kill-on-close); [`ProcessTree::kill`] kills the whole tree anywhere.
     pub fn spawn(command: Command) -> std::io::Result<Self> {
         let mut wrapped = CommandWrap::from(command);
         #[cfg(unix)]
@@ -163,12 +164,12 @@ fn root_child(wrapper: &mut dyn ChildWrapper) -> &mut dyn ChildWrapper {
 }
 
 /// Where the program named `program` is. A bare name is looked up in the
-/// task's `PATH` (its `env`'s, else Taskdeck's; on Windows after the working
-/// folder, as cmd looks) and, on Windows, with the
-/// extensions of `PATHEXT`, so `npm` finds `npm.cmd`; a name with a folder
-/// in it is used as given. A bare name that is not found is an error that
-/// says so, and on Windows it names cmd's built-in commands (`echo`,
-/// `dir`), which are no programs and run as `cmd /c …`.
+/// task's `PATH` (its `env`'s, else Taskdeck's) and, on Windows, in the
+/// working folder first (as cmd looks) and with the extensions of
+/// `PATHEXT`, so `npm` finds `npm.cmd`; a name with a folder in it is used
+/// as given. A bare name that is not found is an error that says so; on
+/// Windows a cmd built-in (`echo`, `dir`), which is no program, gets an
+/// error saying to run it as `cmd /c …`.
 pub fn find_program(
     program: &str,
     path: Option<&str>,

@@ -232,6 +232,10 @@ impl Git<'_> {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
+        // The quick reads (`rev-parse`) do not go through a process tree:
+        // no console window for them either.
+        #[cfg(windows)]
+        command.creation_flags(windows::Win32::System::Threading::CREATE_NO_WINDOW.0);
         command
     }
 

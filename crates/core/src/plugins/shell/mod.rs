@@ -3,9 +3,10 @@
 //! Sources: `shell.process` for lifecycle lines (start, exit, kill), `shell.stdout`
 //! (each line at `INFO`) and `shell.stderr` (each line at `WARNING`).
 //! Output that is not UTF-8 is decoded from the console code page on
-//! Windows, lossily elsewhere. A non-zero exit fails the
-//! task with the status in the error; cancellation and the timeout kill the
-//! process.
+//! Windows, lossily elsewhere. A non-zero exit fails the task with the
+//! status in the error; cancellation and the timeout kill the program's
+//! whole process tree, and what it leaves running ends with the task
+//! (see [`super::process`]).
 
 use std::collections::BTreeMap;
 use std::process::{ExitStatus, Stdio};
