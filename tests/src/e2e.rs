@@ -521,13 +521,7 @@ impl AppSession {
     pub fn kill_app(&self) -> Result<usize, String> {
         let pids = processes_of(&app_binary()?);
         for pid in &pids {
-            let status = Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status()
-                .map_err(|error| format!("cannot run kill: {error}"))?;
-            if !status.success() {
-                return Err(format!("kill -KILL {pid} failed ({status})"));
-            }
+            kill_hard(*pid)?;
         }
         Ok(pids.len())
     }
@@ -558,13 +552,7 @@ impl AppSession {
             .web_processes()?
             .first()
             .ok_or("the app has no web process")?;
-        let status = Command::new("kill")
-            .args(["-KILL", &web.to_string()])
-            .status()
-            .map_err(|error| format!("cannot run kill: {error}"))?;
-        if !status.success() {
-            return Err(format!("kill -KILL {web} failed ({status})"));
-        }
+        kill_hard(web)?;
         Ok(web)
     }
 
@@ -691,6 +679,19 @@ pub fn processes_of(binary: &Path) -> Vec<u32> {
             (exe.is_some() && exe == wanted).then_some(pid)
         })
         .collect()
+}
+
+/// `kill -KILL pid`, as a crash ends a process.
+fn kill_hard(pid: u32) -> Result<(), String> {
+    let status = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .map_err(|error| format!("cannot run kill: {error}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("kill -KILL {pid} failed ({status})"))
+    }
 }
 
 /// The app's `PATH`: the caller's, after a folder in `home` whose

@@ -28,10 +28,18 @@ impl Printer {
     /// no `←[33m` ever shows.
     pub fn stdout() -> Self {
         let stdout = std::io::stdout();
-        let choice = AutoStream::choice(&stdout);
+        let colour = AutoStream::choice(&stdout) != ColorChoice::Never;
+        // Without colours nothing written holds an escape (`visible`
+        // escapes control characters), so the bytes pass straight through
+        // instead of being parsed for escapes to strip.
+        let stream = if colour {
+            AutoStream::auto(stdout)
+        } else {
+            AutoStream::always_ansi(stdout)
+        };
         Self {
-            out: std::io::BufWriter::new(AutoStream::new(stdout, choice)),
-            colour: choice != ColorChoice::Never,
+            out: std::io::BufWriter::new(stream),
+            colour,
         }
     }
 

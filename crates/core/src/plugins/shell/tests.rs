@@ -20,6 +20,29 @@ async fn run(manager: &TaskManager, params: serde_json::Value) -> (TaskSummary, 
     (finished, all_entries(manager, &task.id).await)
 }
 
+/// No reader was stopped after its grace: nothing the program started
+/// still held its output once it was killed or ended.
+fn assert_nothing_held_the_output(entries: &[LogEntry]) {
+    assert!(
+        !entries
+            .iter()
+            .any(|entry| entry.message.starts_with("stopped reading output")),
+        "{entries:#?}"
+    );
+}
+
+/// Whether process `pid` runs: not gone, and not a zombie waiting for its
+/// new parent to reap it.
+#[cfg(target_os = "linux")]
+fn running(pid: u32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat
+        .rsplit(") ")
+        .next()
+        .and_then(|rest| rest.chars().next());
+    !matches!(state, None | Some('Z' | 'X'))
+}
+
 fn lines<'a>(entries: &'a [LogEntry], source: &str) -> Vec<(&'a str, LogLevel)> {
     entries
         .iter()
@@ -241,12 +264,7 @@ async fn a_cancel_stops_the_whole_process_tree() {
     let finished = cancel_and_wait(&manager, &task.id).await;
     assert_eq!(finished.status, TaskStatus::Cancelled);
     let entries = all_entries(&manager, &task.id).await;
-    assert!(
-        !entries
-            .iter()
-            .any(|entry| entry.message.starts_with("stopped reading output")),
-        "{entries:#?}"
-    );
+    assert_nothing_held_the_output(&entries);
     assert!(cancelled.elapsed() < Duration::from_secs(30));
 }
 
@@ -345,21 +363,10 @@ async fn cancelling_also_stops_what_the_program_started() {
     .await;
     let finished = cancel_and_wait(&manager, &task.id).await;
     assert_eq!(finished.status, TaskStatus::Cancelled);
-    // Gone, or a zombie waiting for its new parent to reap it.
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let state = stat
-        .rsplit(") ")
-        .next()
-        .and_then(|rest| rest.chars().next());
-    assert!(matches!(state, None | Some('Z' | 'X')), "{pid}: {stat}");
+    assert!(!running(pid), "{pid} still runs");
     let entries = all_entries(&manager, &task.id).await;
     // Nothing held the output open once the group was killed.
-    assert!(
-        !entries
-            .iter()
-            .any(|entry| entry.message.starts_with("stopped reading output")),
-        "{entries:#?}"
-    );
+    assert_nothing_held_the_output(&entries);
 }
 
 #[cfg(target_os = "linux")]
@@ -374,16 +381,8 @@ async fn what_the_program_leaves_running_ends_with_its_task() {
     .await;
     assert_eq!(task.status, TaskStatus::Succeeded, "{:?}", task.error);
     let pid: u32 = lines(&entries, "shell.stdout")[0].0.parse().unwrap();
-    let alive = || {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let state = stat
-            .rsplit(") ")
-            .next()
-            .and_then(|rest| rest.chars().next());
-        !matches!(state, None | Some('Z' | 'X'))
-    };
     crate::test_support::wait_until("the left-over sleep to be killed", || async {
-        (!alive()).then_some(())
+        (!running(pid)).then_some(())
     })
     .await;
 }

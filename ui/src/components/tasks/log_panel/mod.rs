@@ -85,7 +85,12 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         min_level: preferences::min_level(),
         ..LogFilter::default()
     });
-    let rows = use_reducer(Rows::default);
+    // Loading from the first render: the first page is asked for at
+    // once, and an empty state shown before it would flash.
+    let rows = use_reducer(|| Rows {
+        loading: true,
+        ..Rows::default()
+    });
     let time_mode = use_state(preferences::time_mode);
     let wrap = use_state(preferences::wrap);
     let target = use_state(|| props.target_seq);
