@@ -1,5 +1,5 @@
 //! The notice shown after the window's web process died and the core
-//! loaded the UI again (`?recovered=crashed` or `memory` in the address):
+//! loaded the UI again (`?recovered=crashed`, `memory` or `unresponsive` in the address):
 //! what happened, and that tasks and logs were not touched.
 
 use yew::prelude::*;
@@ -12,6 +12,7 @@ fn recovered_reason(query: &str) -> Option<&'static str> {
         .find_map(|pair| pair.strip_prefix("recovered="))?;
     Some(match value {
         "memory" => "used more memory than allowed",
+        "unresponsive" => "stopped responding",
         _ => "stopped unexpectedly",
     })
 }
@@ -70,6 +71,10 @@ mod tests {
         assert_eq!(
             recovered_reason("?a=1&recovered=memory"),
             Some("used more memory than allowed")
+        );
+        assert_eq!(
+            recovered_reason("?recovered=unresponsive"),
+            Some("stopped responding")
         );
         assert_eq!(recovered_reason(""), None);
         assert_eq!(recovered_reason("?other=1"), None);

@@ -5,10 +5,12 @@
 //! happened. The core process (the engine, running tasks, their logs) is
 //! not that process and lives on: no task or log line is lost.
 //!
-//! On Windows the same event is WebView2's `ProcessFailed`, reachable only
-//! through its COM interface, which only `unsafe` code can call; this
-//! workspace forbids `unsafe`, so there a dead web view stays dead (see the
-//! architecture notes). macOS's WKWebView reloads a crashed page itself.
+//! On Windows the same event is WebView2's `ProcessFailed` (`webview2.rs`,
+//! the one module of the workspace allowed `unsafe`: the event exists only
+//! on a COM interface). macOS's WKWebView reloads a crashed page itself.
+
+#[cfg(windows)]
+mod webview2;
 
 /// `address` with `?recovered=<why>` in place of any query, its route (the
 /// fragment) kept.
@@ -50,8 +52,39 @@ pub fn watch(window: &tauri::WebviewWindow) {
     }
 }
 
-/// Elsewhere: see the module documentation.
-#[cfg(not(target_os = "linux"))]
+/// Reloads `window`'s UI whenever its renderer process dies or hangs.
+#[cfg(windows)]
+pub fn watch(window: &tauri::WebviewWindow) {
+    let reloading = window.clone();
+    let watching = window.with_webview(move |platform| {
+        if let Err(error) =
+            webview2::on_process_failed(&platform.controller(), move |why| reload(&reloading, why))
+        {
+            tracing::warn!(%error, "cannot watch the web process; a crash would not be recovered");
+        }
+    });
+    if let Err(error) = watching {
+        tracing::warn!(%error, "cannot watch the web process; a crash would not be recovered");
+    }
+}
+
+/// Loads `window`'s UI again, saying `why` in its address.
+#[cfg(windows)]
+fn reload(window: &tauri::WebviewWindow, why: &str) {
+    tracing::error!(why, "the window's web process failed; reloading the UI");
+    let address = window.url().map(|url| url.to_string()).unwrap_or_default();
+    match recovered_address(&address, why).parse::<tauri::Url>() {
+        Ok(url) => {
+            if let Err(error) = window.navigate(url) {
+                tracing::error!(%error, "cannot reload the UI");
+            }
+        }
+        Err(error) => tracing::error!(%error, %address, "cannot reload the UI"),
+    }
+}
+
+/// macOS: see the module documentation.
+#[cfg(not(any(target_os = "linux", windows)))]
 pub fn watch(_window: &tauri::WebviewWindow) {}
 
 #[cfg(test)]
