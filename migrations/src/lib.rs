@@ -15,6 +15,7 @@ mod m20261125_000002_create_task_logs;
 mod m20261202_000003_create_settings;
 mod m20261204_000004_substring_search;
 mod m20261205_000005_log_styles;
+mod m20261206_000006_log_timeline;
 
 /// Applies every Taskdeck migration in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_create_settings::Migration),
             Box::new(m20261204_000004_substring_search::Migration),
             Box::new(m20261205_000005_log_styles::Migration),
+            Box::new(m20261206_000006_log_timeline::Migration),
         ];
         migrations
             .into_iter()

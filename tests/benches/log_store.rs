@@ -413,7 +413,34 @@ async fn main() {
             .len()
     };
     let deep = count.saturating_sub(1000);
+    // A tenth of the run's time, from its middle.
+    let stats = manager.log_stats(task_id).await.expect("stats");
+    let (first, last) = (
+        stats.first_timestamp.expect("first time"),
+        stats.last_timestamp.expect("last time"),
+    );
+    let middle = first + (last - first) / 2;
+    let tenth = (middle, middle + (last - first) / 10);
     let cases: Vec<(&str, LogFilter)> = vec![
+        (
+            "time range: a tenth of the run, from its middle",
+            LogFilter {
+                since: Some(tenth.0),
+                until: Some(tenth.1),
+                ..LogFilter::default()
+            },
+        ),
+        (
+            "time range + ERROR from db, newest first",
+            LogFilter {
+                since: Some(tenth.0),
+                until: Some(tenth.1),
+                levels: vec![LogLevel::Error],
+                sources: vec!["firehose.db".into()],
+                order: Order::Descending,
+                ..LogFilter::default()
+            },
+        ),
         ("first page (500)", LogFilter::default()),
         (
             "deep page (500 after seq count-1000)",
@@ -700,6 +727,43 @@ async fn main() {
     )
     .await;
     row("sources", time, hand, format!("{size} sources"));
+    // The level timeline, from the per-second aggregates; the baseline is
+    // what it would cost without them: one grouped pass over the entries.
+    let (time, hand, size, _) = paired(
+        11,
+        || async {
+            manager
+                .log_timeline(task_id, 120)
+                .await
+                .expect("timeline")
+                .buckets
+                .len()
+        },
+        || {
+            hand_rows(
+                &plain,
+                "SELECT ts / 1000, level, count(*) FROM task_logs \
+                 WHERE task_key = ? GROUP BY 1, 2",
+                identity.key,
+            )
+        },
+    )
+    .await;
+    let (ours, scan) = (bench::millis(time), bench::millis(hand));
+    println!(
+        "  {:<44} {ours:>8.2} ms {scan:>8.2} ms {:>6.2}x  ({size} buckets; baseline: grouped scan)",
+        "timeline (120 buckets)",
+        ours / scan
+    );
+    Figure::new(
+        "timeline",
+        format!("timeline of the {count}-entry task"),
+        ours,
+        "ms",
+    )
+    .baseline(scan)
+    .target("< 100 ms", ours < 100.0)
+    .print();
     manager.shutdown().await.expect("shutdown");
 }
 

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use taskdeck_protocol::{ExportFormat, LogLevel, TaskStatus};
 
+use crate::time_arg::TimeArg;
+
 /// Taskdeck: run tasks and read their logs from the terminal.
 #[derive(Debug, Parser)]
 #[command(name = "taskdeck", version, about)]
@@ -197,8 +199,8 @@ pub struct LogsArgs {
     pub json: bool,
 }
 
-/// Which entries: the level, source and search conditions that `logs` and
-/// `export` share.
+/// Which entries: the level, source, search and time conditions that
+/// `logs` and `export` share.
 #[derive(Debug, Args)]
 pub struct FilterArgs {
     /// Only this level (repeatable): debug, info, warning, error.
@@ -223,6 +225,14 @@ pub struct FilterArgs {
     /// Tell upper and lower case apart in --search.
     #[arg(long, requires = "search")]
     pub case_sensitive: bool,
+    /// Only entries from this moment on: a time of day (10:42:00, on the
+    /// day the task started), a local date and time (2026-12-06 10:42), an
+    /// RFC 3339 time, or a duration from the task's start (+2m).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<TimeArg>,
+    /// Only entries before this moment (the forms of --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<TimeArg>,
     /// Also show N entries before and after each entry the other options
     /// select, as `grep -C` does (0 to 50).
     #[arg(short = 'C', long = "context", value_name = "N")]

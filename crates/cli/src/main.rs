@@ -10,6 +10,7 @@ mod args;
 mod commands;
 mod error;
 mod output;
+mod time_arg;
 
 use std::process::ExitCode;
 

@@ -1059,3 +1059,80 @@ fn run_exits_when_its_program_does_though_it_left_a_process_running() {
         started.elapsed()
     );
 }
+
+#[test]
+fn since_and_until_select_a_stretch_of_time_absolute_or_from_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let params = script(&["echo first", &sleep_command(2), "echo second"]).to_string();
+    let output = run(
+        dir.path(),
+        &["run", "shell", "--params-json", &params, "--json"],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let summary: Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    let id = summary["id"].as_str().unwrap();
+    let entries = |args: &[&str]| -> Vec<Value> {
+        let mut all = vec!["logs", id, "--source", "shell.stdout", "--json"];
+        all.extend_from_slice(args);
+        let output = run(dir.path(), &all);
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        json_lines(&output)
+    };
+    let messages = |args: &[&str]| -> Vec<String> {
+        entries(args)
+            .iter()
+            .map(|entry| entry["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // A second after the start lies between the two lines.
+    assert_eq!(messages(&["--since", "+1s"]), ["second"]);
+    assert_eq!(messages(&["--until", "+1s"]), ["first"]);
+    // The second line's own time: `since` holds it, `until` does not.
+    let all = entries(&[]);
+    let second = all[1]["timestamp"].as_str().unwrap();
+    assert_eq!(messages(&["--since", second]), ["second"]);
+    assert_eq!(messages(&["--until", second]), ["first"]);
+    assert_eq!(
+        messages(&["--since", "+1s", "--until", second]),
+        Vec::<String>::new()
+    );
+
+    // Export takes the same range.
+    let output = run(
+        dir.path(),
+        &[
+            "export",
+            id,
+            "--format",
+            "txt",
+            "--output",
+            "-",
+            "--source",
+            "shell.stdout",
+            "--since",
+            "+1s",
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let text = stdout(&output);
+    assert!(text.contains("second") && !text.contains("first"), "{text}");
+
+    // What cannot be read or holds no moment is named, with status 2.
+    let refused = |args: &[&str], expected: &str| {
+        let output = run(dir.path(), args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    };
+    refused(&["logs", id, "--since", "yesterday"], "\"yesterday\"");
+    refused(&["logs", id, "--since", "+5s", "--until", "+1s"], "until");
+    let other = run_script(dir.path(), "echo other").1;
+    let other = other["id"].as_str().unwrap();
+    refused(
+        &[
+            "export", id, other, "--format", "txt", "--output", "-", "--since", "+1s",
+        ],
+        "several tasks",
+    );
+}

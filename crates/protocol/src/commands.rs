@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     AppInfo, CleanupOutcome, ExportFormat, ExportReport, ImportReport, LiveLogMessage, LogCount,
-    LogFilter, LogPage, LogStats, PluginInfo, RemovalReport, RunTaskRequest, Settings,
+    LogFilter, LogPage, LogStats, LogTimeline, PluginInfo, RemovalReport, RunTaskRequest, Settings,
     SettingsState, StorageStatus, TaskListFilter, TaskSummary,
 };
 
@@ -104,6 +104,9 @@ commands! {
     CountTaskLogs = "count_task_logs" (task_id: String, filter: LogFilter) -> LogCount;
     /// Counts per level and source, and the first and last times.
     GetTaskLogStats = "get_task_log_stats" (task_id: String) -> LogStats;
+    /// The task's entries per level in about `buckets` equal stretches of
+    /// its run (at most 1,000).
+    GetTaskLogTimeline = "get_task_log_timeline" (task_id: String, buckets: u32) -> LogTimeline;
     /// The sources of a task's entries, in name order.
     GetTaskLogSources = "get_task_log_sources" (task_id: String) -> Vec<String>;
     /// Follows a task's log after `after_seq`; answers the subscription id.

@@ -1,6 +1,7 @@
-//! Commands that read a task's log: pages, match counts, stats and sources.
+//! Commands that read a task's log: pages, match counts, stats, the level
+//! timeline and sources.
 
-use taskdeck_protocol::{LogCount, LogFilter, LogPage, LogStats};
+use taskdeck_protocol::{LogCount, LogFilter, LogPage, LogStats, LogTimeline};
 use tauri::State;
 
 use crate::{AppError, AppState};
@@ -36,6 +37,18 @@ pub async fn get_task_log_stats(
     task_id: String,
 ) -> Result<LogStats, AppError> {
     Ok(state.manager()?.log_stats(&task_id).await?)
+}
+
+/// The task's entries per level in about `buckets` equal stretches of its
+/// run.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_task_log_timeline(
+    state: State<'_, AppState>,
+    task_id: String,
+    buckets: u32,
+) -> Result<LogTimeline, AppError> {
+    Ok(state.manager()?.log_timeline(&task_id, buckets).await?)
 }
 
 /// The sources of a task's entries, in name order.

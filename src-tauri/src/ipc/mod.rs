@@ -31,6 +31,7 @@ pub fn surface<R: Runtime>() -> tauri_specta::Builder<R> {
             logs::get_task_logs,
             logs::count_task_logs,
             logs::get_task_log_stats,
+            logs::get_task_log_timeline,
             logs::get_task_log_sources,
             live::subscribe_task_logs,
             live::unsubscribe_task_logs,

@@ -7,7 +7,7 @@ use std::path::Path;
 use taskdeck_core::TaskManager;
 use taskdeck_core::export::{export_task_logs, write_task_logs};
 
-use super::logs::conditions;
+use super::logs::{conditions, task_start_if_needed};
 use crate::args::ExportArgs;
 use crate::error::CliError;
 use crate::output::Printer;
@@ -18,7 +18,11 @@ pub async fn export(
     printer: &mut Printer,
 ) -> Result<(), CliError> {
     let format = args.format;
-    let filter = conditions(&args.filter)?;
+    let start = match args.task_ids.as_slice() {
+        [only] => task_start_if_needed(manager, &args.filter, only).await?,
+        _ => None,
+    };
+    let filter = conditions(&args.filter, start)?;
     if args.output == Path::new("-") {
         let mut stdout = tokio::io::stdout();
         return match write_task_logs(

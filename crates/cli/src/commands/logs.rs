@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use taskdeck_core::TaskManager;
 use taskdeck_protocol::log::{MAX_CONTEXT, MAX_PAGE_LIMIT};
 use taskdeck_protocol::{LogEntry, LogFilter, SearchMode};
@@ -10,6 +11,7 @@ use super::follow::{Shown, follow};
 use crate::args::{FilterArgs, LogsArgs};
 use crate::error::CliError;
 use crate::output::{self, Printer};
+use crate::time_arg::TimeArg;
 
 pub async fn logs(
     manager: &TaskManager,
@@ -22,7 +24,8 @@ pub async fn logs(
                 .to_owned(),
         ));
     }
-    let conditions = conditions(&args.filter)?;
+    let start = task_start_if_needed(manager, &args.filter, &args.task_id).await?;
+    let conditions = conditions(&args.filter, start)?;
     let mut filter = LogFilter {
         after_seq: args.after_seq,
         before_seq: args.before_seq,
@@ -109,8 +112,52 @@ impl ShownSoFar {
     }
 }
 
-/// The level, source and search conditions of the command line.
-pub fn conditions(args: &FilterArgs) -> Result<LogFilter, CliError> {
+/// When `task_id` started (else was created), if `--since` or `--until`
+/// is relative to it.
+pub async fn task_start_if_needed(
+    manager: &TaskManager,
+    args: &FilterArgs,
+    task_id: &str,
+) -> Result<Option<DateTime<Utc>>, CliError> {
+    let relative = [args.since, args.until]
+        .iter()
+        .flatten()
+        .any(TimeArg::is_relative);
+    if !relative {
+        return Ok(None);
+    }
+    let task = manager.get_task(task_id).await?;
+    Ok(Some(task.started_at.unwrap_or(task.created_at)))
+}
+
+/// The level, source, search and time conditions of the command line; a
+/// relative `--since`/`--until` is taken from `task_start` (see
+/// [`task_start_if_needed`]).
+pub fn conditions(
+    args: &FilterArgs,
+    task_start: Option<DateTime<Utc>>,
+) -> Result<LogFilter, CliError> {
+    let moment = |option: &str, value: Option<TimeArg>| -> Result<_, CliError> {
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        let start = match task_start {
+            Some(start) => start,
+            None if value.is_relative() => {
+                return Err(CliError::Input(format!(
+                    "{option} is a time relative to a task's start, and there are several \
+                     tasks: give a date and time (2026-12-06 10:42) instead"
+                )));
+            }
+            None => DateTime::<Utc>::MIN_UTC,
+        };
+        value
+            .resolve(start)
+            .map(Some)
+            .map_err(|reason| CliError::Input(format!("{option}: {reason}")))
+    };
+    let since = moment("--since", args.since)?;
+    let until = moment("--until", args.until)?;
     for (option, lines) in [
         ("-C/--context", args.context),
         ("-A/--after-context", args.after_context),
@@ -137,6 +184,8 @@ pub fn conditions(args: &FilterArgs) -> Result<LogFilter, CliError> {
         case_sensitive: args.case_sensitive,
         context_before: args.before_context.or(args.context).unwrap_or(0),
         context_after: args.after_context.or(args.context).unwrap_or(0),
+        since,
+        until,
         ..LogFilter::default()
     })
 }

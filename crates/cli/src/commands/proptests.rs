@@ -32,6 +32,10 @@ fn word() -> impl Strategy<Value = String> {
             "--after",
             "--before",
             "--limit",
+            "--since",
+            "--until",
+            "+2m",
+            "10:42",
             "--format",
             "--output",
             "--json",
@@ -72,7 +76,7 @@ proptest! {
                 }
             }
             Command::Logs(args) => {
-                if let Err(error) = conditions(&args.filter) {
+                if let Err(error) = conditions(&args.filter, None) {
                     prop_assert!(!error.to_string().is_empty());
                 }
             }

@@ -89,6 +89,17 @@ impl TaskManager {
         self.inner.logs.stats(task_id).await
     }
 
+    /// A task's entries per level in about `buckets` equal stretches of
+    /// its run; buffered entries included.
+    pub async fn log_timeline(
+        &self,
+        task_id: &str,
+        buckets: u32,
+    ) -> Result<taskdeck_protocol::LogTimeline, CoreError> {
+        self.settle(task_id).await;
+        self.inner.logs.timeline(task_id, buckets).await
+    }
+
     /// The sources of a task's log.
     pub async fn log_sources(&self, task_id: &str) -> Result<Vec<String>, CoreError> {
         self.settle(task_id).await;

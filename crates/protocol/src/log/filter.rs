@@ -1,7 +1,8 @@
 //! [`LogFilter`]: which entries of a task to select — levels, sources,
-//! search, context, cursors, order and page size — its validation, and the
-//! rules that decide whether an entry matches it.
+//! search, time range, context, cursors, order and page size — its
+//! validation, and the rules that decide whether an entry matches it.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -31,6 +32,10 @@ pub struct LogFilter {
     pub search_mode: SearchMode,
     /// Whether the search tells upper and lower case apart.
     pub case_sensitive: bool,
+    /// Only entries emitted at or after this moment.
+    pub since: Option<DateTime<Utc>>,
+    /// Only entries emitted before this moment.
+    pub until: Option<DateTime<Utc>>,
     /// Only entries with a greater `seq` (keyset cursor).
     pub after_seq: Option<u64>,
     /// Only entries with a smaller `seq` (keyset cursor).
@@ -74,6 +79,14 @@ impl LogFilter {
             return Err(invalid(
                 "before_seq",
                 format!("({before}) leaves no entries after after_seq ({after})"),
+            ));
+        }
+        if let (Some(since), Some(until)) = (self.since, self.until)
+            && since >= until
+        {
+            return Err(invalid(
+                "until",
+                format!("({until}) is not after since ({since}): the range holds no moment"),
             ));
         }
         for (field, lines) in [
@@ -179,6 +192,18 @@ impl LogFilter {
     /// Whether context lines are asked for around the matches.
     pub fn wants_context(&self) -> bool {
         self.is_selective() && (self.context_before > 0 || self.context_after > 0)
+    }
+
+    /// Whether an entry emitted at `timestamp` lies inside the time range
+    /// (`since` inclusive, `until` exclusive).
+    pub fn matches_time(&self, timestamp: DateTime<Utc>) -> bool {
+        self.since.is_none_or(|since| timestamp >= since)
+            && self.until.is_none_or(|until| timestamp < until)
+    }
+
+    /// Whether the filter has a time range.
+    pub fn has_time_range(&self) -> bool {
+        self.since.is_some() || self.until.is_some()
     }
 
     /// Whether an entry at `seq` lies inside the cursor bounds.

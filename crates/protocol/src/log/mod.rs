@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::styled::{StyleSpan, is_false};
 
 mod filter;
+mod timeline;
 
 pub use filter::{InvalidFilter, LogFilter};
+pub use timeline::{LogTimeline, MAX_TIMELINE_BUCKETS};
 
 /// How important an entry is; ordered from `Debug` (least) to `Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -13,7 +13,7 @@
 use rusqlite::{Connection, OptionalExtension};
 use taskdeck_protocol::{LogCount, LogFilter, LogPage};
 
-use super::query::{SourceLevelPairs, capped_count, count_search_queries};
+use super::query::{SourceLevelPairs, capped_count, count_queries, into_page};
 use super::record::{TaskIdentity, level_from_code};
 use super::rows::{parameters, read_matching_page};
 use super::search_index::SearchSql;
@@ -127,31 +127,46 @@ pub fn read_page(
     filter: &LogFilter,
     pairs: Option<&SourceLevelPairs>,
 ) -> Result<LogPage, CoreError> {
+    let Some(filter) = super::timeline::narrowed(connection, task, filter)? else {
+        return Ok(into_page(Vec::new(), 0));
+    };
+    let filter = filter.as_ref();
     if filter.wants_context() {
         return super::context::read_page(connection, task, filter, pairs);
     }
     read_matching_page(connection, task, filter, pairs)
 }
 
-/// How many of `task`'s entries match `filter`'s level, source and search
-/// conditions: from the aggregates without a search; with one, counted
-/// through the index and over the unindexed tail, up to `cap` (and said
-/// when there are more).
+/// How many of `task`'s entries match `filter`'s level, source, search and
+/// time conditions: from the aggregates with neither a search nor a time
+/// range; else counted (a search through the index and over the
+/// unindexed tail, a time range over its stretch of the log), up to `cap`
+/// (and said when there are more).
 pub fn count(
     connection: &Connection,
     task: &TaskIdentity,
     filter: &LogFilter,
     cap: u64,
 ) -> Result<LogCount, CoreError> {
-    let Some(search) = SearchSql::for_filter(connection, task, filter)? else {
+    let search = SearchSql::for_filter(connection, task, filter)?;
+    if search.is_none() && !filter.has_time_range() {
         return Ok(LogCount {
             matching: count_plain(connection, task, filter)?,
             capped: false,
         });
+    }
+    // Counts cover the whole log: the cursors are the time range's only.
+    let whole = LogFilter {
+        after_seq: None,
+        before_seq: None,
+        ..filter.clone()
+    };
+    let Some(whole) = super::timeline::narrowed(connection, task, &whole)? else {
+        return Ok(capped_count(0, cap));
     };
     let pairs = matching_pairs(connection, task, filter)?;
     let mut counted = 0_i64;
-    for (sql, values) in count_search_queries(task, &search, pairs.as_ref(), cap) {
+    for (sql, values) in count_queries(task, &whole, search.as_ref(), pairs.as_ref(), cap) {
         let part: i64 = connection
             .prepare_cached(&sql)
             .and_then(|mut statement| statement.query_row(parameters(values), |row| row.get(0)))?;

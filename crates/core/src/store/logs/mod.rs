@@ -1,6 +1,8 @@
 //! Task logs in the store: [`LogStore`] writes batches and
 //! answers filtered pages, stats and sources; deleting a task removes its
-//! rows, index entries and aggregates in one transaction. Pages are read
+//! rows, index entries and aggregates in one transaction; [`timeline`]
+//! reads the per-second aggregates (a task's level timeline, and the
+//! stretch of the log a time range covers). Pages are read
 //! on blocking connections ([`bulk`]); searches run through the substring
 //! index ([`search_index`]), which fills behind the writes.
 
@@ -11,16 +13,19 @@ pub mod record;
 pub mod rows;
 pub mod search_index;
 pub mod stats;
+pub mod timeline;
 pub mod write;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timeline_tests;
 
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, SqliteTransactionMode, Statement, TransactionOptions,
     TransactionTrait, Value,
 };
-use taskdeck_protocol::{LogCount, LogFilter, LogPage, LogStats};
+use taskdeck_protocol::{LogCount, LogFilter, LogPage, LogStats, LogTimeline};
 
 use std::sync::Arc;
 
@@ -115,23 +120,35 @@ impl LogStore {
             .await
     }
 
-    /// How many entries match `filter`'s level, source and search
-    /// conditions (a search stops counting at
+    /// How many entries match `filter`'s level, source, search and time
+    /// conditions (a search or a time range stops counting at
     /// [`LogCount::MAX_SEARCH_COUNT`]).
     pub async fn count(&self, task_id: &str, filter: &LogFilter) -> Result<LogCount, CoreError> {
         filter.validate()?;
         let (task_id, filter) = (task_id.to_owned(), filter.clone());
-        let search = filter.search.is_some();
+        let search = filter.search.is_some() || filter.has_time_range();
         let work = move |connection: &rusqlite::Connection| {
             let task = bulk::identity(connection, &task_id)?;
             bulk::count(connection, &task, &filter, LogCount::MAX_SEARCH_COUNT)
         };
-        // Without a search the count is a sum over the aggregate rows.
+        // Otherwise the count is a sum over the aggregate rows.
         if search {
             self.reads.run(work).await
         } else {
             self.reads.run_small(work).await
         }
+    }
+
+    /// The task's entries per level in about `buckets` equal stretches of
+    /// its run (see [`timeline::timeline`]).
+    pub async fn timeline(&self, task_id: &str, buckets: u32) -> Result<LogTimeline, CoreError> {
+        let task_id = task_id.to_owned();
+        self.reads
+            .run_small(move |connection| {
+                let task = bulk::identity(connection, &task_id)?;
+                timeline::timeline(connection, &task, buckets)
+            })
+            .await
     }
 
     /// Counts per level and per source, and the first and last times.
@@ -201,6 +218,7 @@ impl LogStore {
             .rows_affected();
         for sql in [
             "DELETE FROM task_log_stats WHERE task_key = ?",
+            "DELETE FROM task_log_timeline WHERE task_key = ?",
             "DELETE FROM tasks WHERE key = ?",
         ] {
             transaction

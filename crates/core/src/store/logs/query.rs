@@ -18,6 +18,10 @@
 //!   task's indexed id range, in id order; the unindexed tail is scanned;
 //!   every row is checked with the search itself and the row conditions
 //!   (see [`super::search_index`]).
+//!
+//! A time range is a row condition on `ts` in every plan; the cursors it
+//! arrives with are already narrowed to the stretch of the log that holds
+//! the range (see [`super::timeline::narrowed`]).
 
 use sea_orm::Value;
 use taskdeck_protocol::styled::spans_fit;
@@ -72,11 +76,13 @@ pub fn page_queries(
         Order::Descending => "DESC",
     };
     let fetch = (limit + 1) as i64;
+    let time = TimeBounds::of(filter);
     let Some(search) = search else {
         return vec![plain_page(
             task,
             pairs,
             (after, before),
+            time,
             direction,
             fetch,
             limit,
@@ -85,7 +91,7 @@ pub fn page_queries(
     let mut parts: Vec<PageQuery> = search_parts(search, (after, before))
         .into_iter()
         .map(|part| {
-            let (sql, values) = search_select(task, search, &part, pairs, COLUMNS_OF_JOIN);
+            let (sql, values) = search_select(task, search, &part, pairs, time, COLUMNS_OF_JOIN);
             PageQuery {
                 sql: format!(
                     "{sql} ORDER BY {} {direction} LIMIT {fetch}",
@@ -110,11 +116,42 @@ pub fn seq_bounds(filter: &LogFilter) -> Option<(u64, u64)> {
     (after < before.saturating_sub(1)).then_some((after, before))
 }
 
+/// A filter's time range as conditions on the rows' `ts` (milliseconds
+/// since the epoch): `since` inclusive, `until` exclusive.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TimeBounds {
+    since_ms: Option<i64>,
+    until_ms: Option<i64>,
+}
+
+impl TimeBounds {
+    /// The time range of `filter`.
+    pub fn of(filter: &LogFilter) -> Self {
+        Self {
+            since_ms: filter.since.map(|since| since.timestamp_millis()),
+            until_ms: filter.until.map(|until| until.timestamp_millis()),
+        }
+    }
+
+    /// Appends ` AND {column} >= ? AND {column} < ?` for the bounds set.
+    pub fn push_conditions(&self, column: &str, sql: &mut String, values: &mut Vec<Value>) {
+        if let Some(since) = self.since_ms {
+            sql.push_str(&format!(" AND {column} >= ?"));
+            values.push(Value::BigInt(Some(since)));
+        }
+        if let Some(until) = self.until_ms {
+            sql.push_str(&format!(" AND {column} < ?"));
+            values.push(Value::BigInt(Some(until)));
+        }
+    }
+}
+
 /// A page without a search.
 fn plain_page(
     task: &TaskIdentity,
     pairs: Option<&SourceLevelPairs>,
     (after, before): (u64, u64),
+    time: TimeBounds,
     direction: &str,
     fetch: i64,
     limit: usize,
@@ -124,10 +161,10 @@ fn plain_page(
         None => {
             values.push(Value::BigInt(Some(entry_id(task.key, after))));
             values.push(Value::BigInt(Some(entry_id(task.key, before))));
-            format!(
-                "SELECT {COLUMNS} FROM task_logs WHERE id > ? AND id < ? \
-                 ORDER BY id {direction} LIMIT {fetch}"
-            )
+            let mut sql = format!("SELECT {COLUMNS} FROM task_logs WHERE id > ? AND id < ?");
+            time.push_conditions("ts", &mut sql, &mut values);
+            sql.push_str(&format!(" ORDER BY id {direction} LIMIT {fetch}"));
+            sql
         }
         Some(pairs) if pairs.len() <= MAX_MERGED_PAIRS => {
             let arms: Vec<String> = pairs
@@ -138,10 +175,12 @@ fn plain_page(
                     values.push(Value::Int(Some(*level)));
                     values.push(Value::BigInt(Some(after as i64)));
                     values.push(Value::BigInt(Some(before as i64)));
-                    format!(
+                    let mut arm = format!(
                         "SELECT {COLUMNS} FROM task_logs WHERE task_key = ? AND source = ? \
                          AND level = ? AND seq > ? AND seq < ?"
-                    )
+                    );
+                    time.push_conditions("ts", &mut arm, &mut values);
+                    arm
                 })
                 .collect();
             format!(
@@ -152,10 +191,9 @@ fn plain_page(
         Some(pairs) => {
             values.push(Value::BigInt(Some(entry_id(task.key, after))));
             values.push(Value::BigInt(Some(entry_id(task.key, before))));
-            let mut sql = format!(
-                "SELECT {COLUMNS} FROM task_logs WHERE id > ? AND id < ? \
-                 AND (source, level) IN (VALUES "
-            );
+            let mut sql = format!("SELECT {COLUMNS} FROM task_logs WHERE id > ? AND id < ?");
+            time.push_conditions("ts", &mut sql, &mut values);
+            sql.push_str(" AND (source, level) IN (VALUES ");
             push_pairs(&mut sql, &mut values, pairs);
             sql.push_str(&format!(") ORDER BY id {direction} LIMIT {fetch}"));
             sql
@@ -226,6 +264,7 @@ fn search_select(
     search: &SearchSql,
     part: &SearchPart,
     pairs: Option<&SourceLevelPairs>,
+    time: TimeBounds,
     columns: &str,
 ) -> (String, Vec<Value>) {
     let mut values: Vec<Value> = Vec::new();
@@ -241,6 +280,7 @@ fn search_select(
     };
     values.push(Value::BigInt(Some(entry_id(task.key, part.after))));
     values.push(Value::BigInt(Some(entry_id(task.key, part.before))));
+    time.push_conditions("l.ts", &mut sql, &mut values);
     if let Some(pairs) = pairs {
         sql.push_str(" AND (l.source, l.level) IN (VALUES ");
         push_pairs(&mut sql, &mut values, pairs);
@@ -266,23 +306,47 @@ pub fn into_page(mut entries: Vec<LogEntry>, limit: usize) -> LogPage {
     }
 }
 
-/// The statements counting the entries that match `search` (and the
-/// `pairs` its level and source conditions select), each up to `cap + 1`;
-/// empty when no pair matches. Filters without a search are counted from
-/// the aggregates instead (see `bulk::count`).
-pub fn count_search_queries(
+/// The statements counting the entries of `filter`'s cursor range and
+/// time range that match `search` (and the `pairs` its level and source
+/// conditions select), each up to `cap + 1`; empty when nothing can
+/// match. Filters without a search or a time range are counted from the
+/// aggregates instead (see `bulk::count`).
+pub fn count_queries(
     task: &TaskIdentity,
-    search: &SearchSql,
+    filter: &LogFilter,
+    search: Option<&SearchSql>,
     pairs: Option<&SourceLevelPairs>,
     cap: u64,
 ) -> Vec<(String, Vec<Value>)> {
     if pairs.is_some_and(Vec::is_empty) {
         return Vec::new();
     }
-    search_parts(search, (0, MAX_SEQ + 1))
+    let Some(bounds) = seq_bounds(filter) else {
+        return Vec::new();
+    };
+    let time = TimeBounds::of(filter);
+    let Some(search) = search else {
+        let mut values = vec![
+            Value::BigInt(Some(entry_id(task.key, bounds.0))),
+            Value::BigInt(Some(entry_id(task.key, bounds.1))),
+        ];
+        let mut sql = String::from("SELECT 1 FROM task_logs WHERE id > ? AND id < ?");
+        time.push_conditions("ts", &mut sql, &mut values);
+        if let Some(pairs) = pairs {
+            sql.push_str(" AND (source, level) IN (VALUES ");
+            push_pairs(&mut sql, &mut values, pairs);
+            sql.push(')');
+        }
+        let sql = format!(
+            "SELECT count(*) FROM ({sql} LIMIT {})",
+            cap.saturating_add(1)
+        );
+        return vec![(sql, values)];
+    };
+    search_parts(search, bounds)
         .iter()
         .map(|part| {
-            let (sql, values) = search_select(task, search, part, pairs, "1");
+            let (sql, values) = search_select(task, search, part, pairs, time, "1");
             (
                 format!(
                     "SELECT count(*) FROM ({sql} LIMIT {})",

@@ -47,7 +47,7 @@ fn seqs(page: &taskdeck_protocol::LogPage) -> Vec<u64> {
     page.entries.iter().map(|entry| entry.seq).collect()
 }
 
-async fn count(store: &Store, sql: &str) -> i64 {
+pub(super) async fn count(store: &Store, sql: &str) -> i64 {
     let connection = store.connection();
     connection
         .query_one_raw(Statement::from_string(
@@ -607,6 +607,10 @@ mod hostile_filters {
             ]),
             any::<bool>(),
             (0_u32..60, 0_u32..60),
+            (
+                prop::option::of(any::<i64>()),
+                prop::option::of(1_699_999_999_000_i64..1_700_000_001_000),
+            ),
         )
             .prop_map(
                 |(
@@ -621,6 +625,7 @@ mod hostile_filters {
                     search_mode,
                     case_sensitive,
                     (context_before, context_after),
+                    (since, until),
                 )| {
                     LogFilter {
                         levels,
@@ -639,6 +644,8 @@ mod hostile_filters {
                         },
                         context_before,
                         context_after,
+                        since: since.map(super::super::record::millis_to_time),
+                        until: until.map(super::super::record::millis_to_time),
                     }
                 },
             )

@@ -3,9 +3,9 @@
 //!
 //! Cost model: rows go in multi-row `INSERT`s of [`ROWS_PER_STATEMENT`]
 //! (one prepared statement, reused from the connection's statement cache);
-//! the aggregates cost one upsert per distinct (task, source, level) in the
-//! batch and one `UPDATE` per task — a handful per batch, whatever its
-//! size. The substring index is not fed here: one upsert per task marks
+//! the aggregates cost one upsert per distinct (task, source, level) and
+//! per distinct (task, second, level) in the batch and one `UPDATE` per
+//! task — a handful per batch, whatever its size. The substring index is not fed here: one upsert per task marks
 //! where its unindexed entries start, and the indexer catches up behind
 //! (see [`super::search_index`]).
 
@@ -88,6 +88,13 @@ struct Aggregate {
     last_ts: i64,
 }
 
+/// The entries of one second and level of a task (`task_log_timeline`).
+struct Slot {
+    count: i64,
+    first_seq: u64,
+    last_seq: u64,
+}
+
 async fn update_aggregates<C: ConnectionTrait>(
     connection: &C,
     records: &[LogRecord],
@@ -96,7 +103,22 @@ async fn update_aggregates<C: ConnectionTrait>(
     let mut per_source: HashMap<(i64, &str, i32), Aggregate> = HashMap::new();
     let mut per_task: HashMap<i64, LevelCounts> = HashMap::new();
     let mut first_seq: HashMap<i64, u64> = HashMap::new();
+    let mut per_second: HashMap<(i64, i64, i32), Slot> = HashMap::new();
     for record in records {
+        let slot = per_second
+            .entry((
+                record.task.key,
+                record.timestamp_ms / 1000,
+                level_code(record.level),
+            ))
+            .or_insert(Slot {
+                count: 0,
+                first_seq: record.seq,
+                last_seq: record.seq,
+            });
+        slot.count += 1;
+        slot.first_seq = slot.first_seq.min(record.seq);
+        slot.last_seq = slot.last_seq.max(record.seq);
         let key = (record.task.key, &*record.source, level_code(record.level));
         let aggregate = per_source.entry(key).or_insert(Aggregate {
             count: 0,
@@ -132,6 +154,27 @@ async fn update_aggregates<C: ConnectionTrait>(
                     Value::BigInt(Some(aggregate.count)),
                     Value::BigInt(Some(aggregate.first_ts)),
                     Value::BigInt(Some(aggregate.last_ts)),
+                ],
+            ))
+            .await?;
+    }
+    for ((task_key, second, level), slot) in per_second {
+        connection
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO task_log_timeline (task_key, second, level, count, first_seq, last_seq) \
+                 VALUES (?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (task_key, second, level) DO UPDATE SET \
+                 count = count + excluded.count, \
+                 first_seq = min(first_seq, excluded.first_seq), \
+                 last_seq = max(last_seq, excluded.last_seq)",
+                [
+                    Value::BigInt(Some(task_key)),
+                    Value::BigInt(Some(second)),
+                    Value::Int(Some(level)),
+                    Value::BigInt(Some(slot.count)),
+                    Value::BigInt(Some(slot.first_seq as i64)),
+                    Value::BigInt(Some(slot.last_seq as i64)),
                 ],
             ))
             .await?;
