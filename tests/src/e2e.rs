@@ -157,9 +157,19 @@ impl AppSession {
         })
     }
 
+    /// Unfolds the runner's form if a started task folded it.
+    pub async fn open_form(&self) -> Result<(), String> {
+        self.execute(
+            "const edit = document.querySelector('[data-testid=\"runner-edit\"]');\n\
+             if (edit) edit.click();",
+        )
+        .await?;
+        self.by_test_id("plugin-picker").await.map(drop)
+    }
+
     /// Picks the shell plugin and runs `sh -c <script>` from its form.
     pub async fn run_shell_script(&self, script: &str) -> Result<(), String> {
-        self.by_test_id("plugin-picker").await?;
+        self.open_form().await?;
         self.select("plugin-picker", "shell").await?;
         self.fill("param-program", "sh").await?;
         self.fill("param-args", &format!("-c{}{script}", keys::RETURN))
@@ -235,6 +245,33 @@ impl AppSession {
             .perform_actions(actions)
             .await
             .map_err(|error| format!("cannot press {keys:?}: {error}"))
+    }
+
+    /// Presses the left mouse button at `from` and releases it at `to`
+    /// (viewport coordinates, CSS pixels), moving in between as a hand
+    /// does.
+    pub async fn drag(&self, from: (f64, f64), to: (f64, f64)) -> Result<(), String> {
+        use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+        let step = |(x, y): (f64, f64), millis: u64| PointerAction::MoveTo {
+            duration: Some(Duration::from_millis(millis)),
+            x: x.round(),
+            y: y.round(),
+        };
+        let halfway = ((from.0 + to.0) / 2.0, (from.1 + to.1) / 2.0);
+        let actions = MouseActions::new("mouse".to_owned())
+            .then(step(from, 0))
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(step(halfway, 100))
+            .then(step(to, 100))
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client
+            .perform_actions(actions)
+            .await
+            .map_err(|error| format!("cannot drag from {from:?} to {to:?}: {error}"))
     }
 
     /// Runs `script` in the page (for what a user does outside the page,

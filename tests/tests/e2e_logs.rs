@@ -586,6 +586,7 @@ async fn built_in_plugins_run_from_their_forms() {
 
         // A parameter with choices is a list; the form refuses an
         // unchosen required one before anything runs.
+        app.open_form().await?;
         app.select("plugin-picker", "git").await?;
         app.fill("param-repository", &work.path().display().to_string())
             .await?;

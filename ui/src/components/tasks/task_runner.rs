@@ -1,8 +1,10 @@
 //! The task runner: pick a plugin, fill its form, Run (and Cancel); the log
-//! panel of the started task opens below.
+//! panel of the started task opens beside it. Once a task has started the
+//! form folds into a one-line summary (Edit unfolds it), so the log gets
+//! the window's width.
 
 use taskdeck_protocol::commands::{CancelTask, ListPlugins, RunTask};
-use taskdeck_protocol::{InvalidParam, IpcError, PluginInfo, RunTaskRequest};
+use taskdeck_protocol::{InvalidParam, IpcError, ParamSchema, PluginInfo, RunTaskRequest};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -10,6 +12,26 @@ use super::param_form::{FormValues, initial_values, params_from};
 use super::{ParamForm, TaskLogPanel};
 use crate::components::ErrorBanner;
 use crate::ipc;
+
+/// The folded form's line: each filled parameter's value in the form's
+/// order, a secret's masked.
+fn summary(schema: &ParamSchema, values: &FormValues) -> String {
+    schema
+        .fields
+        .iter()
+        .filter_map(|field| {
+            let value = values.get(&field.name)?.trim();
+            (!value.is_empty()).then(|| {
+                if field.secret {
+                    "•••".to_owned()
+                } else {
+                    value.split_whitespace().collect::<Vec<_>>().join(" ")
+                }
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// The runner.
 #[function_component(TaskRunner)]
@@ -20,6 +42,7 @@ pub fn task_runner() -> Html {
     let invalid = use_state(|| None::<InvalidParam>);
     let failure = use_state(|| None::<IpcError>);
     let task_id = use_state(|| None::<String>);
+    let folded = use_state(|| false);
 
     {
         let plugins = plugins.clone();
@@ -71,14 +94,14 @@ pub fn task_runner() -> Html {
             invalid.set(None);
         })
     };
-    let on_run = {
+    let run = {
         let plugin = plugin.clone();
         let values = values.clone();
         let invalid = invalid.clone();
         let failure = failure.clone();
         let task_id = task_id.clone();
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
+        let folded = folded.clone();
+        Callback::from(move |()| {
             let Some(plugin) = plugin.clone() else {
                 return;
             };
@@ -88,6 +111,7 @@ pub fn task_runner() -> Html {
             };
             let failure = failure.clone();
             let task_id = task_id.clone();
+            let folded = folded.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let request = RunTaskRequest {
                     plugin_id: plugin.id.clone(),
@@ -97,11 +121,24 @@ pub fn task_runner() -> Html {
                     Ok(task) => {
                         failure.set(None);
                         task_id.set(Some(task.id));
+                        folded.set(true);
                     }
                     Err(error) => failure.set(Some(error)),
                 }
             });
         })
+    };
+    let on_run = {
+        let run = run.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            run.emit(());
+        })
+    };
+    let on_run_again = Callback::from(move |_: MouseEvent| run.emit(()));
+    let on_edit = {
+        let folded = folded.clone();
+        Callback::from(move |_: MouseEvent| folded.set(false))
     };
     let on_cancel = {
         let task_id = task_id.clone();
@@ -123,8 +160,25 @@ pub fn task_runner() -> Html {
         })
     };
 
-    html! {
-        <div class="task-runner">
+    let cancel = task_id.is_some().then(|| html! {
+        <button type="button" data-testid="cancel-button" onclick={on_cancel.clone()}>{ "Cancel" }</button>
+    });
+    let form = if *folded && task_id.is_some() {
+        let (name, line) = plugin.as_ref().map_or_else(Default::default, |plugin| {
+            (plugin.name.clone(), summary(&plugin.params, &values))
+        });
+        html! {
+            <div class="runner-summary" data-testid="runner-summary">
+                <strong>{ format!("{name}:") }</strong>
+                <span class="runner-summary-params" title={line.clone()}>{ line }</span>
+                <button type="button" data-testid="runner-edit" onclick={on_edit}
+                    title="Show the form again">{ "Edit" }</button>
+                <button type="button" class="primary" data-testid="run-button" onclick={on_run_again}>{ "Run again" }</button>
+                { cancel.unwrap_or_default() }
+            </div>
+        }
+    } else {
+        html! {
             <form class="runner-form" onsubmit={on_run}>
                 <label class="plugin-picker">
                     { "Plugin " }
@@ -141,11 +195,14 @@ pub fn task_runner() -> Html {
                 }
                 <div class="runner-actions">
                     <button type="submit" class="primary" data-testid="run-button">{ "Run" }</button>
-                    if task_id.is_some() {
-                        <button type="button" data-testid="cancel-button" onclick={on_cancel}>{ "Cancel" }</button>
-                    }
+                    { cancel.unwrap_or_default() }
                 </div>
             </form>
+        }
+    };
+    html! {
+        <div class={classes!("task-runner", (*folded && task_id.is_some()).then_some("folded"))}>
+            { form }
             if let Some(error) = (*failure).clone() {
                 <ErrorBanner {error} />
             }
@@ -153,5 +210,47 @@ pub fn task_runner() -> Html {
                 <TaskLogPanel key={id.clone()} task_id={AttrValue::from(id.clone())} />
             }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use taskdeck_protocol::{ParamField, ParamKind};
+
+    use super::*;
+
+    fn field(name: &str, secret: bool) -> ParamField {
+        ParamField {
+            name: name.to_owned(),
+            label: name.to_owned(),
+            description: String::new(),
+            kind: ParamKind::String,
+            required: false,
+            default: None,
+            minimum: None,
+            maximum: None,
+            choices: Vec::new(),
+            picker: None,
+            secret,
+        }
+    }
+
+    #[test]
+    fn the_folded_line_shows_what_runs_and_hides_secrets() {
+        let schema = ParamSchema {
+            fields: vec![
+                field("program", false),
+                field("args", false),
+                field("token", true),
+                field("cwd", false),
+            ],
+        };
+        let values = FormValues::from([
+            ("program".to_owned(), "sh".to_owned()),
+            ("args".to_owned(), "-c\necho   hi".to_owned()),
+            ("token".to_owned(), "hunter2".to_owned()),
+            ("cwd".to_owned(), " ".to_owned()),
+        ]);
+        assert_eq!(summary(&schema, &values), "sh -c echo hi •••");
     }
 }

@@ -2,7 +2,8 @@
 //! warnings and worse) over the whole stored log, not only the rows the
 //! panel holds, found by one one-row query in the core with the panel's
 //! other conditions (source, search), and the hook that runs a jump in
-//! the panel.
+//! the panel. A jump to a moment (a click on the timeline) lands the same
+//! way, on the first entry at or after it.
 
 use taskdeck_protocol::commands::GetTaskLogs;
 use taskdeck_protocol::{IpcError, LogFilter, LogLevel, Order, TaskStatus};
@@ -128,6 +129,59 @@ pub struct JumpTarget {
     pub notice: UseStateHandle<Option<String>>,
 }
 
+/// Opens the panel on line `seq` with its detail open, as a link to the
+/// line does, following paused.
+fn land(lands: &JumpTarget, seq: u64) {
+    lands.notice.set(None);
+    lands.follow.dispatch(FollowAction::Set(false));
+    lands.target.set(Some(seq));
+    lands.expanded.set(Some(seq));
+}
+
+/// A callback that jumps to the first entry at or after a moment that
+/// passes the panel's other conditions.
+pub fn moment_jumper(
+    task_id: String,
+    filter: LogFilter,
+    lands: JumpTarget,
+) -> Callback<chrono::DateTime<chrono::Utc>> {
+    Callback::from(move |moment| {
+        let query = LogFilter {
+            since: Some(moment),
+            after_seq: None,
+            before_seq: None,
+            limit: Some(1),
+            order: Order::Ascending,
+            context_before: 0,
+            context_after: 0,
+            ..filter.clone()
+        };
+        let (task_id, lands) = (task_id.clone(), lands.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            // Past the selected stretch's end there is nothing to land on.
+            let found = if query.validate().is_ok() {
+                ipc::invoke(&GetTaskLogs {
+                    task_id,
+                    filter: query,
+                })
+                .await
+            } else {
+                Ok(taskdeck_protocol::LogPage {
+                    entries: Vec::new(),
+                    next_cursor: None,
+                })
+            };
+            match found.map(|page| page.entries.first().map(|entry| entry.seq)) {
+                Ok(Some(seq)) => land(&lands, seq),
+                Ok(None) => lands
+                    .notice
+                    .set(Some("No entry at or after that moment".to_owned())),
+                Err(error) => lands.notice.set(Some(error.message)),
+            }
+        });
+    })
+}
+
 /// Runs the jump asked for in `lands.jump`: finds the entry in the core from
 /// line `current`, then opens the panel on it (as a link to the line does)
 /// with its detail open. A failed task (`status`) opens on its first error
@@ -149,12 +203,7 @@ pub fn use_level_jumps(
                 jump.set(None);
                 wasm_bindgen_futures::spawn_local(async move {
                     match find(&task_id, &filter, wanted, current).await {
-                        Ok(Some(seq)) => {
-                            lands.notice.set(None);
-                            lands.follow.dispatch(FollowAction::Set(false));
-                            lands.target.set(Some(seq));
-                            lands.expanded.set(Some(seq));
-                        }
+                        Ok(Some(seq)) => land(&lands, seq),
                         Ok(None) => lands.notice.set(Some(wanted.nothing_found())),
                         Err(error) => lands.notice.set(Some(error.message)),
                     }

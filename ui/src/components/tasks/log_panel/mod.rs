@@ -9,7 +9,8 @@
 //! Scrolling near either end loads the next page there; [`rows`] keeps
 //! what is held (bounded, pure state) and only the rows on screen are in
 //! the DOM ([`window`]). Follow mode, the scroll adjustments, keyboard
-//! shortcuts, match steps and error jumps are hooks of their own.
+//! shortcuts, match steps and error jumps are hooks of their own; the
+//! level timeline ([`timeline`]) sets the filter's time range.
 
 mod follow;
 mod header;
@@ -20,6 +21,7 @@ mod rows;
 mod shortcuts;
 mod steps;
 mod task_info;
+mod timeline;
 mod view_position;
 mod window;
 
@@ -30,12 +32,13 @@ use yew::prelude::*;
 
 use self::follow::{Follow, FollowAction, Scrolling, scroll_handler, use_follow_scroll};
 use self::header::PanelHeader;
-use self::level_jump::{JumpTarget, LevelJump, use_level_jumps};
+use self::level_jump::{JumpTarget, LevelJump, moment_jumper, use_level_jumps};
 use self::loading::{page_fetcher, stretch_opener, use_first_page, use_live_tail};
 use self::rows::Rows;
 use self::shortcuts::use_shortcuts;
 use self::steps::use_match_steps;
 use self::task_info::{use_match_count, use_task_info};
+use self::timeline::{LevelTimeline, TimeRange};
 use self::view_position::use_view_position;
 use self::window::Slot;
 use super::log_entry_row::Highlight;
@@ -181,7 +184,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             expanded.set((**expanded != Some(seq)).then_some(seq));
         },
     );
-    let on_open_hidden = stretch_opener(task_id, rows.clone());
+    let on_open_hidden = stretch_opener(task_id.clone(), rows.clone());
     let on_close_detail = {
         let expanded = expanded.clone();
         Callback::from(move |()| expanded.set(None))
@@ -214,6 +217,27 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         let on_filter = on_filter.clone();
         Callback::from(move |_| on_filter.emit(LogFilter::default()))
     };
+    let on_range = {
+        let (on_filter, filter) = (on_filter.clone(), filter.clone());
+        Callback::from(move |(since, until): TimeRange| {
+            on_filter.emit(LogFilter {
+                since,
+                until,
+                ..(*filter).clone()
+            });
+        })
+    };
+    let on_moment = moment_jumper(
+        task_id.clone(),
+        (*filter).clone(),
+        JumpTarget {
+            jump: jump.clone(),
+            target: target.clone(),
+            expanded: expanded.clone(),
+            follow: follow.clone(),
+            notice: jump_notice.clone(),
+        },
+    );
     let on_first_error = {
         let jump = jump.clone();
         Callback::from(move |_: MouseEvent| jump.set(Some(LevelJump::FIRST_ERROR)))
@@ -238,6 +262,8 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 {on_first_error} time_mode={*time_mode} {on_time_mode} wrap={*wrap} {on_wrap}
                 held={held.len()} jump_notice={(*jump_notice).clone()}
                 loading={rows.fetching || rows.loading} {following} {on_follow} />
+            <LevelTimeline task_id={props.task_id.clone()} total={info.counts.map(|counts| counts.total())}
+                range={(filter.since, filter.until)} {on_range} {on_moment} />
             <LogFilterBar filter={(*filter).clone()} sources={(*info.sources).clone()} counts={info.counts}
                 {matches} on_change={on_filter} {on_step} />
             if let Some(error) = rows.error.clone() {
