@@ -5,8 +5,9 @@
 //! and hourly ([`retention`]), registers the IPC commands (each a few
 //! lines over `taskdeck-core`, see [`ipc::surface`]), forwards task
 //! updates as events, flushes every log entry on exit, hands the window to
-//! the Yew UI and reloads it if its web process dies
-//! ([`webview_recovery`]). All real work happens in the engine.
+//! the Yew UI, opens the window where it was left ([`window_place`]) and
+//! reloads the UI if its web process dies ([`webview_recovery`]). All real
+//! work happens in the engine.
 
 pub mod commands;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod ipc;
 pub mod retention;
 pub mod state;
 pub mod webview_recovery;
+pub mod window_place;
 
 use tauri::{Builder, Manager, RunEvent, Runtime};
 use tracing_subscriber::layer::SubscriberExt;
@@ -76,7 +78,9 @@ pub fn run() {
     if let Err(error) = state.manager() {
         tracing::error!(%error, "the engine could not start; the UI will say so");
     }
-    let app = match configure(tauri::Builder::default(), state).build(context()) {
+    let window_place = window_place::plugin(state.data_dir().map(|dir| dir.path()));
+    let builder = tauri::Builder::default().plugin(window_place);
+    let app = match configure(builder, state).build(context()) {
         Ok(app) => app,
         Err(error) => fatal(&format!("the desktop app could not start: {error}")),
     };
@@ -84,7 +88,10 @@ pub fn run() {
         // The window exists once the event loop is ready.
         if let RunEvent::Ready = event {
             match handle.get_webview_window("main") {
-                Some(window) => webview_recovery::watch(&window),
+                Some(window) => {
+                    webview_recovery::watch(&window);
+                    window_place::save_when_settled(&window);
+                }
                 None => tracing::warn!("no main window: a dead web process would stay dead"),
             }
         }

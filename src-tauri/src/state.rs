@@ -49,6 +49,11 @@ impl AppState {
         self
     }
 
+    /// The data directory, when it could be resolved.
+    pub fn data_dir(&self) -> Option<&DataDir> {
+        self.data_dir.as_ref()
+    }
+
     /// Wraps an already started manager.
     pub fn with_manager(manager: TaskManager) -> Self {
         Self::new(Ok(manager))
