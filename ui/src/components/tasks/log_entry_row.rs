@@ -94,10 +94,11 @@ pub fn log_entry_row(props: &LogEntryRowProps) -> Html {
 
 /// The entry's message in its colours, with every range the search matched
 /// in `<mark>`: exactly what the core's search found (the same
-/// [`SearchMatcher`]).
+/// [`SearchMatcher`]); a very long or very colourful line only as much as a
+/// row can show.
 fn message(entry: &LogEntry, highlight: Option<&Highlight>) -> Html {
     let ranges = highlight.map_or_else(Vec::new, |highlight| {
         highlight.0.find_ranges(&entry.message)
     });
-    styled_message::render(&entry.message, &entry.styles, &ranges, Theme::current)
+    styled_message::render_row(&entry.message, &entry.styles, &ranges, Theme::current)
 }

@@ -198,6 +198,61 @@ fn openable(target: &str) -> bool {
     taskdeck_protocol::styled::openable_link(target).is_ok()
 }
 
+/// The most of a message a row draws: one line of the widest screen, three
+/// when rows wrap. The detail view draws the whole message.
+pub const ROW_BYTES: usize = 4096;
+
+/// The most differently drawn stretches a row draws; the rest of its text
+/// is drawn plain. A line of 10,000 colour changes then costs a row no
+/// more than a few hundred elements.
+pub const ROW_SEGMENTS: usize = 256;
+
+/// What a row draws of `message`: its first segments (at most
+/// [`ROW_SEGMENTS`], within the first [`ROW_BYTES`]), and the range of the
+/// shown text after them that is drawn plain.
+pub fn row_segments<'a>(
+    message: &str,
+    styles: &'a [StyleSpan],
+    ranges: &[Range<usize>],
+) -> (Vec<Segment<'a>>, Range<usize>) {
+    let mut shown = message.len().min(ROW_BYTES);
+    while !message.is_char_boundary(shown) {
+        shown -= 1;
+    }
+    let mut drawn: Vec<Segment<'a>> = segments(message, styles, ranges)
+        .into_iter()
+        .take_while(|segment| segment.range.start < shown)
+        .take(ROW_SEGMENTS)
+        .collect();
+    if let Some(last) = drawn.last_mut() {
+        last.range.end = last.range.end.min(shown);
+    }
+    let plain_from = drawn.last().map_or(0, |last| last.range.end);
+    (drawn, plain_from..shown)
+}
+
+/// `message` as a row draws it (see [`row_segments`]), the byte `ranges`
+/// highlighted.
+pub fn render_row(
+    message: &str,
+    styles: &[StyleSpan],
+    ranges: &[Range<usize>],
+    theme: impl FnOnce() -> Theme,
+) -> Html {
+    if styles.is_empty() && ranges.is_empty() && message.len() <= ROW_BYTES {
+        return html! { { message.to_owned() } };
+    }
+    let theme = if styles.is_empty() { LIGHT } else { theme() };
+    let (drawn, plain) = row_segments(message, styles, ranges);
+    let rest = message[plain].to_owned();
+    html! {
+        <>
+            { for drawn.iter().map(|segment| render_segment(message, segment, theme)) }
+            { rest }
+        </>
+    }
+}
+
 /// `message` drawn with `styles`, the byte `ranges` highlighted.
 pub fn render(
     message: &str,
@@ -280,6 +335,50 @@ fn render_segment(message: &str, segment: &Segment<'_>, theme: Theme) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_draws_a_bounded_share_of_a_line_of_ten_thousand_colours() {
+        // 10,000 one-character stretches, alternately red and plain.
+        let message = "ab".repeat(10_000);
+        let red = TextStyle {
+            fg: Some(Color::Palette(1)),
+            ..TextStyle::default()
+        };
+        let styles: Vec<StyleSpan> = (0..10_000u32)
+            .map(|index| StyleSpan {
+                start: 2 * index,
+                end: 2 * index + 1,
+                style: red.clone(),
+            })
+            .collect();
+        let (drawn, plain) = row_segments(&message, &styles, &[]);
+        assert_eq!(drawn.len(), ROW_SEGMENTS);
+        assert_eq!(drawn[0].style, Some(&red));
+        assert_eq!(drawn[1].style, None);
+        // After the drawn stretches, the shown text goes on plain up to the cap.
+        assert_eq!(plain, ROW_SEGMENTS..ROW_BYTES);
+        // A short coloured line is drawn whole.
+        let (drawn, plain) = row_segments("ab", &styles[..1], &[]);
+        assert_eq!(drawn.len(), 2);
+        assert!(plain.is_empty());
+    }
+
+    #[test]
+    fn a_row_cuts_a_long_line_on_a_character_boundary() {
+        let message = "é".repeat(ROW_BYTES); // two bytes each
+        let first_match = 0..4;
+        let (drawn, plain) = row_segments(&message, &[], std::slice::from_ref(&first_match));
+        assert_eq!(drawn.len(), 2, "the match, then the rest");
+        assert_eq!(drawn[1].range.end, ROW_BYTES);
+        assert!(plain.is_empty());
+        let first_char = 0..1;
+        let (drawn, _) = row_segments(
+            &format!("x{message}"),
+            &[],
+            std::slice::from_ref(&first_char),
+        );
+        assert_eq!(drawn[1].range.end, ROW_BYTES - 1, "not inside an `é`");
+    }
 
     #[test]
     fn basic_colours_follow_the_theme_and_stay_readable() {
