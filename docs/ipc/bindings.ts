@@ -52,6 +52,13 @@ export const commands = {
 	countTaskLogs: (taskId: string, filter: LogFilter_Deserialize) => typedError<LogCount, IpcError>(__TAURI_INVOKE("count_task_logs", { taskId, filter })),
 	/**  Counts per level and source, and the first and last times. */
 	getTaskLogStats: (taskId: string) => typedError<LogStats_Serialize, IpcError>(__TAURI_INVOKE("get_task_log_stats", { taskId })),
+	/**
+	 *  The task's entries per level in about `buckets` equal stretches of its
+	 *  run.
+	 */
+	getTaskLogTimeline: (taskId: string, buckets: number) => typedError<LogTimeline_Serialize, IpcError>(__TAURI_INVOKE("get_task_log_timeline", { taskId, buckets })),
+	/**  The sections of a task's log, in the order they opened. */
+	getTaskLogSections: (taskId: string) => typedError<LogSection_Serialize[], IpcError>(__TAURI_INVOKE("get_task_log_sections", { taskId })),
 	/**  The sources of a task's entries, in name order. */
 	getTaskLogSources: (taskId: string) => typedError<string[], IpcError>(__TAURI_INVOKE("get_task_log_sources", { taskId })),
 	/**
@@ -375,6 +382,11 @@ export type LogEntry_Deserialize = {
 	 *  [`LogFilter::context_before`]): it does not match the filter itself.
 	 */
 	context?: boolean,
+	/**
+	 *  The sections it lies in, outermost first (see [`LogSection`]);
+	 *  empty outside every section.
+	 */
+	sections?: number[],
 };
 
 /**  One structured log line of a task. */
@@ -411,6 +423,11 @@ export type LogEntry_Serialize = {
 	 *  [`LogFilter::context_before`]): it does not match the filter itself.
 	 */
 	context?: boolean,
+	/**
+	 *  The sections it lies in, outermost first (see [`LogSection`]);
+	 *  empty outside every section.
+	 */
+	sections?: number[],
 };
 
 /**
@@ -445,6 +462,15 @@ export type LogFilter_Deserialize = {
 	search_mode?: SearchMode,
 	/**  Whether the search tells upper and lower case apart. */
 	case_sensitive?: boolean,
+	/**  Only entries emitted at or after this moment. */
+	since?: string | null,
+	/**  Only entries emitted before this moment. */
+	until?: string | null,
+	/**
+	 *  Only the entries of this section (by [`super::LogSection::id`]),
+	 *  those of the sections inside it included.
+	 */
+	section?: number | null,
 	/**  Only entries with a greater `seq` (keyset cursor). */
 	after_seq?: number | null,
 	/**  Only entries with a smaller `seq` (keyset cursor). */
@@ -489,6 +515,15 @@ export type LogFilter_Serialize = {
 	search_mode: SearchMode,
 	/**  Whether the search tells upper and lower case apart. */
 	case_sensitive: boolean,
+	/**  Only entries emitted at or after this moment. */
+	since: string | null,
+	/**  Only entries emitted before this moment. */
+	until: string | null,
+	/**
+	 *  Only the entries of this section (by [`super::LogSection::id`]),
+	 *  those of the sections inside it included.
+	 */
+	section: number | null,
 	/**  Only entries with a greater `seq` (keyset cursor). */
 	after_seq: number | null,
 	/**  Only entries with a smaller `seq` (keyset cursor). */
@@ -543,6 +578,59 @@ export type LogPage_Serialize = {
 	next_cursor: number | null,
 };
 
+/**  One section of a task's log. */
+export type LogSection = LogSection_Serialize | LogSection_Deserialize;
+
+/**  One section of a task's log. */
+export type LogSection_Deserialize = {
+	/**  1-based, in the order the sections opened. */
+	id: number,
+	/**  The section it is inside, if any. */
+	parent?: number | null,
+	/**  What it is (the message of its header line). */
+	title: string,
+	/**  The `seq` of its header line, its first entry. */
+	start_seq: number,
+	/**  The `seq` of its last entry so far. */
+	end_seq: number,
+	/**  When it opened. */
+	started_at: string,
+	/**
+	 *  When it closed; `None` while it is open, or when its task ended
+	 *  without closing it (a crash).
+	 */
+	ended_at?: string | null,
+	/**  Its entries per level, nested sections' included. */
+	counts: LevelCounts,
+	/**  How it went. */
+	status: SectionStatus,
+};
+
+/**  One section of a task's log. */
+export type LogSection_Serialize = {
+	/**  1-based, in the order the sections opened. */
+	id: number,
+	/**  The section it is inside, if any. */
+	parent: number | null,
+	/**  What it is (the message of its header line). */
+	title: string,
+	/**  The `seq` of its header line, its first entry. */
+	start_seq: number,
+	/**  The `seq` of its last entry so far. */
+	end_seq: number,
+	/**  When it opened. */
+	started_at: string,
+	/**
+	 *  When it closed; `None` while it is open, or when its task ended
+	 *  without closing it (a crash).
+	 */
+	ended_at: string | null,
+	/**  Its entries per level, nested sections' included. */
+	counts: LevelCounts,
+	/**  How it went. */
+	status: SectionStatus,
+};
+
 /**  A summary of a task's log, computed without scanning it. */
 export type LogStats = LogStats_Serialize | LogStats_Deserialize;
 
@@ -576,6 +664,39 @@ export type LogStats_Serialize = {
 	first_timestamp: string | null,
 	/**  The latest entry's time. */
 	last_timestamp: string | null,
+};
+
+/**  A task's entries per level in equal stretches of time. */
+export type LogTimeline = LogTimeline_Serialize | LogTimeline_Deserialize;
+
+/**  A task's entries per level in equal stretches of time. */
+export type LogTimeline_Deserialize = {
+	/**  The task. */
+	task_id: string,
+	/**
+	 *  Where the first bucket starts (the second of the first entry);
+	 *  `None` while the task has no entries.
+	 */
+	start?: string | null,
+	/**  How long each bucket is, in milliseconds (whole seconds). */
+	bucket_ms: number,
+	/**  The entries of each bucket, oldest first. */
+	buckets: LevelCounts[],
+};
+
+/**  A task's entries per level in equal stretches of time. */
+export type LogTimeline_Serialize = {
+	/**  The task. */
+	task_id: string,
+	/**
+	 *  Where the first bucket starts (the second of the first entry);
+	 *  `None` while the task has no entries.
+	 */
+	start: string | null,
+	/**  How long each bucket is, in milliseconds (whole seconds). */
+	bucket_ms: number,
+	/**  The entries of each bucket, oldest first. */
+	buckets: LevelCounts[],
 };
 
 /**  Which way a page of entries runs. */
@@ -874,6 +995,17 @@ export type SearchMode =
 "operators" | 
 /**  A regular expression. */
 "regex";
+
+/**  How a section went, from its entries. */
+export type SectionStatus = 
+/**  Still open: its task is running it. */
+"running" | 
+/**  Ended without warnings or errors. */
+"ok" | 
+/**  Ended with warnings and no errors. */
+"warnings" | 
+/**  Holds at least one error. */
+"errors";
 
 /**  Everything the Settings view edits. */
 export type Settings = Settings_Serialize | Settings_Deserialize;

@@ -16,6 +16,7 @@ mod m20261202_000003_create_settings;
 mod m20261204_000004_substring_search;
 mod m20261205_000005_log_styles;
 mod m20261206_000006_log_timeline;
+mod m20261206_000007_log_sections;
 
 /// Applies every Taskdeck migration in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000004_substring_search::Migration),
             Box::new(m20261205_000005_log_styles::Migration),
             Box::new(m20261206_000006_log_timeline::Migration),
+            Box::new(m20261206_000007_log_sections::Migration),
         ];
         migrations
             .into_iter()

@@ -40,7 +40,7 @@ use taskdeck_protocol::{
     LogCount, LogFilter, LogLevel, Order, PluginInfo, RunTaskRequest, SearchMode,
 };
 use taskdeck_tests::bench::rows::{
-    COMMON_WORD, RARE_WORD, Row, SOURCES, coloured_rows, rows, source_loggers,
+    COMMON_WORD, RARE_WORD, Row, SOURCES, coloured_rows, emit, rows, source_loggers,
 };
 use taskdeck_tests::bench::{self, Figure};
 
@@ -64,16 +64,7 @@ impl Plugin for Firehose {
             .unwrap_or_default();
         let loggers = source_loggers(ctx.logger());
         for row in rows {
-            let logger = &loggers[row.source];
-            // A producer faster than the disk waits while the buffer is
-            // half full (as program output does) rather than lose entries.
-            if !logger.has_room() {
-                logger.wait_for_room().await;
-            }
-            match row.metadata {
-                Some(metadata) => logger.log_with(row.level, row.message, metadata),
-                None => logger.log(row.level, row.message),
-            };
+            emit(&loggers, row).await;
         }
         Ok(Value::Null)
     }

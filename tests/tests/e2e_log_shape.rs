@@ -1,7 +1,9 @@
 //! End-to-end tests of a long log's shape in the real app: on the level
 //! timeline a brushed stretch of time narrows the rows, their count and
 //! the export, a click jumps to a moment, and Clear brings the whole log
-//! back; a line at the 64 KiB cap opens whole in the detail.
+//! back; a line at the 64 KiB cap opens whole in the detail; the window
+//! opens again at the size it was left; a script's `::group::`s make an
+//! outline with durations that jumps to a section or narrows the panel.
 
 // Test code: a failed precondition should stop the test loudly.
 #![allow(clippy::unwrap_used)]
@@ -28,6 +30,23 @@ async fn strip(app: &AppSession) -> Result<(Vec<u64>, u64, [f64; 4]), String> {
     serde_json::from_value(found).map_err(|error| format!("unexpected strip: {error}"))
 }
 
+/// The content height of the bar at `css` and the height of its tallest
+/// visible control: equal when the bar is one line.
+async fn one_line(app: &AppSession, css: &str) -> Result<[f64; 2], String> {
+    let found = app
+        .execute(&format!(
+            "const bar = document.querySelector('{css}');\n\
+             const style = getComputedStyle(bar);\n\
+             const height = bar.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);\n\
+             const tallest = Math.max(...[...bar.children]\n\
+                 .filter(child => child.getClientRects().length > 0)\n\
+                 .map(child => child.getBoundingClientRect().height));\n\
+             return [height, tallest];"
+        ))
+        .await?;
+    serde_json::from_value(found).map_err(|error| format!("unexpected sizes of {css}: {error}"))
+}
+
 /// Runs of adjacent bucket indexes.
 fn clusters(filled: &[u64]) -> Vec<Vec<u64>> {
     let mut runs: Vec<Vec<u64>> = Vec::new();
@@ -50,9 +69,17 @@ async fn a_brushed_stretch_of_time_narrows_the_rows_and_the_export() {
         app.run_shell_script("echo early; sleep 3; echo middle; sleep 3; echo late")
             .await?;
         // The form folds into one line: the log gets the window's width.
-        app.wait_for_text(&test_id("runner-summary"), |text| {
-            text.starts_with("Shell command:") && text.contains("sh -c echo early")
-        })
+        // (Its text content: WebDriver's visible text leaves out the
+        // clipped line of parameters.)
+        wait_until(
+            "the form folded into its summary",
+            async || app.text_contents(&test_id("runner-summary")).await,
+            |texts| {
+                texts.first().is_some_and(|text| {
+                    text.starts_with("Shell command:") && text.contains("sh -c echo early")
+                })
+            },
+        )
         .await?;
         let share = app
             .execute(
@@ -61,6 +88,15 @@ async fn a_brushed_stretch_of_time_narrows_the_rows_and_the_export() {
             )
             .await?;
         assert!(share.as_f64().unwrap() > 0.9, "the panel takes {share} of the width");
+        // At the default 1200×800 the header and the filter bar are one
+        // line each: no taller than their tallest control.
+        for bar in [".stats-header", ".filter-bar"] {
+            let [height, tallest] = one_line(app, bar).await?;
+            assert!(
+                height <= tallest + 1.0,
+                "{bar} wraps: {height}px tall, its tallest control {tallest}px"
+            );
+        }
         app.wait_for_text(&test_id("panel-status"), |text| {
             text.eq_ignore_ascii_case("succeeded")
         })
@@ -110,6 +146,8 @@ async fn a_brushed_stretch_of_time_narrows_the_rows_and_the_export() {
             text.starts_with("Exported 1 entry to ")
         })
         .await?;
+        // Closed again, as a user would before going on.
+        app.click("export-open").await?;
 
         // Clear: the whole log again.
         app.click("timeline-clear").await?;
@@ -185,6 +223,139 @@ async fn a_line_at_the_size_cap_opens_whole_in_the_detail() {
             .await?;
         assert_eq!(scrolls, serde_json::json!(true));
         app.screenshot("long-line").await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// The window's saved size in the data directory's `window-state.json`.
+fn saved_size(data_dir: &std::path::Path) -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string(data_dir.join("window-state.json")).ok()?;
+    let state: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some((
+        state["main"]["width"].as_u64()?,
+        state["main"]["height"].as_u64()?,
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_opens_again_at_the_size_it_was_left() {
+    let data_dir = tempfile::tempdir().unwrap();
+    with_app(
+        "window-resized",
+        data_dir.path(),
+        async |app: &AppSession| {
+            app.client
+                .set_window_size(1000, 700)
+                .await
+                .map_err(|error| format!("cannot resize the window: {error}"))?;
+            // Saved once the window has settled, without waiting for an exit
+            // (a killed app never exits gracefully).
+            wait_until(
+                "the window's new size saved",
+                async || Ok::<_, String>(saved_size(app.data_dir.as_path())),
+                |size| *size == Some((1000, 700)),
+            )
+            .await?;
+            Ok(())
+        },
+    )
+    .await;
+    with_app(
+        "window-restored",
+        data_dir.path(),
+        async |app: &AppSession| {
+            let size = app
+                .client
+                .get_window_size()
+                .await
+                .map_err(|error| format!("cannot read the window's size: {error}"))?;
+            if size != (1000, 700) {
+                return Err(format!("the window opened at {size:?}, not 1000×700"));
+            }
+            app.wait_for_text(&test_id("footer-version"), |text| {
+                text.starts_with("Taskdeck")
+            })
+            .await?;
+            app.screenshot("restored").await?;
+            Ok(())
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scripts_groups_are_an_outline_with_durations_that_narrows_the_panel() {
+    let data_dir = tempfile::tempdir().unwrap();
+    with_app("sections", data_dir.path(), async |app: &AppSession| {
+        // Test's group is all on standard error: one stream, read in
+        // order, so its warning lies inside it.
+        app.run_shell_script(
+            "echo ::group::Build; echo compiling; sleep 1; echo ::endgroup::; \
+             { echo ::group::Test; echo 'one failure'; echo ::endgroup::; } >&2; exit 3",
+        )
+        .await?;
+        app.wait_for_text(&test_id("panel-status"), |text| {
+            text.eq_ignore_ascii_case("failed")
+        })
+        .await?;
+        // The run, then its two groups inside it, each with a duration.
+        let titles = wait_until(
+            "the outline of the run and its groups",
+            async || app.text_contents(&test_id("outline-title")).await,
+            |titles| titles.len() == 3,
+        )
+        .await?;
+        assert!(titles[0].trim().starts_with("$ sh -c"), "{titles:?}");
+        assert_eq!(titles[1].trim(), "Build");
+        assert_eq!(titles[2].trim(), "Test");
+        let durations = app.text_contents(&test_id("outline-duration")).await?;
+        let build: f64 = durations[1]
+            .trim()
+            .trim_end_matches(" s")
+            .parse()
+            .map_err(|error| format!("{durations:?}: {error}"))?;
+        // About the second it slept (read times, so a little either way).
+        assert!((0.8..30.0).contains(&build), "Build took {build} s");
+        let statuses = app
+            .attributes(&test_id("outline-item"), "data-status")
+            .await?;
+        // The run holds Test's warning; no section holds an error, so the
+        // last to open is marked as where the task failed.
+        assert_eq!(statuses, ["warnings", "ok", "warnings"]);
+        let failing = app
+            .attributes(&test_id("outline-item"), "data-failing")
+            .await?;
+        assert_eq!(failing, ["", "", "true"]);
+        app.screenshot("outline").await?;
+
+        // "Only" narrows the panel to the group's lines; "All" brings
+        // every line back.
+        app.execute("document.querySelectorAll('[data-testid=\"outline-only\"]')[1].click();")
+            .await?;
+        wait_until(
+            "only Build's lines",
+            async || messages(app).await,
+            |shown| shown == &["Build", "compiling"],
+        )
+        .await?;
+        app.execute("document.querySelectorAll('[data-testid=\"outline-only\"]')[1].click();")
+            .await?;
+        wait_until(
+            "every line again",
+            async || messages(app).await,
+            |shown| shown.len() > 5 && shown.iter().any(|message| message == "one failure"),
+        )
+        .await?;
+        // A title jumps to the section's first line, open in the detail.
+        app.execute("document.querySelectorAll('[data-testid=\"outline-title\"]')[2].click();")
+            .await?;
+        wait_until(
+            "Test's header line open in the detail",
+            async || app.text_contents(&test_id("detail-message")).await,
+            |open| open.first().is_some_and(|message| message.trim() == "Test"),
+        )
+        .await?;
         Ok(())
     })
     .await;

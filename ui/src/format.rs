@@ -171,6 +171,7 @@ mod tests {
             metadata: None,
             styles: Vec::new(),
             context: false,
+            sections: Vec::new(),
         };
         assert_eq!(
             log_line(&entry),

@@ -28,9 +28,10 @@ const END_MARKER: &str = "<!-- cargo xtask bench: table end -->";
 
 /// The benchmarks in the order of the table, and whether each
 /// drives the real app.
-const BENCHES: [(&str, bool); 10] = [
+const BENCHES: [(&str, bool); 11] = [
     ("emit", false),
     ("log_store", false),
+    ("log_sections", false),
     ("program_output", false),
     ("durability", false),
     ("live_stream", false),

@@ -84,6 +84,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the sections of a task's log: each one's number, title,
+    /// duration, entries and status, indented as they nest.
+    Sections {
+        /// The task's id.
+        task_id: String,
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the sources of a task's entries.
     Sources {
         /// The task's id.
@@ -199,8 +208,8 @@ pub struct LogsArgs {
     pub json: bool,
 }
 
-/// Which entries: the level, source, search and time conditions that
-/// `logs` and `export` share.
+/// Which entries: the level, source, search, time and section conditions
+/// that `logs` and `export` share.
 #[derive(Debug, Args)]
 pub struct FilterArgs {
     /// Only this level (repeatable): debug, info, warning, error.
@@ -233,6 +242,10 @@ pub struct FilterArgs {
     /// Only entries before this moment (the forms of --since).
     #[arg(long, value_name = "TIME")]
     pub until: Option<TimeArg>,
+    /// Only the entries of this section, those of the sections inside it
+    /// included (its number in `taskdeck sections`).
+    #[arg(long, value_name = "N")]
+    pub section: Option<u32>,
     /// Also show N entries before and after each entry the other options
     /// select, as `grep -C` does (0 to 50).
     #[arg(short = 'C', long = "context", value_name = "N")]

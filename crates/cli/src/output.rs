@@ -12,7 +12,7 @@ use anstream::{AutoStream, ColorChoice};
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 use taskdeck_protocol::styled;
-use taskdeck_protocol::{LevelCounts, LogEntry, LogLevel, LogStats, TaskSummary};
+use taskdeck_protocol::{LevelCounts, LogEntry, LogLevel, LogSection, LogStats, TaskSummary};
 
 /// Where and how to print.
 pub struct Printer {
@@ -241,6 +241,41 @@ pub fn task_details(task: &TaskSummary) -> String {
         lines.push(format!("progress: {fraction}{}", progress.message));
     }
     lines.join("\n")
+}
+
+/// `taskdeck sections` as text: a line per section, indented as they
+/// nest: number, duration, status, entries per level, title.
+pub fn sections_text(sections: &[LogSection]) -> String {
+    if sections.is_empty() {
+        return "no sections".to_owned();
+    }
+    let mut depths: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    sections
+        .iter()
+        .map(|section| {
+            let depth = section
+                .parent
+                .and_then(|parent| depths.get(&parent))
+                .map_or(0, |depth| depth + 1);
+            depths.insert(section.id, depth);
+            let took = match section.duration_ms() {
+                Some(ms) => seconds(chrono::TimeDelta::milliseconds(ms)),
+                None => "-".to_owned(),
+            };
+            format!(
+                "{:>4}  {:>9}  {:<8}  {}W {}E {:>7} entries  {}{}",
+                section.id,
+                took,
+                section.status.as_str(),
+                section.counts.warning,
+                section.counts.error,
+                section.counts.total(),
+                "  ".repeat(depth),
+                section.title
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `taskdeck stats` as text.

@@ -105,10 +105,15 @@ impl Follower {
     }
 }
 
-/// Runs `script` (`sh -c`, or `cmd /c` on Windows) as a task, its
-/// parameters given one by one with `--param`, and returns its summary.
+/// Runs `script` (`sh -c`, or `cmd /c` on Windows) as a task and returns
+/// its summary.
 fn run_script(dir: &Path, script: &str) -> (Output, Value) {
-    let params = test_programs::script(&[script]);
+    run_params(dir, &test_programs::script(&[script]))
+}
+
+/// `taskdeck run shell` with these parameters, given one by one with
+/// `--param`: its output and summary.
+fn run_params(dir: &Path, params: &Value) -> (Output, Value) {
     let output = run(
         dir,
         &[
@@ -184,15 +189,15 @@ fn run_prints_live_lines_then_the_task_id_and_exit_status_follows_the_task() {
     assert_eq!(stdout(&quiet).lines().count(), 1);
 }
 
-// Unix: the script prints escapes and bytes with `printf`.
-#[cfg(unix)]
 #[test]
 fn logs_print_json_lines_exactly_as_the_protocol_serialises_entries() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, summary) = run_script(
-        dir.path(),
-        "for i in 1 2 3 4 5; do echo line $i; echo warn $i >&2; done",
-    );
+    let script = if cfg!(windows) {
+        "for %i in (1 2 3 4 5) do @(echo line %i&>&2 echo warn %i)"
+    } else {
+        "for i in 1 2 3 4 5; do echo line $i; echo warn $i >&2; done"
+    };
+    let (_, summary) = run_script(dir.path(), script);
     let id = summary["id"].as_str().unwrap();
 
     let all = json_lines(&run(dir.path(), &["logs", id, "--json"]));
@@ -265,16 +270,27 @@ fn logs_print_json_lines_exactly_as_the_protocol_serialises_entries() {
     assert_eq!(listed[0]["id"], id);
 }
 
-// Unix: the script prints escapes and bytes with `printf`.
-#[cfg(unix)]
 #[test]
 fn search_finds_text_as_typed_and_regex_and_case_only_when_asked() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, summary) = run_script(
-        dir.path(),
-        "echo 'rotated app.log'; echo 'failed: ERR-1234'; echo needle-unique-7731; \
-         echo \"I don't know\"; echo 'built with C++'; echo 'an error here'",
-    );
+    let lines = [
+        "rotated app.log",
+        "failed: ERR-1234",
+        "needle-unique-7731",
+        "I don't know",
+        "built with C++",
+        "an error here",
+    ];
+    // cmd's echo prints the rest of its line as it is; sh needs quotes.
+    let commands: Vec<String> = lines
+        .iter()
+        .map(|line| match cfg!(windows) {
+            true => format!("echo {line}"),
+            false => format!("echo \"{line}\""),
+        })
+        .collect();
+    let commands: Vec<&str> = commands.iter().map(String::as_str).collect();
+    let (_, summary) = run_params(dir.path(), &script(&commands));
     let id = summary["id"].as_str().unwrap();
     let messages = |args: &[&str]| -> Vec<String> {
         let mut all = vec!["logs", id, "--source", "shell.stdout", "--json"];
@@ -309,7 +325,7 @@ fn search_finds_text_as_typed_and_regex_and_case_only_when_asked() {
     );
 }
 
-// Unix: the script prints escapes and bytes with `printf`.
+// Unix: a NUL cannot be put on a Windows command line for cmd's echo.
 #[cfg(unix)]
 #[test]
 fn control_characters_in_a_log_line_are_printed_as_escapes_never_sent_to_the_terminal() {
@@ -352,17 +368,18 @@ fn control_characters_in_a_log_line_are_printed_as_escapes_never_sent_to_the_ter
     assert_eq!(json[1]["message"], "nul\0 kept");
 }
 
-// Unix: the script prints escapes and bytes with `printf`.
-#[cfg(unix)]
 #[test]
 fn context_lines_come_around_each_match_as_grep_shows_them() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, summary) = run_script(
-        dir.path(),
+    let script = if cfg!(windows) {
+        "for /L %i in (1,1,12) do @if %i==4 (echo needle %i) else if %i==10 (echo needle %i) \
+         else (echo hay %i)"
+    } else {
         "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do \
            if [ $i = 4 ] || [ $i = 10 ]; then echo \"needle $i\"; else echo \"hay $i\"; fi; \
-         done",
-    );
+         done"
+    };
+    let (_, summary) = run_script(dir.path(), script);
     let id = summary["id"].as_str().unwrap();
     let shown = |args: &[&str]| -> Vec<String> {
         let mut all = vec!["logs", id, "--source", "shell.stdout", "--search", "needle"];
@@ -439,7 +456,8 @@ fn context_lines_come_around_each_match_as_grep_shows_them() {
     );
 }
 
-// Unix: the script prints escapes and bytes with `printf`.
+// Unix: the script prints escapes and a carriage return with `printf`;
+// cmd drops a carriage return from its command line.
 #[cfg(unix)]
 #[test]
 fn colours_are_kept_as_styles_exported_with_colours_on_request_and_searched_as_shown() {
@@ -514,12 +532,10 @@ fn colours_are_kept_as_styles_exported_with_colours_on_request_and_searched_as_s
     );
 }
 
-// Unix: thousands of lines from `seq`.
-#[cfg(unix)]
 #[test]
 fn index_builds_the_search_index_with_progress_and_says_when_it_is_complete() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, summary) = run_script(dir.path(), "seq 1 3000");
+    let (_, summary) = run_script(dir.path(), &test_programs::count_command(3000));
     assert_eq!(summary["status"], "succeeded");
     let output = run(dir.path(), &["index"]);
     assert!(output.status.success(), "{output:?}");
@@ -766,13 +782,15 @@ fn follow_ends_when_the_process_running_the_task_dies() {
 /// with gap notices past 5,000 entries a round): `taskdeck run` and a
 /// follower in another process both print every line, in order, as the
 /// store has them.
-// Unix: thousands of lines from `seq`.
-#[cfg(unix)]
 #[test]
 fn run_and_follow_print_every_line_of_a_fast_task_in_order() {
     let dir = tempfile::tempdir().unwrap();
-    let script = "echo begun; sleep 1; seq 1 40000";
-    let params = serde_json::json!({ "program": "sh", "args": ["-c", script] }).to_string();
+    let params = script(&[
+        "echo begun",
+        &sleep_command(1),
+        &test_programs::count_command(40_000),
+    ])
+    .to_string();
     let mut runner = taskdeck(dir.path())
         .args(["run", "shell", "--params-json", &params])
         .stdin(Stdio::null())
@@ -938,15 +956,12 @@ fn an_export_to_a_full_device_says_so_and_fails() {
     );
 }
 
-// Unix: the script is an endless shell loop.
-#[cfg(unix)]
 #[test]
 fn a_hard_kill_during_heavy_logging_leaves_a_sound_database_and_an_interrupted_task() {
     let dir = tempfile::tempdir().unwrap();
-    let params =
-        r#"{"program": "sh", "args": ["-c", "i=0; while :; do i=$((i+1)); echo line $i; done"]}"#;
+    let params = script(&[&test_programs::endless_command()]).to_string();
     let mut child = taskdeck(dir.path())
-        .args(["run", "shell", "--params-json", params])
+        .args(["run", "shell", "--params-json", &params])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -966,7 +981,7 @@ fn a_hard_kill_during_heavy_logging_leaves_a_sound_database_and_an_interrupted_t
     while started.elapsed() < Duration::from_millis(1500) {
         printed = last_printed(&lines.next().unwrap().unwrap()).unwrap();
     }
-    child.kill().unwrap(); // SIGKILL
+    child.kill().unwrap(); // SIGKILL; TerminateProcess on Windows
     child.wait().unwrap();
     // What it printed before dying; the last line may be cut short.
     for line in lines.map_while(Result::ok) {
@@ -1134,5 +1149,84 @@ fn since_and_until_select_a_stretch_of_time_absolute_or_from_the_start() {
             "export", id, other, "--format", "txt", "--output", "-", "--since", "+1s",
         ],
         "several tasks",
+    );
+}
+
+#[test]
+fn sections_are_listed_nested_and_section_keeps_to_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, summary) = run_params(
+        dir.path(),
+        &script(&[
+            "echo ::group::Build",
+            "echo compiling",
+            "echo ::group::Docs",
+            "echo writing",
+            "echo ::endgroup::",
+            "echo ::endgroup::",
+            "echo ::group::Test",
+            "echo testing",
+            "echo ::endgroup::",
+        ]),
+    );
+    let id = summary["id"].as_str().unwrap();
+
+    // The run, its two groups, and the group inside the first.
+    let listed: Vec<Value> =
+        serde_json::from_str(&stdout(&run(dir.path(), &["sections", id, "--json"]))).unwrap();
+    let outline: Vec<(u64, Value, &str)> = listed
+        .iter()
+        .map(|section| {
+            (
+                section["id"].as_u64().unwrap(),
+                section["parent"].clone(),
+                section["title"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outline[1..],
+        [
+            (2, serde_json::json!(1), "Build"),
+            (3, serde_json::json!(2), "Docs"),
+            (4, serde_json::json!(1), "Test")
+        ]
+    );
+    assert!(listed.iter().all(|section| section["status"] == "ok"));
+    let text = stdout(&run(dir.path(), &["sections", id]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(lines[2].ends_with("      Docs"), "nested twice: {text}");
+    assert!(lines[3].ends_with("    Test"), "{text}");
+
+    // `--section 2`: Build's lines and those of Docs inside it.
+    let shown: Vec<String> =
+        json_lines(&run(dir.path(), &["logs", id, "--section", "2", "--json"]))
+            .iter()
+            .map(|entry| entry["message"].as_str().unwrap().to_owned())
+            .collect();
+    assert_eq!(shown, ["Build", "compiling", "Docs", "writing"]);
+    let export = run(
+        dir.path(),
+        &[
+            "export",
+            id,
+            "--section",
+            "4",
+            "--format",
+            "txt",
+            "--output",
+            "-",
+        ],
+    );
+    let exported = stdout(&export);
+    assert_eq!(exported.lines().count(), 2, "{exported}");
+    assert!(exported.contains("testing"));
+
+    let output = run(dir.path(), &["logs", id, "--section", "9"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("this task has no section 9"),
+        "{output:?}"
     );
 }

@@ -35,7 +35,7 @@ pub use store::Store;
 pub use store::logs::LogStore;
 pub use store::tasks::TaskRepository;
 pub use task_manager::{
-    FlushConfig, ManagerConfig, TaskContext, TaskLogCapture, TaskLogger, TaskManager,
+    FlushConfig, ManagerConfig, Section, TaskContext, TaskLogCapture, TaskLogger, TaskManager,
 };
 
 /// `docs/plugin_dev.md`, compiled and run as doc-tests so its examples stay

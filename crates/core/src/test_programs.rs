@@ -35,6 +35,26 @@ pub fn sleep_command(seconds: u32) -> String {
     }
 }
 
+/// A command that prints the numbers 1 to `n`, one a line (`seq` on
+/// Unix, a counting `for` loop in cmd).
+pub fn count_command(n: u32) -> String {
+    if cfg!(windows) {
+        format!("for /L %i in (1,1,{n}) do @echo %i")
+    } else {
+        format!("seq 1 {n}")
+    }
+}
+
+/// A command that prints `line 1`, `line 2`, … as fast as it can and does
+/// not end by itself (cmd's loop ends after 2^31 lines).
+pub fn endless_command() -> String {
+    if cfg!(windows) {
+        "for /L %i in (1,1,2147483647) do @echo line %i".to_owned()
+    } else {
+        "i=0; while :; do i=$((i+1)); echo line $i; done".to_owned()
+    }
+}
+
 /// The name the task's program logs under in its lifecycle lines.
 pub fn shell_name() -> &'static str {
     if cfg!(windows) { "cmd" } else { "sh" }

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     AppInfo, CleanupOutcome, ExportFormat, ExportReport, ImportReport, LiveLogMessage, LogCount,
-    LogFilter, LogPage, LogStats, LogTimeline, PluginInfo, RemovalReport, RunTaskRequest, Settings,
-    SettingsState, StorageStatus, TaskListFilter, TaskSummary,
+    LogFilter, LogPage, LogSection, LogStats, LogTimeline, PluginInfo, RemovalReport,
+    RunTaskRequest, Settings, SettingsState, StorageStatus, TaskListFilter, TaskSummary,
 };
 
 /// One IPC command: its arguments are `Self`, serialised as Tauri reads
@@ -107,6 +107,8 @@ commands! {
     /// The task's entries per level in about `buckets` equal stretches of
     /// its run (at most 1,000).
     GetTaskLogTimeline = "get_task_log_timeline" (task_id: String, buckets: u32) -> LogTimeline;
+    /// The sections of a task's log, in the order they opened.
+    GetTaskLogSections = "get_task_log_sections" (task_id: String) -> Vec<LogSection>;
     /// The sources of a task's entries, in name order.
     GetTaskLogSources = "get_task_log_sources" (task_id: String) -> Vec<String>;
     /// Follows a task's log after `after_seq`; answers the subscription id.

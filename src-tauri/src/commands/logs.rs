@@ -1,7 +1,7 @@
 //! Commands that read a task's log: pages, match counts, stats, the level
 //! timeline and sources.
 
-use taskdeck_protocol::{LogCount, LogFilter, LogPage, LogStats, LogTimeline};
+use taskdeck_protocol::{LogCount, LogFilter, LogPage, LogSection, LogStats, LogTimeline};
 use tauri::State;
 
 use crate::{AppError, AppState};
@@ -49,6 +49,16 @@ pub async fn get_task_log_timeline(
     buckets: u32,
 ) -> Result<LogTimeline, AppError> {
     Ok(state.manager()?.log_timeline(&task_id, buckets).await?)
+}
+
+/// The sections of a task's log, in the order they opened.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_task_log_sections(
+    state: State<'_, AppState>,
+    task_id: String,
+) -> Result<Vec<LogSection>, AppError> {
+    Ok(state.manager()?.log_sections(&task_id).await?)
 }
 
 /// The sources of a task's entries, in name order.

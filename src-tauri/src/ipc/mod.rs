@@ -32,6 +32,7 @@ pub fn surface<R: Runtime>() -> tauri_specta::Builder<R> {
             logs::count_task_logs,
             logs::get_task_log_stats,
             logs::get_task_log_timeline,
+            logs::get_task_log_sections,
             logs::get_task_log_sources,
             live::subscribe_task_logs,
             live::unsubscribe_task_logs,

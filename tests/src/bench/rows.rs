@@ -22,6 +22,20 @@ pub fn source_loggers(logger: &taskdeck_core::TaskLogger) -> Vec<taskdeck_core::
         .collect()
 }
 
+/// Emits `row` from its logger among `loggers` (see [`source_loggers`]).
+/// A producer faster than the disk waits while the buffer is half full
+/// (as program output does) rather than lose entries.
+pub async fn emit(loggers: &[taskdeck_core::TaskLogger], row: Row) {
+    let logger = &loggers[row.source];
+    if !logger.has_room() {
+        logger.wait_for_room().await;
+    }
+    match row.metadata {
+        Some(metadata) => logger.log_with(row.level, row.message, metadata),
+        None => logger.log(row.level, row.message),
+    };
+}
+
 /// The sources, relative to the task's plugin.
 pub const SOURCES: [&str; 8] = [
     "http",

@@ -20,6 +20,13 @@ pub async fn export(
     let format = args.format;
     let start = match args.task_ids.as_slice() {
         [only] => task_start_if_needed(manager, &args.filter, only).await?,
+        _ if args.filter.section.is_some() => {
+            return Err(CliError::Input(
+                "--section names a section of one task, and there are several tasks: \
+                 export them one at a time"
+                    .to_owned(),
+            ));
+        }
         _ => None,
     };
     let filter = conditions(&args.filter, start)?;

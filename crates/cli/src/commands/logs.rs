@@ -186,6 +186,7 @@ pub fn conditions(
         context_after: args.after_context.or(args.context).unwrap_or(0),
         since,
         until,
+        section: args.section,
         ..LogFilter::default()
     })
 }
@@ -221,6 +222,16 @@ pub async fn stats(
 ) -> Result<(), CliError> {
     let stats = manager.log_stats(task_id).await?;
     Ok(printer.json_or_text(json, &stats, output::stats_text)?)
+}
+
+pub async fn sections(
+    manager: &TaskManager,
+    task_id: &str,
+    json: bool,
+    printer: &mut Printer,
+) -> Result<(), CliError> {
+    let sections = manager.log_sections(task_id).await?;
+    Ok(printer.json_or_text(json, &sections, |sections| output::sections_text(sections))?)
 }
 
 pub async fn sources(

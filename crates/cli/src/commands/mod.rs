@@ -59,6 +59,9 @@ async fn dispatch(
         Command::Import { file, json } => import::import(manager, &file, json, printer).await,
         Command::Stats { task_id, json } => logs::stats(manager, &task_id, json, printer).await,
         Command::Sources { task_id, json } => logs::sources(manager, &task_id, json, printer).await,
+        Command::Sections { task_id, json } => {
+            logs::sections(manager, &task_id, json, printer).await
+        }
         Command::Delete { task_ids } => tasks::delete(manager, &task_ids, printer).await,
         Command::Cleanup {
             older_than,

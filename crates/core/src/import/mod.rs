@@ -7,17 +7,18 @@
 //! import with the file and line named, and nothing is changed. Tasks keep
 //! their ids, times, status, error and result; a task exported while it
 //! was still running comes in `interrupted`. Entries keep every field but
-//! their row id, which is local to a store.
+//! their row id, which is local to a store; their sections are rebuilt
+//! from them, each ending with its last entry.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use sea_orm::TransactionTrait;
+use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use serde_json::Value;
 use taskdeck_protocol::{ExportHeader, ImportReport, LogEntry, TaskStatus};
 
 use crate::bounded_lines::read_line_capped;
-use crate::store::logs::record::{LogRecord, MAX_SEQ, TaskIdentity};
+use crate::store::logs::record::{LogRecord, MAX_SEQ, SectionChange, SectionMark, TaskIdentity};
 use crate::store::logs::{write, write_transaction};
 use crate::store::tasks::{FinishedTask, TaskRepository};
 use crate::{CoreError, Store};
@@ -62,7 +63,9 @@ pub async fn import_task_logs(store: &Store, path: &Path) -> Result<ImportReport
         task_ids: Vec::new(),
         entries: 0,
     };
-    let mut current: Option<(Arc<TaskIdentity>, u64)> = None;
+    // The task being read, its last entry and the last section opened.
+    let mut current: Option<(Arc<TaskIdentity>, u64, u32)> = None;
+    let mut imported: Vec<i64> = Vec::new();
     let mut batch = Vec::with_capacity(BATCH);
     let mut number = 0usize;
     let at = |number: usize, what: String| {
@@ -132,10 +135,11 @@ pub async fn import_task_logs(store: &Store, path: &Path) -> Result<ImportReport
                 .await
                 .map_err(|error| at(number, error.to_string()))?;
             report.task_ids.push(identity.id.clone());
-            current = Some((Arc::new(identity), 0));
+            imported.push(identity.key);
+            current = Some((Arc::new(identity), 0, 0));
             continue;
         }
-        let Some((task, last_seq)) = current.as_mut() else {
+        let Some((task, last_seq, last_section)) = current.as_mut() else {
             return Err(at(
                 number,
                 "not a Taskdeck log export: it must start with the header line a JSON Lines \
@@ -164,6 +168,16 @@ pub async fn import_task_logs(store: &Store, path: &Path) -> Result<ImportReport
             ));
         }
         *last_seq = entry.seq;
+        let section = section_mark(&entry.sections, last_section).ok_or_else(|| {
+            at(
+                number,
+                format!(
+                    "entry {} lies in sections {:?}, which do not nest in the order \
+                     earlier entries opened them",
+                    entry.seq, entry.sections
+                ),
+            )
+        })?;
         let raw_with_styles =
             !entry.styles.is_empty() && crate::ansi::needs_parsing(&entry.message);
         if raw_with_styles || !taskdeck_protocol::styled::spans_fit(&entry.message, &entry.styles) {
@@ -195,6 +209,7 @@ pub async fn import_task_logs(store: &Store, path: &Path) -> Result<ImportReport
             message: styled.text,
             metadata: entry.metadata,
             styles: styled.spans,
+            section,
         });
         report.entries += 1;
         if batch.len() == BATCH {
@@ -209,8 +224,48 @@ pub async fn import_task_logs(store: &Store, path: &Path) -> Result<ImportReport
         )));
     }
     write::insert_records(&transaction, &batch).await?;
+    // An export says where sections start, not when they closed: each
+    // ends with its last entry (row ids are `key << 32 | seq`).
+    for key in imported {
+        transaction
+            .execute_raw(Statement::from_sql_and_values(
+                transaction.get_database_backend(),
+                "UPDATE task_log_sections SET ended_ms = \
+                 (SELECT ts FROM task_logs WHERE id = (task_key << 32) + end_seq) \
+                 WHERE task_key = ? AND ended_ms IS NULL",
+                [sea_orm::Value::BigInt(Some(key))],
+            ))
+            .await?;
+    }
     transaction.commit().await?;
     Ok(report)
+}
+
+/// Where an imported entry with `path` (its sections, outermost first)
+/// stands, given the last section opened before it: it opens the
+/// innermost one when that is new. `None` when the path is not a chain
+/// of sections opened in order (only its innermost may be new).
+fn section_mark(path: &[u32], last_opened: &mut u32) -> Option<SectionMark> {
+    let Some((&innermost, outer)) = path.split_last() else {
+        return Some(SectionMark::default());
+    };
+    let nested = path.windows(2).all(|pair| pair[0] < pair[1]);
+    if !nested || outer.iter().any(|&id| id > *last_opened) || innermost == 0 {
+        return None;
+    }
+    let opens = innermost > *last_opened;
+    if opens {
+        *last_opened = innermost;
+    }
+    Some(SectionMark {
+        path: Some(Arc::from(path)),
+        change: opens.then(|| {
+            Box::new(SectionChange {
+                opens,
+                closes: Vec::new(),
+            })
+        }),
+    })
 }
 
 /// Inserts the header's task, refusing an id the store already has.

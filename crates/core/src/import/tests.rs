@@ -41,9 +41,16 @@ fn talker() -> std::sync::Arc<dyn crate::Plugin> {
         ctx.logger()
             .child("a")
             .info("\x1b[1;31mred\x1b[0m and \x1b]8;;https://x.io\x1b\\a link\x1b]8;;\x1b\\");
-        for index in 0..2_500 {
-            ctx.logger().child("b").debug(format!("line {index}"));
+        // Nested sections: each entry's are kept through the round trip.
+        let talk = ctx.section("Talk");
+        {
+            let _lines = ctx.section("Lines");
+            for index in 0..2_500 {
+                ctx.logger().child("b").debug(format!("line {index}"));
+            }
         }
+        ctx.logger().info("talked");
+        talk.close();
         Ok(json!({ "done": true }))
     })
 }
@@ -99,6 +106,33 @@ async fn an_exported_task_imports_whole_into_another_store() {
     assert_eq!(
         target.log_sources(&task_id).await.unwrap(),
         origin.log_sources(&task_id).await.unwrap()
+    );
+    // The sections are rebuilt: the same tree, lines and counts; each
+    // ends with its last entry (an export does not say when it closed).
+    let sections = target.log_sections(&task_id).await.unwrap();
+    let without_end = |sections: Vec<taskdeck_protocol::LogSection>| {
+        sections
+            .into_iter()
+            .map(|section| taskdeck_protocol::LogSection {
+                ended_at: None,
+                ..section
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        without_end(sections.clone()),
+        without_end(origin.log_sections(&task_id).await.unwrap())
+    );
+    let last_line = |seq: u64| imported.iter().find(|entry| entry.seq == seq).unwrap();
+    for section in &sections {
+        assert_eq!(section.ended_at, Some(last_line(section.end_seq).timestamp));
+    }
+    assert_eq!(
+        sections
+            .iter()
+            .map(|section| section.parent)
+            .collect::<Vec<_>>(),
+        [None, Some(1)]
     );
     // Searchable like any stored task.
     let found = target
@@ -231,6 +265,20 @@ async fn files_that_are_not_exports_are_refused_by_line_and_change_nothing() {
             "line 2: not a log entry".to_owned(),
         ),
         ("empty.jsonl", String::new(), "is empty".to_owned()),
+        (
+            "unopened-section.jsonl",
+            {
+                let mut entry: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+                entry["sections"] = json!([4, 7]);
+                [lines[0].to_owned(), entry.to_string()]
+                    .join("\n")
+                    .replace(&task_id, "seventh-task")
+            },
+            format!(
+                "line 2: entry {} lies in sections [4, 7], which do not nest in the order",
+                serde_json::from_str::<serde_json::Value>(lines[1]).unwrap()["seq"]
+            ),
+        ),
         (
             "misfit-styles.jsonl",
             {

@@ -2,8 +2,9 @@
 //! the task owns (a process group on Unix; a Job Object on Windows, with no
 //! console window and a process group of its own, so a Ctrl-C at the CLI
 //! reaches Taskdeck rather than the program), its output read line by line
-//! into the task's log, a short grace for the readers after it exits, and
-//! the whole tree stopped on cancel, timeout and when the task ends.
+//! into the task's log (`::group::` lines opening sections of it), a short
+//! grace for the readers after it exits, and the whole tree stopped on
+//! cancel, timeout and when the task ends.
 
 use std::any::Any;
 use std::ffi::OsString;
@@ -27,7 +28,7 @@ use crate::ansi::OutputParser;
 use crate::bounded_lines::read_line_capped;
 use crate::output_text;
 use crate::task_log::entry_text::KEPT_LINE_BYTES;
-use crate::task_manager::TaskLogger;
+use crate::task_manager::{Section, TaskLogger};
 
 /// How long output readers may run on after the process exits (a
 /// grandchild may hold the pipes open).
@@ -40,9 +41,35 @@ pub fn as_is(line: &str) -> Option<String> {
     Some(line.to_owned())
 }
 
+/// A group marker in a program's output: GitHub Actions' workflow
+/// commands, which many scripts and tools print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupMarker<'a> {
+    /// `::group::Title`: a group titled so opens.
+    Start(&'a str),
+    /// `::endgroup::`: the innermost open group ends.
+    End,
+}
+
+/// The group marker `line` is, if it is one.
+pub fn group_marker(line: &str) -> Option<GroupMarker<'_>> {
+    let line = line.trim();
+    if let Some(title) = line.strip_prefix("::group::") {
+        let title = title.trim();
+        return Some(GroupMarker::Start(if title.is_empty() {
+            "group"
+        } else {
+            title
+        }));
+    }
+    (line == "::endgroup::").then_some(GroupMarker::End)
+}
+
 /// Logs each line of `stream` (without its line ending) at `level`, as
 /// `shape` makes it (`None`: skip the line), its escape sequences parsed
-/// into styles (see [`crate::ansi`]). Output that is not UTF-8 is decoded
+/// into styles (see [`crate::ansi`]). A `::group::Title` line opens a
+/// section of the log titled so and `::endgroup::` closes it (see
+/// [`group_marker`]); neither is an entry of its own. Output that is not UTF-8 is decoded
 /// as [`crate::output_text`] says; a line longer than the entry cap keeps
 /// its start and a marker with its whole length. Reading pauses while the
 /// log buffer has no room.
@@ -62,6 +89,9 @@ where
         // Colours carry from one line of the stream to the next, as on a
         // terminal.
         let mut terminal = OutputParser::default();
+        // The groups the program opened and has not ended, innermost last;
+        // those left open end with the stream.
+        let mut groups: Vec<Section> = Vec::new();
         loop {
             line.clear();
             // While the database cannot keep up, the program waits on its
@@ -77,8 +107,19 @@ where
                     // Borrowed unless the line is not UTF-8: `shape` makes
                     // the one copy each line needs.
                     let text = output_text::decode(&line);
-                    if let Some(text) = shape(&text) {
-                        logger.log_output(level, &mut terminal, text, cut);
+                    match group_marker(&text) {
+                        Some(GroupMarker::Start(title)) => {
+                            if let Some(title) = shape(title) {
+                                groups.push(logger.section(title));
+                            }
+                        }
+                        // Dropping the section closes it.
+                        Some(GroupMarker::End) => drop(groups.pop()),
+                        None => {
+                            if let Some(text) = shape(&text) {
+                                logger.log_output(level, &mut terminal, text, cut);
+                            }
+                        }
                     }
                 }
                 Err(error) => {
@@ -240,4 +281,26 @@ pub async fn drain(readers: [Option<JoinHandle<()>>; 2], log: &TaskLogger) {
     }
     aborts.iter().for_each(tokio::task::AbortHandle::abort);
     log.warning("stopped reading output: a process started by the program still holds it open");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_markers_are_read_as_github_actions_writes_them() {
+        assert_eq!(
+            group_marker("::group::Build the docs"),
+            Some(GroupMarker::Start("Build the docs"))
+        );
+        assert_eq!(
+            group_marker("  ::group::  spaced  \r"),
+            Some(GroupMarker::Start("spaced"))
+        );
+        assert_eq!(group_marker("::group::"), Some(GroupMarker::Start("group")));
+        assert_eq!(group_marker("::endgroup::"), Some(GroupMarker::End));
+        for line in ["", "echo ::group::x", "::endgroup:: extra", "::warning::x"] {
+            assert_eq!(group_marker(line), None, "{line:?}");
+        }
+    }
 }

@@ -39,7 +39,9 @@ use tokio::sync::{Notify, broadcast};
 use super::entry_text::{KEPT_LINE_BYTES, MAX_MESSAGE_BYTES, cap_message, push_truncation_marker};
 use super::secrets::Secrets;
 use crate::ansi::{self, Styled};
-use crate::store::logs::record::{LogRecord, MAX_SEQ, TaskIdentity, now_millis};
+use crate::store::logs::record::{
+    LogRecord, MAX_SEQ, SectionChange, SectionMark, TaskIdentity, now_millis,
+};
 
 /// How many live entries a slow subscriber may fall behind before it is
 /// told it lagged (it then fills the gap from the store).
@@ -84,6 +86,20 @@ impl Shard {
     }
 }
 
+/// The open sections of a task's log; changed only under its shard's lock,
+/// so sections open and close in `seq` order.
+#[derive(Debug, Default)]
+struct OpenSections {
+    /// The last section id given (ids count from 1).
+    last_id: u32,
+    /// The open ones, outermost first: the path of every entry emitted
+    /// now (shared by them).
+    path: Option<Arc<[u32]>>,
+    /// Sections closed after the last entry was taken by the flusher, for
+    /// the next entry to carry: (id, when).
+    closed: Vec<(u32, i64)>,
+}
+
 /// The log of one task: its identity, its `seq` counter and its shard.
 #[derive(Debug)]
 pub struct TaskLog {
@@ -97,6 +113,8 @@ pub struct TaskLog {
     secrets: Secrets,
     shard: Arc<Shard>,
     buffer: Arc<LogBuffer>,
+    /// Its open sections.
+    sections: Mutex<OpenSections>,
 }
 
 /// A new chunk's first capacity: a task that logs a few lines does not
@@ -211,6 +229,7 @@ impl TaskLog {
             secrets: Secrets::default(),
             shard,
             buffer,
+            sections: Mutex::new(OpenSections::default()),
         }
     }
 
@@ -298,9 +317,79 @@ impl TaskLog {
         &self,
         level: LogLevel,
         source: &Arc<str>,
+        styled: Styled,
+        metadata: Option<Map<String, Value>>,
+    ) -> Option<u64> {
+        self.push_entry(level, source, styled, metadata, false)
+            .map(|(seq, _)| seq)
+    }
+
+    /// Opens a section titled `title` inside the open ones: its header
+    /// line, an entry at `level` whose message is the title, is appended as
+    /// [`TaskLog::push`] appends. Returns the section's id, or `None` when
+    /// the header line was not kept (the section then does not exist).
+    pub fn open_section(
+        &self,
+        level: LogLevel,
+        source: &Arc<str>,
+        title: String,
+        metadata: Option<Map<String, Value>>,
+    ) -> Option<u32> {
+        let styled = self.parse_masked(title, ansi::parse);
+        self.push_entry(level, source, styled, metadata, true)
+            .and_then(|(_, opened)| opened)
+    }
+
+    /// Closes section `id` and any still open inside it, now. Closing a
+    /// section that is not open does nothing.
+    pub fn close_section(&self, id: u32) {
+        let mut pending = self.shard.lock();
+        let mut sections = self.sections.lock();
+        let Some(path) = sections.path.clone() else {
+            return;
+        };
+        let Some(at) = path.iter().position(|&open| open == id) else {
+            return;
+        };
+        let now = now_millis();
+        let closed: Vec<(u32, i64)> = path[at..].iter().rev().map(|&id| (id, now)).collect();
+        sections.path = (at > 0).then(|| Arc::from(&path[..at]));
+        // An entry not yet taken by the flusher carries the close at once;
+        // else the next entry does.
+        match pending.last_mut().and_then(|chunk| chunk.last_mut()) {
+            Some(last) => last
+                .section
+                .change
+                .get_or_insert_with(Box::default)
+                .closes
+                .extend(closed),
+            None => sections.closed.extend(closed),
+        }
+    }
+
+    /// Closes every open section (at the end of the task).
+    pub fn close_sections(&self) {
+        let outermost = self
+            .sections
+            .lock()
+            .path
+            .as_deref()
+            .and_then(|path| path.first().copied());
+        if let Some(id) = outermost {
+            self.close_section(id);
+        }
+    }
+
+    /// Appends one entry, opening a section with it when `opening`: its
+    /// `seq`, and the id of the section it opened.
+    fn push_entry(
+        &self,
+        level: LogLevel,
+        source: &Arc<str>,
         mut styled: Styled,
         mut metadata: Option<Map<String, Value>>,
-    ) -> Option<u64> {
+        opening: bool,
+    ) -> Option<(u64, Option<u32>)> {
         if !self.secrets.is_empty() {
             metadata = metadata.map(|metadata| self.secrets.mask_metadata(metadata));
         }
@@ -329,19 +418,30 @@ impl TaskLog {
                 &system,
                 message,
                 metadata,
+                false,
             );
-            full |= report.is_some_and(|(_, full)| full);
+            full |= report.is_some_and(|(_, full, _)| full);
         }
-        let appended = self.append(&mut pending, timestamp_ms, level, source, styled, metadata);
+        let appended = self.append(
+            &mut pending,
+            timestamp_ms,
+            level,
+            source,
+            styled,
+            metadata,
+            opening,
+        );
         drop(pending);
-        if full || appended.is_some_and(|(_, full)| full) {
+        if full || appended.is_some_and(|(_, full, _)| full) {
             self.buffer.full.notify_one();
         }
-        appended.map(|(seq, _)| seq)
+        appended.map(|(seq, _, opened)| (seq, opened))
     }
 
-    /// Appends one entry to the locked shard: its `seq` and whether its
-    /// chunk is now full.
+    /// Appends one entry to the locked shard (opening a section with it
+    /// when `opening`): its `seq`, whether its chunk is now full, and the
+    /// section it opened.
+    #[allow(clippy::too_many_arguments)]
     fn append(
         &self,
         pending: &mut Vec<Vec<LogRecord>>,
@@ -350,12 +450,19 @@ impl TaskLog {
         source: &Arc<str>,
         message: Styled,
         metadata: Option<Map<String, Value>>,
-    ) -> Option<(u64, bool)> {
+        opening: bool,
+    ) -> Option<(u64, bool, Option<u32>)> {
         let seq = self.last_seq.load(Ordering::Relaxed) + 1;
         if seq > MAX_SEQ {
             return None;
         }
         self.last_seq.store(seq, Ordering::Relaxed);
+        let section = self.section_mark(opening);
+        let opened = if opening {
+            section.ids().last().copied()
+        } else {
+            None
+        };
         let record = LogRecord {
             task: Arc::clone(&self.identity),
             seq,
@@ -365,6 +472,7 @@ impl TaskLog {
             message: message.text,
             styles: message.spans,
             metadata,
+            section,
         };
         if self.buffer.live.receiver_count() > 0 {
             // Nobody listening is the normal case; a send error only means
@@ -382,7 +490,33 @@ impl TaskLog {
         }
         self.buffer.held.fetch_add(1, Ordering::Relaxed);
         let full = pending.last().is_some_and(|chunk| chunk.len() == max_batch);
-        Some((seq, full))
+        Some((seq, full, opened))
+    }
+}
+
+impl TaskLog {
+    /// Where the entry being appended stands among the sections (called
+    /// under the shard's lock): a new section opens with it when
+    /// `opening`, and it carries the closes no entry carries yet.
+    fn section_mark(&self, opening: bool) -> SectionMark {
+        let mut sections = self.sections.lock();
+        if opening {
+            sections.last_id += 1;
+            let id = sections.last_id;
+            let mut path = sections.path.as_deref().unwrap_or_default().to_vec();
+            path.push(id);
+            sections.path = Some(Arc::from(path));
+        }
+        let closes = std::mem::take(&mut sections.closed);
+        SectionMark {
+            path: sections.path.clone(),
+            change: (opening || !closes.is_empty()).then(|| {
+                Box::new(SectionChange {
+                    opens: opening,
+                    closes,
+                })
+            }),
+        }
     }
 }
 

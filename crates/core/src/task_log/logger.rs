@@ -7,6 +7,7 @@ use taskdeck_protocol::LogLevel;
 
 use super::buffer::TaskLog;
 use super::entry_text::{KEPT_LINE_BYTES, push_truncation_marker, sanitise_source};
+use super::section::Section;
 use crate::ansi::{self, OutputParser};
 
 /// A cheap, cloneable handle bound to one task and one source.
@@ -151,6 +152,19 @@ impl TaskLogger {
             styled,
             self.metadata.as_deref().cloned(),
         )
+    }
+
+    /// Opens a section titled `title` (its header line, an `INFO` entry
+    /// from this logger's source), inside the sections open now. It stays
+    /// open until the returned [`Section`] is dropped.
+    pub fn section(&self, title: impl Into<String>) -> Section {
+        let id = self.log.open_section(
+            LogLevel::Info,
+            &self.source,
+            title.into(),
+            self.metadata.as_deref().cloned(),
+        );
+        Section::new(Arc::clone(&self.log), id)
     }
 
     /// Writes a `DEBUG` entry.

@@ -1,7 +1,8 @@
 //! A task's log on its way from an emit to the store and to whoever
 //! follows it.
 //!
-//! - [`logger`]: what a plugin writes with ([`TaskLogger`]).
+//! - [`logger`]: what a plugin writes with ([`TaskLogger`]), and
+//!   [`section`]: the sections it opens in its task's log.
 //! - [`entry_text`]: the caps on an entry's text, and source names.
 //! - [`secrets`]: masking a task's secret params in its log.
 //! - [`capture`]: `tracing` events inside a task, into that task's log.
@@ -18,8 +19,10 @@ pub mod follow;
 pub mod indexer;
 pub mod logger;
 pub mod secrets;
+pub mod section;
 
 pub use capture::TaskLogCapture;
 pub use flusher::FlushConfig;
 pub use follow::LiveSink;
 pub use logger::TaskLogger;
+pub use section::Section;

@@ -8,6 +8,7 @@ use taskdeck_protocol::TaskProgress;
 use tokio_util::sync::CancellationToken;
 
 use crate::task_log::logger::TaskLogger;
+use crate::task_log::section::Section;
 use crate::{CoreError, DataDir};
 
 /// The latest progress report of a running task, shared with the manager.
@@ -100,6 +101,13 @@ impl TaskContext {
     /// The logger whose source is the plugin's id.
     pub fn logger(&self) -> &TaskLogger {
         &self.logger
+    }
+
+    /// Opens a section of the task's log titled `title`, inside the ones
+    /// open now; it closes when the returned [`Section`] is dropped (see
+    /// [`TaskLogger::section`]).
+    pub fn section(&self, title: impl Into<String>) -> Section {
+        self.logger.section(title)
     }
 
     /// The token that is cancelled when the user cancels the task. Plugins

@@ -28,4 +28,4 @@ pub use config::{FLUSH_BATCH_ENV, FLUSH_INTERVAL_ENV, ManagerConfig};
 pub use context::TaskContext;
 pub use manager::TaskManager;
 
-pub use crate::task_log::{FlushConfig, LiveSink, TaskLogCapture, TaskLogger};
+pub use crate::task_log::{FlushConfig, LiveSink, Section, TaskLogCapture, TaskLogger};

@@ -100,6 +100,16 @@ impl TaskManager {
         self.inner.logs.timeline(task_id, buckets).await
     }
 
+    /// A task's sections, in the order they opened; buffered entries
+    /// included.
+    pub async fn log_sections(
+        &self,
+        task_id: &str,
+    ) -> Result<Vec<taskdeck_protocol::LogSection>, CoreError> {
+        self.settle(task_id).await;
+        self.inner.logs.sections(task_id).await
+    }
+
     /// The sources of a task's log.
     pub async fn log_sources(&self, task_id: &str) -> Result<Vec<String>, CoreError> {
         self.settle(task_id).await;

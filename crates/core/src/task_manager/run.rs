@@ -91,6 +91,9 @@ impl TaskManager {
                 self.execute(plugin, &context, &system).await
             }
         };
+        // Sections the plugin left open end with its work; the lines below
+        // are the task's own.
+        log.close_sections();
         if let Some(error) = &error {
             match status {
                 TaskStatus::Cancelled => system.warning(format!("cancelled: {error}")),

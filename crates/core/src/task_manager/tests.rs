@@ -397,6 +397,13 @@ async fn tasks_of_dead_processes_are_interrupted_and_live_ones_are_left_alone() 
     // A live runner: this manager keeps running its task.
     let live = manager_with(&store, vec![waits], FAST).await;
     let live_task = live.run_task(request("waits", json!({}))).await.unwrap();
+    // Running before the next process looks (a loaded machine may not
+    // have started it yet).
+    wait_until("the live task running", async || {
+        let task = live.get_task(&live_task.id).await.ok()?;
+        (task.status == TaskStatus::Running).then_some(())
+    })
+    .await;
 
     // A dead runner: a task row left `running` by a process that is gone,
     // with three durable entries.
@@ -421,6 +428,7 @@ async fn tasks_of_dead_processes_are_interrupted_and_live_ones_are_left_alone() 
             message: format!("line {seq}"),
             metadata: None,
             styles: Vec::new(),
+            section: Default::default(),
         })
         .collect();
     crate::LogStore::new(&store)
@@ -626,6 +634,7 @@ async fn the_index_backlog_of_an_upgraded_log_is_reported_until_it_is_indexed() 
             message: format!("old line {seq}"),
             metadata: None,
             styles: Vec::new(),
+            section: Default::default(),
         })
         .collect();
     crate::LogStore::new(&store)

@@ -1,5 +1,5 @@
 //! [`LogFilter`]: which entries of a task to select — levels, sources,
-//! search, time range, context, cursors, order and page size — its
+//! search, time range, section, context, cursors, order and page size — its
 //! validation, and the rules that decide whether an entry matches it.
 
 use chrono::{DateTime, Utc};
@@ -36,6 +36,9 @@ pub struct LogFilter {
     pub since: Option<DateTime<Utc>>,
     /// Only entries emitted before this moment.
     pub until: Option<DateTime<Utc>>,
+    /// Only the entries of this section (by [`super::LogSection::id`]),
+    /// those of the sections inside it included.
+    pub section: Option<u32>,
     /// Only entries with a greater `seq` (keyset cursor).
     pub after_seq: Option<u64>,
     /// Only entries with a smaller `seq` (keyset cursor).
@@ -87,6 +90,12 @@ impl LogFilter {
             return Err(invalid(
                 "until",
                 format!("({until}) is not after since ({since}): the range holds no moment"),
+            ));
+        }
+        if self.section == Some(0) {
+            return Err(invalid(
+                "section",
+                "is 0: sections are numbered from 1".into(),
             ));
         }
         for (field, lines) in [

@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::styled::{StyleSpan, is_false};
 
 mod filter;
+mod section;
 mod timeline;
 
 pub use filter::{InvalidFilter, LogFilter};
+pub use section::{LogSection, SectionStatus, path_of};
 pub use timeline::{LogTimeline, MAX_TIMELINE_BUCKETS};
 
 /// How important an entry is; ordered from `Debug` (least) to `Error`.
@@ -110,6 +112,10 @@ pub struct LogEntry {
     /// [`LogFilter::context_before`]): it does not match the filter itself.
     #[serde(default, skip_serializing_if = "is_false")]
     pub context: bool,
+    /// The sections it lies in, outermost first (see [`LogSection`]);
+    /// empty outside every section.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<u32>,
 }
 
 /// How many entries a task has at each level.
@@ -436,6 +442,7 @@ mod tests {
             metadata: serde_json::json!({ "free_mb": 12 }).as_object().cloned(),
             styles: Vec::new(),
             context: false,
+            sections: Vec::new(),
         };
         let text = serde_json::to_string(&entry).unwrap();
         assert!(

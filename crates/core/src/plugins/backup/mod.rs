@@ -16,7 +16,8 @@
 //!
 //! Sources: `backup.scan` (what was selected and what cannot be read),
 //! `backup.archive` (each file added), `backup.verify` and
-//! `backup.retention` (archives removed).
+//! `backup.retention` (archives removed). Its steps — Scan, Archive,
+//! Verify, Retention — are sections of the log.
 
 mod archive;
 mod retention;
@@ -223,7 +224,11 @@ impl Job {
             .starts_with(&self.source)
             .then_some(destination.as_path());
 
-        let selection = self.scan(ctx, inside)?;
+        // Each step is a section of the log, closed as it ends or fails.
+        let selection = {
+            let _step = ctx.logger().child("scan").section("Scan");
+            self.scan(ctx, inside)?
+        };
         let prefix = retention::prefix_for(&self.source);
         let name = retention::archive_name(&prefix, chrono::Utc::now());
         let path = destination.join(&name);
@@ -233,6 +238,7 @@ impl Job {
                 source,
             )
         })?;
+        let archiving = ctx.logger().child("archive").section("Archive");
         let written = archive::write(&selection, &partial, self.level, self.on_unreadable, ctx)?;
         ctx.logger()
             .child("archive")
@@ -249,7 +255,9 @@ impl Job {
                 name,
                 human_size(written.size)
             ));
+        archiving.close();
         if self.verify {
+            let _step = ctx.logger().child("verify").section("Verify");
             let log = ctx.logger().child("verify");
             ctx.report_progress(None, format!("verifying {name}"));
             log.info(format!("reading {name} back"));
@@ -272,12 +280,15 @@ impl Job {
         publish(partial, &path, &written)?;
 
         let removed = match self.keep {
-            Some(keep) => retention::prune(
-                &destination,
-                &prefix,
-                keep,
-                &ctx.logger().child("retention"),
-            ),
+            Some(keep) => {
+                let _step = ctx.logger().child("retention").section("Retention");
+                retention::prune(
+                    &destination,
+                    &prefix,
+                    keep,
+                    &ctx.logger().child("retention"),
+                )
+            }
             None => Vec::new(),
         };
         Ok(json!({

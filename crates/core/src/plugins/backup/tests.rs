@@ -136,12 +136,36 @@ async fn a_backup_extracts_byte_for_byte_and_keeps_the_newest_archives() {
             .filter(|entry| entry.source == source)
             .collect()
     };
-    assert_eq!(from("backup.archive").len(), 6, "five files and a summary");
+    // Each step is a section headed by its name.
+    assert_eq!(
+        from("backup.archive").len(),
+        7,
+        "its header, five files and a summary"
+    );
+    let steps: Vec<(&str, Vec<u32>)> = entries
+        .iter()
+        .filter(|entry| {
+            matches!(
+                entry.message.as_str(),
+                "Scan" | "Archive" | "Verify" | "Retention"
+            )
+        })
+        .map(|entry| (entry.message.as_str(), entry.sections.clone()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("Scan", vec![1]),
+            ("Archive", vec![2]),
+            ("Verify", vec![3]),
+            ("Retention", vec![4])
+        ]
+    );
     assert!(from("backup.archive").iter().any(|entry| {
         entry.message.starts_with("added data.bin (195.3 KiB)")
             && entry.metadata.as_ref().unwrap()["sha256"].is_string()
     }));
-    assert!(from("backup.scan")[0].message.starts_with("5 files"));
+    assert!(from("backup.scan")[1].message.starts_with("5 files"));
     assert!(
         from("backup.verify")
             .iter()

@@ -1,8 +1,8 @@
 //! `git`: clone, fetch, pull, status, commit and push through the system
 //! `git`.
 //!
-//! Each git invocation is a step logged from `git.step` (the command line,
-//! credentials hidden); its output streams line by line from `git.stdout`
+//! Each git invocation is a step, a section of the log headed from
+//! `git.step` by its command line (credentials hidden); its output streams line by line from `git.stdout`
 //! and `git.stderr`, both at INFO, because git writes progress to stderr.
 //! Progress lines that redraw themselves (`\r`) are logged once, in their
 //! final state. Every line goes through [`redact::redact`], so a
@@ -244,7 +244,9 @@ impl Git<'_> {
     /// last error line.
     async fn run(&self, args: &[&str], in_repository: bool) -> Result<Vec<String>, CoreError> {
         let shown = redact::redact(&format!("git {}", args.join(" ")));
-        self.step.info(shown.clone());
+        // Each invocation is a section of the log, headed by its command
+        // line; it closes as this returns.
+        let _step = self.step.section(shown.clone());
         let mut child =
             ProcessTree::spawn(self.command(args, in_repository)).map_err(not_installed)?;
         let log = self.ctx.logger();

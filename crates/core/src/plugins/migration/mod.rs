@@ -10,7 +10,8 @@
 //! and changes nothing.
 //!
 //! Sources: `migration.plan` (what is applied and pending), `migration.sql`
-//! (each file and statement), `migration.verify` (checksums).
+//! (each file and statement), `migration.verify` (checksums). Each file
+//! applied is a section of the log.
 
 mod files;
 mod statements;
@@ -146,6 +147,8 @@ impl Plugin for MigrationPlugin {
                 Some(index as f64 / pending.len() as f64),
                 format!("applying {}", file.file_name),
             );
+            // Each file is a section of the log, closed as it ends or fails.
+            let _file = sql_log.section(file.file_name.clone());
             apply(&connection, file, &ctx, &sql_log).await?;
             done.push(file.version);
         }

@@ -1,7 +1,9 @@
 //! `shell`: runs one program and logs its output line by line.
 //!
 //! Sources: `shell.process` for lifecycle lines (start, exit, kill), `shell.stdout`
-//! (each line at `INFO`) and `shell.stderr` (each line at `WARNING`).
+//! (each line at `INFO`) and `shell.stderr` (each line at `WARNING`). The
+//! run is a section of the log, headed by its start line (`$ program
+//! args`), and the program's `::group::` lines open sections inside it.
 //! Output that is not UTF-8 is decoded from the console code page on
 //! Windows, lossily elsewhere. A non-zero exit fails the task with the
 //! status in the error; cancellation and the timeout kill the program's
@@ -148,10 +150,14 @@ impl Plugin for ShellPlugin {
                 .unwrap_or_default();
             CoreError::PluginFailed(format!("could not start `{program}`{place}: {error}"))
         })?;
-        log.with_metadata(
-            json!({ "program": program, "args": args, "cwd": cwd, "pid": child.id() }),
-        )
-        .info(format!("started `{}`", command_line(&program, &args)));
+        // The program's run is a section of the log, its start line the
+        // header (`$ program args`); its `::group::`s nest inside, and it
+        // closes as `execute` returns.
+        let _run = log
+            .with_metadata(
+                json!({ "program": program, "args": args, "cwd": cwd, "pid": child.id() }),
+            )
+            .section(format!("$ {}", command_line(&program, &args)));
 
         let readers = [
             child.take_stdout().map(|stdout| {

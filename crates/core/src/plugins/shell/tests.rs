@@ -87,9 +87,7 @@ async fn stdout_is_info_stderr_is_warning_and_lifecycle_is_from_shell() {
     );
     let lifecycle = lines(&entries, "shell.process");
     assert!(
-        lifecycle[0]
-            .0
-            .starts_with(&format!("started `{}", shell_name())),
+        lifecycle[0].0.starts_with(&format!("$ {}", shell_name())),
         "{lifecycle:?}"
     );
     assert!(
@@ -101,6 +99,57 @@ async fn stdout_is_info_stderr_is_warning_and_lifecycle_is_from_shell() {
 }
 
 #[cfg(unix)]
+#[tokio::test]
+async fn the_run_and_its_groups_are_nested_sections_with_their_lines() {
+    let (_dir, store) = temp_store().await;
+    let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
+    let (summary, entries) = run(
+        &manager,
+        script(&[
+            "echo before",
+            "echo ::group::Build",
+            "echo compiling",
+            "echo ::group::Tests",
+            "echo testing",
+            "echo ::endgroup::",
+            "echo ::endgroup::",
+            "echo after",
+        ]),
+    )
+    .await;
+    assert_eq!(summary.status, TaskStatus::Succeeded);
+    // The markers are not lines of their own.
+    assert!(!entries.iter().any(|entry| entry.message.starts_with("::")));
+    let sections_of = |message: &str| -> Vec<u32> {
+        let entry = entries.iter().find(|entry| entry.message == message);
+        entry
+            .map(|entry| entry.sections.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(sections_of("before"), [1]);
+    assert_eq!(sections_of("Build"), [1, 2]);
+    assert_eq!(sections_of("compiling"), [1, 2]);
+    assert_eq!(sections_of("Tests"), [1, 2, 3]);
+    assert_eq!(sections_of("testing"), [1, 2, 3]);
+    assert_eq!(sections_of("after"), [1]);
+    // The task's own lines lie outside.
+    assert!(entries.first().unwrap().sections.is_empty());
+    assert!(entries.last().unwrap().sections.is_empty());
+
+    let sections = manager.log_sections(&summary.id).await.unwrap();
+    let outline: Vec<(u32, Option<u32>, &str)> = sections
+        .iter()
+        .map(|section| (section.id, section.parent, section.title.as_str()))
+        .collect();
+    assert_eq!(outline[1..], [(2, Some(1), "Build"), (3, Some(2), "Tests")]);
+    assert!(
+        outline[0].2.starts_with(&format!("$ {}", shell_name())),
+        "{outline:?}"
+    );
+    assert!(sections.iter().all(|section| section.ended_at.is_some()));
+    assert_eq!(sections[2].counts.total(), 2, "its header and one line");
+}
+
 #[tokio::test]
 async fn hostile_output_is_stored_as_shown_and_a_10_mb_line_is_capped_with_a_marker() {
     let (_dir, store) = temp_store().await;

@@ -10,10 +10,12 @@
 //! wraps every value, which cost pages several times the bare statement
 //! and most of an export's time (see `docs/benchmarks.md`).
 
+use std::borrow::Cow;
+
 use rusqlite::{Connection, OptionalExtension};
 use taskdeck_protocol::{LogCount, LogFilter, LogPage};
 
-use super::query::{SourceLevelPairs, capped_count, count_queries, into_page};
+use super::query::{SourceLevelPairs, capped_count, count_queries, into_page, within};
 use super::record::{TaskIdentity, level_from_code};
 use super::rows::{parameters, read_matching_page};
 use super::search_index::SearchSql;
@@ -127,21 +129,47 @@ pub fn read_page(
     filter: &LogFilter,
     pairs: Option<&SourceLevelPairs>,
 ) -> Result<LogPage, CoreError> {
-    let Some(filter) = super::timeline::narrowed(connection, task, filter)? else {
+    let Some(filter) = narrowed(connection, task, filter)? else {
         return Ok(into_page(Vec::new(), 0));
     };
     let filter = filter.as_ref();
-    if filter.wants_context() {
-        return super::context::read_page(connection, task, filter, pairs);
-    }
-    read_matching_page(connection, task, filter, pairs)
+    let mut page = if filter.wants_context() {
+        super::context::read_page(connection, task, filter, pairs)?
+    } else {
+        read_matching_page(connection, task, filter, pairs)?
+    };
+    super::sections::attach(connection, task, &mut page.entries)?;
+    Ok(page)
 }
 
-/// How many of `task`'s entries match `filter`'s level, source, search and
-/// time conditions: from the aggregates with neither a search nor a time
-/// range; else counted (a search through the index and over the
-/// unindexed tail, a time range over its stretch of the log), up to `cap`
-/// (and said when there are more).
+/// `filter` with its cursors narrowed to the stretch of the log its time
+/// range and its section cover (see [`super::timeline::narrowed`] and
+/// [`super::sections::window`]); `None` when that stretch is empty.
+fn narrowed<'a>(
+    connection: &Connection,
+    task: &TaskIdentity,
+    filter: &'a LogFilter,
+) -> Result<Option<Cow<'a, LogFilter>>, CoreError> {
+    // A section the task does not have is refused whatever else the
+    // filter holds.
+    let section = filter
+        .section
+        .map(|id| super::sections::window(connection, task, id))
+        .transpose()?;
+    let Some(filter) = super::timeline::narrowed(connection, task, filter)? else {
+        return Ok(None);
+    };
+    let Some(window) = section else {
+        return Ok(Some(filter));
+    };
+    Ok(within(&filter, window).map(Cow::Owned))
+}
+
+/// How many of `task`'s entries match `filter`'s level, source, search,
+/// time and section conditions: from the aggregates with neither a search,
+/// a time range nor a section; else counted (a search through the index
+/// and over the unindexed tail, a time range or a section over its
+/// stretch of the log), up to `cap` (and said when there are more).
 pub fn count(
     connection: &Connection,
     task: &TaskIdentity,
@@ -149,7 +177,7 @@ pub fn count(
     cap: u64,
 ) -> Result<LogCount, CoreError> {
     let search = SearchSql::for_filter(connection, task, filter)?;
-    if search.is_none() && !filter.has_time_range() {
+    if search.is_none() && !filter.has_time_range() && filter.section.is_none() {
         return Ok(LogCount {
             matching: count_plain(connection, task, filter)?,
             capped: false,
@@ -161,7 +189,7 @@ pub fn count(
         before_seq: None,
         ..filter.clone()
     };
-    let Some(whole) = super::timeline::narrowed(connection, task, &whole)? else {
+    let Some(whole) = narrowed(connection, task, &whole)? else {
         return Ok(capped_count(0, cap));
     };
     let pairs = matching_pairs(connection, task, filter)?;

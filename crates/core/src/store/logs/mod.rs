@@ -2,7 +2,8 @@
 //! answers filtered pages, stats and sources; deleting a task removes its
 //! rows, index entries and aggregates in one transaction; [`timeline`]
 //! reads the per-second aggregates (a task's level timeline, and the
-//! stretch of the log a time range covers). Pages are read
+//! stretch of the log a time range covers), [`sections`] the sections
+//! (their list, the stretch one covers, those of a page). Pages are read
 //! on blocking connections ([`bulk`]); searches run through the substring
 //! index ([`search_index`]), which fills behind the writes.
 
@@ -12,10 +13,13 @@ pub mod query;
 pub mod record;
 pub mod rows;
 pub mod search_index;
+pub mod sections;
 pub mod stats;
 pub mod timeline;
 pub mod write;
 
+#[cfg(test)]
+mod sections_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -25,7 +29,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, SqliteTransactionMode, Statement, TransactionOptions,
     TransactionTrait, Value,
 };
-use taskdeck_protocol::{LogCount, LogFilter, LogPage, LogStats, LogTimeline};
+use taskdeck_protocol::{LogCount, LogFilter, LogPage, LogSection, LogStats, LogTimeline};
 
 use std::sync::Arc;
 
@@ -126,7 +130,7 @@ impl LogStore {
     pub async fn count(&self, task_id: &str, filter: &LogFilter) -> Result<LogCount, CoreError> {
         filter.validate()?;
         let (task_id, filter) = (task_id.to_owned(), filter.clone());
-        let search = filter.search.is_some() || filter.has_time_range();
+        let search = filter.search.is_some() || filter.has_time_range() || filter.section.is_some();
         let work = move |connection: &rusqlite::Connection| {
             let task = bulk::identity(connection, &task_id)?;
             bulk::count(connection, &task, &filter, LogCount::MAX_SEARCH_COUNT)
@@ -147,6 +151,17 @@ impl LogStore {
             .run_small(move |connection| {
                 let task = bulk::identity(connection, &task_id)?;
                 timeline::timeline(connection, &task, buckets)
+            })
+            .await
+    }
+
+    /// The task's sections, in the order they opened.
+    pub async fn sections(&self, task_id: &str) -> Result<Vec<LogSection>, CoreError> {
+        let task_id = task_id.to_owned();
+        self.reads
+            .run_small(move |connection| {
+                let task = bulk::identity(connection, &task_id)?;
+                sections::list(connection, &task)
             })
             .await
     }
@@ -219,6 +234,7 @@ impl LogStore {
         for sql in [
             "DELETE FROM task_log_stats WHERE task_key = ?",
             "DELETE FROM task_log_timeline WHERE task_key = ?",
+            "DELETE FROM task_log_sections WHERE task_key = ?",
             "DELETE FROM tasks WHERE key = ?",
         ] {
             transaction

@@ -306,6 +306,20 @@ pub fn into_page(mut entries: Vec<LogEntry>, limit: usize) -> LogPage {
     }
 }
 
+/// `filter` with its cursors narrowed to the entries from `first` to
+/// `last` (`seq`, both included); `None` when no entry is left.
+pub fn within(filter: &LogFilter, (first, last): (u64, u64)) -> Option<LogFilter> {
+    let after = filter.after_seq.unwrap_or(0).max(first.max(1) - 1);
+    let before = filter.before_seq.map_or(last.saturating_add(1), |before| {
+        before.min(last.saturating_add(1))
+    });
+    (after.saturating_add(1) < before).then(|| LogFilter {
+        after_seq: Some(after),
+        before_seq: Some(before),
+        ..filter.clone()
+    })
+}
+
 /// The statements counting the entries of `filter`'s cursor range and
 /// time range that match `search` (and the `pairs` its level and source
 /// conditions select), each up to `cap + 1`; empty when nothing can
@@ -434,6 +448,7 @@ impl Columns {
                 }),
             styles: styled.spans,
             context: false,
+            sections: Vec::new(),
         }
     }
 }

@@ -48,6 +48,53 @@ pub struct LogRecord {
     pub styles: Vec<StyleSpan>,
     /// Structured fields.
     pub metadata: Option<Map<String, Value>>,
+    /// Where it stands among its task's sections.
+    pub section: SectionMark,
+}
+
+/// Where an entry stands among its task's sections (see
+/// [`taskdeck_protocol::LogSection`]).
+///
+/// Cost model: entries outside every section carry nothing; those inside
+/// share one path while no section opens or closes, and only the rare
+/// entry that opens a section, or follows a close, carries a change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SectionMark {
+    /// The sections open when it was emitted, outermost first.
+    pub path: Option<Arc<[u32]>>,
+    /// What changed just before or with it.
+    pub change: Option<Box<SectionChange>>,
+}
+
+/// Sections that opened with an entry or closed just before it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SectionChange {
+    /// The entry is the header line of the innermost section of its path,
+    /// which opens with it (its message is the section's title).
+    pub opens: bool,
+    /// Sections that closed since the previous entry: (id, when, in ms
+    /// since the epoch).
+    pub closes: Vec<(u32, i64)>,
+}
+
+impl SectionMark {
+    /// The sections of the path, outermost first.
+    pub fn ids(&self) -> &[u32] {
+        self.path.as_deref().unwrap_or_default()
+    }
+
+    /// Whether the entry opens the innermost section of its path.
+    pub fn opens(&self) -> bool {
+        self.change.as_ref().is_some_and(|change| change.opens)
+    }
+
+    /// The sections that closed just before the entry.
+    pub fn closes(&self) -> &[(u32, i64)] {
+        self.change
+            .as_ref()
+            .map(|change| change.closes.as_slice())
+            .unwrap_or_default()
+    }
 }
 
 impl LogRecord {
@@ -70,6 +117,7 @@ impl LogRecord {
             message,
             styles: Vec::new(),
             metadata,
+            section: SectionMark::default(),
         }
     }
 
@@ -91,6 +139,7 @@ impl LogRecord {
             metadata: self.metadata.clone(),
             styles: self.styles.clone(),
             context: false,
+            sections: self.section.ids().to_vec(),
         }
     }
 }

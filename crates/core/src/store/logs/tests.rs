@@ -37,6 +37,7 @@ async fn task_with_entries(store: &Store, count: u64) -> Arc<TaskIdentity> {
             },
             metadata: (seq % 2 == 0).then(|| json!({ "n": seq }).as_object().cloned().unwrap()),
             styles: Vec::new(),
+            section: Default::default(),
         })
         .collect();
     LogStore::new(store).insert_batch(&records).await.unwrap();
@@ -250,6 +251,7 @@ async fn search_finds_what_was_typed_before_and_after_indexing() {
             message: (*message).to_owned(),
             metadata: None,
             styles: Vec::new(),
+            section: Default::default(),
         })
         .collect();
     let service = LogStore::new(&store);
@@ -407,6 +409,7 @@ async fn stats_and_sources_come_from_the_aggregates() {
             message: "late".into(),
             metadata: None,
             styles: Vec::new(),
+            section: Default::default(),
         })
         .collect();
     service.insert_batch(&more).await.unwrap();
@@ -610,6 +613,7 @@ mod hostile_filters {
             (
                 prop::option::of(any::<i64>()),
                 prop::option::of(1_699_999_999_000_i64..1_700_000_001_000),
+                prop::option::of(0_u32..4),
             ),
         )
             .prop_map(
@@ -625,7 +629,7 @@ mod hostile_filters {
                     search_mode,
                     case_sensitive,
                     (context_before, context_after),
-                    (since, until),
+                    (since, until, section),
                 )| {
                     LogFilter {
                         levels,
@@ -646,6 +650,7 @@ mod hostile_filters {
                         context_after,
                         since: since.map(super::super::record::millis_to_time),
                         until: until.map(super::super::record::millis_to_time),
+                        section,
                     }
                 },
             )
@@ -745,6 +750,7 @@ mod substring_property {
                         message: message.clone(),
                         metadata: None,
                         styles: Vec::new(),
+                        section: Default::default(),
                     })
                     .collect();
                 service.insert_batch(&records).await.unwrap();
@@ -837,6 +843,7 @@ mod context_property {
                         message: if *hit { format!("needle {index}") } else { format!("hay {index}") },
                         metadata: None,
                         styles: Vec::new(),
+                        section: Default::default(),
                     })
                     .collect();
                 service.insert_batch(&records).await.unwrap();
@@ -922,6 +929,7 @@ async fn a_regex_finds_exactly_what_it_matches_through_the_index_and_the_tail() 
             message: (*message).to_owned(),
             metadata: None,
             styles: Vec::new(),
+            section: Default::default(),
         })
         .collect();
     service.insert_batch(&records).await.unwrap();
@@ -986,6 +994,7 @@ async fn rows_stored_with_raw_escapes_read_and_search_as_the_text_they_show() {
             message: (*message).to_owned(),
             metadata: None,
             styles: Vec::new(),
+            section: Default::default(),
         })
         .collect();
     service.insert_batch(&records).await.unwrap();

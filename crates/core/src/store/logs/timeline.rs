@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use rusqlite::Connection;
 use taskdeck_protocol::{LevelCounts, LogFilter, LogTimeline, MAX_TIMELINE_BUCKETS};
 
+use super::query::within;
 use super::record::{TaskIdentity, level_from_code, millis_to_time};
 use crate::CoreError;
 
@@ -45,18 +46,8 @@ pub fn narrowed<'a>(
     let (Some(first), Some(last)) = (first, last) else {
         return Ok(None);
     };
-    let after = filter.after_seq.unwrap_or(0).max(first.max(1) as u64 - 1);
-    let before = filter
-        .before_seq
-        .map_or(last as u64 + 1, |before| before.min(last as u64 + 1));
-    if after.saturating_add(1) >= before {
-        return Ok(None);
-    }
-    Ok(Some(Cow::Owned(LogFilter {
-        after_seq: Some(after),
-        before_seq: Some(before),
-        ..filter.clone()
-    })))
+    let window = (first.max(1) as u64, last.max(0) as u64);
+    Ok(within(filter, window).map(Cow::Owned))
 }
 
 /// `task`'s entries per level in about `buckets` equal stretches of time

@@ -42,6 +42,7 @@ async fn task_at(store: &Store, offsets: &[i64]) -> Arc<TaskIdentity> {
             },
             metadata: None,
             styles: Vec::new(),
+            section: Default::default(),
         })
         .collect();
     // In two batches, so a second's aggregate row is updated, not only
@@ -58,7 +59,11 @@ fn at(offset: i64) -> DateTime<Utc> {
 }
 
 /// Every page of `filter`, followed by its cursors.
-async fn all_pages(service: &LogStore, task: &TaskIdentity, filter: &LogFilter) -> Vec<LogEntry> {
+pub(super) async fn all_pages(
+    service: &LogStore,
+    task: &TaskIdentity,
+    filter: &LogFilter,
+) -> Vec<LogEntry> {
     let mut filter = filter.clone();
     let mut found = Vec::new();
     loop {

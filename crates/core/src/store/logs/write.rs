@@ -5,7 +5,10 @@
 //! (one prepared statement, reused from the connection's statement cache);
 //! the aggregates cost one upsert per distinct (task, source, level) and
 //! per distinct (task, second, level) in the batch and one `UPDATE` per
-//! task — a handful per batch, whatever its size. The substring index is not fed here: one upsert per task marks
+//! task — a handful per batch, whatever its size. Sections cost one
+//! insert per section opened, one update per section the batch's entries
+//! lie in and one per section closed; entries outside sections cost
+//! nothing there. The substring index is not fed here: one upsert per task marks
 //! where its unindexed entries start, and the indexer catches up behind
 //! (see [`super::search_index`]).
 
@@ -70,7 +73,8 @@ pub async fn insert_records<C: ConnectionTrait>(
             .execute_raw(Statement::from_sql_and_values(backend, sql, values))
             .await?;
     }
-    update_aggregates(connection, records).await
+    update_aggregates(connection, records).await?;
+    update_sections(connection, records).await
 }
 
 /// The `styles` column of an entry: its spans as JSON, `NULL` for plain
@@ -209,6 +213,85 @@ async fn update_aggregates<C: ConnectionTrait>(
                 ],
             ))
             .await?;
+    }
+    Ok(())
+}
+
+/// Keeps `task_log_sections` current: the sections the batch opens, the
+/// entries per level and the last `seq` of every section its entries lie
+/// in (nested ones count for each section around them), and the sections
+/// that closed.
+async fn update_sections<C: ConnectionTrait>(
+    connection: &C,
+    records: &[LogRecord],
+) -> Result<(), DbErr> {
+    let backend = connection.get_database_backend();
+    let mut per_section: HashMap<(i64, u32), (LevelCounts, u64)> = HashMap::new();
+    for record in records {
+        let path = record.section.ids();
+        if record.section.opens()
+            && let Some((&id, outer)) = path.split_last()
+        {
+            connection
+                .execute_raw(Statement::from_sql_and_values(
+                    backend,
+                    "INSERT INTO task_log_sections \
+                     (task_key, id, parent, title, start_seq, end_seq, started_ms) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_key, id) DO NOTHING",
+                    [
+                        Value::BigInt(Some(record.task.key)),
+                        Value::BigInt(Some(i64::from(id))),
+                        Value::BigInt(outer.last().map(|&parent| i64::from(parent))),
+                        Value::String(Some(record.message.clone())),
+                        Value::BigInt(Some(record.seq as i64)),
+                        Value::BigInt(Some(record.seq as i64)),
+                        Value::BigInt(Some(record.timestamp_ms)),
+                    ],
+                ))
+                .await?;
+        }
+        for &id in path {
+            let (counts, last) = per_section
+                .entry((record.task.key, id))
+                .or_insert((LevelCounts::default(), record.seq));
+            counts.add(record.level, 1);
+            *last = (*last).max(record.seq);
+        }
+    }
+    for ((task_key, id), (counts, last)) in per_section {
+        connection
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                "UPDATE task_log_sections SET debug_count = debug_count + ?, \
+                 info_count = info_count + ?, warning_count = warning_count + ?, \
+                 error_count = error_count + ?, end_seq = max(end_seq, ?) \
+                 WHERE task_key = ? AND id = ?",
+                [
+                    Value::BigInt(Some(counts.debug as i64)),
+                    Value::BigInt(Some(counts.info as i64)),
+                    Value::BigInt(Some(counts.warning as i64)),
+                    Value::BigInt(Some(counts.error as i64)),
+                    Value::BigInt(Some(last as i64)),
+                    Value::BigInt(Some(task_key)),
+                    Value::BigInt(Some(i64::from(id))),
+                ],
+            ))
+            .await?;
+    }
+    for record in records {
+        for &(id, ended_ms) in record.section.closes() {
+            connection
+                .execute_raw(Statement::from_sql_and_values(
+                    backend,
+                    "UPDATE task_log_sections SET ended_ms = ? WHERE task_key = ? AND id = ?",
+                    [
+                        Value::BigInt(Some(ended_ms)),
+                        Value::BigInt(Some(record.task.key)),
+                        Value::BigInt(Some(i64::from(id))),
+                    ],
+                ))
+                .await?;
+        }
     }
     Ok(())
 }

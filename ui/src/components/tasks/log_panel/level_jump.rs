@@ -138,6 +138,11 @@ fn land(lands: &JumpTarget, seq: u64) {
     lands.expanded.set(Some(seq));
 }
 
+/// A callback that opens the panel on the line with this `seq`.
+pub fn seq_jumper(lands: JumpTarget) -> Callback<u64> {
+    Callback::from(move |seq| land(&lands, seq))
+}
+
 /// A callback that jumps to the first entry at or after a moment that
 /// passes the panel's other conditions.
 pub fn moment_jumper(

@@ -10,12 +10,15 @@
 //! what is held (bounded, pure state) and only the rows on screen are in
 //! the DOM ([`window`]). Follow mode, the scroll adjustments, keyboard
 //! shortcuts, match steps and error jumps are hooks of their own; the
-//! level timeline ([`timeline`]) sets the filter's time range.
+//! level timeline ([`timeline`]) sets the filter's time range, and the
+//! outline of the task's sections ([`outline`]) jumps to one or narrows
+//! the panel to it.
 
 mod follow;
 mod header;
 mod level_jump;
 mod loading;
+mod outline;
 mod pages;
 mod rows;
 mod shortcuts;
@@ -32,8 +35,9 @@ use yew::prelude::*;
 
 use self::follow::{Follow, FollowAction, Scrolling, scroll_handler, use_follow_scroll};
 use self::header::PanelHeader;
-use self::level_jump::{JumpTarget, LevelJump, moment_jumper, use_level_jumps};
+use self::level_jump::{JumpTarget, LevelJump, moment_jumper, seq_jumper, use_level_jumps};
 use self::loading::{page_fetcher, stretch_opener, use_first_page, use_live_tail};
+use self::outline::{SectionOutline, use_sections};
 use self::rows::Rows;
 use self::shortcuts::use_shortcuts;
 use self::steps::use_match_steps;
@@ -155,17 +159,19 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
     let current = (*expanded)
         .or(*target)
         .or_else(|| rows.window.entry_at_slot(top).map(|entry| entry.seq));
+    // Where a jump lands: the line opened in the detail, following off.
+    let lands = JumpTarget {
+        jump: jump.clone(),
+        target: target.clone(),
+        expanded: expanded.clone(),
+        follow: follow.clone(),
+        notice: jump_notice.clone(),
+    };
     use_level_jumps(
         task_id.clone(),
         (*filter).clone(),
         current,
-        JumpTarget {
-            jump: jump.clone(),
-            target: target.clone(),
-            expanded: expanded.clone(),
-            follow: follow.clone(),
-            notice: jump_notice.clone(),
-        },
+        lands.clone(),
         info.status,
         props.target_seq.is_some(),
     );
@@ -227,17 +233,17 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             });
         })
     };
-    let on_moment = moment_jumper(
-        task_id.clone(),
-        (*filter).clone(),
-        JumpTarget {
-            jump: jump.clone(),
-            target: target.clone(),
-            expanded: expanded.clone(),
-            follow: follow.clone(),
-            notice: jump_notice.clone(),
-        },
-    );
+    let on_moment = moment_jumper(task_id.clone(), (*filter).clone(), lands.clone());
+    let on_section_jump = seq_jumper(lands);
+    let on_section = {
+        let (on_filter, filter) = (on_filter.clone(), filter.clone());
+        Callback::from(move |section: Option<u32>| {
+            on_filter.emit(LogFilter {
+                section,
+                ..(*filter).clone()
+            });
+        })
+    };
     let on_first_error = {
         let jump = jump.clone();
         Callback::from(move |_: MouseEvent| jump.set(Some(LevelJump::FIRST_ERROR)))
@@ -251,10 +257,20 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         .and_then(|seq| rows.window.index_of(seq))
         .map(|index| &held[index]);
     let following = follow.0 && target.is_none() && !rows.window.has_later;
-    let status = rows
-        .ended
-        .or(info.status)
-        .map_or("loading", TaskStatus::as_str);
+    let task_status = rows.ended.or(info.status);
+    let status = task_status.map_or("loading", TaskStatus::as_str);
+    let sections = use_sections(
+        props.task_id.clone(),
+        info.counts.map(|counts| counts.total()),
+        rows.ended.is_some(),
+    );
+    let marks = Rc::new(
+        sections
+            .iter()
+            .filter(|section| section.parent.is_none())
+            .map(|section| (section.started_at, section.title.clone()))
+            .collect::<Vec<_>>(),
+    );
     html! {
         <section class="log-panel" data-testid="log-panel" data-task-id={props.task_id.clone()}>
             <PanelHeader task_id={props.task_id.clone()} info={info.clone()} {status}
@@ -263,7 +279,10 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 held={held.len()} jump_notice={(*jump_notice).clone()}
                 loading={rows.fetching || rows.loading} {following} {on_follow} />
             <LevelTimeline task_id={props.task_id.clone()} total={info.counts.map(|counts| counts.total())}
-                range={(filter.since, filter.until)} {on_range} {on_moment} />
+                range={(filter.since, filter.until)} {on_range} {on_moment} {marks} />
+            <SectionOutline sections={sections.clone()} running={task_status == Some(TaskStatus::Running)}
+                failed={task_status == Some(TaskStatus::Failed)} selected={filter.section}
+                on_jump={on_section_jump} on_select={on_section} />
             <LogFilterBar filter={(*filter).clone()} sources={(*info.sources).clone()} counts={info.counts}
                 {matches} on_change={on_filter} {on_step} />
             if let Some(error) = rows.error.clone() {

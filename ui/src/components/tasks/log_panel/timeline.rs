@@ -3,7 +3,8 @@
 //! per-second aggregates (never from entries shipped here), fetched again
 //! as a running task's count moves. Dragging across it selects a stretch
 //! of time, which becomes the filter's `since`/`until`; a click jumps to
-//! that moment; Escape, or Clear, drops the selection.
+//! that moment; Escape, or Clear, drops the selection. Where the task's
+//! top-level sections start is marked with a line.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -100,6 +101,10 @@ pub struct LevelTimelineProps {
     pub on_range: Callback<TimeRange>,
     /// A moment was clicked.
     pub on_moment: Callback<DateTime<Utc>>,
+    /// Where the task's top-level sections start, with their titles:
+    /// marked on the strip.
+    #[prop_or_default]
+    pub marks: Rc<Vec<(DateTime<Utc>, String)>>,
 }
 
 /// The task's timeline: fetched on open and as `total` moves.
@@ -244,6 +249,15 @@ pub fn level_timeline(props: &LevelTimelineProps) -> Html {
                         segments(bucket, max).into_iter().map(move |(level, top, height)| html! {
                             <rect class={format!("tl-bar tl-{}", level.as_str().to_ascii_lowercase())}
                                 x={index.to_string()} y={top.to_string()} width="0.86" height={height.to_string()} />
+                        })
+                    }) }
+                    { for props.marks.iter().filter_map(|(moment, title)| {
+                        let x = to_x(fraction_of(&timeline, *moment)?).to_string();
+                        Some(html! {
+                            <line class="tl-mark" data-testid="timeline-mark" x1={x.clone()} x2={x}
+                                y1="0" y2={HEIGHT.to_string()}>
+                                <title>{ title.clone() }</title>
+                            </line>
                         })
                     }) }
                     if let Some(selection) = selection {

@@ -279,6 +279,7 @@ pub fn test_entries(seqs: std::ops::RangeInclusive<u64>) -> Vec<LogEntry> {
         metadata: None,
         styles: Vec::new(),
         context: false,
+        sections: Vec::new(),
     })
     .collect()
 }
