@@ -90,6 +90,13 @@ async fn a_brushed_stretch_of_time_narrows_the_rows_and_the_export() {
         assert!(share.as_f64().unwrap() > 0.9, "the panel takes {share} of the width");
         // At the default 1200×800 the header and the filter bar are one
         // line each: no taller than their tallest control.
+        let fits = app
+            .execute(
+                "const page = document.documentElement;\n\
+                 return page.scrollHeight <= page.clientHeight + 1;",
+            )
+            .await?;
+        assert_eq!(fits, serde_json::json!(true), "the page scrolls: the log does not fit");
         for bar in [".stats-header", ".filter-bar"] {
             let [height, tallest] = one_line(app, bar).await?;
             assert!(

@@ -640,9 +640,9 @@ async fn a_backup_runs_from_its_form_and_filters_by_its_archive_component() {
         })
         .await?;
         app.select("filter-source", "backup.archive").await?;
-        // Two files added, then the summary line.
+        // The Archive step's header, two files added, then the summary.
         app.wait_for_attributes(ROWS, "data-source", |sources| {
-            sources.len() == 3 && sources.iter().all(|source| source == "backup.archive")
+            sources.len() == 4 && sources.iter().all(|source| source == "backup.archive")
         })
         .await?;
         app.screenshot("archive-rows").await?;
