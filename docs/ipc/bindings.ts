@@ -243,6 +243,19 @@ export type ExportReport_Serialize = {
 	bytes: number,
 };
 
+/**
+ *  Which sections are folded: a folded section shows its header line and
+ *  hides the rest of its lines, those of the sections inside it included.
+ */
+export type Folding = 
+/**  These sections are folded; every other is open. */
+{ fold: "these"; sections: number[] } | 
+/**
+ *  Every section is folded but these (sections that open later are
+ *  folded too).
+ */
+{ fold: "all_but"; sections: number[] };
+
 /**  What an import brought into the store. */
 export type ImportReport = {
 	/**  The imported tasks' ids (as they were exported). */
@@ -471,6 +484,11 @@ export type LogFilter_Deserialize = {
 	 *  those of the sections inside it included.
 	 */
 	section?: number | null,
+	/**
+	 *  Sections that show only their header line: their other lines are
+	 *  not in the pages (counts still count them). See [`Folding`].
+	 */
+	folding?: Folding | null,
 	/**  Only entries with a greater `seq` (keyset cursor). */
 	after_seq?: number | null,
 	/**  Only entries with a smaller `seq` (keyset cursor). */
@@ -524,6 +542,11 @@ export type LogFilter_Serialize = {
 	 *  those of the sections inside it included.
 	 */
 	section: number | null,
+	/**
+	 *  Sections that show only their header line: their other lines are
+	 *  not in the pages (counts still count them). See [`Folding`].
+	 */
+	folding: Folding | null,
 	/**  Only entries with a greater `seq` (keyset cursor). */
 	after_seq: number | null,
 	/**  Only entries with a smaller `seq` (keyset cursor). */

@@ -2,7 +2,8 @@
 //! against the same log without sections, in the same run: what the
 //! sections cost the ingest, what opening the log costs with them (its
 //! newest page, each entry given its sections, and the list of sections
-//! the outline draws), and reading one section's lines.
+//! the outline draws), reading one section's lines, and folding: every
+//! section folded, and one unfolded.
 //!
 //! Run with `cargo bench -p taskdeck-tests --bench log_sections` (or
 //! `-- 200000`; `cargo xtask bench` runs it with the others). Baselines:
@@ -19,7 +20,7 @@ use serde_json::{Map, Value};
 use taskdeck_core::{
     CoreError, DataDir, ManagerConfig, Plugin, PluginRegistry, Store, TaskContext, TaskManager,
 };
-use taskdeck_protocol::{LogFilter, Order, PluginInfo, RunTaskRequest};
+use taskdeck_protocol::{Folding, LogFilter, Order, PluginInfo, RunTaskRequest};
 use taskdeck_tests::bench::rows::{Row, emit, rows, source_loggers};
 use taskdeck_tests::bench::{self, Figure};
 
@@ -106,11 +107,11 @@ async fn logged(count: u64, sections: bool) -> Logged {
     }
 }
 
-/// The page the panel opens on: the newest entries.
-async fn newest_page(logged: &Logged, newest: &LogFilter) -> usize {
+/// How many entries of `logged`'s task one page of `filter` holds.
+async fn page_of(logged: &Logged, filter: &LogFilter) -> usize {
     logged
         .manager
-        .query_logs(&logged.task_id, newest)
+        .query_logs(&logged.task_id, filter)
         .await
         .expect("page")
         .entries
@@ -202,8 +203,8 @@ async fn main() {
         order: Order::Descending,
         ..LogFilter::default()
     };
-    let (with_sections, size) = median(runs, || newest_page(&sectioned, &newest)).await;
-    let (without, _) = median(runs, || newest_page(&plain, &newest)).await;
+    let (with_sections, size) = median(runs, || page_of(&sectioned, &newest)).await;
+    let (without, _) = median(runs, || page_of(&plain, &newest)).await;
     let (list, listed) = median(runs, || async {
         sectioned
             .manager
@@ -289,6 +290,43 @@ async fn main() {
     .baseline(bench::millis(by_hand))
     .target("< 300 ms", bench::millis(ours) < 300.0)
     .print();
+
+    // Folding, a query in the core: every section folded (the page is
+    // their header lines), then one unfolded, read from its header on.
+    let fold_all = LogFilter {
+        folding: Some(Folding::AllBut(Vec::new())),
+        ..newest.clone()
+    };
+    let (folded, headers) = median(runs, || page_of(&sectioned, &fold_all)).await;
+    let start = sectioned
+        .manager
+        .log_sections(&sectioned.task_id)
+        .await
+        .expect("sections")[middle as usize - 1]
+        .start_seq;
+    let unfold_one = LogFilter {
+        folding: Some(Folding::AllBut(vec![middle])),
+        after_seq: Some(start - 1),
+        order: Order::Ascending,
+        ..LogFilter::default()
+    };
+    let (unfolded, shown) = median(runs, || page_of(&sectioned, &unfold_one)).await;
+    println!(
+        "fold all: newest page ({headers} header lines) {:.2} ms; unfold one, from its header \
+         ({shown} lines) {:.2} ms; the same page unfolded {:.2} ms",
+        bench::millis(folded),
+        bench::millis(unfolded),
+        bench::millis(with_sections)
+    );
+    for (name, time) in [
+        ("fold all: newest page of header lines", folded),
+        ("unfold one section: the page from its header", unfolded),
+    ] {
+        Figure::new("sections", name.to_owned(), bench::millis(time), "ms")
+            .baseline(bench::millis(with_sections))
+            .target("< 300 ms", bench::millis(time) < 300.0)
+            .print();
+    }
 
     plain.manager.shutdown().await.expect("shutdown");
     sectioned.manager.shutdown().await.expect("shutdown");

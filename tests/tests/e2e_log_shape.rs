@@ -3,7 +3,9 @@
 //! the export, a click jumps to a moment, and Clear brings the whole log
 //! back; a line at the 64 KiB cap opens whole in the detail; the window
 //! opens again at the size it was left; a script's `::group::`s make an
-//! outline with durations that jumps to a section or narrows the panel.
+//! outline with durations that jumps to a section or narrows the panel,
+//! sections fold and unfold, and a failed run opened from History shows
+//! the section it failed in.
 
 // Test code: a failed precondition should stop the test loudly.
 #![allow(clippy::unwrap_used)]
@@ -363,6 +365,55 @@ async fn a_scripts_groups_are_an_outline_with_durations_that_narrows_the_panel()
             |open| open.first().is_some_and(|message| message.trim() == "Test"),
         )
         .await?;
+
+        // Fold all: the run's header stands for its lines.
+        app.click("fold-all").await?;
+        let folded = wait_until(
+            "only the lines outside the run and its header",
+            async || messages(app).await,
+            |shown| shown.len() == 4,
+        )
+        .await?;
+        assert!(folded[1].starts_with("$ sh -c"), "{folded:?}");
+        assert!(app.text_contents(&test_id("fold-hidden")).await?[0].contains("lines folded"));
+        app.screenshot("folded").await?;
+        // Its toggle opens the run: its groups show folded.
+        app.click("fold-toggle").await?;
+        wait_until(
+            "the run open, its groups folded",
+            async || messages(app).await,
+            |shown| {
+                shown.iter().any(|line| line == "Build")
+                    && shown.iter().any(|line| line == "Test")
+                    && !shown
+                        .iter()
+                        .any(|line| line == "compiling" || line == "one failure")
+            },
+        )
+        .await?;
+        app.click("unfold-all").await?;
+        wait_until(
+            "every line again",
+            async || messages(app).await,
+            |shown| shown.len() == 9,
+        )
+        .await?;
+
+        // Opened again from History, the failed run shows the section it
+        // failed in, the others folded.
+        app.click("nav-history").await?;
+        app.click("history-open").await?;
+        wait_until(
+            "Test open, Build folded",
+            async || messages(app).await,
+            |shown| {
+                shown.iter().any(|line| line == "one failure")
+                    && shown.iter().any(|line| line == "Build")
+                    && !shown.iter().any(|line| line == "compiling")
+            },
+        )
+        .await?;
+        app.screenshot("failed-opened").await?;
         Ok(())
     })
     .await;

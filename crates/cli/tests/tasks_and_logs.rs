@@ -193,7 +193,8 @@ fn run_prints_live_lines_then_the_task_id_and_exit_status_follows_the_task() {
 fn logs_print_json_lines_exactly_as_the_protocol_serialises_entries() {
     let dir = tempfile::tempdir().unwrap();
     let script = if cfg!(windows) {
-        "for %i in (1 2 3 4 5) do @(echo line %i&>&2 echo warn %i)"
+        // (Wine's cmd reads neither `@(…)` blocks nor a redirection first.)
+        "(for /L %i in (1,1,5) do @echo line %i)&(for /L %i in (1,1,5) do @echo warn %i 1>&2)"
     } else {
         "for i in 1 2 3 4 5; do echo line $i; echo warn $i >&2; done"
     };
@@ -372,8 +373,9 @@ fn control_characters_in_a_log_line_are_printed_as_escapes_never_sent_to_the_ter
 fn context_lines_come_around_each_match_as_grep_shows_them() {
     let dir = tempfile::tempdir().unwrap();
     let script = if cfg!(windows) {
-        "for /L %i in (1,1,12) do @if %i==4 (echo needle %i) else if %i==10 (echo needle %i) \
-         else (echo hay %i)"
+        // (Wine's cmd reads no `if … else` inside a loop.)
+        "(for /L %i in (1,1,3) do @echo hay %i)&echo needle 4&(for /L %i in (5,1,9) do @echo hay %i)\
+         &echo needle 10&(for /L %i in (11,1,12) do @echo hay %i)"
     } else {
         "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do \
            if [ $i = 4 ] || [ $i = 10 ]; then echo \"needle $i\"; else echo \"hay $i\"; fi; \

@@ -24,8 +24,9 @@ pub use error::{ErrorKind, IpcError};
 pub use export::{ExportFormat, ExportHeader, ExportReport, ImportReport, UnknownFormat};
 pub use live::LiveLogMessage;
 pub use log::{
-    InvalidFilter, LevelCounts, LogCount, LogEntry, LogFilter, LogLevel, LogPage, LogSection,
-    LogStats, LogTimeline, MAX_TIMELINE_BUCKETS, Order, SectionStatus, SourceStats, UnknownLevel,
+    Folding, InvalidFilter, LevelCounts, LogCount, LogEntry, LogFilter, LogLevel, LogPage,
+    LogSection, LogStats, LogTimeline, MAX_TIMELINE_BUCKETS, Order, SectionStatus, SourceStats,
+    UnknownLevel,
 };
 pub use plugin::{InvalidParam, ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
 pub use search::{InvalidSearch, SearchExpression, SearchMatcher, SearchMode, SearchQuery};

@@ -1,12 +1,12 @@
 //! [`LogFilter`]: which entries of a task to select — levels, sources,
-//! search, time range, section, context, cursors, order and page size — its
+//! search, time range, section, folding, context, cursors, order and page size — its
 //! validation, and the rules that decide whether an entry matches it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    DEFAULT_PAGE_LIMIT, LogLevel, MAX_CONTEXT, MAX_PAGE_LIMIT, MAX_SEARCH_LEN, Order,
+    DEFAULT_PAGE_LIMIT, Folding, LogLevel, MAX_CONTEXT, MAX_PAGE_LIMIT, MAX_SEARCH_LEN, Order,
     is_valid_source, source_is_within,
 };
 use crate::search::{SearchMatcher, SearchMode, SearchQuery};
@@ -39,6 +39,9 @@ pub struct LogFilter {
     /// Only the entries of this section (by [`super::LogSection::id`]),
     /// those of the sections inside it included.
     pub section: Option<u32>,
+    /// Sections that show only their header line: their other lines are
+    /// not in the pages (counts still count them). See [`Folding`].
+    pub folding: Option<Folding>,
     /// Only entries with a greater `seq` (keyset cursor).
     pub after_seq: Option<u64>,
     /// Only entries with a smaller `seq` (keyset cursor).
@@ -91,6 +94,23 @@ impl LogFilter {
                 "until",
                 format!("({until}) is not after since ({since}): the range holds no moment"),
             ));
+        }
+        if let Some(folding) = &self.folding {
+            if folding.named().contains(&0) {
+                return Err(invalid(
+                    "folding",
+                    "names section 0: sections are numbered from 1".into(),
+                ));
+            }
+            if folding.named().len() > MAX_FOLDED {
+                return Err(invalid(
+                    "folding",
+                    format!(
+                        "names {} sections; at most {MAX_FOLDED} are accepted",
+                        folding.named().len()
+                    ),
+                ));
+            }
         }
         if self.section == Some(0) {
             return Err(invalid(
@@ -221,6 +241,10 @@ impl LogFilter {
             && self.before_seq.is_none_or(|before| seq < before)
     }
 }
+
+/// The most sections a [`Folding`] may name (fold "all but" a few
+/// instead of naming every one).
+pub const MAX_FOLDED: usize = 10_000;
 
 fn invalid(field: &'static str, reason: String) -> InvalidFilter {
     InvalidFilter { field, reason }

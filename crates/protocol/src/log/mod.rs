@@ -17,7 +17,7 @@ mod section;
 mod timeline;
 
 pub use filter::{InvalidFilter, LogFilter};
-pub use section::{LogSection, SectionStatus, path_of};
+pub use section::{Folding, LogSection, SectionStatus, hidden_by, path_of};
 pub use timeline::{LogTimeline, MAX_TIMELINE_BUCKETS};
 
 /// How important an entry is; ordered from `Debug` (least) to `Error`.

@@ -2,7 +2,8 @@
 //! archive step, a migration's file, a `::group::` of a script — with its
 //! time, its entries per level and how it went. Sections nest; a section
 //! holds every entry from its header line to its end, those of the
-//! sections inside it included, so it is one range of `seq`.
+//! sections inside it included, so it is one range of `seq`. A
+//! [`Folding`] says which sections show only their header line.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -88,6 +89,52 @@ impl LogSection {
     }
 }
 
+/// Which sections are folded: a folded section shows its header line and
+/// hides the rest of its lines, those of the sections inside it included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case", tag = "fold", content = "sections")]
+pub enum Folding {
+    /// These sections are folded; every other is open.
+    These(Vec<u32>),
+    /// Every section is folded but these (sections that open later are
+    /// folded too).
+    AllBut(Vec<u32>),
+}
+
+impl Folding {
+    /// Whether section `id` is folded.
+    pub fn folds(&self, id: u32) -> bool {
+        match self {
+            Folding::These(folded) => folded.contains(&id),
+            Folding::AllBut(open) => !open.contains(&id),
+        }
+    }
+
+    /// The sections it names.
+    pub fn named(&self) -> &[u32] {
+        match self {
+            Folding::These(ids) | Folding::AllBut(ids) => ids,
+        }
+    }
+}
+
+/// The stretches of `seq` that `folding` hides among `sections` (sorted
+/// by id, so by start): for each outermost folded section, from the line
+/// after its header to its last; in order, never overlapping.
+pub fn hidden_by(sections: &[LogSection], folding: &Folding) -> Vec<(u64, u64)> {
+    let mut hidden: Vec<(u64, u64)> = Vec::new();
+    for section in sections {
+        let inside_hidden = hidden
+            .last()
+            .is_some_and(|&(_, last)| section.start_seq <= last);
+        if !inside_hidden && section.end_seq > section.start_seq && folding.folds(section.id) {
+            hidden.push((section.start_seq + 1, section.end_seq));
+        }
+    }
+    hidden
+}
+
 /// The sections that hold the entry at `seq`, outermost first, of
 /// `sections` sorted by id (so by start): a chain, since sections nest.
 pub fn path_of(sections: &[LogSection], seq: u64) -> Vec<u32> {
@@ -133,6 +180,35 @@ mod tests {
         assert_eq!(path_of(&sections, 9), [1, 3]);
         assert_eq!(path_of(&sections, 11), Vec::<u32>::new());
         assert_eq!(path_of(&sections, 12), [4]);
+    }
+
+    #[test]
+    fn folding_hides_what_lies_after_the_headers_of_the_outermost_folded_sections() {
+        // 1 [2..=10] holds 2 [3..=5] and 3 [7..=9]; 4 [12..=14]; 5 [16..=16].
+        let sections = [
+            section(1, None, 2, 10),
+            section(2, Some(1), 3, 5),
+            section(3, Some(1), 7, 9),
+            section(4, None, 12, 14),
+            section(5, None, 16, 16),
+        ];
+        assert_eq!(hidden_by(&sections, &Folding::These(vec![])), []);
+        assert_eq!(
+            hidden_by(&sections, &Folding::These(vec![2, 4])),
+            [(4, 5), (13, 14)]
+        );
+        // A section inside a folded one is hidden with it.
+        assert_eq!(hidden_by(&sections, &Folding::These(vec![1, 3])), [(3, 10)]);
+        // All folded: the top-level sections' lines; a header alone hides nothing.
+        assert_eq!(
+            hidden_by(&sections, &Folding::AllBut(vec![])),
+            [(3, 10), (13, 14)]
+        );
+        // All but 1: its children fold inside it.
+        assert_eq!(
+            hidden_by(&sections, &Folding::AllBut(vec![1])),
+            [(4, 5), (8, 9), (13, 14)]
+        );
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! the program that wrote it, what the search matched highlighted) and
 //! metadata, on one line of fixed height (the panel's virtual scrolling
 //! counts on it); the expand button opens the whole line in the detail
-//! view. A context line (shown around a match) is dimmed. Messages are
-//! text, never markup.
+//! view. A context line (shown around a match) is dimmed. A section's
+//! header line has a toggle that folds the section. Messages are text,
+//! never markup.
 
 use std::rc::Rc;
 
@@ -47,6 +48,24 @@ pub struct LogEntryRowProps {
     pub expanded: bool,
     /// Opens (or closes) this line in the detail view.
     pub on_expand: Callback<u64>,
+    /// When this line heads a section: the section, and whether it is
+    /// folded.
+    #[prop_or_default]
+    pub heads: Option<SectionHead>,
+    /// Folds or unfolds the section this line heads.
+    #[prop_or_default]
+    pub on_fold: Callback<u32>,
+}
+
+/// The section a line heads, as its row shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SectionHead {
+    /// The section's id.
+    pub id: u32,
+    /// Whether its other lines are hidden.
+    pub folded: bool,
+    /// How many lines it holds besides its header.
+    pub lines: u64,
 }
 
 /// A log row.
@@ -63,7 +82,8 @@ pub fn log_entry_row(props: &LogEntryRowProps) -> Html {
                 format!("level-{}", level.to_ascii_lowercase()),
                 props.targeted.then_some("target"),
                 props.expanded.then_some("expanded"),
-                entry.context.then_some("context")
+                entry.context.then_some("context"),
+                props.heads.map(|_| "section-head")
             )}
             data-testid="log-row"
             data-seq={entry.seq.to_string()}
@@ -83,7 +103,20 @@ pub fn log_entry_row(props: &LogEntryRowProps) -> Html {
             <span class={classes!("log-level", format!("badge-{}", level.to_ascii_lowercase()))}>{ level }</span>
             <span class="log-source">{ entry.source.clone() }</span>
             <span class="log-body">
+                if let Some(head) = props.heads {
+                    <button type="button" class="fold-toggle" data-testid="fold-toggle"
+                        aria-expanded={(!head.folded).to_string()}
+                        title={if head.folded { "Show this section's lines" } else { "Hide this section's lines" }}
+                        onclick={props.on_fold.reform(move |_: MouseEvent| head.id)}>
+                        { if head.folded { "▸" } else { "▾" } }
+                    </button>
+                }
                 <span class="log-message">{ message(entry, props.highlight.as_ref()) }</span>
+                if let Some(head) = props.heads.filter(|head| head.folded && head.lines > 0) {
+                    <span class="fold-hidden" data-testid="fold-hidden">
+                        { format!("{} line{} folded", head.lines, if head.lines == 1 { "" } else { "s" }) }
+                    </span>
+                }
                 if let Some(metadata) = &entry.metadata {
                     <span class="log-metadata">{ serde_json::Value::Object(metadata.clone()).to_string() }</span>
                 }

@@ -98,7 +98,6 @@ async fn stdout_is_info_stderr_is_warning_and_lifecycle_is_from_shell() {
     assert!(entries.iter().all(|entry| entry.source != "default"));
 }
 
-#[cfg(unix)]
 #[tokio::test]
 async fn the_run_and_its_groups_are_nested_sections_with_their_lines() {
     let (_dir, store) = temp_store().await;
@@ -150,6 +149,8 @@ async fn the_run_and_its_groups_are_nested_sections_with_their_lines() {
     assert_eq!(sections[2].counts.total(), 2, "its header and one line");
 }
 
+// Unix: the script prints escapes and bytes with `printf`.
+#[cfg(unix)]
 #[tokio::test]
 async fn hostile_output_is_stored_as_shown_and_a_10_mb_line_is_capped_with_a_marker() {
     let (_dir, store) = temp_store().await;

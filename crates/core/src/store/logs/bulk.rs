@@ -122,7 +122,8 @@ pub fn matching_pairs(
 }
 
 /// One page of `task`'s entries matching `filter`, with the context it
-/// asks for around each match (see [`super::context`]).
+/// asks for around each match (see [`super::context`]), without the lines
+/// of the sections it folds (see [`super::folding`]).
 pub fn read_page(
     connection: &Connection,
     task: &TaskIdentity,
@@ -133,10 +134,12 @@ pub fn read_page(
         return Ok(into_page(Vec::new(), 0));
     };
     let filter = filter.as_ref();
-    let mut page = if filter.wants_context() {
-        super::context::read_page(connection, task, filter, pairs)?
-    } else {
-        read_matching_page(connection, task, filter, pairs)?
+    let mut page = match &filter.folding {
+        Some(folding) => super::folding::read_page(connection, task, filter, pairs, folding)?,
+        None if filter.wants_context() => {
+            super::context::read_page(connection, task, filter, pairs)?
+        }
+        None => read_matching_page(connection, task, filter, pairs)?,
     };
     super::sections::attach(connection, task, &mut page.entries)?;
     Ok(page)

@@ -3,12 +3,14 @@
 //! rows, index entries and aggregates in one transaction; [`timeline`]
 //! reads the per-second aggregates (a task's level timeline, and the
 //! stretch of the log a time range covers), [`sections`] the sections
-//! (their list, the stretch one covers, those of a page). Pages are read
+//! (their list, the stretch one covers, those of a page), and
+//! [`folding`] reads pages around folded sections. Pages are read
 //! on blocking connections ([`bulk`]); searches run through the substring
 //! index ([`search_index`]), which fills behind the writes.
 
 pub mod bulk;
 pub mod context;
+pub mod folding;
 pub mod query;
 pub mod record;
 pub mod rows;

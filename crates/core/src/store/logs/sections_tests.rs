@@ -2,15 +2,16 @@
 //! them (opened and closed in its log buffer, flushed in batches that cut
 //! anywhere): the store lists exactly the sections opened, nested as they
 //! were, with their last entry, counts and end; each entry carries the
-//! sections around it; and a section filter selects exactly its entries,
-//! those of the sections inside it included.
+//! sections around it; a section filter selects exactly its entries,
+//! those of the sections inside it included; and folding hides exactly
+//! the folded sections' lines but their headers.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use proptest::prelude::*;
 use serde_json::Map;
-use taskdeck_protocol::{LevelCounts, LogFilter, LogLevel, Order, SectionStatus};
+use taskdeck_protocol::{Folding, LevelCounts, LogFilter, LogLevel, Order, SectionStatus};
 
 use super::LogStore;
 use super::record::TaskIdentity;
@@ -118,7 +119,7 @@ async fn run(store: &Store, steps: &[Step]) -> (Arc<TaskIdentity>, Model) {
 }
 
 #[test]
-fn sections_are_stored_as_they_nested_and_a_section_filter_selects_exactly_their_entries() {
+fn sections_are_stored_as_they_nested_and_a_section_filter_or_folding_selects_exactly() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -136,6 +137,8 @@ fn sections_are_stored_as_they_nested_and_a_section_filter_selects_exactly_their
         min_level in prop::option::of(prop::sample::select(LogLevel::ALL.to_vec())),
         limit in 1_u32..7,
         newest_first in any::<bool>(),
+        fold_mask in any::<u16>(),
+        fold_all_but in any::<bool>(),
     )| {
         let (task, model) = runtime.block_on(run(&store, &steps));
         prop_assume!(!model.sections.is_empty());
@@ -193,6 +196,36 @@ fn sections_are_stored_as_they_nested_and_a_section_filter_selects_exactly_their
             expected.reverse();
         }
         prop_assert_eq!(counted as usize, expected.len());
+        prop_assert_eq!(found, expected);
+
+        // Folding: a folded section keeps its header line and hides every
+        // other line in it, those of the sections inside included.
+        let named: Vec<u32> = (1..=model.sections.len() as u32)
+            .filter(|id| fold_mask >> (id % 16) & 1 == 1)
+            .collect();
+        let folding = if fold_all_but { Folding::AllBut(named) } else { Folding::These(named) };
+        let filter = LogFilter {
+            folding: Some(folding.clone()),
+            min_level,
+            limit: Some(limit),
+            order: if newest_first { Order::Descending } else { Order::Ascending },
+            ..LogFilter::default()
+        };
+        let found: Vec<u64> = runtime.block_on(all_pages(&service, &task, &filter))
+            .iter()
+            .map(|entry| entry.seq)
+            .collect();
+        let mut expected: Vec<u64> = (1..=model.paths.len() as u64)
+            .filter(|seq| {
+                !model.paths[*seq as usize - 1].iter().any(|id| {
+                    folding.folds(*id) && model.sections[*id as usize - 1].1 != *seq
+                })
+            })
+            .filter(|seq| min_level.is_none_or(|minimum| levels[seq] >= minimum))
+            .collect();
+        if newest_first {
+            expected.reverse();
+        }
         prop_assert_eq!(found, expected);
     });
 }

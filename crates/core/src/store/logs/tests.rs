@@ -566,6 +566,7 @@ mod hostile_filters {
     //! or a typed error naming the field, never a panic or a storage error.
 
     use proptest::prelude::*;
+    use taskdeck_protocol::Folding;
 
     use super::*;
 
@@ -614,6 +615,10 @@ mod hostile_filters {
                 prop::option::of(any::<i64>()),
                 prop::option::of(1_699_999_999_000_i64..1_700_000_001_000),
                 prop::option::of(0_u32..4),
+                prop::option::of(prop_oneof![
+                    prop::collection::vec(0_u32..5, 0..4).prop_map(Folding::These),
+                    prop::collection::vec(0_u32..5, 0..4).prop_map(Folding::AllBut),
+                ]),
             ),
         )
             .prop_map(
@@ -629,7 +634,7 @@ mod hostile_filters {
                     search_mode,
                     case_sensitive,
                     (context_before, context_after),
-                    (since, until, section),
+                    (since, until, section, folding),
                 )| {
                     LogFilter {
                         levels,
@@ -651,6 +656,7 @@ mod hostile_filters {
                         since: since.map(super::super::record::millis_to_time),
                         until: until.map(super::super::record::millis_to_time),
                         section,
+                        folding,
                     }
                 },
             )

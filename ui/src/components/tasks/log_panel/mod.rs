@@ -11,8 +11,9 @@
 //! the DOM ([`window`]). Follow mode, the scroll adjustments, keyboard
 //! shortcuts, match steps and error jumps are hooks of their own; the
 //! level timeline ([`timeline`]) sets the filter's time range, and the
-//! outline of the task's sections ([`outline`]) jumps to one or narrows
-//! the panel to it.
+//! outline of the task's sections ([`outline`]) jumps to one, narrows the
+//! panel to it or folds them (as do the toggles of their header lines);
+//! a failed task opens on the section it failed in, the others folded.
 
 mod follow;
 mod header;
@@ -28,16 +29,17 @@ mod timeline;
 mod view_position;
 mod window;
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
-use taskdeck_protocol::{LogFilter, SearchQuery, TaskStatus};
+use taskdeck_protocol::{Folding, LogFilter, SearchQuery, TaskStatus};
 use yew::prelude::*;
 
 use self::follow::{Follow, FollowAction, Scrolling, scroll_handler, use_follow_scroll};
 use self::header::PanelHeader;
 use self::level_jump::{JumpTarget, LevelJump, moment_jumper, seq_jumper, use_level_jumps};
 use self::loading::{page_fetcher, stretch_opener, use_first_page, use_live_tail};
-use self::outline::{SectionOutline, use_sections};
+use self::outline::{SectionOutline, failed_folding, toggled, use_sections};
 use self::rows::Rows;
 use self::shortcuts::use_shortcuts;
 use self::steps::use_match_steps;
@@ -45,7 +47,7 @@ use self::task_info::{use_match_count, use_task_info};
 use self::timeline::{LevelTimeline, TimeRange};
 use self::view_position::use_view_position;
 use self::window::Slot;
-use super::log_entry_row::Highlight;
+use super::log_entry_row::{Highlight, SectionHead};
 use super::{HiddenLines, LogEntryDetail, LogEntryRow, LogFilterBar};
 use crate::components::{EmptyState, ErrorBanner};
 use crate::preferences;
@@ -264,6 +266,76 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         info.counts.map(|counts| counts.total()),
         rows.ended.is_some(),
     );
+    // Section header lines fold their sections (with two sections or
+    // more, as the outline shows them).
+    let heads = use_memo(
+        (sections.clone(), filter.folding.clone()),
+        |(sections, folding)| {
+            let shown = if sections.len() > 1 {
+                &sections[..]
+            } else {
+                &[]
+            };
+            shown
+                .iter()
+                .map(|section| {
+                    let head = SectionHead {
+                        id: section.id,
+                        folded: folding
+                            .as_ref()
+                            .is_some_and(|folding| folding.folds(section.id)),
+                        lines: section.end_seq - section.start_seq,
+                    };
+                    (section.start_seq, head)
+                })
+                .collect::<HashMap<u64, SectionHead>>()
+        },
+    );
+    let on_fold = use_callback(
+        filter.clone(),
+        |id: u32, filter: &UseStateHandle<LogFilter>| {
+            filter.set(LogFilter {
+                folding: toggled(filter.folding.as_ref(), id),
+                ..(**filter).clone()
+            });
+        },
+    );
+    let on_fold_all = {
+        let filter = filter.clone();
+        Callback::from(move |all: bool| {
+            filter.set(LogFilter {
+                folding: all.then(|| Folding::AllBut(Vec::new())),
+                ..(*filter).clone()
+            });
+        })
+    };
+    // A failed task opened after it ended shows the section it failed in,
+    // the others folded; a run watched live is left as the user has it.
+    let first_status = use_mut_ref(|| None::<TaskStatus>);
+    if first_status.borrow().is_none() {
+        *first_status.borrow_mut() = task_status;
+    }
+    let opened_on_failure =
+        *first_status.borrow() == Some(TaskStatus::Failed) && props.target_seq.is_none();
+    let folded_once = use_mut_ref(|| false);
+    {
+        let filter = filter.clone();
+        use_effect_with(
+            (sections.clone(), opened_on_failure),
+            move |(sections, _)| {
+                if opened_on_failure
+                    && !*folded_once.borrow()
+                    && let Some(folding) = failed_folding(sections)
+                {
+                    *folded_once.borrow_mut() = true;
+                    filter.set(LogFilter {
+                        folding: Some(folding),
+                        ..(*filter).clone()
+                    });
+                }
+            },
+        );
+    }
     let marks = Rc::new(
         sections
             .iter()
@@ -282,7 +354,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 range={(filter.since, filter.until)} {on_range} {on_moment} {marks} />
             <SectionOutline sections={sections.clone()} running={task_status == Some(TaskStatus::Running)}
                 failed={task_status == Some(TaskStatus::Failed)} selected={filter.section}
-                on_jump={on_section_jump} on_select={on_section} />
+                on_jump={on_section_jump} on_select={on_section} {on_fold_all} />
             <LogFilterBar filter={(*filter).clone()} sources={(*info.sources).clone()} counts={info.counts}
                 {matches} on_change={on_filter} {on_step} />
             if let Some(error) = rows.error.clone() {
@@ -305,6 +377,8 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                                         targeted={*target == Some(entry.seq)}
                                         expanded={*expanded == Some(entry.seq)}
                                         on_expand={on_expand.clone()}
+                                        heads={heads.get(&entry.seq).copied()}
+                                        on_fold={on_fold.clone()}
                                     />
                                 }
                             }

@@ -2,15 +2,17 @@
 //! files, a script's `::group::`s): each one's title, indented as they
 //! nest, its duration, warnings and errors, and how it went. A click on a
 //! title jumps to its first line; "Only" narrows the panel to that
-//! section (the filter's `section`, a query in the core). The sections are
-//! fetched on open and again as the task writes, so the outline stays live.
+//! section (the filter's `section`, a query in the core); "Fold all" and
+//! "Unfold all" set the filter's folding, which the rows' header lines
+//! toggle one section at a time. The sections are fetched on open and
+//! again as the task writes, so the outline stays live.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use taskdeck_protocol::commands::GetTaskLogSections;
-use taskdeck_protocol::{LogSection, SectionStatus};
+use taskdeck_protocol::{Folding, LogSection, SectionStatus};
 use yew::prelude::*;
 
 use crate::format;
@@ -66,6 +68,50 @@ pub fn failing(sections: &[LogSection]) -> Option<&LogSection> {
         .or(sections.last())
 }
 
+/// `folding` with section `id` folded if it was open, or open if it was
+/// folded; `None` once nothing is folded.
+pub fn toggled(folding: Option<&Folding>, id: u32) -> Option<Folding> {
+    let flip = |ids: &[u32]| -> Vec<u32> {
+        match ids.contains(&id) {
+            true => ids.iter().copied().filter(|named| *named != id).collect(),
+            false => ids.iter().copied().chain([id]).collect(),
+        }
+    };
+    match folding {
+        None => Some(Folding::These(vec![id])),
+        Some(Folding::These(folded)) => {
+            Some(Folding::These(flip(folded))).filter(|folding| !folding.named().is_empty())
+        }
+        Some(Folding::AllBut(open)) => Some(Folding::AllBut(flip(open))),
+    }
+}
+
+/// How a failed task's log opens: every section folded but the one it
+/// failed in, those inside it and those around it (as GitHub Actions
+/// opens a failed run on its failing step).
+pub fn failed_folding(sections: &[LogSection]) -> Option<Folding> {
+    if sections.len() < 2 {
+        return None;
+    }
+    let failed = failing(sections)?;
+    let parents: HashMap<u32, Option<u32>> = sections
+        .iter()
+        .map(|section| (section.id, section.parent))
+        .collect();
+    let mut open: Vec<u32> = sections
+        .iter()
+        .filter(|section| failed.contains(section.start_seq))
+        .map(|section| section.id)
+        .collect();
+    let mut around = failed.parent;
+    while let Some(id) = around {
+        open.push(id);
+        around = parents.get(&id).copied().flatten();
+    }
+    open.sort_unstable();
+    Some(Folding::AllBut(open))
+}
+
 /// A section's duration as shown: `1.2 s`, or `running`, or `-` for one
 /// its task never closed.
 pub fn took(section: &LogSection, task_running: bool) -> String {
@@ -91,6 +137,8 @@ pub struct SectionOutlineProps {
     pub on_jump: Callback<u64>,
     /// "Only" (a section) or "All" (`None`) was chosen.
     pub on_select: Callback<Option<u32>>,
+    /// "Fold all" (`true`) or "Unfold all" (`false`) was chosen.
+    pub on_fold_all: Callback<bool>,
 }
 
 /// The outline; nothing for a task with fewer than two sections (a
@@ -101,6 +149,8 @@ pub fn section_outline(props: &SectionOutlineProps) -> Html {
     if props.sections.len() < 2 {
         return Html::default();
     }
+    let fold_all = props.on_fold_all.reform(|_: MouseEvent| true);
+    let unfold_all = props.on_fold_all.reform(|_: MouseEvent| false);
     let depths = depths(&props.sections);
     let failed_in = props
         .failed
@@ -155,10 +205,16 @@ pub fn section_outline(props: &SectionOutlineProps) -> Html {
     });
     html! {
         <nav class="outline" data-testid="section-outline" aria-label="Sections">
-            <button type="button" class="outline-toggle" data-testid="outline-toggle"
-                aria-expanded={open.to_string()} onclick={on_toggle}>
-                { format!("{} Sections ({})", if *open { "▾" } else { "▸" }, props.sections.len()) }
-            </button>
+            <div class="outline-head">
+                <button type="button" class="outline-toggle" data-testid="outline-toggle"
+                    aria-expanded={open.to_string()} onclick={on_toggle}>
+                    { format!("{} Sections ({})", if *open { "▾" } else { "▸" }, props.sections.len()) }
+                </button>
+                <button type="button" class="outline-fold" data-testid="fold-all"
+                    title="Show only each section's header line" onclick={fold_all}>{ "Fold all" }</button>
+                <button type="button" class="outline-fold" data-testid="unfold-all"
+                    title="Show every line" onclick={unfold_all}>{ "Unfold all" }</button>
+            </div>
             if *open {
                 <ol class="outline-list">{ for items }</ol>
             }
@@ -223,6 +279,43 @@ mod tests {
         sections[1].status = SectionStatus::Ok;
         assert_eq!(failing(&sections).map(|section| section.id), Some(3));
         assert!(failing(&[]).is_none());
+    }
+
+    #[test]
+    fn a_toggle_folds_an_open_section_and_opens_a_folded_one() {
+        assert_eq!(toggled(None, 3), Some(Folding::These(vec![3])));
+        assert_eq!(toggled(Some(&Folding::These(vec![3])), 3), None);
+        assert_eq!(
+            toggled(Some(&Folding::These(vec![3])), 4),
+            Some(Folding::These(vec![3, 4]))
+        );
+        // All folded: a toggle opens one, a second folds it again.
+        let one_open = toggled(Some(&Folding::AllBut(vec![])), 2);
+        assert_eq!(one_open, Some(Folding::AllBut(vec![2])));
+        assert_eq!(toggled(one_open.as_ref(), 2), Some(Folding::AllBut(vec![])));
+    }
+
+    #[test]
+    fn a_failed_log_opens_on_the_section_it_failed_in_and_those_around_it() {
+        // 1 [1..=4] holds 2 [2..=2] and 3 [3..=4], which holds 4 [4..=4].
+        let mut sections = vec![
+            section(1, None, SectionStatus::Warnings),
+            section(2, Some(1), SectionStatus::Ok),
+            section(3, Some(1), SectionStatus::Errors),
+            section(4, Some(3), SectionStatus::Ok),
+        ];
+        sections[0].end_seq = 4;
+        sections[2].end_seq = 4;
+        assert_eq!(
+            failed_folding(&sections),
+            Some(Folding::AllBut(vec![1, 3, 4])),
+            "3 failed: it, the section inside it and the one around it"
+        );
+        assert_eq!(
+            failed_folding(&sections[..1]),
+            None,
+            "one section: nothing to fold"
+        );
     }
 
     #[test]

@@ -95,7 +95,12 @@ pub fn use_match_count(task_id: String, filter: LogFilter, total: Option<u64>) -
         let matches = matches.clone();
         use_effect_with((task_id, filter, total), move |(task_id, filter, _)| {
             let current = Rc::new(RefCell::new(true));
-            if *filter == LogFilter::default() {
+            // Folding hides lines but selects none: nothing to count.
+            let selects = LogFilter {
+                folding: None,
+                ..filter.clone()
+            } != LogFilter::default();
+            if !selects {
                 matches.set(None);
             } else {
                 let args = CountTaskLogs {
