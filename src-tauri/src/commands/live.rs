@@ -47,7 +47,7 @@ pub fn unsubscribe_task_logs(
 #[cfg(test)]
 mod tests {
     use serde_json::json;
-    use taskdeck_core::test_programs::echo;
+    use taskdeck_core::test_programs::{echo, sleep};
     use taskdeck_protocol::IpcError;
 
     use crate::commands::test_support::MockApp;
@@ -55,7 +55,15 @@ mod tests {
     #[test]
     fn subscribing_returns_an_id_and_unsubscribing_ends_it() {
         let app = MockApp::started();
-        let task_id = app.run_shell(echo("hi"));
+        // A task that outlives the test: a subscription to a task that
+        // ended ends by itself, and could be gone before it is ended here.
+        let created = app
+            .invoke(
+                "run_task",
+                json!({ "request": { "plugin_id": "shell", "params": sleep(60) } }),
+            )
+            .unwrap();
+        let task_id = created["id"].as_str().unwrap();
         let id = app
             .invoke(
                 "subscribe_task_logs",
