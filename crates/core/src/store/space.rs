@@ -5,7 +5,9 @@
 //! wait on SQLite's free list until [`reclaim`] truncates them away, a cheap
 //! step that never rewrites the live data. A database created before that
 //! (a new file, or one made by an earlier build) is converted once, with a
-//! full `VACUUM`, when the store opens it — see [`ensure_incremental`].
+//! full `VACUUM`, when the store opens it — see [`ensure_incremental`]; a
+//! database other processes hold at that moment is converted at a later
+//! start.
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
@@ -84,10 +86,25 @@ pub async fn ensure_incremental(connection: &DatabaseConnection) -> Result<bool,
     }
     tracing::info!("converting the database to incremental auto-vacuum (once)");
     // One call, so that both run on the same pooled connection.
-    connection
+    match connection
         .execute_unprepared("PRAGMA auto_vacuum = INCREMENTAL; VACUUM")
-        .await?;
-    Ok(true)
+        .await
+    {
+        Ok(_) => Ok(true),
+        // Other processes opening the same new database at once: the
+        // conversion changes no data and waits for a later start.
+        Err(error) if is_busy(&error.to_string()) => {
+            tracing::info!("the database is busy; it is converted at a later start ({error})");
+            Ok(false)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Whether SQLite's `text` says another connection holds the database.
+fn is_busy(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    text.contains("database is locked") || text.contains("busy")
 }
 
 #[cfg(test)]
