@@ -298,9 +298,10 @@ async fn a_scripts_groups_are_an_outline_with_durations_that_narrows_the_panel()
     let data_dir = tempfile::tempdir().unwrap();
     with_app("sections", data_dir.path(), async |app: &AppSession| {
         // Test's group is all on standard error: one stream, read in
-        // order, so its warning lies inside it.
+        // order, so its warning lies inside it. The two streams are read
+        // apart, so Build's end is given time to be read before Test opens.
         app.run_shell_script(
-            "echo ::group::Build; echo compiling; sleep 1; echo ::endgroup::; \
+            "echo ::group::Build; echo compiling; sleep 1; echo ::endgroup::; sleep 0.5; \
              { echo ::group::Test; echo 'one failure'; echo ::endgroup::; } >&2; exit 3",
         )
         .await?;
