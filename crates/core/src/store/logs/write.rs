@@ -6,8 +6,8 @@
 //! the aggregates cost one upsert per distinct (task, source, level) and
 //! per distinct (task, second, level) in the batch and one `UPDATE` per
 //! task — a handful per batch, whatever its size. Sections cost one
-//! insert per section opened, one update per section the batch's entries
-//! lie in and one per section closed; entries outside sections cost
+//! multi-row insert for those the batch opens and one `UPDATE … FROM` for
+//! those its entries lie in or that closed; entries outside sections cost
 //! nothing there. The substring index is not fed here: one upsert per task marks
 //! where its unindexed entries start, and the indexer catches up behind
 //! (see [`super::search_index`]).
@@ -29,17 +29,11 @@ const COLUMNS: usize = 9;
 static FULL_INSERT: LazyLock<String> = LazyLock::new(|| insert_sql(ROWS_PER_STATEMENT));
 
 fn insert_sql(rows: usize) -> String {
-    let mut sql = String::from(
+    format!(
         "INSERT INTO task_logs (id, task_key, seq, ts, level, source, message, metadata, styles) \
-         VALUES ",
-    );
-    for row in 0..rows {
-        if row > 0 {
-            sql.push(',');
-        }
-        sql.push_str("(?,?,?,?,?,?,?,?,?)");
-    }
-    sql
+         VALUES {}",
+        placeholders(rows, COLUMNS)
+    )
 }
 
 /// Inserts `records` and updates the aggregates. Run it inside a
@@ -217,81 +211,104 @@ async fn update_aggregates<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Keeps `task_log_sections` current: the sections the batch opens, the
-/// entries per level and the last `seq` of every section its entries lie
-/// in (nested ones count for each section around them), and the sections
-/// that closed.
+/// Keeps `task_log_sections` current: the sections the batch opens (one
+/// multi-row insert), then for every section its entries lie in (nested
+/// ones count for each section around them) or that closed, its entries
+/// per level, last `seq` and end (one `UPDATE … FROM` over the changes):
+/// a couple of statements per batch, however many sections it touches.
 async fn update_sections<C: ConnectionTrait>(
     connection: &C,
     records: &[LogRecord],
 ) -> Result<(), DbErr> {
     let backend = connection.get_database_backend();
-    let mut per_section: HashMap<(i64, u32), (LevelCounts, u64)> = HashMap::new();
+    let mut opened: Vec<Value> = Vec::new();
+    // (task, section) → counts, last seq, end.
+    let mut changes: HashMap<(i64, u32), (LevelCounts, u64, Option<i64>)> = HashMap::new();
     for record in records {
         let path = record.section.ids();
         if record.section.opens()
             && let Some((&id, outer)) = path.split_last()
         {
-            connection
-                .execute_raw(Statement::from_sql_and_values(
-                    backend,
-                    "INSERT INTO task_log_sections \
-                     (task_key, id, parent, title, start_seq, end_seq, started_ms) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_key, id) DO NOTHING",
-                    [
-                        Value::BigInt(Some(record.task.key)),
-                        Value::BigInt(Some(i64::from(id))),
-                        Value::BigInt(outer.last().map(|&parent| i64::from(parent))),
-                        Value::String(Some(record.message.clone())),
-                        Value::BigInt(Some(record.seq as i64)),
-                        Value::BigInt(Some(record.seq as i64)),
-                        Value::BigInt(Some(record.timestamp_ms)),
-                    ],
-                ))
-                .await?;
+            opened.extend([
+                Value::BigInt(Some(record.task.key)),
+                Value::BigInt(Some(i64::from(id))),
+                Value::BigInt(outer.last().map(|&parent| i64::from(parent))),
+                Value::String(Some(record.message.clone())),
+                Value::BigInt(Some(record.seq as i64)),
+                Value::BigInt(Some(record.seq as i64)),
+                Value::BigInt(Some(record.timestamp_ms)),
+            ]);
         }
         for &id in path {
-            let (counts, last) = per_section
-                .entry((record.task.key, id))
-                .or_insert((LevelCounts::default(), record.seq));
+            let (counts, last, _) = changes.entry((record.task.key, id)).or_insert((
+                LevelCounts::default(),
+                record.seq,
+                None,
+            ));
             counts.add(record.level, 1);
             *last = (*last).max(record.seq);
         }
-    }
-    for ((task_key, id), (counts, last)) in per_section {
-        connection
-            .execute_raw(Statement::from_sql_and_values(
-                backend,
-                "UPDATE task_log_sections SET debug_count = debug_count + ?, \
-                 info_count = info_count + ?, warning_count = warning_count + ?, \
-                 error_count = error_count + ?, end_seq = max(end_seq, ?) \
-                 WHERE task_key = ? AND id = ?",
-                [
-                    Value::BigInt(Some(counts.debug as i64)),
-                    Value::BigInt(Some(counts.info as i64)),
-                    Value::BigInt(Some(counts.warning as i64)),
-                    Value::BigInt(Some(counts.error as i64)),
-                    Value::BigInt(Some(last as i64)),
-                    Value::BigInt(Some(task_key)),
-                    Value::BigInt(Some(i64::from(id))),
-                ],
-            ))
-            .await?;
-    }
-    for record in records {
         for &(id, ended_ms) in record.section.closes() {
-            connection
-                .execute_raw(Statement::from_sql_and_values(
-                    backend,
-                    "UPDATE task_log_sections SET ended_ms = ? WHERE task_key = ? AND id = ?",
-                    [
-                        Value::BigInt(Some(ended_ms)),
-                        Value::BigInt(Some(record.task.key)),
-                        Value::BigInt(Some(i64::from(id))),
-                    ],
-                ))
-                .await?;
+            changes
+                .entry((record.task.key, id))
+                .or_insert((LevelCounts::default(), 0, None))
+                .2 = Some(ended_ms);
         }
     }
+    for rows in opened.chunks(7 * SECTION_ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO task_log_sections \
+             (task_key, id, parent, title, start_seq, end_seq, started_ms) VALUES {} \
+             ON CONFLICT (task_key, id) DO NOTHING",
+            placeholders(rows.len() / 7, 7)
+        );
+        connection
+            .execute_raw(Statement::from_sql_and_values(backend, sql, rows.to_vec()))
+            .await?;
+    }
+    let changes: Vec<Value> = changes
+        .into_iter()
+        .flat_map(|((task_key, id), (counts, last, ended))| {
+            [
+                Value::BigInt(Some(task_key)),
+                Value::BigInt(Some(i64::from(id))),
+                Value::BigInt(Some(counts.debug as i64)),
+                Value::BigInt(Some(counts.info as i64)),
+                Value::BigInt(Some(counts.warning as i64)),
+                Value::BigInt(Some(counts.error as i64)),
+                Value::BigInt(Some(last as i64)),
+                Value::BigInt(ended),
+            ]
+        })
+        .collect();
+    for rows in changes.chunks(8 * SECTION_ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "WITH change (task_key, id, debug, info, warning, error, last, ended) AS \
+             (VALUES {}) \
+             UPDATE task_log_sections SET debug_count = debug_count + change.debug, \
+             info_count = info_count + change.info, \
+             warning_count = warning_count + change.warning, \
+             error_count = error_count + change.error, \
+             end_seq = max(end_seq, change.last), \
+             ended_ms = coalesce(change.ended, ended_ms) \
+             FROM change \
+             WHERE task_log_sections.task_key = change.task_key \
+             AND task_log_sections.id = change.id",
+            placeholders(rows.len() / 8, 8)
+        );
+        connection
+            .execute_raw(Statement::from_sql_and_values(backend, sql, rows.to_vec()))
+            .await?;
+    }
     Ok(())
+}
+
+/// Sections per statement of [`update_sections`]: 8 parameters each, well
+/// under SQLite's limit of 32,766 parameters per statement.
+const SECTION_ROWS_PER_STATEMENT: usize = 1_000;
+
+/// `(?,?,…),(?,?,…)…`: `rows` tuples of `columns` placeholders.
+fn placeholders(rows: usize, columns: usize) -> String {
+    let tuple = format!("({})", vec!["?"; columns].join(","));
+    vec![tuple; rows].join(",")
 }
