@@ -235,6 +235,12 @@ impl LogFilter {
         self.since.is_some() || self.until.is_some()
     }
 
+    /// Whether its matches can be counted from the per-source aggregates
+    /// alone: no search, no time range and no section, which need entries.
+    pub fn counts_from_aggregates(&self) -> bool {
+        self.search.is_none() && !self.has_time_range() && self.section.is_none()
+    }
+
     /// Whether an entry at `seq` lies inside the cursor bounds.
     pub fn matches_seq(&self, seq: u64) -> bool {
         self.after_seq.is_none_or(|after| seq > after)

@@ -179,13 +179,13 @@ pub fn count(
     filter: &LogFilter,
     cap: u64,
 ) -> Result<LogCount, CoreError> {
-    let search = SearchSql::for_filter(connection, task, filter)?;
-    if search.is_none() && !filter.has_time_range() && filter.section.is_none() {
+    if filter.counts_from_aggregates() {
         return Ok(LogCount {
             matching: count_plain(connection, task, filter)?,
             capped: false,
         });
     }
+    let search = SearchSql::for_filter(connection, task, filter)?;
     // Counts cover the whole log: the cursors are the time range's only.
     let whole = LogFilter {
         after_seq: None,

@@ -132,16 +132,16 @@ impl LogStore {
     pub async fn count(&self, task_id: &str, filter: &LogFilter) -> Result<LogCount, CoreError> {
         filter.validate()?;
         let (task_id, filter) = (task_id.to_owned(), filter.clone());
-        let search = filter.search.is_some() || filter.has_time_range() || filter.section.is_some();
+        let from_aggregates = filter.counts_from_aggregates();
         let work = move |connection: &rusqlite::Connection| {
             let task = bulk::identity(connection, &task_id)?;
             bulk::count(connection, &task, &filter, LogCount::MAX_SEARCH_COUNT)
         };
-        // Otherwise the count is a sum over the aggregate rows.
-        if search {
-            self.reads.run(work).await
-        } else {
+        // A sum over the aggregate rows is small work; else entries are read.
+        if from_aggregates {
             self.reads.run_small(work).await
+        } else {
+            self.reads.run(work).await
         }
     }
 

@@ -336,13 +336,14 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
             },
         );
     }
-    let marks = Rc::new(
+    // Built once per fetch of the sections, not on every scroll's render.
+    let marks = use_memo(sections.clone(), |sections| {
         sections
             .iter()
             .filter(|section| section.parent.is_none())
             .map(|section| (section.started_at, section.title.clone()))
-            .collect::<Vec<_>>(),
-    );
+            .collect::<Vec<_>>()
+    });
     html! {
         <section class="log-panel" data-testid="log-panel" data-task-id={props.task_id.clone()}>
             <PanelHeader task_id={props.task_id.clone()} info={info.clone()} {status}
