@@ -2,11 +2,13 @@
 //! the task owns (a process group on Unix; a Job Object on Windows, with no
 //! console window and a process group of its own, so a Ctrl-C at the CLI
 //! reaches Taskdeck rather than the program), its output read line by line
-//! into the task's log (`::group::` lines opening sections of it), a short
+//! into the task's log (`::group::` lines and GitLab's section markers
+//! opening sections of it), a short
 //! grace for the readers after it exits, and the whole tree stopped on
 //! cancel, timeout and when the task ends.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
@@ -42,13 +44,21 @@ pub fn as_is(line: &str) -> Option<String> {
 }
 
 /// A group marker in a program's output: GitHub Actions' workflow
-/// commands, which many scripts and tools print.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// commands and GitLab's section markers, which many scripts and tools
+/// print.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupMarker<'a> {
-    /// `::group::Title`: a group titled so opens.
-    Start(&'a str),
-    /// `::endgroup::`: the innermost open group ends.
-    End,
+    /// A group opens: `::group::Title`, or GitLab's
+    /// `section_start:<time>:<name>[options]\r\e[0K<title>` (named, so its
+    /// end can name it; titled by its name when the title is empty).
+    Start {
+        title: Cow<'a, str>,
+        name: Option<&'a str>,
+    },
+    /// A group ends: `::endgroup::` the innermost open one (no name), or
+    /// GitLab's `section_end:<time>:<name>` the one so named, and any
+    /// still open inside it.
+    End(Option<&'a str>),
 }
 
 /// The group marker `line` is, if it is one.
@@ -56,20 +66,57 @@ pub fn group_marker(line: &str) -> Option<GroupMarker<'_>> {
     let line = line.trim();
     if let Some(title) = line.strip_prefix("::group::") {
         let title = title.trim();
-        return Some(GroupMarker::Start(if title.is_empty() {
-            "group"
-        } else {
-            title
-        }));
+        return Some(GroupMarker::Start {
+            title: Cow::Borrowed(if title.is_empty() { "group" } else { title }),
+            name: None,
+        });
     }
-    (line == "::endgroup::").then_some(GroupMarker::End)
+    if line == "::endgroup::" {
+        return Some(GroupMarker::End(None));
+    }
+    gitlab_marker(line)
+}
+
+/// GitLab's section markers, as its runners' scripts print them (often
+/// after an erase-line escape, `\e[0K`): the title after the carriage
+/// return is what a terminal shows of it.
+fn gitlab_marker(line: &str) -> Option<GroupMarker<'_>> {
+    let line = line.strip_prefix("\u{1b}[0K").unwrap_or(line);
+    let (starts, rest) = match line.strip_prefix("section_start:") {
+        Some(rest) => (true, rest),
+        None => (false, line.strip_prefix("section_end:")?),
+    };
+    let (time, rest) = rest.split_once(':')?;
+    if time.is_empty() || !time.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let (head, title) = rest.split_once('\r').unwrap_or((rest, ""));
+    // Options such as `[collapsed=true]` follow the name.
+    let name = head.split_once('[').map_or(head, |(name, _)| name).trim();
+    if name.is_empty() {
+        return None;
+    }
+    if !starts {
+        return Some(GroupMarker::End(Some(name)));
+    }
+    let shown = crate::ansi::parse(title.to_owned()).text;
+    let shown = shown.trim();
+    Some(GroupMarker::Start {
+        title: if shown.is_empty() {
+            Cow::Borrowed(name)
+        } else {
+            Cow::Owned(shown.to_owned())
+        },
+        name: Some(name),
+    })
 }
 
 /// Logs each line of `stream` (without its line ending) at `level`, as
 /// `shape` makes it (`None`: skip the line), its escape sequences parsed
 /// into styles (see [`crate::ansi`]). A `::group::Title` line opens a
-/// section of the log titled so and `::endgroup::` closes it (see
-/// [`group_marker`]); neither is an entry of its own. Output that is not UTF-8 is decoded
+/// section of the log titled so and `::endgroup::` closes it, as do
+/// GitLab's `section_start:`/`section_end:` (see [`group_marker`]); no
+/// marker is an entry of its own. Output that is not UTF-8 is decoded
 /// as [`crate::output_text`] says; a line longer than the entry cap keeps
 /// its start and a marker with its whole length. Reading pauses while the
 /// log buffer has no room.
@@ -89,9 +136,9 @@ where
         // Colours carry from one line of the stream to the next, as on a
         // terminal.
         let mut terminal = OutputParser::default();
-        // The groups the program opened and has not ended, innermost last;
-        // those left open end with the stream.
-        let mut groups: Vec<Section> = Vec::new();
+        // The groups the program opened and has not ended (with GitLab's
+        // names), innermost last; those left open end with the stream.
+        let mut groups: Vec<(Option<String>, Section)> = Vec::new();
         loop {
             line.clear();
             // While the database cannot keep up, the program waits on its
@@ -108,13 +155,24 @@ where
                     // the one copy each line needs.
                     let text = output_text::decode(&line);
                     match group_marker(&text) {
-                        Some(GroupMarker::Start(title)) => {
-                            if let Some(title) = shape(title) {
-                                groups.push(logger.section(title));
+                        Some(GroupMarker::Start { title, name }) => {
+                            if let Some(title) = shape(&title) {
+                                groups.push((name.map(str::to_owned), logger.section(title)));
                             }
                         }
-                        // Dropping the section closes it.
-                        Some(GroupMarker::End) => drop(groups.pop()),
+                        // Dropping a section closes it.
+                        Some(GroupMarker::End(None)) => drop(groups.pop()),
+                        Some(GroupMarker::End(Some(name))) => {
+                            let named = groups
+                                .iter()
+                                .rposition(|(open, _)| open.as_deref() == Some(name));
+                            if let Some(at) = named {
+                                // Innermost first.
+                                while groups.len() > at {
+                                    drop(groups.pop());
+                                }
+                            }
+                        }
                         None => {
                             if let Some(text) = shape(&text) {
                                 logger.log_output(level, &mut terminal, text, cut);
@@ -287,19 +345,53 @@ pub async fn drain(readers: [Option<JoinHandle<()>>; 2], log: &TaskLogger) {
 mod tests {
     use super::*;
 
+    fn start<'a>(title: &'a str, name: Option<&'a str>) -> Option<GroupMarker<'a>> {
+        Some(GroupMarker::Start {
+            title: Cow::Borrowed(title),
+            name,
+        })
+    }
+
     #[test]
     fn group_markers_are_read_as_github_actions_writes_them() {
         assert_eq!(
             group_marker("::group::Build the docs"),
-            Some(GroupMarker::Start("Build the docs"))
+            start("Build the docs", None)
         );
         assert_eq!(
             group_marker("  ::group::  spaced  \r"),
-            Some(GroupMarker::Start("spaced"))
+            start("spaced", None)
         );
-        assert_eq!(group_marker("::group::"), Some(GroupMarker::Start("group")));
-        assert_eq!(group_marker("::endgroup::"), Some(GroupMarker::End));
+        assert_eq!(group_marker("::group::"), start("group", None));
+        assert_eq!(group_marker("::endgroup::"), Some(GroupMarker::End(None)));
         for line in ["", "echo ::group::x", "::endgroup:: extra", "::warning::x"] {
+            assert_eq!(group_marker(line), None, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn section_markers_are_read_as_gitlab_writes_them() {
+        assert_eq!(
+            group_marker(
+                "\u{1b}[0Ksection_start:1560896352:build[collapsed=true]\r\u{1b}[0K\u{1b}[36mBuild it\u{1b}[0m"
+            ),
+            start("Build it", Some("build"))
+        );
+        assert_eq!(
+            group_marker("section_start:1560896352:deps\r\u{1b}[0K"),
+            start("deps", Some("deps"))
+        );
+        assert_eq!(
+            group_marker("\u{1b}[0Ksection_end:1560896353:build\r\u{1b}[0K"),
+            Some(GroupMarker::End(Some("build")))
+        );
+        for line in [
+            "section_start::x\rTitle",
+            "section_start:12a:x\rTitle",
+            "section_start:12:\rTitle",
+            "section_end:12",
+            "echo section_start:1:x",
+        ] {
             assert_eq!(group_marker(line), None, "{line:?}");
         }
     }

@@ -149,6 +149,45 @@ async fn the_run_and_its_groups_are_nested_sections_with_their_lines() {
     assert_eq!(sections[2].counts.total(), 2, "its header and one line");
 }
 
+// Unix: the script prints escapes with `printf`.
+#[cfg(unix)]
+#[tokio::test]
+async fn gitlab_section_markers_are_sections_and_an_end_closes_those_inside() {
+    let (_dir, store) = temp_store().await;
+    let manager = manager_with(&store, vec![], Duration::from_millis(20)).await;
+    let script = "printf '\\033[0Ksection_start:1:deps[collapsed=true]\\r\\033[0KInstall deps\\n'; \
+                  echo installing; printf 'section_start:2:inner\\r\\033[0K\\n'; echo deep; \
+                  printf '\\033[0Ksection_end:3:deps\\r\\033[0K\\n'; echo after";
+    let (summary, entries) =
+        run(&manager, json!({ "program": "sh", "args": ["-c", script] })).await;
+    assert_eq!(summary.status, TaskStatus::Succeeded, "{:?}", summary.error);
+    // No marker is a line of its own (the run's header names them all).
+    assert!(
+        !entries
+            .iter()
+            .any(|entry| entry.message.contains("section_") && !entry.message.starts_with("$ "))
+    );
+    let sections_of = |message: &str| -> Vec<u32> {
+        let entry = entries.iter().find(|entry| entry.message == message);
+        entry
+            .map(|entry| entry.sections.clone())
+            .unwrap_or_else(|| panic!("no line {message:?} in {entries:#?}"))
+    };
+    assert_eq!(sections_of("Install deps"), [1, 2]);
+    assert_eq!(sections_of("installing"), [1, 2]);
+    // A section without a title is titled by its name.
+    assert_eq!(sections_of("inner"), [1, 2, 3]);
+    assert_eq!(sections_of("deep"), [1, 2, 3]);
+    // Ending `deps` ended `inner` inside it too.
+    assert_eq!(sections_of("after"), [1]);
+    let sections = manager.log_sections(&summary.id).await.unwrap();
+    let titles: Vec<&str> = sections[1..]
+        .iter()
+        .map(|section| section.title.as_str())
+        .collect();
+    assert_eq!(titles, ["Install deps", "inner"]);
+}
+
 // Unix: the script prints escapes and bytes with `printf`.
 #[cfg(unix)]
 #[tokio::test]
