@@ -18,6 +18,7 @@
 mod follow;
 mod header;
 mod level_jump;
+mod live_fetch;
 mod loading;
 mod outline;
 mod pages;

@@ -5,9 +5,10 @@
 //! section (the filter's `section`, a query in the core); "Fold all" and
 //! "Unfold all" set the filter's folding, which the rows' header lines
 //! toggle one section at a time. The sections are fetched on open and
-//! again as the task writes, so the outline stays live.
+//! again as the task writes, so the outline stays live. Only the items in
+//! the list's view are in the DOM, as with the rows: a log may have
+//! 10,000 sections.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -15,34 +16,23 @@ use taskdeck_protocol::commands::GetTaskLogSections;
 use taskdeck_protocol::{Folding, LogSection, SectionStatus};
 use yew::prelude::*;
 
+use super::live_fetch::use_live_fetch;
+use super::window::{rows_height, visible_rows};
 use crate::format;
-use crate::ipc;
+
+/// The height of an item, in pixels (`.outline-item` in the styles).
+const ITEM_HEIGHT: i32 = 22;
+/// The height of the list's view, in pixels (`.outline-list`).
+const LIST_HEIGHT: i32 = 88;
 
 /// A task's sections: fetched on open and as `total` (its entries so far)
 /// or `ended` move.
 #[hook]
 pub fn use_sections(task_id: AttrValue, total: Option<u64>, ended: bool) -> Rc<Vec<LogSection>> {
-    let sections = use_state(|| Rc::new(Vec::<LogSection>::new()));
-    {
-        let sections = sections.clone();
-        use_effect_with((task_id, total, ended), move |(task_id, _, _)| {
-            let current = Rc::new(RefCell::new(true));
-            let still_current = current.clone();
-            let args = GetTaskLogSections {
-                task_id: task_id.to_string(),
-            };
-            wasm_bindgen_futures::spawn_local(async move {
-                // The outline is an aid: without it the rows still work.
-                if let Ok(found) = ipc::invoke(&args).await
-                    && *still_current.borrow()
-                {
-                    sections.set(Rc::new(found));
-                }
-            });
-            move || *current.borrow_mut() = false
-        });
-    }
-    (*sections).clone()
+    use_live_fetch(task_id, (total, ended), |task_id| GetTaskLogSections {
+        task_id: task_id.to_owned(),
+    })
+    .unwrap_or_default()
 }
 
 /// How deep each section nests (0: at the top), by id.
@@ -146,6 +136,7 @@ pub struct SectionOutlineProps {
 #[function_component(SectionOutline)]
 pub fn section_outline(props: &SectionOutlineProps) -> Html {
     let open = use_state(|| true);
+    let scroll_top = use_state_eq(|| 0);
     if props.sections.len() < 2 {
         return Html::default();
     }
@@ -160,7 +151,24 @@ pub fn section_outline(props: &SectionOutlineProps) -> Html {
         let open = open.clone();
         Callback::from(move |_: MouseEvent| open.set(!*open))
     };
-    let items = props.sections.iter().map(|section| {
+    let on_scroll = {
+        let scroll_top = scroll_top.clone();
+        Callback::from(move |event: Event| {
+            if let Some(list) = event.target_dyn_into::<web_sys::Element>() {
+                scroll_top.set(list.scroll_top());
+            }
+        })
+    };
+    let shown = visible_rows(props.sections.len(), *scroll_top, LIST_HEIGHT, ITEM_HEIGHT);
+    let spacer = |items: usize| {
+        html! {
+            <li class="outline-spacer" aria-hidden="true"
+                style={format!("height: {}px", rows_height(items, ITEM_HEIGHT))}></li>
+        }
+    };
+    let before = spacer(shown.start);
+    let after = spacer(props.sections.len() - shown.end);
+    let items = props.sections[shown].iter().map(|section| {
         let depth = depths.get(&section.id).copied().unwrap_or(0);
         let on_jump = {
             let (on_jump, seq) = (props.on_jump.clone(), section.start_seq);
@@ -216,7 +224,9 @@ pub fn section_outline(props: &SectionOutlineProps) -> Html {
                     title="Show every line" onclick={unfold_all}>{ "Unfold all" }</button>
             </div>
             if *open {
-                <ol class="outline-list">{ for items }</ol>
+                <ol class="outline-list" onscroll={on_scroll}>
+                    { before }{ for items }{ after }
+                </ol>
             }
         </nav>
     }

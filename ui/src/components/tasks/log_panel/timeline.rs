@@ -6,7 +6,6 @@
 //! that moment; Escape, or Clear, drops the selection. Where the task's
 //! top-level sections start is marked with a line.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -14,8 +13,8 @@ use taskdeck_protocol::commands::GetTaskLogTimeline;
 use taskdeck_protocol::{LevelCounts, LogLevel, LogTimeline};
 use yew::prelude::*;
 
+use super::live_fetch::use_live_fetch;
 use crate::format::clock_time;
-use crate::ipc;
 
 /// Buckets asked for: about one per 8 px of a panel at its usual width.
 const BUCKETS: u32 = 120;
@@ -107,31 +106,38 @@ pub struct LevelTimelineProps {
     pub marks: Rc<Vec<(DateTime<Utc>, String)>>,
 }
 
-/// The task's timeline: fetched on open and as `total` moves.
+/// Where to mark section starts (fractions across the strip), at most
+/// one mark a bucket: a log of 10,000 sections gets a mark where any
+/// start, titled by the first and how many more, not 10,000 lines.
+pub fn thin_marks(timeline: &LogTimeline, marks: &[(DateTime<Utc>, String)]) -> Vec<(f64, String)> {
+    let buckets = timeline.buckets.len().max(1) as f64;
+    let mut thinned: Vec<(f64, String, usize)> = Vec::new();
+    for (moment, title) in marks {
+        let Some(fraction) = fraction_of(timeline, *moment) else {
+            continue;
+        };
+        let bucket = (fraction * buckets).floor();
+        match thinned.last_mut() {
+            Some((last, _, more)) if (*last * buckets).floor() == bucket => *more += 1,
+            _ => thinned.push((fraction, title.clone(), 0)),
+        }
+    }
+    thinned
+        .into_iter()
+        .map(|(fraction, title, more)| match more {
+            0 => (fraction, title),
+            more => (fraction, format!("{title} (and {more} more)")),
+        })
+        .collect()
+}
+
+/// The task's timeline, following its count.
 #[hook]
 fn use_timeline(task_id: AttrValue, total: Option<u64>) -> Option<Rc<LogTimeline>> {
-    let timeline = use_state(|| None::<Rc<LogTimeline>>);
-    {
-        let timeline = timeline.clone();
-        use_effect_with((task_id, total), move |(task_id, _)| {
-            let current = Rc::new(RefCell::new(true));
-            let still_current = current.clone();
-            let args = GetTaskLogTimeline {
-                task_id: task_id.to_string(),
-                buckets: BUCKETS,
-            };
-            wasm_bindgen_futures::spawn_local(async move {
-                // The strip is an aid: without it the rows still work.
-                if let Ok(found) = ipc::invoke(&args).await
-                    && *still_current.borrow()
-                {
-                    timeline.set(Some(Rc::new(found)));
-                }
-            });
-            move || *current.borrow_mut() = false
-        });
-    }
-    (*timeline).clone()
+    use_live_fetch(task_id, total, |task_id| GetTaskLogTimeline {
+        task_id: task_id.to_owned(),
+        buckets: BUCKETS,
+    })
 }
 
 /// Where a mouse event lies across `node` (0 to 1), and the node's width.
@@ -242,6 +248,7 @@ pub fn level_timeline(props: &LevelTimelineProps) -> Html {
                 title="Drag to show a stretch of time; click to jump to a moment"
                 data-start={timeline.start.map(|start| start.to_rfc3339()).unwrap_or_default()}
                 data-bucket-ms={timeline.bucket_ms.to_string()} data-buckets={width.to_string()}
+                data-entries={timeline.buckets.iter().map(LevelCounts::total).sum::<u64>().to_string()}
                 onmousedown={on_down} onmousemove={on_move} onmouseup={on_up.clone()} onmouseleave={on_up}
                 onkeydown={on_key}>
                 <svg viewBox={format!("0 0 {width} {HEIGHT}")} preserveAspectRatio="none">
@@ -251,14 +258,14 @@ pub fn level_timeline(props: &LevelTimelineProps) -> Html {
                                 x={index.to_string()} y={top.to_string()} width="0.86" height={height.to_string()} />
                         })
                     }) }
-                    { for props.marks.iter().filter_map(|(moment, title)| {
-                        let x = to_x(fraction_of(&timeline, *moment)?).to_string();
-                        Some(html! {
+                    { for thin_marks(&timeline, &props.marks).into_iter().map(|(fraction, title)| {
+                        let x = to_x(fraction).to_string();
+                        html! {
                             <line class="tl-mark" data-testid="timeline-mark" x1={x.clone()} x2={x}
                                 y1="0" y2={HEIGHT.to_string()}>
-                                <title>{ title.clone() }</title>
+                                <title>{ title }</title>
                             </line>
-                        })
+                        }
                     }) }
                     if let Some(selection) = selection {
                         { band("tl-selection", selection) }
@@ -290,6 +297,28 @@ mod tests {
             bucket_ms: 1_000,
             buckets: vec![LevelCounts::default(); buckets],
         }
+    }
+
+    #[test]
+    fn section_marks_are_one_a_bucket_at_most() {
+        let timeline = timeline(10);
+        let start = timeline.start.unwrap();
+        let at = |ms: i64| start + TimeDelta::milliseconds(ms);
+        let marks = vec![
+            (at(100), "one".to_owned()),
+            (at(200), "two".to_owned()),
+            (at(900), "three".to_owned()),
+            (at(4_500), "four".to_owned()),
+        ];
+        let thinned = thin_marks(&timeline, &marks);
+        assert_eq!(
+            thinned
+                .iter()
+                .map(|(_, title)| title.as_str())
+                .collect::<Vec<_>>(),
+            ["one (and 2 more)", "four"]
+        );
+        assert!((thinned[1].0 - 0.45).abs() < 1e-9, "{thinned:?}");
     }
 
     #[test]
