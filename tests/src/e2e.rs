@@ -108,13 +108,32 @@ impl AppSession {
         data_dir: &Path,
         webview_home: &Path,
     ) -> Result<Self, String> {
+        Self::launch_with(name, data_dir, webview_home, FileAccess::AsTheTests).await
+    }
+
+    async fn launch_with(
+        name: &str,
+        data_dir: &Path,
+        webview_home: &Path,
+        access: FileAccess,
+    ) -> Result<Self, String> {
         let turn = ONE_SESSION_AT_A_TIME.lock().await;
         let app = app_binary()?;
         let path = recording_browser(webview_home)?;
         let display = Display::start()?;
         let port = free_port()?;
         let native_port = free_port()?;
-        let mut driver = Command::new(tauri_driver());
+        let mut driver = if access == FileAccess::OwnersOnly && running_as_root() {
+            // Without these two, root is refused what a file's mode refuses
+            // (it still owns what the tests made).
+            let mut without = Command::new("setpriv");
+            without
+                .args(["--bounding-set", "-dac_override,-dac_read_search", "--"])
+                .arg(tauri_driver());
+            without
+        } else {
+            Command::new(tauri_driver())
+        };
         driver
             .args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
@@ -651,6 +670,47 @@ where
         return;
     }
     run_session(name, AppSession::launch(name, data_dir).await, test).await;
+}
+
+/// [`with_app`], with a file's mode binding the app even when the tests
+/// run as root (on Linux: root's power to read and write any file is
+/// dropped from the app's processes), so a file made unreadable is
+/// unreadable to the app.
+pub async fn with_app_bound_by_file_modes<F>(name: &str, data_dir: &Path, test: F)
+where
+    F: AsyncFnOnce(&AppSession) -> Result<(), String>,
+{
+    if let Some(reason) = unsupported_platform() {
+        eprintln!("{name}: {reason}");
+        return;
+    }
+    let webview_home = data_dir.join(".webview-home");
+    let launched =
+        AppSession::launch_with(name, data_dir, &webview_home, FileAccess::OwnersOnly).await;
+    run_session(name, launched, test).await;
+}
+
+/// Whether the app may read and write every file, as root may.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FileAccess {
+    /// As the tests may.
+    AsTheTests,
+    /// As a file's mode says, root or not.
+    OwnersOnly,
+}
+
+/// Whether this process runs as root (Linux: its effective user id, from
+/// `/proc`; elsewhere never, as far as the tests are concerned).
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let ids = status.lines().find_map(|line| line.strip_prefix("Uid:"))?;
+            ids.split_whitespace()
+                .nth(1)
+                .map(|effective| effective == "0")
+        })
+        .unwrap_or(false)
 }
 
 /// [`with_app`], with the webview's own folders in `webview_home` (see

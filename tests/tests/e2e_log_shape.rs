@@ -5,12 +5,14 @@
 //! opens again at the size it was left; a script's `::group::`s make an
 //! outline with durations that jumps to a section or narrows the panel,
 //! sections fold and unfold, and a failed run opened from History shows
-//! the section it failed in.
+//! the section it failed in, as does a failed backup.
 
 // Test code: a failed precondition should stop the test loudly.
 #![allow(clippy::unwrap_used)]
 
-use taskdeck_tests::e2e::{AppSession, ROWS, test_id, wait_until, with_app};
+use taskdeck_tests::e2e::{
+    AppSession, ROWS, test_id, wait_until, with_app, with_app_bound_by_file_modes,
+};
 
 /// The messages of the rows on screen.
 async fn messages(app: &AppSession) -> Result<Vec<String>, String> {
@@ -418,4 +420,100 @@ async fn a_scripts_groups_are_an_outline_with_durations_that_narrows_the_panel()
         Ok(())
     })
     .await;
+}
+
+/// A backup that fails in its Archive step: its outline marks Archive as
+/// where it failed, and opened again from History it shows Archive's
+/// lines with Scan folded. A file its mode makes unreadable fails it
+/// (`on_unreadable: fail`); the app is bound by file modes even when the
+/// tests run as root. Unix only: file modes.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_backup_opens_on_the_section_it_failed_in() {
+    use std::os::unix::fs::PermissionsExt;
+    let data_dir = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("documents");
+    std::fs::create_dir_all(&source).unwrap();
+    std::fs::write(source.join("a-letter.txt"), "Dear reader,\n").unwrap();
+    let locked = source.join("b-locked.txt");
+    std::fs::write(&locked, "private").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let destination = work.path().join("backups");
+    with_app_bound_by_file_modes(
+        "failed-backup",
+        data_dir.path(),
+        async |app: &AppSession| {
+            app.by_test_id("plugin-picker").await?;
+            app.select("plugin-picker", "backup").await?;
+            app.fill("param-source", &source.display().to_string())
+                .await?;
+            app.fill("param-destination", &destination.display().to_string())
+                .await?;
+            app.select("param-on_unreadable", "fail").await?;
+            app.click("run-button").await?;
+            app.wait_for_text(&test_id("panel-status"), |text| {
+                text.eq_ignore_ascii_case("failed")
+            })
+            .await?;
+            let titles = wait_until(
+                "the outline of Scan and Archive",
+                async || app.text_contents(&test_id("outline-title")).await,
+                |titles| titles.len() == 2,
+            )
+            .await?;
+            assert_eq!(
+                titles.iter().map(|title| title.trim()).collect::<Vec<_>>(),
+                ["Scan", "Archive"]
+            );
+            let statuses = app
+                .attributes(&test_id("outline-item"), "data-status")
+                .await?;
+            assert_eq!(statuses, ["ok", "errors"]);
+            let failing = app
+                .attributes(&test_id("outline-item"), "data-failing")
+                .await?;
+            assert_eq!(failing, ["", "true"]);
+
+            // Opened again from History: Scan folded, Archive open on the
+            // file that failed it.
+            app.click("nav-history").await?;
+            app.click("history-open").await?;
+            let shown = wait_until(
+                "Archive open, Scan folded",
+                async || messages(app).await,
+                |shown| {
+                    shown.iter().any(|line| line == "Scan")
+                        && shown.iter().any(|line| line.starts_with("cannot read"))
+                        && !shown
+                            .iter()
+                            .any(|line| line.contains("files (") && line.contains("selected"))
+                },
+            )
+            .await?;
+            assert!(
+                shown
+                    .iter()
+                    .any(|line| line.starts_with("added a-letter.txt")),
+                "Archive's lines are shown: {shown:?}"
+            );
+            let error = shown
+                .iter()
+                .find(|line| line.starts_with("cannot read"))
+                .cloned()
+                .unwrap_or_default();
+            assert!(error.contains("b-locked.txt"), "{error}");
+            let folds = app
+                .attributes(&test_id("fold-toggle"), "aria-expanded")
+                .await?;
+            assert_eq!(folds, ["false", "true"], "Scan folded, Archive open");
+            app.screenshot("failed-backup-opened").await?;
+            Ok(())
+        },
+    )
+    .await;
+    assert!(
+        std::fs::read_dir(&destination).map_or(true, |mut entries| entries.next().is_none()),
+        "a failed backup leaves no archive"
+    );
 }
