@@ -93,6 +93,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compare two runs' logs line by line, aligned section by section:
+    /// a unified diff, with times, durations, numbers, UUIDs, hex ids and
+    /// temporary paths normalised first. Exits 0 when they match, 1 when
+    /// they differ.
+    Diff {
+        /// The first run's task id.
+        a: String,
+        /// The second run's task id.
+        b: String,
+        /// Compare the lines as written, without normalising.
+        #[arg(long)]
+        raw: bool,
+        /// Lines of context around each difference (at most 1000).
+        #[arg(long, default_value_t = 3)]
+        context: u32,
+        /// Print the comparison as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the sources of a task's entries.
     Sources {
         /// The task's id.

@@ -25,6 +25,14 @@ pub enum CliError {
         reason: Option<String>,
     },
 
+    /// `diff` found the runs' logs differ (the diff is printed): exit
+    /// status 1, as `diff`'s.
+    #[error("the runs' logs differ in {stretches} place{}", if *.stretches == 1 { "" } else { "s" })]
+    RunsDiffer {
+        /// How many hunks.
+        stretches: usize,
+    },
+
     /// Following a log live failed after it started (the store became
     /// unreadable, say).
     #[error("following the log stopped: {0}")]
@@ -56,7 +64,7 @@ impl CliError {
                 TaskStatus::Cancelled => 130,
                 _ => 1,
             },
-            CliError::Output(_) => 1,
+            CliError::Output(_) | CliError::RunsDiffer { .. } => 1,
         }
     }
 

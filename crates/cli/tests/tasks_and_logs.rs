@@ -1232,3 +1232,103 @@ fn sections_are_listed_nested_and_section_keeps_to_one() {
         "{output:?}"
     );
 }
+
+#[test]
+fn diff_prints_only_what_changed_between_two_runs_and_exits_1_when_they_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every run prints the same file, rewritten between runs: the runs'
+    // command lines (their sections' titles) are the same.
+    let printed = dir.path().join("printed.txt");
+    let show = if cfg!(windows) { "type" } else { "cat" };
+    let command = format!("{show} \"{}\"", printed.display());
+    let run_printing = |text: &str| -> String {
+        std::fs::write(&printed, text).unwrap();
+        let (_, summary) = run_params(dir.path(), &script(&[&command]));
+        summary["id"].as_str().unwrap().to_owned()
+    };
+    let good = run_printing(
+        "::group::Build\nbuilt at 10:42:07 in 3 files\n::endgroup::\n\
+         ::group::Test\nall tests passed\n::endgroup::\n",
+    );
+    let again = run_printing(
+        "::group::Build\nbuilt at 11:03:55 in 4 files\n::endgroup::\n\
+         ::group::Test\nall tests passed\n::endgroup::\n",
+    );
+    let broken = run_printing(
+        "::group::Build\nbuilt at 11:09:12 in 3 files\n::endgroup::\n\
+         ::group::Test\none test failed\n::endgroup::\n",
+    );
+
+    // Normalised, the first two match.
+    let same = run(dir.path(), &["diff", &good, &again]);
+    assert_eq!(same.status.code(), Some(0), "{same:?}");
+    assert!(stdout(&same).contains("the runs' logs match"), "{same:?}");
+    // As written, they differ in the Build line (and the durations on
+    // the task's last line, most likely): the Build line is a stretch.
+    let raw = run(
+        dir.path(),
+        &["diff", &good, &again, "--raw", "--context", "0"],
+    );
+    assert_eq!(raw.status.code(), Some(1), "{raw:?}");
+    let text = stdout(&raw);
+    assert!(
+        text.starts_with(&format!("--- {good} (shell, succeeded,")),
+        "{text}"
+    );
+    assert!(text.contains("\n+++ "), "{text}");
+    assert!(
+        text.contains(
+            "\n-[INFO] shell.stdout: built at 10:42:07 in 3 files\n\
+             +[INFO] shell.stdout: built at 11:03:55 in 4 files\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("all tests passed"),
+        "no context asked: {text}"
+    );
+    assert!(
+        String::from_utf8_lossy(&raw.stderr).contains("the runs' logs differ in"),
+        "{raw:?}"
+    );
+
+    // The failing run: one stretch, in Test, with a line of context.
+    let output = run(
+        dir.path(),
+        &["diff", &good, &broken, "--context", "1", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let comparison: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(comparison["normalised"], true);
+    let hunks = comparison["hunks"].as_array().unwrap();
+    assert_eq!(hunks.len(), 1, "{comparison:#}");
+    let lines: Vec<(&str, &str)> = hunks[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| {
+            (
+                line["change"].as_str().unwrap(),
+                line["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Test's header before, the line after the run's output after.
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(
+        lines[..3],
+        [
+            ("same", "Test"),
+            ("removed", "all tests passed"),
+            ("added", "one test failed"),
+        ]
+    );
+    assert_eq!(lines[3].0, "same");
+    let sections = &hunks[0]["lines"][1]["sections"];
+    assert_eq!(sections[1], "Test", "{sections}");
+
+    // An unknown task is bad input.
+    let output = run(dir.path(), &["diff", &good, "no-such-task"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-task"));
+}

@@ -9,6 +9,7 @@
 pub mod ansi;
 pub mod bounded_lines;
 pub mod cleanup;
+pub mod compare;
 pub mod data_dir;
 pub mod error;
 pub mod export;

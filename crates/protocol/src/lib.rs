@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod commands;
+pub mod compare;
 pub mod error;
 pub mod export;
 pub mod live;
@@ -20,6 +21,7 @@ pub mod task;
 pub mod units;
 
 pub use app::{AppInfo, StorageStatus};
+pub use compare::{ComparedLine, DiffHunk, LineChange, RunComparison};
 pub use error::{ErrorKind, IpcError};
 pub use export::{ExportFormat, ExportHeader, ExportReport, ImportReport, UnknownFormat};
 pub use live::LiveLogMessage;

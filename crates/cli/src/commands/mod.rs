@@ -2,6 +2,7 @@
 //! command opens the store through a [`TaskManager`], so any process can
 //! mark the tasks of a dead one `interrupted`.
 
+mod diff;
 mod export;
 mod follow;
 mod import;
@@ -61,6 +62,19 @@ async fn dispatch(
         Command::Sources { task_id, json } => logs::sources(manager, &task_id, json, printer).await,
         Command::Sections { task_id, json } => {
             logs::sections(manager, &task_id, json, printer).await
+        }
+        Command::Diff {
+            a,
+            b,
+            raw,
+            context,
+            json,
+        } => {
+            let options = taskdeck_core::compare::CompareOptions {
+                normalise: !raw,
+                context,
+            };
+            diff::diff(manager, (&a, &b), options, json, printer).await
         }
         Command::Delete { task_ids } => tasks::delete(manager, &task_ids, printer).await,
         Command::Cleanup {

@@ -3,11 +3,13 @@
 //!
 //! - [`manager`]: [`TaskManager`], which runs tasks on tokio and owns the
 //!   log pipeline of each; its runs are in `run`, its reads in `reads`, its
-//!   subscriptions in `subscriptions`, its settings in `config`.
+//!   comparison of two runs in `compare`, its subscriptions in
+//!   `subscriptions`, its settings in `config`.
 //! - [`context`]: what a plugin works with.
 //! - [`count_feed`]: running tasks' summaries to task subscribers.
 //! - [`runner`]: telling dead processes' tasks from live ones.
 
+mod compare;
 mod config;
 pub mod context;
 pub mod count_feed;
