@@ -3,7 +3,11 @@
 //! at a time. When a fetch is back and the count moved meanwhile, it is
 //! fetched again at once. At 10,000 entries a second the count moves
 //! faster than a fetch returns: dropping the answer of every fetch a newer
-//! count overtook would leave the view still until the task ends.
+//! count overtook would leave the view still until the task ends. The
+//! count itself moves at most every 250 ms (the core's count feed, after
+//! a write): a view that must keep closer to the task (the timeline) is
+//! also fetched every [`POLL`] while the task runs, and a read of a
+//! running task writes what is waiting first.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,6 +17,9 @@ use yew::prelude::*;
 
 use crate::ipc;
 
+/// How often a polled view is fetched while its task runs, in ms.
+pub const POLL: u32 = 100;
+
 /// What the fetch loop is asked for, shared between renders.
 struct Wanted {
     task_id: AttrValue,
@@ -20,16 +27,20 @@ struct Wanted {
     generation: u64,
     /// A fetch loop is running.
     running: bool,
+    /// Fetch every [`POLL`] as well (the task runs).
+    polled: bool,
     unmounted: bool,
 }
 
-/// The newest answer of `ask(task_id)`, fetched again as `moved` changes.
-/// An answer for a task no longer shown is dropped; a failed fetch keeps
-/// the last answer (these views are aids: without them the rows work).
+/// The newest answer of `ask(task_id)`, fetched again as `moved` changes,
+/// and every [`POLL`] while `polled`. An answer for a task no longer shown
+/// is dropped; a failed fetch keeps the last answer (these views are aids:
+/// without them the rows work).
 #[hook]
 pub fn use_live_fetch<C, K>(
     task_id: AttrValue,
     moved: K,
+    polled: bool,
     ask: fn(&str) -> C,
 ) -> Option<Rc<C::Output>>
 where
@@ -41,6 +52,7 @@ where
         task_id: task_id.clone(),
         generation: 0,
         running: false,
+        polled: false,
         unmounted: false,
     });
     {
@@ -49,10 +61,11 @@ where
     }
     {
         let (answer, wanted) = (answer.clone(), Rc::clone(&wanted));
-        use_effect_with((task_id, moved), move |(task_id, _)| {
+        use_effect_with((task_id, moved, polled), move |(task_id, _, polled)| {
             let start = {
                 let mut asked = wanted.borrow_mut();
                 asked.task_id = task_id.clone();
+                asked.polled = *polled;
                 asked.generation += 1;
                 !std::mem::replace(&mut asked.running, true)
             };
@@ -64,7 +77,8 @@ where
     (*answer).clone()
 }
 
-/// Fetches until an answer is for the newest request.
+/// Fetches until an answer is for the newest request and no polling is
+/// asked for.
 async fn fetch_while_wanted<C: Command>(
     wanted: Rc<RefCell<Wanted>>,
     answer: UseStateHandle<Option<Rc<C::Output>>>,
@@ -90,10 +104,16 @@ async fn fetch_while_wanted<C: Command>(
         {
             answer.set(Some(Rc::new(found)));
         }
-        let mut asked = wanted.borrow_mut();
-        if asked.generation == generation {
-            asked.running = false;
-            return;
+        let polled = {
+            let mut asked = wanted.borrow_mut();
+            if asked.generation == generation && !asked.polled {
+                asked.running = false;
+                return;
+            }
+            asked.polled && asked.generation == generation
+        };
+        if polled {
+            gloo_timers::future::TimeoutFuture::new(POLL).await;
         }
     }
 }

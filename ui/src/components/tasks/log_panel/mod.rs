@@ -353,6 +353,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
                 held={held.len()} jump_notice={(*jump_notice).clone()}
                 loading={rows.fetching || rows.loading} {following} {on_follow} />
             <LevelTimeline task_id={props.task_id.clone()} total={info.counts.map(|counts| counts.total())}
+                running={task_status == Some(TaskStatus::Running)}
                 range={(filter.since, filter.until)} {on_range} {on_moment} {marks} />
             <SectionOutline sections={sections.clone()} running={task_status == Some(TaskStatus::Running)}
                 failed={task_status == Some(TaskStatus::Failed)} selected={filter.section}

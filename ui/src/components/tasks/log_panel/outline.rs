@@ -29,8 +29,10 @@ const LIST_HEIGHT: i32 = 88;
 /// or `ended` move.
 #[hook]
 pub fn use_sections(task_id: AttrValue, total: Option<u64>, ended: bool) -> Rc<Vec<LogSection>> {
-    use_live_fetch(task_id, (total, ended), |task_id| GetTaskLogSections {
-        task_id: task_id.to_owned(),
+    use_live_fetch(task_id, (total, ended), false, |task_id| {
+        GetTaskLogSections {
+            task_id: task_id.to_owned(),
+        }
     })
     .unwrap_or_default()
 }

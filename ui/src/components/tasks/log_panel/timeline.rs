@@ -1,10 +1,11 @@
 //! The level timeline above the rows: the task's entries per level in
 //! equal stretches of its run, as stacked bars drawn from the core's
 //! per-second aggregates (never from entries shipped here), fetched again
-//! as a running task's count moves. Dragging across it selects a stretch
-//! of time, which becomes the filter's `since`/`until`; a click jumps to
-//! that moment; Escape, or Clear, drops the selection. Where the task's
-//! top-level sections start is marked with a line.
+//! as a running task's count moves and polled while it runs. Dragging
+//! across it selects a stretch of time, which becomes the filter's
+//! `since`/`until`; a click jumps to that moment; Escape, or Clear, drops
+//! the selection. Where the task's top-level sections start is marked
+//! with a line.
 
 use std::rc::Rc;
 
@@ -94,6 +95,9 @@ pub struct LevelTimelineProps {
     pub task_id: AttrValue,
     /// Its entries so far: the timeline is fetched again when this moves.
     pub total: Option<u64>,
+    /// Whether the task runs: the timeline is polled meanwhile.
+    #[prop_or_default]
+    pub running: bool,
     /// The selected stretch, if any (the filter's).
     pub range: TimeRange,
     /// A stretch was selected, or the selection cleared (`(None, None)`).
@@ -131,10 +135,10 @@ pub fn thin_marks(timeline: &LogTimeline, marks: &[(DateTime<Utc>, String)]) -> 
         .collect()
 }
 
-/// The task's timeline, following its count.
+/// The task's timeline, following its count, and polled while it runs.
 #[hook]
-fn use_timeline(task_id: AttrValue, total: Option<u64>) -> Option<Rc<LogTimeline>> {
-    use_live_fetch(task_id, total, |task_id| GetTaskLogTimeline {
+fn use_timeline(task_id: AttrValue, total: Option<u64>, running: bool) -> Option<Rc<LogTimeline>> {
+    use_live_fetch(task_id, total, running, |task_id| GetTaskLogTimeline {
         task_id: task_id.to_owned(),
         buckets: BUCKETS,
     })
@@ -153,7 +157,7 @@ fn place(node: &NodeRef, event: &MouseEvent) -> Option<(f64, f64)> {
 /// The strip, and the selected stretch with a way to clear it.
 #[function_component(LevelTimeline)]
 pub fn level_timeline(props: &LevelTimelineProps) -> Html {
-    let timeline = use_timeline(props.task_id.clone(), props.total);
+    let timeline = use_timeline(props.task_id.clone(), props.total, props.running);
     let node = use_node_ref();
     // Where a drag started, and where it is now.
     let drag = use_state_eq(|| None::<(f64, f64)>);
