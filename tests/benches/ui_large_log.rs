@@ -2,15 +2,20 @@
 //! 1,000,000 entries, measured in the page.
 //!
 //! A real Taskdeck process (`log-writer`) writes two tasks into one data
-//! directory: a baseline of 1,000 entries and the large one. The app is then
+//! directory, both in sections of 100 entries: a baseline of 1,000 entries
+//! (10 sections) and the large one (10,000 sections for 1,000,000). The app is then
 //! driven through tauri-driver (as the e2e tests are) and every timing is
 //! taken inside the webview with `performance.now()`, from the action to
 //! the first animation frame that shows its result, so WebDriver's polling
-//! adds nothing. Printed: time to the first page, to a level filter's
-//! result and to a search's result for both tasks (and their ratio), the
-//! frame time while scrolling through each log (and their ratio), the
-//! number of row elements in the DOM while scrolling, and the resident
-//! memory of the app and its web processes.
+//! adds nothing. Printed: time to the first page (with the outline of its
+//! sections), to every section folded ("Fold all"), to one unfolded (its
+//! header's toggle), to a level filter's result and to a search's result
+//! for both tasks (and their ratio), the frame time while scrolling
+//! through each log (and their ratio), the number of row elements in the
+//! DOM while scrolling, and the resident memory of the app and its web
+//! processes. The web processes' growth is measured for each log in an app
+//! of its own (History open, then the log opened and scrolled), split by
+//! where it lies (see [`web_memory`]).
 //!
 //! Needs what the e2e tests need (`TASKDECK_E2E_APP`, Xvfb, tauri-driver):
 //! `cargo xtask ui && cargo build -p taskdeck-app && TASKDECK_E2E_APP=…
@@ -24,13 +29,16 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use serde_json::Value;
-use taskdeck_tests::bench::page::{app_memory, in_page, milliseconds};
+use taskdeck_tests::bench::page::{
+    PageMemory, WebMemory, app_memory, in_page, milliseconds, page_memory, web_memory,
+};
 use taskdeck_tests::bench::{self, Figure};
 use taskdeck_tests::e2e::{AppSession, test_id};
 
 /// Milliseconds from clicking the `index`-th "open" button in History to
-/// the first frame showing the newest row of its log (`last_seq`).
-async fn open_task(app: &AppSession, index: usize, last_seq: u64) -> Result<f64, String> {
+/// the first frame showing the newest row of its log (`last_seq`), and to
+/// the first frame showing the outline of its sections.
+async fn open_task(app: &AppSession, index: usize, last_seq: u64) -> Result<(f64, f64), String> {
     // Every open starts from no level filter. The panel remembers the last
     // one chosen, and the level cleared in the previous round was at times
     // still remembered (seen twice, not understood yet; see
@@ -38,19 +46,31 @@ async fn open_task(app: &AppSession, index: usize, last_seq: u64) -> Result<f64,
     let body = format!(
         "localStorage.removeItem('taskdeck.min_level');\n\
          document.querySelectorAll('[data-testid=\"history-open\"]')[{index}].click();\n\
-         frames(() => !!document.querySelector('[data-testid=\"log-row\"][data-seq=\"{last_seq}\"]'),\n\
-                () => performance.now() - start,\n\
+         let rows = null; let outline = null;\n\
+         frames(() => {{\n\
+                  const now = performance.now() - start;\n\
+                  if (rows === null\n\
+                      && document.querySelector('[data-testid=\"log-row\"][data-seq=\"{last_seq}\"]')) rows = now;\n\
+                  if (outline === null\n\
+                      && document.querySelector('[data-testid=\"section-outline\"]')) outline = now;\n\
+                  return rows !== null && outline !== null;\n\
+                }},\n\
+                () => ({{ rows, outline }}),\n\
                 () => ({{ level: document.querySelector('[data-testid=\"filter-level\"]')?.value,\n\
                           rows: document.querySelectorAll('[data-testid=\"log-row\"]').length }}));"
     );
-    milliseconds(in_page(app, &body).await?)
+    let opened = in_page(app, &body).await?;
+    match (opened["rows"].as_f64(), opened["outline"].as_f64()) {
+        (Some(rows), Some(outline)) => Ok((rows, outline)),
+        _ => Err(format!("the log did not open: {opened}")),
+    }
 }
 
 /// Milliseconds from applying a filter (`apply`, JavaScript) to the first
-/// frame where other rows are shown, all satisfying `row_ok` (a JavaScript
-/// predicate over a row element). Rows are compared by their seqs, not as
-/// elements: the list may reuse a row's element for another entry.
-async fn filter_rows(app: &AppSession, apply: &str, row_ok: &str) -> Result<f64, String> {
+/// frame where other rows are shown, satisfying `rows_ok` (a JavaScript
+/// predicate over the row elements). Rows are compared by their seqs, not
+/// as elements: the list may reuse a row's element for another entry.
+async fn filter_rows(app: &AppSession, apply: &str, rows_ok: &str) -> Result<f64, String> {
     let body = format!(
         "const rows = () => [...document.querySelectorAll('[data-testid=\"log-row\"]')];\n\
          const seqs = () => rows().map(row => row.dataset.seq).join(',');\n\
@@ -58,13 +78,40 @@ async fn filter_rows(app: &AppSession, apply: &str, row_ok: &str) -> Result<f64,
          {apply}\n\
          const loading = () => !!document.querySelector('[data-testid=\"rows-loading\"]');\n\
          frames(() => !loading() && rows().length > 0 && seqs() !== before\n\
-                      && rows().every({row_ok}),\n\
+                      && ({rows_ok})(rows()),\n\
                 () => performance.now() - start,\n\
                 () => ({{ loading: loading(), rows: rows().length, unchanged: seqs() === before,\n\
-                          not_ok: rows().filter(row => !({row_ok})(row)).map(row => row.dataset.seq) }}));"
+                          seqs: seqs() }}));"
     );
     milliseconds(in_page(app, &body).await?)
 }
+
+/// Every row satisfies `row_ok` (a JavaScript predicate over a row).
+fn every_row(row_ok: &str) -> String {
+    format!("rows => rows.every({row_ok})")
+}
+
+const FOLD_ALL: &str = "document.querySelector('[data-testid=\"fold-all\"]').click();";
+/// Every section's header stands for its lines: only headers are shown,
+/// but for the task's two lines outside its sections.
+const ALL_FOLDED: &str = "rows => {\n\
+     const heads = rows.filter(row => row.classList.contains('section-head'));\n\
+     return heads.length >= rows.length - 2 && heads.every(row =>\n\
+       row.querySelector('[data-testid=\"fold-toggle\"]').getAttribute('aria-expanded') === 'false');\n\
+   }";
+/// Unfolds the middle folded header on screen; `head` is its seq.
+const UNFOLD_ONE: &str = "const toggles = [...document.querySelectorAll(\n\
+       '[data-testid=\"fold-toggle\"][aria-expanded=\"false\"]')];\n\
+     const toggle = toggles[Math.floor(toggles.length / 2)];\n\
+     const head = Number(toggle.closest('[data-testid=\"log-row\"]').dataset.seq);\n\
+     toggle.click();";
+/// Lines of the unfolded section (the 100 after its header) are shown.
+const ONE_UNFOLDED: &str = "rows => rows.some(row => {\n\
+     const seq = Number(row.dataset.seq);\n\
+     return seq > head && seq <= head + 100 && !row.classList.contains('section-head');\n\
+   })";
+const UNFOLD_ALL: &str = "document.querySelector('[data-testid=\"unfold-all\"]').click();";
+const NONE_FOLDED: &str = "rows => !rows.some(row => row.querySelector('[data-testid=\"fold-toggle\"][aria-expanded=\"false\"]'))";
 
 const SET_LEVEL_ERROR: &str = "const level = document.querySelector('[data-testid=\"filter-level\"]');\n\
      level.value = 'ERROR'; level.dispatchEvent(new Event('change', { bubbles: true }));";
@@ -169,7 +216,7 @@ fn write_task(data_dir: &Path, count: u64) {
     let started = Instant::now();
     let status = Command::new(env!("CARGO_BIN_EXE_log-writer"))
         .arg(data_dir)
-        .args([count.to_string().as_str(), "1000", "quiet"])
+        .args([count.to_string().as_str(), "1000", "quiet", "sections=100"])
         .stdout(Stdio::null())
         .status()
         .expect("log-writer runs");
@@ -182,28 +229,102 @@ fn write_task(data_dir: &Path, count: u64) {
 
 struct Figures {
     open: f64,
+    outline: f64,
+    fold_all: f64,
+    unfold_one: f64,
     level: f64,
     search: f64,
 }
 
-/// Opens the `index`-th task of History (`entries` entries plus the two
-/// system lines) and times the first page, a level filter and a search.
+/// The last seq of a task of `entries` entries: the two system lines, and
+/// a header line for each section of 100.
+fn last_seq(entries: u64) -> u64 {
+    entries + 2 + entries.div_ceil(100)
+}
+
+/// Opens the `index`-th task of History (`entries` entries) and times the
+/// first page, folding every section and unfolding one, a level filter
+/// and a search.
 async fn measure(app: &AppSession, index: usize, entries: u64) -> Result<Figures, String> {
-    let open = open_task(app, index, entries + 2).await?;
-    let level = filter_rows(app, SET_LEVEL_ERROR, "row => row.dataset.level === 'ERROR'").await?;
-    filter_rows(app, CLEAR_LEVEL, "row => true").await?;
+    let (open, outline) = open_task(app, index, last_seq(entries)).await?;
+    let fold_all = filter_rows(app, FOLD_ALL, ALL_FOLDED).await?;
+    let unfold_one = filter_rows(app, UNFOLD_ONE, ONE_UNFOLDED).await?;
+    filter_rows(app, UNFOLD_ALL, NONE_FOLDED).await?;
+    let level = filter_rows(
+        app,
+        SET_LEVEL_ERROR,
+        &every_row("row => row.dataset.level === 'ERROR'"),
+    )
+    .await?;
+    filter_rows(app, CLEAR_LEVEL, "rows => true").await?;
     // The entry written 75th from the start, by its unique number.
     let search = filter_rows(
         app,
         &search("75"),
-        "row => row.querySelector('mark.match') !== null",
+        &every_row("row => row.querySelector('mark.match') !== null"),
     )
     .await?;
     Ok(Figures {
         open,
+        outline,
+        fold_all,
+        unfold_one,
         level,
         search,
     })
+}
+
+/// What opening and scrolling one log grew in an app of its own: the app
+/// process's resident memory and its web processes', before and after.
+struct Growth {
+    app: (u64, u64),
+    web: (WebMemory, WebMemory),
+    page: (PageMemory, PageMemory),
+}
+
+impl Growth {
+    fn web_mib(&self) -> f64 {
+        (self.web.1.total() as f64 - self.web.0.total() as f64) / 1024.0
+    }
+}
+
+/// Launches the app on `data_dir`, measures it with History open, opens
+/// the `index`-th task (of `entries` entries), scrolls it as [`scroll`]
+/// does, and measures again.
+async fn growth(
+    app_binary: &Path,
+    data_dir: &Path,
+    index: usize,
+    entries: u64,
+) -> Result<Growth, String> {
+    let app = AppSession::launch("ui-large-log-memory", data_dir).await?;
+    let outcome = async {
+        app.set_script_timeout(std::time::Duration::from_secs(120))
+            .await?;
+        app.wait_for_text(&test_id("footer-version"), |text| {
+            text.starts_with("Taskdeck")
+        })
+        .await?;
+        app.click("nav-history").await?;
+        app.wait_for_attributes(&test_id("history-row"), "data-task-id", |ids| {
+            ids.len() == 2
+        })
+        .await?;
+        // Let the start settle: the measure is of the log, not of start-up.
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        let (app_before, web_before) = (app_memory(app_binary).0, web_memory(app_binary));
+        let page_before = page_memory(&app).await?;
+        open_task(&app, index, last_seq(entries)).await?;
+        scroll(&app).await?;
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        Ok::<_, String>(Growth {
+            app: (app_before, app_memory(app_binary).0),
+            web: (web_before, web_memory(app_binary)),
+            page: (page_before, page_memory(&app).await?),
+        })
+    }
+    .await;
+    app.finish(outcome).await
 }
 
 async fn run(count: u64) -> Result<(), String> {
@@ -214,6 +335,7 @@ async fn run(count: u64) -> Result<(), String> {
     const BASELINE: u64 = 1_000;
     write_task(data_dir.path(), BASELINE);
     write_task(data_dir.path(), count);
+    let sections = count.div_ceil(100);
 
     let app = AppSession::launch("ui-large-log", data_dir.path()).await?;
     let outcome = async {
@@ -225,7 +347,7 @@ async fn run(count: u64) -> Result<(), String> {
         app.click("nav-history").await?;
         app.wait_for_attributes(&test_id("history-row"), "data-task-id", |ids| ids.len() == 2)
             .await?;
-        let (app_before, web_before) = app_memory(&app_binary);
+        let app_before = app_memory(&app_binary).0;
 
         // History is newest first: the large task is row 0. Alternate
         // between the two (each switch mounts a new panel) and keep the
@@ -247,25 +369,42 @@ async fn run(count: u64) -> Result<(), String> {
         };
         let figures = |large| Figures {
             open: median(|figures| figures.open, large),
+            outline: median(|figures| figures.outline, large),
+            fold_all: median(|figures| figures.fold_all, large),
+            unfold_one: median(|figures| figures.unfold_one, large),
             level: median(|figures| figures.level, large),
             search: median(|figures| figures.search, large),
         };
         let (small, large) = (figures(false), figures(true));
-        let (app_open, web_open) = app_memory(&app_binary);
 
         // Scroll through the large log, then the baseline's, the same way.
         let large_scroll = scroll(&app).await?;
         app.screenshot("scrolled").await?;
-        let (app_scrolled, web_scrolled) = app_memory(&app_binary);
-        open_task(&app, 1, BASELINE + 2).await?;
+        let app_scrolled = app_memory(&app_binary).0;
+        open_task(&app, 1, last_seq(BASELINE)).await?;
         let small_scroll = scroll(&app).await?;
 
-        println!("\nfirst page on screen, level filter (ERROR), search (one entry's number):");
-        println!("  {BASELINE:>9} entries: {:7.1} ms  {:7.1} ms  {:7.1} ms", small.open, small.level, small.search);
-        println!("  {count:>9} entries: {:7.1} ms  {:7.1} ms  {:7.1} ms", large.open, large.level, large.search);
         println!(
-            "  ratio large/baseline: {:.2}  {:.2}  {:.2}",
+            "\nfirst rows on screen, outline on screen, fold all, unfold one, level filter \
+             (ERROR), search (one entry's number):"
+        );
+        for (label, figures) in [(BASELINE, &small), (count, &large)] {
+            println!(
+                "  {label:>9} entries: {:7.1} ms  {:7.1} ms  {:7.1} ms  {:7.1} ms  {:7.1} ms  {:7.1} ms",
+                figures.open,
+                figures.outline,
+                figures.fold_all,
+                figures.unfold_one,
+                figures.level,
+                figures.search
+            );
+        }
+        println!(
+            "  ratio large/baseline: {:.2}  {:.2}  {:.2}  {:.2}  {:.2}  {:.2}",
             large.open / small.open,
+            large.outline / small.outline,
+            large.fold_all / small.fold_all,
+            large.unfold_one / small.unfold_one,
             large.level / small.level,
             large.search / small.search
         );
@@ -284,32 +423,24 @@ async fn run(count: u64) -> Result<(), String> {
             "  ratio large/baseline: {:.2}",
             large_scroll.frame_ms / small_scroll.frame_ms
         );
-        println!("\nresident memory (MiB): app process + its web processes");
-        for (label, (app_kib, web_kib)) in [
-            ("History open", (app_before, web_before)),
-            ("after both tasks", (app_open, web_open)),
-            ("after scrolling", (app_scrolled, web_scrolled)),
-        ] {
-            println!(
-                "  {label:<18} {:6.1} + {:6.1} = {:6.1}",
-                app_kib as f64 / 1024.0,
-                web_kib as f64 / 1024.0,
-                (app_kib + web_kib) as f64 / 1024.0
-            );
-        }
+        let grouped = bench::grouped(count);
+        let in_sections = format!("{grouped} entries in {} sections", bench::grouped(sections));
         for (name, small, large) in [
             ("open: first rows painted", small.open, large.open),
+            ("open: outline of the sections painted", small.outline, large.outline),
+            ("fold all: headers painted", small.fold_all, large.fold_all),
+            ("unfold one section: its lines painted", small.unfold_one, large.unfold_one),
             ("filter change (ERROR): rows painted", small.level, large.level),
             ("search (one match): row painted", small.search, large.search),
         ] {
-            Figure::new("UI", format!("{name}, {} entries", bench::grouped(count)), large, "ms")
+            Figure::new("UI", format!("{name}, {in_sections}"), large, "ms")
                 .baseline(small)
                 .target("< 300 ms", large < 300.0)
                 .print();
         }
         Figure::new(
             "UI",
-            format!("scroll frame time, {} entries", bench::grouped(count)),
+            format!("scroll frame time, {in_sections}"),
             large_scroll.frame_ms,
             "ms",
         )
@@ -336,18 +467,59 @@ async fn run(count: u64) -> Result<(), String> {
         .baseline(app_before as f64 / 1024.0)
         .target("< 200 MiB (baseline: History open)", app_scrolled < 200 * 1024)
         .print();
-        Figure::new(
-            "UI",
-            "WebKit web processes RSS after opening and scrolling",
-            web_scrolled as f64 / 1024.0,
-            "MiB",
-        )
-        .baseline(web_before as f64 / 1024.0)
-        .print();
         Ok::<(), String>(())
     }
     .await;
-    app.finish(outcome).await
+    app.finish(outcome).await?;
+
+    // Each log opened and scrolled in an app of its own, so neither's
+    // memory is counted in the other's growth.
+    let small = growth(&app_binary, data_dir.path(), 1, BASELINE).await?;
+    let large = growth(&app_binary, data_dir.path(), 0, count).await?;
+    println!("\nweb processes' resident memory (MiB), History open → the log opened and scrolled:");
+    for (label, grown) in [(BASELINE, &small), (count, &large)] {
+        let parts = grown.web.1.growth_since(&grown.web.0);
+        println!(
+            "  {label:>9} entries: {:6.1} → {:6.1} (grew {:+.1}: {}); app process {:.1} → {:.1}",
+            grown.web.0.total() as f64 / 1024.0,
+            grown.web.1.total() as f64 / 1024.0,
+            grown.web_mib(),
+            parts
+                .iter()
+                .map(|(part, mib)| format!("{part} {mib:+.1}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            grown.app.0 as f64 / 1024.0,
+            grown.app.1 as f64 / 1024.0,
+        );
+        let (before, after) = grown.page;
+        println!(
+            "  {:>9}  in the page: the UI's wasm memory {:.1} → {:.1} MiB, elements {} → {}",
+            "",
+            before.wasm_bytes as f64 / 1048576.0,
+            after.wasm_bytes as f64 / 1048576.0,
+            before.elements,
+            after.elements
+        );
+    }
+    // A growth under a few MiB is noise: the target holds within 8 MiB.
+    let allowed = (1.5 * small.web_mib()).max(small.web_mib() + 8.0);
+    Figure::new(
+        "UI",
+        format!(
+            "WebKit web processes' growth, open and scroll {} entries",
+            bench::grouped(count)
+        ),
+        large.web_mib(),
+        "MiB",
+    )
+    .baseline(small.web_mib())
+    .target(
+        "≤ 1.5× baseline (1,000 entries), or within 8 MiB of it",
+        large.web_mib() <= allowed,
+    )
+    .print();
+    Ok(())
 }
 
 fn main() {

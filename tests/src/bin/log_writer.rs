@@ -8,9 +8,11 @@
 //! With a count it ends gracefully (`shutdown`, every entry flushed); with
 //! `forever` it emits until it is killed. With `quiet` it prints nothing
 //! (the benchmarks only need the stored task; printing a million entries
-//! could not keep up with the live channel on a slow machine).
+//! could not keep up with the live channel on a slow machine). With
+//! `sections=N` a section ("step 1", "step 2", …) opens before every N
+//! entries.
 //!
-//! Usage: `log-writer <data-dir> <count|forever> [entries-per-ms] [quiet]`
+//! Usage: `log-writer <data-dir> <count|forever> [entries-per-ms] [quiet] [sections=N]`
 
 use std::io::Write;
 use std::sync::Arc;
@@ -23,7 +25,7 @@ use taskdeck_core::{
 use taskdeck_protocol::{LogLevel, ParamField, ParamKind, ParamSchema, PluginInfo, RunTaskRequest};
 
 /// Emits `count` entries (or endlessly with `count` 0), `per_ms` per
-/// millisecond.
+/// millisecond, in sections of `section_every` entries when that is set.
 struct Pulse;
 
 #[async_trait::async_trait]
@@ -37,6 +39,13 @@ impl Plugin for Pulse {
                 fields: vec![
                     ParamField::new("count", "Count", ParamKind::Integer, true, ""),
                     ParamField::new("per_ms", "Per ms", ParamKind::Integer, true, ""),
+                    ParamField::new(
+                        "section_every",
+                        "Section every",
+                        ParamKind::Integer,
+                        false,
+                        "",
+                    ),
                 ],
             },
         }
@@ -45,6 +54,8 @@ impl Plugin for Pulse {
     async fn execute(&self, ctx: TaskContext) -> Result<Value, CoreError> {
         let count: u64 = ctx.param("count")?.unwrap_or(0);
         let per_ms: u64 = ctx.param::<u64>("per_ms")?.unwrap_or(1).max(1);
+        let section_every: u64 = ctx.param("section_every")?.unwrap_or(0);
+        let mut section = None;
         let sources = [
             ctx.logger().clone(),
             ctx.logger().child("archive"),
@@ -52,6 +63,11 @@ impl Plugin for Pulse {
         ];
         let mut index = 0u64;
         while count == 0 || index < count {
+            if section_every > 0 && index.is_multiple_of(section_every) {
+                // The step before ends where this one starts.
+                drop(section.take());
+                section = Some(ctx.section(format!("step {}", index / section_every + 1)));
+            }
             let logger = &sources[(index % 3) as usize];
             let level = LogLevel::ALL[(index % 4) as usize];
             let message = format!("entry {index}: größe {} — ✓", index * 7);
@@ -91,11 +107,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|text| text.parse())
         .transpose()?
         .unwrap_or(1);
-    let quiet = match args.next().as_deref() {
-        None => false,
-        Some("quiet") => true,
-        Some(other) => return Err(format!("unknown option {other:?} (expected `quiet`)").into()),
-    };
+    let (mut quiet, mut section_every) = (false, 0u64);
+    for option in args {
+        match option.split_once('=') {
+            None if option == "quiet" => quiet = true,
+            Some(("sections", every)) => section_every = every.parse()?,
+            _ => {
+                return Err(format!(
+                    "unknown option {option:?} (expected `quiet` or `sections=N`)"
+                )
+                .into());
+            }
+        }
+    }
 
     let store = Store::open(DataDir::resolve(Some(std::path::Path::new(&data_dir)))?).await?;
     let mut plugins = PluginRegistry::builtin();
@@ -105,7 +129,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let task = manager
         .run_task(RunTaskRequest {
             plugin_id: "pulse".into(),
-            params: json!({ "count": count, "per_ms": per_ms })
+            params: json!({ "count": count, "per_ms": per_ms, "section_every": section_every })
                 .as_object()
                 .cloned()
                 .unwrap_or_default(),
