@@ -10,9 +10,7 @@
 // Test code: a failed precondition should stop the test loudly.
 #![allow(clippy::unwrap_used)]
 
-use taskdeck_tests::e2e::{
-    AppSession, ROWS, test_id, wait_until, with_app, with_app_bound_by_file_modes,
-};
+use taskdeck_tests::e2e::{AppSession, ROWS, test_id, wait_until, with_app};
 
 /// The messages of the rows on screen.
 async fn messages(app: &AppSession) -> Result<Vec<String>, String> {
@@ -431,6 +429,7 @@ async fn a_scripts_groups_are_an_outline_with_durations_that_narrows_the_panel()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_backup_opens_on_the_section_it_failed_in() {
     use std::os::unix::fs::PermissionsExt;
+    use taskdeck_tests::e2e::with_app_bound_by_file_modes;
     let data_dir = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     let source = work.path().join("documents");
