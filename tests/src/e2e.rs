@@ -87,17 +87,7 @@ impl AppSession {
     /// Launches the app with `data_dir` as its `TASKDECK_DATA_DIR`; `name`
     /// names the test's screenshots.
     pub async fn launch(name: &str, data_dir: &Path) -> Result<Self, String> {
-        // The webview's own data, cache and config folders, inside the data
-        // directory: a later session on the same data directory is a
-        // restart of the same installation (local storage included). A data
-        // "directory" that is a file (a test of that error) gets them beside
-        // it.
-        let webview_home = if data_dir.is_dir() {
-            data_dir.join(".webview-home")
-        } else {
-            data_dir.parent().unwrap_or(data_dir).join(".webview-home")
-        };
-        Self::launch_with_webview_home(name, data_dir, &webview_home).await
+        Self::launch_with_webview_home(name, data_dir, &webview_home_of(data_dir)).await
     }
 
     /// [`AppSession::launch`] with the webview's own folders in
@@ -665,11 +655,7 @@ pub async fn with_app<F>(name: &str, data_dir: &Path, test: F)
 where
     F: AsyncFnOnce(&AppSession) -> Result<(), String>,
 {
-    if let Some(reason) = unsupported_platform() {
-        eprintln!("{name}: {reason}");
-        return;
-    }
-    run_session(name, AppSession::launch(name, data_dir).await, test).await;
+    with_session(name, AppSession::launch(name, data_dir), test).await;
 }
 
 /// [`with_app`], with a file's mode binding the app even when the tests
@@ -680,14 +666,37 @@ pub async fn with_app_bound_by_file_modes<F>(name: &str, data_dir: &Path, test: 
 where
     F: AsyncFnOnce(&AppSession) -> Result<(), String>,
 {
+    let webview_home = webview_home_of(data_dir);
+    let launch = AppSession::launch_with(name, data_dir, &webview_home, FileAccess::OwnersOnly);
+    with_session(name, launch, test).await;
+}
+
+/// The webview's own data, cache and config folders for a session on
+/// `data_dir`: inside it, so a later session on the same data directory is
+/// a restart of the same installation (local storage included). A data
+/// "directory" that is a file (a test of that error) gets them beside it.
+fn webview_home_of(data_dir: &Path) -> PathBuf {
+    if data_dir.is_dir() {
+        data_dir.join(".webview-home")
+    } else {
+        data_dir.parent().unwrap_or(data_dir).join(".webview-home")
+    }
+}
+
+/// Runs `test` against the session `launch` starts, where the app can run
+/// (one line saying why not elsewhere).
+async fn with_session<F>(
+    name: &str,
+    launch: impl std::future::Future<Output = Result<AppSession, String>>,
+    test: F,
+) where
+    F: AsyncFnOnce(&AppSession) -> Result<(), String>,
+{
     if let Some(reason) = unsupported_platform() {
         eprintln!("{name}: {reason}");
         return;
     }
-    let webview_home = data_dir.join(".webview-home");
-    let launched =
-        AppSession::launch_with(name, data_dir, &webview_home, FileAccess::OwnersOnly).await;
-    run_session(name, launched, test).await;
+    run_session(name, launch.await, test).await;
 }
 
 /// Whether the app may read and write every file, as root may.
@@ -719,12 +728,8 @@ pub async fn with_app_and_webview_home<F>(name: &str, data_dir: &Path, webview_h
 where
     F: AsyncFnOnce(&AppSession) -> Result<(), String>,
 {
-    if let Some(reason) = unsupported_platform() {
-        eprintln!("{name}: {reason}");
-        return;
-    }
-    let launched = AppSession::launch_with_webview_home(name, data_dir, webview_home).await;
-    run_session(name, launched, test).await;
+    let launch = AppSession::launch_with_webview_home(name, data_dir, webview_home);
+    with_session(name, launch, test).await;
 }
 
 async fn run_session<F>(name: &str, launched: Result<AppSession, String>, test: F)

@@ -115,20 +115,21 @@ pub struct LevelTimelineProps {
 /// start, titled by the first and how many more, not 10,000 lines.
 pub fn thin_marks(timeline: &LogTimeline, marks: &[(DateTime<Utc>, String)]) -> Vec<(f64, String)> {
     let buckets = timeline.buckets.len().max(1) as f64;
-    let mut thinned: Vec<(f64, String, usize)> = Vec::new();
+    // (bucket, where, first title, how many more in the bucket)
+    let mut thinned: Vec<(f64, f64, String, usize)> = Vec::new();
     for (moment, title) in marks {
         let Some(fraction) = fraction_of(timeline, *moment) else {
             continue;
         };
         let bucket = (fraction * buckets).floor();
         match thinned.last_mut() {
-            Some((last, _, more)) if (*last * buckets).floor() == bucket => *more += 1,
-            _ => thinned.push((fraction, title.clone(), 0)),
+            Some((last, _, _, more)) if *last == bucket => *more += 1,
+            _ => thinned.push((bucket, fraction, title.clone(), 0)),
         }
     }
     thinned
         .into_iter()
-        .map(|(fraction, title, more)| match more {
+        .map(|(_, fraction, title, more)| match more {
             0 => (fraction, title),
             more => (fraction, format!("{title} (and {more} more)")),
         })
