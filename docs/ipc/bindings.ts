@@ -37,8 +37,8 @@ export const commands = {
 	runTask: (request: RunTaskRequest_Deserialize) => typedError<TaskSummary_Serialize, IpcError>(__TAURI_INVOKE("run_task", { request })),
 	/**  Asks a running task to stop. */
 	cancelTask: (taskId: string) => typedError<null, IpcError>(__TAURI_INVOKE("cancel_task", { taskId })),
-	/**  Tasks, newest first. */
-	listTasks: (filter: TaskListFilter_Deserialize) => typedError<TaskSummary_Serialize[], IpcError>(__TAURI_INVOKE("list_tasks", { filter })),
+	/**  One page of the tasks the filter matches, with counts per status. */
+	listTasks: (filter: TaskListFilter_Deserialize) => typedError<TaskPage_Serialize, IpcError>(__TAURI_INVOKE("list_tasks", { filter })),
 	/**  One task. */
 	getTask: (taskId: string) => typedError<TaskSummary_Serialize, IpcError>(__TAURI_INVOKE("get_task", { taskId })),
 	/**  Deletes finished tasks with their logs. */
@@ -61,6 +61,10 @@ export const commands = {
 	getTaskLogSections: (taskId: string) => typedError<LogSection_Serialize[], IpcError>(__TAURI_INVOKE("get_task_log_sections", { taskId })),
 	/**  The sources of a task's entries, in name order. */
 	getTaskLogSources: (taskId: string) => typedError<string[], IpcError>(__TAURI_INVOKE("get_task_log_sources", { taskId })),
+	/**  One page of the tasks whose logs match a search, newest first. */
+	searchRuns: (request: RunSearchRequest_Deserialize) => typedError<RunSearchPage_Serialize, IpcError>(__TAURI_INVOKE("search_runs", { request })),
+	/**  Two runs' logs compared, with `context` lines around each difference. */
+	compareRuns: (a: string, b: string, normalise: boolean, context: number) => typedError<RunComparison_Serialize, IpcError>(__TAURI_INVOKE("compare_runs", { a, b, normalise, context })),
 	/**
 	 *  Follows a task's log: batches of entries matching `filter` (level,
 	 *  source and search; its cursors and limit do not apply) after
@@ -88,6 +92,10 @@ export const commands = {
 	 *  what they would remove.
 	 */
 	runCleanup: (dryRun: boolean) => typedError<RemovalReport_Serialize, IpcError>(__TAURI_INVOKE("run_cleanup", { dryRun })),
+	/**  History's remembered filters (empty: none). */
+	getHistoryFilter: () => typedError<string, IpcError>(__TAURI_INVOKE("get_history_filter")),
+	/**  Remembers History's filters. */
+	saveHistoryFilter: (filter: string) => typedError<null, IpcError>(__TAURI_INVOKE("save_history_filter", { filter })),
 	/**
 	 *  What the last automatic cleanup that did something reported (the one at
 	 *  start-up may have run before the UI listened).
@@ -174,6 +182,70 @@ export type Color =
 number | 
 /**  Red, green and blue. */
 [number, number, number];
+
+/**  One line of a [`DiffHunk`]. */
+export type ComparedLine = ComparedLine_Serialize | ComparedLine_Deserialize;
+
+/**  One line of a [`DiffHunk`]. */
+export type ComparedLine_Deserialize = {
+	change: LineChange,
+	/**  Its `seq` in the first run, unless it was added. */
+	a_seq?: number | null,
+	/**  Its `seq` in the second run, unless it was removed. */
+	b_seq?: number | null,
+	level: LogLevel,
+	source: string,
+	/**  As written (the second run's, for a line in both). */
+	message: string,
+	/**  The titles of the sections it lies in, outermost first. */
+	sections: string[],
+};
+
+/**  One line of a [`DiffHunk`]. */
+export type ComparedLine_Serialize = {
+	change: LineChange,
+	/**  Its `seq` in the first run, unless it was added. */
+	a_seq: number | null,
+	/**  Its `seq` in the second run, unless it was removed. */
+	b_seq: number | null,
+	level: LogLevel,
+	source: string,
+	/**  As written (the second run's, for a line in both). */
+	message: string,
+	/**  The titles of the sections it lies in, outermost first. */
+	sections: string[],
+};
+
+/**  A stretch of the two logs with differences, and context around them. */
+export type DiffHunk = DiffHunk_Serialize | DiffHunk_Deserialize;
+
+/**  A stretch of the two logs with differences, and context around them. */
+export type DiffHunk_Deserialize = {
+	/**
+	 *  Where it starts in the first run's log (the 1-based line, which is
+	 *  its `seq`), and how many of its lines it spans.
+	 */
+	a_start: number,
+	a_lines: number,
+	/**  The same in the second run's log. */
+	b_start: number,
+	b_lines: number,
+	lines: ComparedLine_Deserialize[],
+};
+
+/**  A stretch of the two logs with differences, and context around them. */
+export type DiffHunk_Serialize = {
+	/**
+	 *  Where it starts in the first run's log (the 1-based line, which is
+	 *  its `seq`), and how many of its lines it spans.
+	 */
+	a_start: number,
+	a_lines: number,
+	/**  The same in the second run's log. */
+	b_start: number,
+	b_lines: number,
+	lines: ComparedLine_Serialize[],
+};
 
 /**
  *  What class of failure an [`IpcError`] reports, so a front end can react to
@@ -283,6 +355,15 @@ export type LevelCounts = {
 	/**  `ERROR` entries. */
 	error: number,
 };
+
+/**  How a line of a comparison stands. */
+export type LineChange = 
+/**  In both runs (context around a difference). */
+"same" | 
+/**  Only in the first run. */
+"removed" | 
+/**  Only in the second run. */
+"added";
 
 /**  One message of a live subscription. */
 export type LiveLogMessage = LiveLogMessage_Serialize | LiveLogMessage_Deserialize;
@@ -868,6 +949,13 @@ export type PluginInfo_Serialize = {
 	params: ParamSchema_Serialize,
 };
 
+/**  Which tasks the problem filter keeps. */
+export type ProblemFilter = 
+/**  Tasks that logged a warning or an error. */
+"warnings" | 
+/**  Tasks that logged an error. */
+"errors";
+
 /**  Why a task was removed. */
 export type RemovalReason = 
 /**  The user deleted it. */
@@ -985,6 +1073,150 @@ export type RetentionSettings_Serialize = {
 	max_database_mb: number | null,
 };
 
+/**  Two runs compared. */
+export type RunComparison = RunComparison_Serialize | RunComparison_Deserialize;
+
+/**  Two runs compared. */
+export type RunComparison_Deserialize = {
+	a: TaskSummary_Deserialize,
+	b: TaskSummary_Deserialize,
+	/**
+	 *  Whether volatile parts (times, durations, numbers, ids, temporary
+	 *  paths) were normalised before comparing.
+	 */
+	normalised: boolean,
+	/**  The lines of context kept around each difference. */
+	context: number,
+	/**  The differences, in log order; none when the runs match. */
+	hunks: DiffHunk_Deserialize[],
+};
+
+/**  Two runs compared. */
+export type RunComparison_Serialize = {
+	a: TaskSummary_Serialize,
+	b: TaskSummary_Serialize,
+	/**
+	 *  Whether volatile parts (times, durations, numbers, ids, temporary
+	 *  paths) were normalised before comparing.
+	 */
+	normalised: boolean,
+	/**  The lines of context kept around each difference. */
+	context: number,
+	/**  The differences, in log order; none when the runs match. */
+	hunks: DiffHunk_Serialize[],
+};
+
+/**  One task with matches. */
+export type RunSearchGroup = RunSearchGroup_Serialize | RunSearchGroup_Deserialize;
+
+/**  One task with matches. */
+export type RunSearchGroup_Deserialize = {
+	/**  The task. */
+	task: TaskSummary_Deserialize,
+	/**
+	 *  How many of its entries match (counted up to
+	 *  [`LogCount::MAX_SEARCH_COUNT`]).
+	 */
+	count: LogCount,
+	/**
+	 *  Its first matches in log order, with their context lines
+	 *  ([`LogEntry::context`]).
+	 */
+	hits: LogEntry_Deserialize[],
+};
+
+/**  One task with matches. */
+export type RunSearchGroup_Serialize = {
+	/**  The task. */
+	task: TaskSummary_Serialize,
+	/**
+	 *  How many of its entries match (counted up to
+	 *  [`LogCount::MAX_SEARCH_COUNT`]).
+	 */
+	count: LogCount,
+	/**
+	 *  Its first matches in log order, with their context lines
+	 *  ([`LogEntry::context`]).
+	 */
+	hits: LogEntry_Serialize[],
+};
+
+/**  One page of results. */
+export type RunSearchPage = RunSearchPage_Serialize | RunSearchPage_Deserialize;
+
+/**  One page of results. */
+export type RunSearchPage_Deserialize = {
+	/**  Tasks with matches, newest first. */
+	groups: RunSearchGroup_Deserialize[],
+	/**  Where the next page starts, if older tasks may have matches. */
+	next?: string | null,
+};
+
+/**  One page of results. */
+export type RunSearchPage_Serialize = {
+	/**  Tasks with matches, newest first. */
+	groups: RunSearchGroup_Serialize[],
+	/**  Where the next page starts, if older tasks may have matches. */
+	next: string | null,
+};
+
+/**  What to search for, where. */
+export type RunSearchRequest = RunSearchRequest_Serialize | RunSearchRequest_Deserialize;
+
+/**  What to search for, where. */
+export type RunSearchRequest_Deserialize = {
+	/**
+	 *  The search (required) and the entry conditions: levels, sources,
+	 *  time range, and the context lines around each match. Its cursors,
+	 *  limit, order, section and folding are a single task's and must be
+	 *  left unset.
+	 */
+	filter?: LogFilter_Deserialize,
+	/**  Only tasks with one of these statuses (empty: any). */
+	statuses?: TaskStatus[],
+	/**  Only tasks of this plugin. */
+	plugin_id?: string | null,
+	/**  The page after this cursor ([`RunSearchPage::next`]). */
+	after?: string | null,
+	/**
+	 *  Tasks per page (1..=[`MAX_SEARCH_TASKS`], default
+	 *  [`DEFAULT_SEARCH_TASKS`]).
+	 */
+	tasks?: number | null,
+	/**
+	 *  Matching lines per task (1..=[`MAX_SEARCH_HITS`], default
+	 *  [`DEFAULT_SEARCH_HITS`]).
+	 */
+	hits?: number | null,
+};
+
+/**  What to search for, where. */
+export type RunSearchRequest_Serialize = {
+	/**
+	 *  The search (required) and the entry conditions: levels, sources,
+	 *  time range, and the context lines around each match. Its cursors,
+	 *  limit, order, section and folding are a single task's and must be
+	 *  left unset.
+	 */
+	filter: LogFilter_Serialize,
+	/**  Only tasks with one of these statuses (empty: any). */
+	statuses: TaskStatus[],
+	/**  Only tasks of this plugin. */
+	plugin_id: string | null,
+	/**  The page after this cursor ([`RunSearchPage::next`]). */
+	after: string | null,
+	/**
+	 *  Tasks per page (1..=[`MAX_SEARCH_TASKS`], default
+	 *  [`DEFAULT_SEARCH_TASKS`]).
+	 */
+	tasks: number | null,
+	/**
+	 *  Matching lines per task (1..=[`MAX_SEARCH_HITS`], default
+	 *  [`DEFAULT_SEARCH_HITS`]).
+	 */
+	hits: number | null,
+};
+
 /**  A request to run a plugin. */
 export type RunTaskRequest = RunTaskRequest_Serialize | RunTaskRequest_Deserialize;
 
@@ -1093,6 +1325,16 @@ export type SourceStats = {
 	counts: LevelCounts,
 };
 
+/**  Tasks per status. */
+export type StatusCounts = {
+	pending: number,
+	running: number,
+	succeeded: number,
+	failed: number,
+	cancelled: number,
+	interrupted: number,
+};
+
 /**
  *  Whether log entries can be written right now: while they cannot (a full
  *  disk, a database another program keeps locked), they wait in memory and
@@ -1183,15 +1425,36 @@ export type StyleSpan_Serialize = {
 	end: number,
 } & TextStyle_Serialize;
 
-/**  Which tasks `list_tasks` returns: newest first. */
+/**
+ *  Which tasks `list_tasks` returns, in which order, and which page of
+ *  them.
+ */
 export type TaskListFilter = TaskListFilter_Serialize | TaskListFilter_Deserialize;
 
-/**  Which tasks `list_tasks` returns: newest first. */
+/**
+ *  Which tasks `list_tasks` returns, in which order, and which page of
+ *  them.
+ */
 export type TaskListFilter_Deserialize = {
 	/**  Only tasks with one of these statuses (empty: any). */
 	statuses?: TaskStatus[],
 	/**  Only tasks of this plugin. */
 	plugin_id?: string | null,
+	/**  Only tasks that started at or after this time. */
+	since?: string | null,
+	/**  Only tasks that started before this time. */
+	until?: string | null,
+	/**  Only tasks that logged warnings or errors. */
+	problems?: ProblemFilter | null,
+	/**
+	 *  Only tasks whose parameters, error or plugin contain this text
+	 *  (case-insensitive; blank: any).
+	 */
+	text?: string | null,
+	/**  The list's order. */
+	sort?: TaskSort,
+	/**  Which page. */
+	page?: TaskPageAt,
 	/**
 	 *  At most this many (1..=[`MAX_TASK_LIST_LIMIT`], default
 	 *  [`DEFAULT_TASK_LIST_LIMIT`]).
@@ -1199,17 +1462,87 @@ export type TaskListFilter_Deserialize = {
 	limit?: number | null,
 };
 
-/**  Which tasks `list_tasks` returns: newest first. */
+/**
+ *  Which tasks `list_tasks` returns, in which order, and which page of
+ *  them.
+ */
 export type TaskListFilter_Serialize = {
 	/**  Only tasks with one of these statuses (empty: any). */
 	statuses: TaskStatus[],
 	/**  Only tasks of this plugin. */
 	plugin_id: string | null,
+	/**  Only tasks that started at or after this time. */
+	since: string | null,
+	/**  Only tasks that started before this time. */
+	until: string | null,
+	/**  Only tasks that logged warnings or errors. */
+	problems: ProblemFilter | null,
+	/**
+	 *  Only tasks whose parameters, error or plugin contain this text
+	 *  (case-insensitive; blank: any).
+	 */
+	text: string | null,
+	/**  The list's order. */
+	sort: TaskSort,
+	/**  Which page. */
+	page: TaskPageAt,
 	/**
 	 *  At most this many (1..=[`MAX_TASK_LIST_LIMIT`], default
 	 *  [`DEFAULT_TASK_LIST_LIMIT`]).
 	 */
 	limit: number | null,
+};
+
+/**  One page of the task list. */
+export type TaskPage = TaskPage_Serialize | TaskPage_Deserialize;
+
+/**
+ *  Which page of the list to read: the first or the last in the list's
+ *  order, or the one just after or just before a cursor an earlier page
+ *  gave ([`TaskPage::next`], [`TaskPage::previous`]).
+ */
+export type TaskPageAt = 
+/**  The start of the list. */
+{ at: "first" } | 
+/**  The end of the list (the oldest task, newest first). */
+{ at: "last" } | 
+/**  The tasks after this cursor. */
+{ at: "after"; cursor: string } | 
+/**  The tasks before this cursor. */
+{ at: "before"; cursor: string };
+
+/**  One page of the task list. */
+export type TaskPage_Deserialize = {
+	/**  The tasks, in the list's order. */
+	tasks: TaskSummary_Deserialize[],
+	/**  Where the page before this one ends, if there is one. */
+	previous?: string | null,
+	/**  Where the page after this one starts, if there is one. */
+	next?: string | null,
+	/**
+	 *  Tasks per status among all that every filter but the status one
+	 *  matches (what each status would add).
+	 */
+	counts: StatusCounts,
+	/**  Tasks that every filter matches. */
+	total: number,
+};
+
+/**  One page of the task list. */
+export type TaskPage_Serialize = {
+	/**  The tasks, in the list's order. */
+	tasks: TaskSummary_Serialize[],
+	/**  Where the page before this one ends, if there is one. */
+	previous: string | null,
+	/**  Where the page after this one starts, if there is one. */
+	next: string | null,
+	/**
+	 *  Tasks per status among all that every filter but the status one
+	 *  matches (what each status would add).
+	 */
+	counts: StatusCounts,
+	/**  Tasks that every filter matches. */
+	total: number,
 };
 
 /**  How far a running task says it has come. */
@@ -1230,6 +1563,20 @@ export type TaskProgress_Serialize = {
 	/**  What it is doing now (`archiving photos/2024`). */
 	message: string,
 };
+
+/**  The order of the task list. */
+export type TaskSort = 
+/**
+ *  Started most recently first (a task that has not started counts
+ *  from its creation).
+ */
+"newest" | 
+/**  Started longest ago first. */
+"oldest" | 
+/**  Ran longest first (a task still running counts as not run yet). */
+"longest" | 
+/**  Ran shortest first. */
+"shortest";
 
 /**
  *  Where a task is in its life: `pending → running → succeeded | failed |

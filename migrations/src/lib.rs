@@ -17,6 +17,7 @@ mod m20261204_000004_substring_search;
 mod m20261205_000005_log_styles;
 mod m20261206_000006_log_timeline;
 mod m20261206_000007_log_sections;
+mod m20261207_000008_history_indexes;
 
 /// Applies every Taskdeck migration in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000005_log_styles::Migration),
             Box::new(m20261206_000006_log_timeline::Migration),
             Box::new(m20261206_000007_log_sections::Migration),
+            Box::new(m20261207_000008_history_indexes::Migration),
         ];
         migrations
             .into_iter()

@@ -26,6 +26,10 @@ pub mod keys {
     pub const NO_MODIFIER: char = '\u{E000}';
     /// Escape.
     pub const ESCAPE: char = '\u{E00C}';
+    /// Backspace.
+    pub const BACKSPACE: char = '\u{E003}';
+    /// The down arrow.
+    pub const ARROW_DOWN: char = '\u{E015}';
 }
 
 /// The log panel's rows.
@@ -409,7 +413,7 @@ impl AppSession {
                                       new Promise((resolve) => setTimeout(() => resolve(`${name}: no answer in 5 s`), 5000))]); };\n\
              (async () => { const seen = [];\n\
                  let tasks = [];\n\
-                 seen.push(await timed('list_tasks', async () => { tasks = await invoke('list_tasks', { filter: { statuses: [], plugin_id: null, limit: 1 } }); }));\n\
+                 seen.push(await timed('list_tasks', async () => { tasks = (await invoke('list_tasks', { filter: { limit: 1 } })).tasks; }));\n\
                  if (tasks.length > 0) {\n\
                      seen.push(await timed('get_task_logs', () => invoke('get_task_logs', { taskId: tasks[0].id, filter: { search: 'log', limit: 1 } })));\n\
                  }\n\

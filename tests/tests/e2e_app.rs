@@ -173,6 +173,11 @@ async fn retention_runs_at_start_up_says_so_and_is_edited_in_settings() {
                 && text.contains("beyond the task count limit")
         })
         .await?;
+        app.click("history-back").await?;
+        app.wait_for_attributes(&test_id("history-row"), "data-task-id", |ids| {
+            ids.len() == 2
+        })
+        .await?;
         let rows = app.texts(&test_id("history-row")).await?;
         if rows.len() != 2 || !rows.iter().any(|row| row.contains("system")) {
             return Err(format!(
@@ -246,7 +251,8 @@ async fn retention_runs_at_start_up_says_so_and_is_edited_in_settings() {
     let tasks = taskdeck_core::TaskRepository::new(&store)
         .list(&Default::default())
         .await
-        .unwrap();
+        .unwrap()
+        .rows;
     assert!(tasks.iter().any(|task| task.id == newest));
     assert_eq!(tasks.len(), 2);
 }
@@ -426,6 +432,7 @@ async fn reopen(
     let tasks = manager
         .list_tasks(&taskdeck_protocol::TaskListFilter::default())
         .await
-        .unwrap();
+        .unwrap()
+        .tasks;
     (manager, tasks)
 }

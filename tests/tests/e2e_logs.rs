@@ -124,8 +124,8 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
                           rows: [...new Set(rows.map((row) => row.offsetHeight))] };",
             )
             .await?;
-        if wrapped["body"].as_i64().is_none_or(|height| height <= 20)
-            || wrapped["rows"] != serde_json::json!([60])
+        if wrapped["body"].as_i64().is_none_or(|height| height <= 18)
+            || wrapped["rows"] != serde_json::json!([54])
         {
             return Err(format!("wrapping did not wrap: {wrapped}"));
         }
@@ -191,7 +191,7 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
             // A link to a line of a log that fits on screen keeps the line
             // marked (reaching the bottom does not resume following).
             let task_id = app
-                .attributes(&test_id("history-row"), "data-task-id")
+                .attributes(&test_id("log-panel"), "data-task-id")
                 .await?[0]
                 .clone();
             app.execute(&format!("location.hash = '#/task/{task_id}/line/3'"))
@@ -213,9 +213,21 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
             app.wait_for(&format!("{ROWS}.target[data-seq=\"3\"]"))
                 .await?;
 
-            // Re-run starts the same task again and opens it; delete asks
-            // twice, then removes the old one.
+            // The task has the whole view; Back returns to the list. Re-run
+            // starts the same task again and opens it; delete asks twice,
+            // then removes the old one.
+            app.click("history-back").await?;
             app.click("history-rerun").await?;
+            let rerun = app
+                .wait_for_attributes(&test_id("log-panel"), "data-task-id", |ids| {
+                    ids.len() == 1 && ids[0] != task_id
+                })
+                .await?;
+            app.wait_for_attributes(ROWS, "data-source", |sources| {
+                sources.iter().filter(|source| *source == "shell.stderr").count() == 3
+            })
+            .await?;
+            app.click("history-back").await?;
             app.wait_for_attributes(&test_id("history-row"), "data-status", |statuses| {
                 statuses == ["succeeded", "succeeded"]
             })
@@ -223,15 +235,7 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
             let rows = app
                 .attributes(&test_id("history-row"), "data-task-id")
                 .await?;
-            app.wait_for(&format!(
-                "[data-testid=\"log-panel\"][data-task-id=\"{}\"]",
-                rows[0]
-            ))
-            .await?;
-            app.wait_for_attributes(ROWS, "data-source", |sources| {
-                sources.iter().filter(|source| *source == "shell.stderr").count() == 3
-            })
-            .await?;
+            assert_eq!(rows[0], rerun[0], "the re-run is the newest task");
             let delete_old = format!(
                 "[data-testid=\"history-row\"][data-task-id=\"{}\"] [data-testid=\"history-delete\"]",
                 rows[1]
@@ -255,6 +259,7 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
             // The level filter is remembered too: after a reload the panel
             // opens with it (this log has no ERROR lines).
             // The reload keeps the route: the app comes back in History.
+            app.click("history-open").await?;
             app.select("filter-level", "ERROR").await?;
             app.reload().await?;
             app.by_test_id("view-history").await?;
@@ -496,7 +501,7 @@ async fn a_long_stored_log_opens_on_its_newest_lines_and_loads_earlier_ones() {
 
         // A link to a line opens the task on that line.
         let task_id = app
-            .attributes(&test_id("history-row"), "data-task-id")
+            .attributes(&test_id("log-panel"), "data-task-id")
             .await?[0]
             .clone();
         app.execute(&format!("location.hash = '#/task/{task_id}/line/100'"))
@@ -544,6 +549,7 @@ async fn a_running_task_counts_live_and_cancels_from_history() {
             text.eq_ignore_ascii_case("cancelled")
         })
         .await?;
+        app.click("history-back").await?;
         app.wait_for_attributes(&test_id("history-row"), "data-status", |statuses| {
             statuses == ["cancelled"]
         })

@@ -75,7 +75,8 @@ async fn every_entry_survives_a_graceful_restart_unchanged() {
     let tasks = manager
         .list_tasks(&TaskListFilter::default())
         .await
-        .unwrap();
+        .unwrap()
+        .tasks;
     assert_eq!(tasks.len(), 2);
     let mut read_back = Vec::new();
     for task in tasks.iter().rev() {

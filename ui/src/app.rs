@@ -31,6 +31,7 @@ fn app() -> Html {
     let navigator = use_navigator();
     let view = route.view();
     let link = route.line_link();
+    let query = route.history_query();
     let app_info = use_state(|| None::<Result<AppInfo, IpcError>>);
 
     {
@@ -43,6 +44,15 @@ fn app() -> Html {
         });
     }
 
+    // History's filters go in the address in place of the last ones.
+    let on_query = {
+        let navigator = navigator.clone();
+        Callback::from(move |query: String| {
+            if let Some(navigator) = &navigator {
+                navigator.replace(&Route::history(query));
+            }
+        })
+    };
     let go = move |route: Route| {
         if let Some(navigator) = &navigator {
             navigator.push(&route);
@@ -71,7 +81,7 @@ fn app() -> Html {
                 <CleanupNotice {on_open_log} />
                 { match view {
                     View::Run => html! { <RunView /> },
-                    View::History => html! { <HistoryView {link} /> },
+                    View::History => html! { <HistoryView {link} {query} {on_query} /> },
                     View::Settings => html! { <SettingsView /> },
                 } }
             </main>

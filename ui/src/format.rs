@@ -97,6 +97,22 @@ pub fn date_time(time: DateTime<Utc>) -> String {
     )
 }
 
+/// The moment local day `day` begins (`None` if the browser cannot
+/// place it).
+pub fn local_day_start(day: chrono::NaiveDate) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    let date = js_sys::Date::new_with_year_month_day(
+        u32::try_from(day.year()).ok()?,
+        i32::try_from(day.month0()).ok()?,
+        i32::try_from(day.day()).ok()?,
+    );
+    let millis = date.get_time();
+    if millis.is_nan() {
+        return None;
+    }
+    DateTime::from_timestamp_millis(millis as i64)
+}
+
 /// `12.3 s` between two times, `-` without a start.
 pub fn duration(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> String {
     match (start, end) {

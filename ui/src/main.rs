@@ -6,6 +6,7 @@
 mod app;
 mod components;
 mod format;
+mod history_query;
 mod ipc;
 mod preferences;
 mod route;

@@ -1,5 +1,6 @@
 //! The app's routes, kept in the location hash by `yew-router`: the three
-//! views, and links to one log line (`#/task/<task id>/line/<seq>`), which
+//! views, History with its filters (`#/history/<filters>`, a shareable
+//! link), and links to one log line (`#/task/<task id>/line/<seq>`), which
 //! open the task in History with the panel scrolled to that line.
 
 use yew_router::Routable;
@@ -15,6 +16,13 @@ pub enum Route {
     /// Every past task.
     #[at("/history")]
     History,
+    /// History with filters (a [`HistoryQuery`](crate::history_query)'s
+    /// text).
+    #[at("/history/:query")]
+    HistoryFiltered {
+        /// The filters, as `HistoryQuery::encode` writes them.
+        query: String,
+    },
     /// Retention and logging settings.
     #[at("/settings")]
     Settings,
@@ -62,11 +70,29 @@ impl Route {
         })
     }
 
+    /// The History filters this route names (`None`: the remembered ones).
+    pub fn history_query(&self) -> Option<String> {
+        match self {
+            Route::HistoryFiltered { query } => Some(query.clone()),
+            _ => None,
+        }
+    }
+
+    /// The route to History filtered by `query` (the plain History route
+    /// when it filters nothing).
+    pub fn history(query: String) -> Route {
+        if query.is_empty() {
+            Route::History
+        } else {
+            Route::HistoryFiltered { query }
+        }
+    }
+
     /// The view this route shows: a line link that is not valid shows Run,
     /// as any other unknown address does.
     pub fn view(&self) -> View {
         match self {
-            Route::History => View::History,
+            Route::History | Route::HistoryFiltered { .. } => View::History,
             Route::Settings => View::Settings,
             Route::Line { .. } if self.line_link().is_some() => View::History,
             Route::Run | Route::Line { .. } | Route::Unknown => View::Run,
@@ -131,5 +157,22 @@ mod tests {
             assert_eq!(route_of(&format!("#{}", route.to_path())), route);
             assert_eq!(route.view(), view);
         }
+    }
+
+    #[test]
+    fn history_links_carry_their_filters() {
+        let text = "status.failed-cancelled_text.permission~20denied~2F";
+        let path = Route::history(text.into()).to_path();
+        assert_eq!(
+            path,
+            format!("/history/{text}"),
+            "the router escaped nothing"
+        );
+        let route = route_of(&format!("#{path}"));
+        assert_eq!(route.history_query().as_deref(), Some(text));
+        assert_eq!(route.view(), View::History);
+        assert_eq!(Route::history(String::new()), Route::History);
+        assert_eq!(Route::History.history_query(), None);
+        assert_eq!(Route::Settings.history_query(), None);
     }
 }

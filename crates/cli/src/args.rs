@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use taskdeck_protocol::{ExportFormat, LogLevel, TaskStatus};
+use taskdeck_protocol::{ExportFormat, LogLevel, ProblemFilter, TaskSort, TaskStatus};
 
 use crate::time_arg::TimeArg;
 
@@ -41,18 +41,11 @@ pub enum Command {
     },
     /// Run a task in this process, printing its log as it is written.
     Run(RunArgs),
-    /// List tasks, newest first.
-    Tasks {
-        /// Only tasks with this status (repeatable).
-        #[arg(long = "status", value_name = "S")]
-        statuses: Vec<TaskStatus>,
-        /// At most this many tasks (default 200).
-        #[arg(long, value_name = "N")]
-        limit: Option<u32>,
-        /// Print one JSON task summary per line.
-        #[arg(long)]
-        json: bool,
-    },
+    /// List tasks, newest first, a page at a time, with counts per status.
+    Tasks(TasksArgs),
+    /// Search every task's log at once: the tasks with matches, newest
+    /// first, each with its count and first matching lines.
+    Search(SearchArgs),
     /// Show one task.
     Show {
         /// The task's id.
@@ -293,4 +286,105 @@ pub struct ExportArgs {
     pub output: PathBuf,
     #[command(flatten)]
     pub filter: FilterArgs,
+}
+
+/// `taskdeck tasks`: History's filters, order and paging.
+#[derive(Debug, Args)]
+pub struct TasksArgs {
+    /// Only tasks with this status (repeatable).
+    #[arg(long = "status", value_name = "S")]
+    pub statuses: Vec<TaskStatus>,
+    /// Only tasks of this plugin.
+    #[arg(long, value_name = "ID")]
+    pub plugin: Option<String>,
+    /// Only tasks that started at or after this moment: a local date
+    /// (2026-12-01), date and time (2026-12-01 10:42), time of day today,
+    /// or an RFC 3339 time.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<TimeArg>,
+    /// Only tasks that started before this moment (the forms of --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<TimeArg>,
+    /// Only tasks that started within this long before now (7d, 12h).
+    #[arg(long, value_name = "DURATION", conflicts_with = "since")]
+    pub within: Option<humantime::Duration>,
+    /// Only tasks that logged `warnings` (or errors) or `errors`.
+    #[arg(long, value_name = "KIND")]
+    pub problems: Option<ProblemFilter>,
+    /// Only tasks whose parameters, error or plugin contain this text
+    /// (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    pub text: Option<String>,
+    /// The order: newest, oldest, longest or shortest.
+    #[arg(long, value_name = "ORDER", default_value = "newest")]
+    pub sort: TaskSort,
+    /// At most this many tasks (default 200).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+    /// The page after this cursor (printed under a page that has more).
+    #[arg(long, value_name = "CURSOR", conflicts_with_all = ["before", "last"])]
+    pub after: Option<String>,
+    /// The page before this cursor.
+    #[arg(long, value_name = "CURSOR", conflicts_with = "last")]
+    pub before: Option<String>,
+    /// The last page (the oldest tasks, newest first).
+    #[arg(long)]
+    pub last: bool,
+    /// Print one JSON task summary per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `taskdeck search`: one search over every task's log.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for, as typed (case ignored unless --case-sensitive;
+    /// see --regex and --operators).
+    pub text: String,
+    /// Read the text as a regular expression (the regex crate's syntax).
+    #[arg(long, conflicts_with = "operators")]
+    pub regex: bool,
+    /// Read the text as terms with AND, OR, NOT, ( ) and "quoted phrases".
+    #[arg(long)]
+    pub operators: bool,
+    /// Tell upper and lower case apart.
+    #[arg(long)]
+    pub case_sensitive: bool,
+    /// Only entries of this level (repeatable): debug, info, warning, error.
+    #[arg(long = "level", value_name = "L")]
+    pub levels: Vec<LogLevel>,
+    /// Only entries of this level and more severe ones.
+    #[arg(long, value_name = "L")]
+    pub min_level: Option<LogLevel>,
+    /// Only entries of this source and its dotted children (repeatable).
+    #[arg(long = "source", value_name = "S")]
+    pub sources: Vec<String>,
+    /// Only entries from this moment on: a local date (2026-12-01), date
+    /// and time, time of day today, or an RFC 3339 time.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<TimeArg>,
+    /// Only entries before this moment (the forms of --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<TimeArg>,
+    /// Only tasks with this status (repeatable).
+    #[arg(long = "status", value_name = "S")]
+    pub statuses: Vec<TaskStatus>,
+    /// Only tasks of this plugin.
+    #[arg(long, value_name = "ID")]
+    pub plugin: Option<String>,
+    /// Also show N entries before and after each match (0 to 50).
+    #[arg(short = 'C', long = "context", value_name = "N")]
+    pub context: Option<u32>,
+    /// Tasks per page (default 20, at most 200).
+    #[arg(long, value_name = "N")]
+    pub tasks: Option<u32>,
+    /// Matching lines shown per task (default 3, at most 50).
+    #[arg(long, value_name = "N")]
+    pub hits: Option<u32>,
+    /// The page after this cursor (printed under a page that has more).
+    #[arg(long, value_name = "CURSOR")]
+    pub after: Option<String>,
+    /// Print one JSON object per task with matches and line.
+    #[arg(long)]
+    pub json: bool,
 }

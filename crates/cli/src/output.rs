@@ -12,7 +12,10 @@ use anstream::{AutoStream, ColorChoice};
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 use taskdeck_protocol::styled;
-use taskdeck_protocol::{LevelCounts, LogEntry, LogLevel, LogSection, LogStats, TaskSummary};
+use taskdeck_protocol::{
+    LevelCounts, LogCount, LogEntry, LogLevel, LogSection, LogStats, TaskPage, TaskStatus,
+    TaskSummary,
+};
 
 /// Where and how to print.
 pub struct Printer {
@@ -205,6 +208,45 @@ pub fn task_row(task: &TaskSummary) -> String {
         task.counts.warning,
         task.counts.error
     )
+}
+
+/// The line under a page of `taskdeck tasks`: how many tasks the page
+/// shows of how many match, per status, and the options for the pages
+/// around it.
+pub fn page_summary(page: &TaskPage, statuses: &[TaskStatus]) -> String {
+    let per_status: Vec<String> = TaskStatus::ALL
+        .into_iter()
+        .filter(|status| statuses.is_empty() || statuses.contains(status))
+        .filter(|status| page.counts.get(*status) > 0)
+        .map(|status| format!("{} {status}", page.counts.get(status)))
+        .collect();
+    let mut summary = format!(
+        "{} of {} matching task{}",
+        page.tasks.len(),
+        page.total,
+        if page.total == 1 { "" } else { "s" }
+    );
+    if !per_status.is_empty() {
+        summary.push_str(&format!(" ({})", per_status.join(", ")));
+    }
+    if let Some(cursor) = &page.previous {
+        summary.push_str(&format!("; previous page: --before {cursor}"));
+    }
+    if let Some(cursor) = &page.next {
+        summary.push_str(&format!("; next page: --after {cursor}"));
+    }
+    summary
+}
+
+/// How many entries match: `1 match`, `12 matches`, `100000+ matches`.
+pub fn match_count(count: LogCount) -> String {
+    let more = if count.capped { "+" } else { "" };
+    let noun = if count.matching == 1 && !count.capped {
+        "match"
+    } else {
+        "matches"
+    };
+    format!("{}{more} {noun}", count.matching)
 }
 
 /// `taskdeck show` as text.

@@ -68,6 +68,20 @@ impl TimeArg {
         matches!(self, TimeArg::TimeOfDay(_) | TimeArg::FromStart(_))
     }
 
+    /// The UTC moment for an option (`--since`) that spans many tasks, so
+    /// has no task start: a time of day is today's; a duration from a
+    /// task's start is refused, pointing to `--within`.
+    pub fn resolve_across_tasks(&self, option: &str) -> Result<DateTime<Utc>, String> {
+        if matches!(self, TimeArg::FromStart(_)) {
+            return Err(format!(
+                "{option} takes a date or time here (2026-12-01, 2026-12-01 10:42), not a \
+                 duration from a task's start; for the last few days use --within 7d"
+            ));
+        }
+        self.resolve(Utc::now())
+            .map_err(|reason| format!("{option}: {reason}"))
+    }
+
     /// The UTC moment, for a task that started at `start` (used only by a
     /// relative time).
     pub fn resolve(&self, start: DateTime<Utc>) -> Result<DateTime<Utc>, String> {

@@ -1334,3 +1334,164 @@ fn diff_prints_only_what_changed_between_two_runs_and_exits_1_when_they_differ()
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-task"));
 }
+
+/// The ids of the tasks `tasks` printed as JSON, in order, and what it
+/// said of the page on stderr.
+fn listed(dir: &Path, args: &[&str]) -> (Vec<String>, String) {
+    let mut all = vec!["tasks", "--json"];
+    all.extend_from_slice(args);
+    let output = run(dir, &all);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let ids = json_lines(&output)
+        .iter()
+        .map(|task| task["id"].as_str().unwrap().to_owned())
+        .collect();
+    (ids, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn tasks_filters_pages_both_ways_and_counts_per_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let words = ["red", "green", "blue", "green-blue", "black"];
+    let ids: Vec<String> = words
+        .iter()
+        .map(|word| {
+            let (_, summary) = run_params(dir.path(), &test_programs::echo(word));
+            summary["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let newest_first: Vec<String> = ids.iter().rev().cloned().collect();
+
+    // A page of two, newest first, says how to reach the next.
+    let (first, said) = listed(dir.path(), &["--limit", "2"]);
+    assert_eq!(first, newest_first[..2]);
+    assert!(
+        said.starts_with("2 of 5 matching tasks (5 succeeded)"),
+        "{said}"
+    );
+    let cursor = said
+        .split("--after ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let (second, said) = listed(dir.path(), &["--limit", "2", "--after", &cursor]);
+    assert_eq!(second, newest_first[2..4]);
+    assert!(
+        said.contains("--before ") && said.contains("--after "),
+        "{said}"
+    );
+    // The last page ends with the oldest task; oldest first starts there.
+    let (last, said) = listed(dir.path(), &["--limit", "2", "--last"]);
+    assert_eq!(last, newest_first[3..]);
+    assert!(!said.contains("--after"), "{said}");
+    let (oldest, _) = listed(dir.path(), &["--sort", "oldest", "--limit", "1"]);
+    assert_eq!(oldest, [ids[0].clone()]);
+
+    // Text in the parameters, the status, the plugin.
+    let (green, said) = listed(dir.path(), &["--text", "GREEN"]);
+    assert_eq!(green, [ids[3].clone(), ids[1].clone()]);
+    assert!(said.starts_with("2 of 2 matching tasks"), "{said}");
+    let (failed, said) = listed(dir.path(), &["--status", "failed"]);
+    assert!(failed.is_empty());
+    assert!(said.starts_with("0 of 0 matching tasks"), "{said}");
+    let (others, _) = listed(dir.path(), &["--plugin", "git"]);
+    assert!(others.is_empty());
+    let (recent, _) = listed(dir.path(), &["--within", "1h", "--problems", "errors"]);
+    assert!(recent.is_empty(), "no task logged an error: {recent:?}");
+
+    // Bad input is named, with exit status 2.
+    for (args, expected) in [
+        (vec!["--after", "yesterday"], "page cursor"),
+        (vec!["--since", "+2m"], "--within"),
+        (vec!["--sort", "fastest"], "fastest"),
+        (
+            vec!["--since", "2026-12-06", "--until", "2026-12-01"],
+            "must be before",
+        ),
+    ] {
+        let mut all = vec!["tasks"];
+        all.extend(args);
+        let output = run(dir.path(), &all);
+        assert_eq!(output.status.code(), Some(2), "{all:?}: {output:?}");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(said.contains(expected), "{all:?}: {said}");
+    }
+}
+
+#[test]
+fn search_finds_every_run_with_a_match_newest_first_a_page_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = ["alpha needle one", "beta", "gamma needle two"]
+        .iter()
+        .map(|line| {
+            let (_, summary) = run_params(dir.path(), &test_programs::echo(line));
+            summary["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let groups = |args: &[&str]| -> (Vec<Value>, String) {
+        let mut all = vec!["search", "--json"];
+        all.extend_from_slice(args);
+        let output = run(dir.path(), &all);
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        (
+            json_lines(&output),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+
+    let (found, said) = groups(&["NEEDLE"]);
+    let found_ids: Vec<&str> = found
+        .iter()
+        .map(|group| group["task"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(found_ids, [ids[2].as_str(), ids[0].as_str()]);
+    // The echoed line, and the command line the shell plugin logs first.
+    assert_eq!(found[0]["count"]["matching"], 2);
+    let hits: Vec<&str> = found[0]["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["message"].as_str().unwrap())
+        .collect();
+    assert!(hits.contains(&"gamma needle two"), "{hits:?}");
+    assert!(said.starts_with("2 task(s) with matches"), "{said}");
+
+    // A page of one task, then the next from its cursor.
+    let (page, said) = groups(&["needle", "--tasks", "1"]);
+    assert_eq!(page.len(), 1);
+    let cursor = said.split("--after ").nth(1).unwrap().trim().to_owned();
+    let (rest, _) = groups(&["needle", "--tasks", "1", "--after", &cursor]);
+    assert_eq!(rest[0]["task"]["id"], ids[0].as_str());
+
+    // A regex, and a search nothing matches.
+    let (regex, _) = groups(&["ne+dle t", "--regex"]);
+    assert_eq!(regex.len(), 1);
+    assert_eq!(regex[0]["task"]["id"], ids[2].as_str());
+    let (none, said) = groups(&["nowhere-to-be-found"]);
+    assert!(none.is_empty());
+    assert!(said.contains("no task's log matches"), "{said}");
+
+    // As text: the task's line, then its matching line marked.
+    let output = run(dir.path(), &["search", "alpha"]);
+    let text = stdout(&output);
+    assert!(text.starts_with(&ids[0]), "{text}");
+    assert!(
+        text.contains(": ") && text.contains("alpha needle one"),
+        "{text}"
+    );
+
+    // Bad input is named, with exit status 2.
+    for (args, expected) in [
+        (vec!["search", " "], "needs something to search for"),
+        (vec!["search", "a(", "--regex"], "regular expression"),
+        (vec!["search", "x", "--after", "later"], "search cursor"),
+    ] {
+        let output = run(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(said.contains(expected), "{args:?}: {said}");
+    }
+}

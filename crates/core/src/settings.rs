@@ -1,5 +1,8 @@
 //! [`SettingsRepository`]: the user's [`Settings`] in the store, read with
-//! defaults for anything never saved and written only when valid.
+//! defaults for anything never saved and written only when valid; and the
+//! app's remembered History filters, kept in the data directory beside
+//! them (the webview's own storage writes behind, so an app closed at once
+//! would forget them).
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
@@ -16,6 +19,9 @@ const KEEP_DAYS: &str = "retention.keep_days";
 const MAX_TASKS: &str = "retention.max_tasks";
 const MAX_DATABASE_MB: &str = "retention.max_database_mb";
 const FLUSH_INTERVAL_MS: &str = "flush_interval_ms";
+const HISTORY_FILTER: &str = "view.history_filter";
+/// The longest History filter text kept.
+pub const MAX_HISTORY_FILTER_LEN: usize = 4096;
 
 /// Reads and writes the settings rows.
 #[derive(Debug, Clone)]
@@ -99,6 +105,42 @@ impl SettingsRepository {
     }
 }
 
+impl SettingsRepository {
+    /// History's remembered filters, as the app wrote them (empty when
+    /// none were, or the row cannot be read: it only saves typing).
+    pub async fn history_filter(&self) -> Result<String, CoreError> {
+        let row = settings::Entity::find_by_id(HISTORY_FILTER.to_owned())
+            .one(self.store.connection())
+            .await?;
+        Ok(row
+            .and_then(|row| serde_json::from_str::<String>(&row.value).ok())
+            .unwrap_or_default())
+    }
+
+    /// Remembers History's filters (at most [`MAX_HISTORY_FILTER_LEN`]
+    /// bytes).
+    pub async fn save_history_filter(&self, filter: &str) -> Result<(), CoreError> {
+        if filter.len() > MAX_HISTORY_FILTER_LEN {
+            return Err(CoreError::InvalidArgument(format!(
+                "History's filters are {} bytes long; at most {MAX_HISTORY_FILTER_LEN} are kept",
+                filter.len()
+            )));
+        }
+        settings::Entity::insert(settings::ActiveModel {
+            name: Set(HISTORY_FILTER.to_owned()),
+            value: Set(json(&filter)?),
+        })
+        .on_conflict(
+            OnConflict::column(settings::Column::Name)
+                .update_column(settings::Column::Value)
+                .to_owned(),
+        )
+        .exec(self.store.connection())
+        .await?;
+        Ok(())
+    }
+}
+
 fn json<T: Serialize>(value: &T) -> Result<String, CoreError> {
     serde_json::to_string(value)
         .map_err(|error| CoreError::InvalidArgument(format!("cannot encode a setting: {error}")))
@@ -125,6 +167,27 @@ mod tests {
 
     use super::*;
     use crate::test_support::temp_store;
+
+    #[tokio::test]
+    async fn history_filters_are_remembered_apart_from_the_settings() {
+        let (_dir, store) = temp_store().await;
+        let repository = SettingsRepository::new(&store);
+        assert_eq!(repository.history_filter().await.unwrap(), "");
+        repository
+            .save_history_filter("status.failed_plugin.git")
+            .await
+            .unwrap();
+        repository
+            .save_history_filter("status.failed")
+            .await
+            .unwrap();
+        assert_eq!(repository.history_filter().await.unwrap(), "status.failed");
+        // The settings do not see the row.
+        assert_eq!(repository.load().await.unwrap(), Settings::default());
+        let long = "x".repeat(MAX_HISTORY_FILTER_LEN + 1);
+        let error = repository.save_history_filter(&long).await.unwrap_err();
+        assert!(error.to_string().contains("at most 4096"), "{error}");
+    }
 
     #[tokio::test]
     async fn defaults_until_saved_then_what_was_saved_even_after_reopening() {

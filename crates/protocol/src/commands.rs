@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::{
     AppInfo, CleanupOutcome, ExportFormat, ExportReport, ImportReport, LiveLogMessage, LogCount,
     LogFilter, LogPage, LogSection, LogStats, LogTimeline, PluginInfo, RemovalReport,
-    RunTaskRequest, Settings, SettingsState, StorageStatus, TaskListFilter, TaskSummary,
+    RunComparison, RunSearchPage, RunSearchRequest, RunTaskRequest, Settings, SettingsState,
+    StorageStatus, TaskListFilter, TaskPage, TaskSummary,
 };
 
 /// One IPC command: its arguments are `Self`, serialised as Tauri reads
@@ -92,10 +93,15 @@ commands! {
     RunTask = "run_task" (request: RunTaskRequest) -> TaskSummary;
     /// Asks a running task to stop.
     CancelTask = "cancel_task" (task_id: String) -> ();
-    /// Tasks, newest first.
-    ListTasks = "list_tasks" (filter: TaskListFilter) -> Vec<TaskSummary>;
+    /// One page of the tasks the filter matches, with counts per status.
+    ListTasks = "list_tasks" (filter: TaskListFilter) -> TaskPage;
     /// One task.
     GetTask = "get_task" (task_id: String) -> TaskSummary;
+    /// One page of the tasks whose logs match a search, newest first.
+    SearchRuns = "search_runs" (request: RunSearchRequest) -> RunSearchPage;
+    /// Two runs' logs compared line by line, volatile parts normalised
+    /// or not, with `context` lines around each difference.
+    CompareRuns = "compare_runs" (a: String, b: String, normalise: bool, context: u32) -> RunComparison;
     /// Deletes finished tasks with their logs (running ones are refused).
     DeleteTasks = "delete_tasks" (task_ids: Vec<String>) -> RemovalReport;
     /// One page of a task's entries matching the filter.
@@ -131,6 +137,10 @@ commands! {
     /// Applies the retention settings now, or with `dry_run` lists what
     /// they would remove.
     RunCleanup = "run_cleanup" (dry_run: bool) -> RemovalReport;
+    /// History's remembered filters (empty: none).
+    GetHistoryFilter = "get_history_filter" () -> String;
+    /// Remembers History's filters, in the data directory.
+    SaveHistoryFilter = "save_history_filter" (filter: String) -> ();
     /// What the last automatic cleanup that did something reported.
     LastCleanup = "last_cleanup" () -> Option<CleanupOutcome>;
 }

@@ -11,9 +11,11 @@ pub mod commands;
 pub mod compare;
 pub mod error;
 pub mod export;
+pub mod history;
 pub mod live;
 pub mod log;
 pub mod plugin;
+pub mod run_search;
 pub mod search;
 pub mod settings;
 pub mod styled;
@@ -24,6 +26,9 @@ pub use app::{AppInfo, StorageStatus};
 pub use compare::{ComparedLine, DiffHunk, LineChange, RunComparison};
 pub use error::{ErrorKind, IpcError};
 pub use export::{ExportFormat, ExportHeader, ExportReport, ImportReport, UnknownFormat};
+pub use history::{
+    ProblemFilter, StatusCounts, TaskPage, TaskPageAt, TaskSort, UnknownProblemFilter, UnknownSort,
+};
 pub use live::LiveLogMessage;
 pub use log::{
     Folding, InvalidFilter, LevelCounts, LogCount, LogEntry, LogFilter, LogLevel, LogPage,
@@ -31,6 +36,7 @@ pub use log::{
     UnknownLevel,
 };
 pub use plugin::{InvalidParam, ParamField, ParamKind, ParamSchema, PathPicker, PluginInfo};
+pub use run_search::{RunSearchGroup, RunSearchPage, RunSearchRequest};
 pub use search::{InvalidSearch, SearchExpression, SearchMatcher, SearchMode, SearchQuery};
 pub use settings::{CleanupOutcome, RetentionSettings, Settings, SettingsState};
 pub use styled::{Color, StyleSpan, TextStyle};

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::history::{ProblemFilter, TaskPageAt, TaskSort};
 use crate::log::LevelCounts;
 
 /// Where a task is in its life: `pending → running → succeeded | failed |
@@ -123,7 +124,8 @@ pub struct TaskSummary {
     pub progress: Option<TaskProgress>,
 }
 
-/// Which tasks `list_tasks` returns: newest first.
+/// Which tasks `list_tasks` returns, in which order, and which page of
+/// them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
@@ -132,6 +134,19 @@ pub struct TaskListFilter {
     pub statuses: Vec<TaskStatus>,
     /// Only tasks of this plugin.
     pub plugin_id: Option<String>,
+    /// Only tasks that started at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Only tasks that started before this time.
+    pub until: Option<DateTime<Utc>>,
+    /// Only tasks that logged warnings or errors.
+    pub problems: Option<ProblemFilter>,
+    /// Only tasks whose parameters, error or plugin contain this text
+    /// (case-insensitive; blank: any).
+    pub text: Option<String>,
+    /// The list's order.
+    pub sort: TaskSort,
+    /// Which page.
+    pub page: TaskPageAt,
     /// At most this many (1..=[`MAX_TASK_LIST_LIMIT`], default
     /// [`DEFAULT_TASK_LIST_LIMIT`]).
     pub limit: Option<u32>,

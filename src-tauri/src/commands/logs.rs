@@ -1,7 +1,11 @@
-//! Commands that read a task's log: pages, match counts, stats, the level
-//! timeline and sources.
+//! Commands that read tasks' logs: a task's pages, match counts, stats,
+//! level timeline and sources; a search across runs; two runs compared.
 
-use taskdeck_protocol::{LogCount, LogFilter, LogPage, LogSection, LogStats, LogTimeline};
+use taskdeck_core::compare::CompareOptions;
+use taskdeck_protocol::{
+    LogCount, LogFilter, LogPage, LogSection, LogStats, LogTimeline, RunComparison, RunSearchPage,
+    RunSearchRequest,
+};
 use tauri::State;
 
 use crate::{AppError, AppState};
@@ -247,4 +251,28 @@ mod tests {
         let info = app.invoke("app_info", json!({}));
         assert!(info.is_ok(), "the app still answers: {info:?}");
     }
+}
+
+/// One page of the tasks whose logs match a search, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn search_runs(
+    state: State<'_, AppState>,
+    request: RunSearchRequest,
+) -> Result<RunSearchPage, AppError> {
+    Ok(state.manager()?.search_runs(&request).await?)
+}
+
+/// Two runs' logs compared, with `context` lines around each difference.
+#[tauri::command]
+#[specta::specta]
+pub async fn compare_runs(
+    state: State<'_, AppState>,
+    a: String,
+    b: String,
+    normalise: bool,
+    context: u32,
+) -> Result<RunComparison, AppError> {
+    let options = CompareOptions { normalise, context };
+    Ok(state.manager()?.compare_runs(&a, &b, options).await?)
 }

@@ -1,5 +1,6 @@
 //! Commands of the Settings view: the retention rules and flush interval,
-//! and running the cleanup they describe.
+//! and running the cleanup they describe; and History's remembered
+//! filters, kept beside the settings.
 
 use taskdeck_core::{SettingsRepository, TaskCleanupService};
 use taskdeck_protocol::{CleanupOutcome, RemovalReport, Settings, SettingsState};
@@ -42,6 +43,27 @@ pub async fn run_cleanup(
 ) -> Result<RemovalReport, AppError> {
     Ok(TaskCleanupService::new(state.store()?)
         .apply_settings(dry_run)
+        .await?)
+}
+
+/// History's remembered filters (empty: none).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_history_filter(state: State<'_, AppState>) -> Result<String, AppError> {
+    Ok(SettingsRepository::new(state.store()?)
+        .history_filter()
+        .await?)
+}
+
+/// Remembers History's filters.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_history_filter(
+    state: State<'_, AppState>,
+    filter: String,
+) -> Result<(), AppError> {
+    Ok(SettingsRepository::new(state.store()?)
+        .save_history_filter(&filter)
         .await?)
 }
 

@@ -1,7 +1,9 @@
 //! Commands about plugins and tasks: list plugins, run, cancel, list, get,
 //! delete.
 
-use taskdeck_protocol::{PluginInfo, RemovalReport, RunTaskRequest, TaskListFilter, TaskSummary};
+use taskdeck_protocol::{
+    PluginInfo, RemovalReport, RunTaskRequest, TaskListFilter, TaskPage, TaskSummary,
+};
 use tauri::State;
 
 use crate::{AppError, AppState};
@@ -30,13 +32,13 @@ pub async fn cancel_task(state: State<'_, AppState>, task_id: String) -> Result<
     Ok(state.manager()?.cancel_task(&task_id).await?)
 }
 
-/// Tasks, newest first.
+/// One page of the tasks the filter matches, with counts per status.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_tasks(
     state: State<'_, AppState>,
     filter: TaskListFilter,
-) -> Result<Vec<TaskSummary>, AppError> {
+) -> Result<TaskPage, AppError> {
     Ok(state.manager()?.list_tasks(&filter).await?)
 }
 
@@ -111,7 +113,7 @@ mod tests {
         assert_eq!(finished["status"], "succeeded");
 
         let listed = app.invoke("list_tasks", json!({ "filter": {} })).unwrap();
-        assert_eq!(listed[0]["id"], created.id.as_str());
+        assert_eq!(listed["tasks"][0]["id"], created.id.as_str());
         let bad_limit = error(
             app.invoke("list_tasks", json!({ "filter": { "limit": 0 } }))
                 .unwrap_err(),

@@ -34,6 +34,8 @@ pub fn surface<R: Runtime>() -> tauri_specta::Builder<R> {
             logs::get_task_log_timeline,
             logs::get_task_log_sections,
             logs::get_task_log_sources,
+            logs::search_runs,
+            logs::compare_runs,
             live::subscribe_task_logs,
             live::unsubscribe_task_logs,
             export::export_task_logs,
@@ -41,6 +43,8 @@ pub fn surface<R: Runtime>() -> tauri_specta::Builder<R> {
             settings::get_settings,
             settings::save_settings,
             settings::run_cleanup,
+            settings::get_history_filter,
+            settings::save_history_filter,
             settings::last_cleanup,
         ])
         .events(collect_events![

@@ -8,6 +8,7 @@ mod follow;
 mod import;
 mod logs;
 mod run;
+mod search;
 mod settings;
 mod tasks;
 
@@ -49,11 +50,8 @@ async fn dispatch(
         Command::Index => logs::index(manager, printer).await,
         Command::Plugins { json } => tasks::plugins(manager, json, printer),
         Command::Run(args) => run::run(manager, args, printer).await,
-        Command::Tasks {
-            statuses,
-            limit,
-            json,
-        } => tasks::list(manager, &statuses, limit, json, printer).await,
+        Command::Tasks(args) => tasks::list(manager, args, printer).await,
+        Command::Search(args) => search::search(manager, args, printer).await,
         Command::Show { task_id, json } => tasks::show(manager, &task_id, json, printer).await,
         Command::Logs(args) => logs::logs(manager, args, printer).await,
         Command::Export(args) => export::export(manager, args, printer).await,

@@ -2,11 +2,14 @@
 
 use std::time::Duration;
 
+use chrono::{TimeDelta, Utc};
 use taskdeck_core::{RetentionPolicy, SettingsRepository, TaskCleanupService, TaskManager};
-use taskdeck_protocol::{RemovalReport, TaskListFilter, TaskStatus, human_size};
+use taskdeck_protocol::{RemovalReport, TaskListFilter, TaskPageAt, human_size};
 
+use crate::args::TasksArgs;
 use crate::error::CliError;
 use crate::output::{self, Printer};
+use crate::time_arg::TimeArg;
 
 pub fn plugins(manager: &TaskManager, json: bool, printer: &mut Printer) -> Result<(), CliError> {
     for plugin in manager.plugins() {
@@ -37,19 +40,53 @@ pub fn plugins(manager: &TaskManager, json: bool, printer: &mut Printer) -> Resu
 
 pub async fn list(
     manager: &TaskManager,
-    statuses: &[TaskStatus],
-    limit: Option<u32>,
-    json: bool,
+    args: TasksArgs,
     printer: &mut Printer,
 ) -> Result<(), CliError> {
-    let filter = TaskListFilter {
-        statuses: statuses.to_vec(),
-        plugin_id: None,
-        limit,
+    let moment = |option: &str, value: Option<TimeArg>| {
+        value
+            .map(|value| value.resolve_across_tasks(option))
+            .transpose()
+            .map_err(CliError::Input)
     };
-    for task in manager.list_tasks(&filter).await? {
-        printer.json_or_text(json, &task, output::task_row)?;
+    let since = match args.within {
+        Some(within) => Some(
+            TimeDelta::from_std(*within)
+                .ok()
+                .and_then(|within| Utc::now().checked_sub_signed(within))
+                .ok_or_else(|| {
+                    CliError::Input(format!("--within {within} reaches too far back"))
+                })?,
+        ),
+        None => moment("--since", args.since)?,
+    };
+    let page = if args.last {
+        TaskPageAt::Last
+    } else if let Some(cursor) = args.after {
+        TaskPageAt::After(cursor)
+    } else if let Some(cursor) = args.before {
+        TaskPageAt::Before(cursor)
+    } else {
+        TaskPageAt::First
+    };
+    let filter = TaskListFilter {
+        statuses: args.statuses,
+        plugin_id: args.plugin,
+        since,
+        until: moment("--until", args.until)?,
+        problems: args.problems,
+        text: args.text,
+        sort: args.sort,
+        page,
+        limit: args.limit,
+    };
+    let listed = manager.list_tasks(&filter).await?;
+    for task in &listed.tasks {
+        printer.json_or_text(args.json, task, output::task_row)?;
     }
+    // What the page is part of goes to stderr, so that stdout stays one
+    // task per line for scripts.
+    eprintln!("{}", output::page_summary(&listed, &filter.statuses));
     Ok(())
 }
 

@@ -39,6 +39,7 @@ async fn listed(manager: &TaskManager) -> Vec<(String, String)> {
         .list_tasks(&TaskListFilter::default())
         .await
         .unwrap()
+        .tasks
         .into_iter()
         .map(|task| (task.id, task.plugin_id))
         .collect()

@@ -68,6 +68,7 @@ async fn task_count(store: &Store) -> usize {
         .list(&TaskListFilter::default())
         .await
         .unwrap()
+        .rows
         .len()
 }
 

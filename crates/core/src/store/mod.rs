@@ -6,7 +6,7 @@
 //! transactions, never consistency) and a busy timeout, so the app and the CLI
 //! can share one database file at the same time.
 //!
-//! - [`tasks`] owns task rows; [`logs`] owns log rows, their full-text index
+//! - [`tasks`] owns task rows and [`task_list`] History's paged reads of them; [`logs`] owns log rows, their full-text index
 //!   and their aggregates; [`entities`] holds the SeaORM entities;
 //!   [`space`] measures the file and gives freed space back; [`read`]
 //!   serves the reads that move many rows from blocking connections.
@@ -16,6 +16,7 @@ pub mod entities;
 pub mod logs;
 pub mod read;
 pub mod space;
+pub mod task_list;
 pub mod tasks;
 
 use std::sync::Arc;

@@ -5,11 +5,10 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde_json::{Map, Value};
-use taskdeck_protocol::task::{DEFAULT_TASK_LIST_LIMIT, MAX_TASK_LIST_LIMIT};
-use taskdeck_protocol::{LevelCounts, TaskListFilter, TaskProgress, TaskStatus, TaskSummary};
+use taskdeck_protocol::{LevelCounts, TaskProgress, TaskStatus, TaskSummary};
 
 use super::entities::tasks;
 use super::logs::record::{TaskIdentity, millis_to_time, now_millis};
@@ -116,26 +115,6 @@ impl TaskRepository {
             id: id.to_owned(),
         })
         .ok_or_else(|| CoreError::TaskNotFound(id.to_owned()))
-    }
-
-    /// Tasks matching `filter`, newest first.
-    pub async fn list(&self, filter: &TaskListFilter) -> Result<Vec<tasks::Model>, CoreError> {
-        let limit = filter.limit.unwrap_or(DEFAULT_TASK_LIST_LIMIT);
-        if !(1..=MAX_TASK_LIST_LIMIT).contains(&limit) {
-            return Err(CoreError::InvalidArgument(format!(
-                "limit must be between 1 and {MAX_TASK_LIST_LIMIT}, not {limit}"
-            )));
-        }
-        let mut query = tasks::Entity::find().order_by_desc(tasks::Column::Key);
-        if !filter.statuses.is_empty() {
-            query = query.filter(
-                tasks::Column::Status.is_in(filter.statuses.iter().map(|status| status.as_str())),
-            );
-        }
-        if let Some(plugin_id) = &filter.plugin_id {
-            query = query.filter(tasks::Column::PluginId.eq(plugin_id.as_str()));
-        }
-        Ok(query.limit(u64::from(limit)).all(&self.connection).await?)
     }
 
     /// Marks the task running.

@@ -16,6 +16,7 @@ pub mod count_feed;
 pub mod manager;
 mod reads;
 mod run;
+mod run_search;
 pub mod runner;
 mod subscriptions;
 

@@ -4,14 +4,14 @@
 
 use std::time::Duration;
 
-use taskdeck_protocol::{LogFilter, LogPage, LogStats, TaskListFilter, TaskSummary};
+use taskdeck_protocol::{LogFilter, LogPage, LogStats, TaskListFilter, TaskPage, TaskSummary};
 
 use super::manager::TaskManager;
 use crate::CoreError;
 
 /// How long a read of a running task waits for its newest entries to be
 /// written before it answers from what is already durable.
-const SETTLE_WAIT: Duration = Duration::from_millis(500);
+pub(super) const SETTLE_WAIT: Duration = Duration::from_millis(500);
 
 impl TaskManager {
     /// One task, with its progress if it runs here.
@@ -20,16 +20,23 @@ impl TaskManager {
         Ok(row.to_summary(self.progress_of(task_id)))
     }
 
-    /// Tasks, newest first.
-    pub async fn list_tasks(&self, filter: &TaskListFilter) -> Result<Vec<TaskSummary>, CoreError> {
-        let rows = self.inner.tasks.list(filter).await?;
-        Ok(rows
-            .iter()
-            .map(|row| row.to_summary(self.progress_of(&row.id)))
-            .collect())
+    /// One page of the tasks `filter` matches, with counts per status.
+    pub async fn list_tasks(&self, filter: &TaskListFilter) -> Result<TaskPage, CoreError> {
+        let listed = self.inner.tasks.list(filter).await?;
+        Ok(TaskPage {
+            tasks: listed
+                .rows
+                .iter()
+                .map(|row| row.to_summary(self.progress_of(&row.id)))
+                .collect(),
+            previous: listed.previous,
+            next: listed.next,
+            total: listed.counts.total_of(&filter.statuses),
+            counts: listed.counts,
+        })
     }
 
-    fn progress_of(&self, task_id: &str) -> Option<taskdeck_protocol::TaskProgress> {
+    pub(super) fn progress_of(&self, task_id: &str) -> Option<taskdeck_protocol::TaskProgress> {
         self.lock_running()
             .get(task_id)
             .and_then(|running| running.progress.lock().clone())

@@ -152,6 +152,7 @@ async fn unknown_plugins_and_invalid_params_are_refused_before_anything_is_store
             .list_tasks(&TaskListFilter::default())
             .await
             .unwrap()
+            .tasks
             .is_empty()
     );
 }

@@ -4,7 +4,7 @@
 
 mod export_control;
 mod hidden_lines;
-mod history_list;
+mod history;
 mod log_entry_detail;
 mod log_entry_row;
 mod log_filter_bar;
@@ -16,7 +16,7 @@ mod task_runner;
 
 pub use export_control::ExportControl;
 pub use hidden_lines::HiddenLines;
-pub use history_list::HistoryList;
+pub use history::HistoryList;
 pub use log_entry_detail::LogEntryDetail;
 pub use log_entry_row::LogEntryRow;
 pub use log_filter_bar::LogFilterBar;

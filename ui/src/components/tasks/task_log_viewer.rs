@@ -17,6 +17,9 @@ pub struct TaskLogViewerProps {
     /// A line to open the panel on (from a link).
     #[prop_or_default]
     pub target_seq: Option<u64>,
+    /// Controls shown first on the summary line (History's way back).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 /// The parameters as `name=value` pairs (strings unquoted), single values
@@ -88,11 +91,13 @@ pub fn task_log_viewer(props: &TaskLogViewerProps) -> Html {
             });
         })
     };
-    let summary = match &*task {
+    // One summary line whatever is known yet, so the controls at its start
+    // stay the same elements while the task loads.
+    let (details, load_error) = match &*task {
         Some(Ok(summary)) => {
             let running = matches!(summary.status, TaskStatus::Pending | TaskStatus::Running);
-            html! {
-                <div class="task-summary" data-testid="task-summary">
+            let details = html! {
+                <>
                     <strong>{ summary.plugin_id.clone() }</strong>
                     <code class="task-params" title={params_text(summary)}>
                         <span data-testid="task-params">{ params_text(summary) }</span>
@@ -110,11 +115,23 @@ pub fn task_log_viewer(props: &TaskLogViewerProps) -> Html {
                     if let Some(error) = &summary.error {
                         <p class="task-error" data-testid="task-error" role="alert">{ error.clone() }</p>
                     }
-                </div>
-            }
+                </>
+            };
+            (details, None)
         }
-        Some(Err(error)) => html! { <ErrorBanner error={error.clone()} /> },
-        None => html! {},
+        Some(Err(error)) => (html! {}, Some(error.clone())),
+        None => (html! {}, None),
+    };
+    let summary = html! {
+        <>
+            <div class="task-summary" data-testid="task-summary">
+                { props.children.clone() }
+                { details }
+            </div>
+            if let Some(error) = load_error {
+                <ErrorBanner {error} />
+            }
+        </>
     };
     html! {
         <div class="task-log-viewer" data-testid="task-log-viewer">

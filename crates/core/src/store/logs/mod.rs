@@ -1,5 +1,6 @@
 //! Task logs in the store: [`LogStore`] writes batches and
-//! answers filtered pages, stats and sources; deleting a task removes its
+//! answers filtered pages, stats and sources, and searches across runs
+//! ([`across`]); deleting a task removes its
 //! rows, index entries and aggregates in one transaction; [`timeline`]
 //! reads the per-second aggregates (a task's level timeline, and the
 //! stretch of the log a time range covers), [`sections`] the sections
@@ -8,6 +9,7 @@
 //! on blocking connections ([`bulk`]); searches run through the substring
 //! index ([`search_index`]), which fills behind the writes.
 
+pub mod across;
 pub mod bulk;
 pub mod context;
 pub mod folding;
@@ -20,6 +22,8 @@ pub mod stats;
 pub mod timeline;
 pub mod write;
 
+#[cfg(test)]
+mod across_tests;
 #[cfg(test)]
 mod sections_tests;
 #[cfg(test)]
@@ -143,6 +147,30 @@ impl LogStore {
         } else {
             self.reads.run(work).await
         }
+    }
+
+    /// Up to `tasks` tasks below key `below` whose entries `filter`'s
+    /// search matches within `scope`, newest first (see
+    /// [`across::search_runs`]).
+    pub async fn search_runs(
+        &self,
+        filter: &LogFilter,
+        scope: (Vec<taskdeck_protocol::TaskStatus>, Option<String>),
+        below: Option<i64>,
+        tasks: usize,
+        hits: u32,
+    ) -> Result<across::FoundRuns, CoreError> {
+        let filter = filter.clone();
+        self.reads
+            .run(move |connection| {
+                let (statuses, plugin_id) = &scope;
+                let scope = across::RunScope {
+                    statuses,
+                    plugin_id: plugin_id.as_deref(),
+                };
+                across::search_runs(connection, &filter, scope, below, tasks, hits)
+            })
+            .await
     }
 
     /// The task's entries per level in about `buckets` equal stretches of

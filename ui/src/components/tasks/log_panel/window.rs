@@ -28,7 +28,7 @@ use taskdeck_protocol::LogEntry;
 pub const MAX_ROWS: usize = 5_000;
 /// The height of one row, in CSS pixels (kept in step with `.log-row` in
 /// `styles/main.css`).
-pub const ROW_HEIGHT: i32 = 20;
+pub const ROW_HEIGHT: i32 = 18;
 /// The height of a row when messages wrap: up to three lines (the line
 /// detail shows the rest), still one height for all rows.
 pub const WRAPPED_ROW_HEIGHT: i32 = 3 * ROW_HEIGHT;
@@ -380,20 +380,23 @@ mod tests {
 
     #[test]
     fn only_the_rows_near_the_viewport_are_rendered() {
+        // The arithmetic with rows of 20px, whatever the panel's are.
+        let row = 20;
         // 1,000,000 rows held would still render a screenful.
-        let range = visible_rows(1_000_000, 20 * 500_000, 600, ROW_HEIGHT);
+        let range = visible_rows(1_000_000, 20 * 500_000, 600, row);
         assert_eq!(range, 500_000 - OVERSCAN..500_000 + 31 + OVERSCAN);
-        assert_eq!(visible_rows(10, 0, 600, ROW_HEIGHT), 0..10);
-        assert_eq!(visible_rows(0, 0, 600, ROW_HEIGHT), 0..0);
-        assert_eq!(visible_rows(100, -50, 0, ROW_HEIGHT), 0..(1 + OVERSCAN));
+        assert_eq!(visible_rows(10, 0, 600, row), 0..10);
+        assert_eq!(visible_rows(0, 0, 600, row), 0..0);
+        assert_eq!(visible_rows(100, -50, 0, row), 0..(1 + OVERSCAN));
         // Scrolled past the end (rows dropped since it was measured): the
         // last rows, as the browser shows them, not an empty view.
-        let past_end = visible_rows(5_000, 20 * 9_000, 600, ROW_HEIGHT);
+        let past_end = visible_rows(5_000, 20 * 9_000, 600, row);
         assert_eq!(past_end, 5_000 - 30 - OVERSCAN..5_000);
-        assert_eq!(rows_height(3, ROW_HEIGHT), 60);
+        assert_eq!(rows_height(3, row), 60);
         // Wrapped rows are taller: fewer fit.
-        let wrapped = visible_rows(1_000, 60 * 100, 600, row_height(true));
+        let wrapped = visible_rows(1_000, 60 * 100, 600, 3 * row);
         assert_eq!(wrapped, 100 - OVERSCAN..100 + 11 + OVERSCAN);
-        assert_eq!(rows_height(3, row_height(true)), 180);
+        assert_eq!(rows_height(3, 3 * row), 180);
+        assert_eq!(row_height(true), 3 * ROW_HEIGHT);
     }
 }
