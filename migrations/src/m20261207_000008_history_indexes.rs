@@ -7,8 +7,9 @@
 //!   expressions the list sorts by (a task that has not started counts
 //!   from its creation; one that has not finished has run for 0 ms so
 //!   far), with `key` breaking ties.
-//! - `idx_tasks_plugin_start` serves "this plugin's runs, newest first",
-//!   the list a user most often narrows to.
+//! - `idx_tasks_plugin_start` and `idx_tasks_status_start` serve "this
+//!   plugin's runs" and "the failed ones", newest first, the lists a user
+//!   most often narrows to, without sorting what they select.
 //!
 //! The expressions must match `store/task_list.rs` character for character,
 //! or SQLite does not use them.
@@ -24,9 +25,11 @@ CREATE INDEX idx_tasks_duration ON tasks (
     (COALESCE(finished_at, started_at, created_at) - COALESCE(started_at, created_at)), key
 );
 CREATE INDEX idx_tasks_plugin_start ON tasks (plugin_id, COALESCE(started_at, created_at), key);
+CREATE INDEX idx_tasks_status_start ON tasks (status, COALESCE(started_at, created_at), key);
 "#;
 
 const DOWN: &str = r#"
+DROP INDEX idx_tasks_status_start;
 DROP INDEX idx_tasks_plugin_start;
 DROP INDEX idx_tasks_duration;
 DROP INDEX idx_tasks_start;

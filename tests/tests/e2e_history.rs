@@ -56,27 +56,18 @@ async fn seed(dir: &Path, count: usize, lines: u32) -> (Vec<String>, String) {
         .unwrap();
         ids.push(id);
     }
-    let manager = TaskManager::start(
-        store.clone(),
-        PluginRegistry::builtin(),
-        ManagerConfig::default(),
-    )
-    .await
-    .unwrap();
-    let mut params = Map::new();
-    params.insert("program".into(), json!("sh"));
-    params.insert("args".into(), json!(["-c", format!("seq 1 {lines}")]));
-    let task = manager
-        .run_task(RunTaskRequest {
-            plugin_id: "shell".into(),
-            params,
-        })
-        .await
-        .unwrap();
-    manager.wait(&task.id).await.unwrap();
-    manager.shutdown().await.unwrap();
     store.close().await.unwrap();
-    (ids, task.id)
+    let shell = run_scripts(dir, &[&format!("seq 1 {lines}")]).await;
+    (ids, shell[0].clone())
+}
+
+/// Opens History once the app is up (the footer is filled over IPC).
+async fn open_history(app: &AppSession) -> Result<(), String> {
+    app.wait_for_text(&test_id("footer-version"), |text| {
+        text.starts_with("Taskdeck")
+    })
+    .await?;
+    app.click("nav-history").await
 }
 
 /// Every row's attribute, once the page holds `count` rows.
@@ -100,13 +91,9 @@ async fn history_pages_to_its_oldest_task_and_keeps_its_filters_across_a_restart
         "history-paged",
         data_dir.path(),
         async |app: &AppSession| {
-            app.wait_for_text(&test_id("footer-version"), |text| {
-                text.starts_with("Taskdeck")
-            })
-            .await?;
-            app.click("nav-history").await?;
-            // A page of 100, newest first, of all 241.
-            let first = rows_once(app, "data-task-id", 100).await?;
+            open_history(app).await?;
+            // A page of 50, newest first, of all 241.
+            let first = rows_once(app, "data-task-id", 50).await?;
             assert_eq!(first[0], newest);
             app.wait_for_text(&test_id("history-total"), |text| {
                 text.ends_with("of 241 matching")
@@ -124,7 +111,7 @@ async fn history_pages_to_its_oldest_task_and_keeps_its_filters_across_a_restart
             // Back one page, then to the first.
             app.click("history-previous").await?;
             app.wait_for_attributes(&test_id("history-row"), "data-task-id", |shown| {
-                shown.len() == 100 && !shown.contains(&ids[0]) && !shown.contains(&newest)
+                shown.len() == 50 && !shown.contains(&ids[0]) && !shown.contains(&newest)
             })
             .await?;
             app.click("history-first").await?;
@@ -199,11 +186,7 @@ async fn history_pages_to_its_oldest_task_and_keeps_its_filters_across_a_restart
         "history-restart",
         data_dir.path(),
         async |app: &AppSession| {
-            app.wait_for_text(&test_id("footer-version"), |text| {
-                text.starts_with("Taskdeck")
-            })
-            .await?;
-            app.click("nav-history").await?;
+            open_history(app).await?;
             let shown = rows_once(app, "data-task-id", failed_git.len()).await?;
             assert_eq!(shown.iter().collect::<Vec<_>>(), failed_git);
             let pressed = app
@@ -234,15 +217,11 @@ async fn a_task_opened_from_a_list_of_200_gets_the_window() {
     let data_dir = tempfile::tempdir().unwrap();
     let (_ids, newest) = seed(data_dir.path(), 199, 500).await;
     with_app("history-task-view", data_dir.path(), async |app: &AppSession| {
-        app.wait_for_text(&test_id("footer-version"), |text| {
-            text.starts_with("Taskdeck")
-        })
-        .await?;
+        open_history(app).await?;
         let size = app
             .execute("return [window.innerWidth, window.innerHeight]")
             .await?;
-        app.click("nav-history").await?;
-        rows_once(app, "data-task-id", 100).await?;
+        rows_once(app, "data-task-id", 50).await?;
         app.wait_for_text(&test_id("history-total"), |text| {
             text.ends_with("of 200 matching")
         })
@@ -284,7 +263,7 @@ async fn a_task_opened_from_a_list_of_200_gets_the_window() {
         assert_eq!(fits, json!(true), "the page scrolls around the log");
         // Back: the list, on its page.
         app.click("history-back").await?;
-        rows_once(app, "data-task-id", 100).await?;
+        rows_once(app, "data-task-id", 50).await?;
         Ok(())
     })
     .await;
@@ -336,11 +315,7 @@ async fn a_search_across_runs_opens_the_right_task_on_the_right_line() {
     )
     .await;
     with_app("run-search", data_dir.path(), async |app: &AppSession| {
-        app.wait_for_text(&test_id("footer-version"), |text| {
-            text.starts_with("Taskdeck")
-        })
-        .await?;
-        app.click("nav-history").await?;
+        open_history(app).await?;
         app.fill("run-search-text", &format!("NEEDLE{RETURN}"))
             .await?;
         // The two tasks with a match, newest first, one match each.
@@ -422,11 +397,7 @@ async fn two_runs_compared_side_by_side_from_the_first_divergence() {
     )
     .await;
     with_app("compare", data_dir.path(), async |app: &AppSession| {
-        app.wait_for_text(&test_id("footer-version"), |text| {
-            text.starts_with("Taskdeck")
-        })
-        .await?;
-        app.click("nav-history").await?;
+        open_history(app).await?;
         rows_once(app, "data-task-id", 2).await?;
         app.execute(
             "document.querySelectorAll('[data-testid=\"history-select\"]').forEach(box => box.click());",

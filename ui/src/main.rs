@@ -8,6 +8,7 @@ mod components;
 mod format;
 mod history_query;
 mod ipc;
+mod key_target;
 mod preferences;
 mod route;
 

@@ -28,7 +28,7 @@ const END_MARKER: &str = "<!-- cargo xtask bench: table end -->";
 
 /// The benchmarks in the order of the table, and whether each
 /// drives the real app.
-const BENCHES: [(&str, bool); 11] = [
+const BENCHES: [(&str, bool); 14] = [
     ("emit", false),
     ("log_store", false),
     ("log_sections", false),
@@ -39,6 +39,9 @@ const BENCHES: [(&str, bool); 11] = [
     ("ui_large_log", true),
     ("export", false),
     ("ui_startup", true),
+    ("ui_history", true),
+    ("run_search", false),
+    ("compare_runs", false),
     // Not in the table: the runaway-plugin soak of reliability.md.
     ("ui_runaway", true),
 ];

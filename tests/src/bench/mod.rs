@@ -141,6 +141,26 @@ pub fn grouped(count: u64) -> String {
     text
 }
 
+/// Runs a benchmark's work on a two-worker tokio runtime (as the app
+/// runs); an error ends the process with status 1, named after `name`.
+pub fn run_to_end(name: &str, work: impl std::future::Future<Output = Result<(), String>>) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("{name}: cannot start a tokio runtime: {error}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(error) = runtime.block_on(work) {
+        eprintln!("{name}: {error}");
+        std::process::exit(1);
+    }
+}
+
 /// A duration in milliseconds.
 pub fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0

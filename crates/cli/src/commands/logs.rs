@@ -174,13 +174,7 @@ pub fn conditions(
         min_level: args.min_level,
         sources: args.sources.clone(),
         search: args.search.clone(),
-        search_mode: if args.regex {
-            SearchMode::Regex
-        } else if args.operators {
-            SearchMode::Operators
-        } else {
-            SearchMode::Text
-        },
+        search_mode: search_mode(args.regex, args.operators),
         case_sensitive: args.case_sensitive,
         context_before: args.before_context.or(args.context).unwrap_or(0),
         context_after: args.after_context.or(args.context).unwrap_or(0),
@@ -189,6 +183,17 @@ pub fn conditions(
         section: args.section,
         ..LogFilter::default()
     })
+}
+
+/// How `--regex` and `--operators` say a search is read.
+pub fn search_mode(regex: bool, operators: bool) -> SearchMode {
+    if regex {
+        SearchMode::Regex
+    } else if operators {
+        SearchMode::Operators
+    } else {
+        SearchMode::Text
+    }
 }
 
 /// Waits for this process's indexer to index every stored entry, printing

@@ -4,7 +4,7 @@
 
 use taskdeck_core::TaskManager;
 use taskdeck_protocol::log::MAX_CONTEXT;
-use taskdeck_protocol::{LogFilter, RunSearchRequest, SearchMode};
+use taskdeck_protocol::{LogFilter, RunSearchRequest};
 
 use crate::args::SearchArgs;
 use crate::error::CliError;
@@ -32,13 +32,7 @@ pub async fn search(
             min_level: args.min_level,
             sources: args.sources,
             search: Some(args.text),
-            search_mode: if args.regex {
-                SearchMode::Regex
-            } else if args.operators {
-                SearchMode::Operators
-            } else {
-                SearchMode::Text
-            },
+            search_mode: super::logs::search_mode(args.regex, args.operators),
             case_sensitive: args.case_sensitive,
             since: moment("--since", args.since)?,
             until: moment("--until", args.until)?,

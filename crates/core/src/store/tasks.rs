@@ -101,6 +101,21 @@ impl TaskRepository {
             .ok_or_else(|| CoreError::TaskNotFound(id.to_owned()))
     }
 
+    /// The rows of the tasks with these keys (those that exist), by key.
+    pub async fn by_keys(
+        &self,
+        keys: &[i64],
+    ) -> Result<std::collections::HashMap<i64, tasks::Model>, CoreError> {
+        if keys.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        let rows = tasks::Entity::find()
+            .filter(tasks::Column::Key.is_in(keys.iter().copied()))
+            .all(&self.connection)
+            .await?;
+        Ok(rows.into_iter().map(|row| (row.key, row)).collect())
+    }
+
     /// The identities of the task with public id `id`.
     pub async fn identity(&self, id: &str) -> Result<TaskIdentity, CoreError> {
         let key: Option<i64> = tasks::Entity::find()

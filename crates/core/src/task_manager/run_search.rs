@@ -101,9 +101,15 @@ impl TaskManager {
             .logs
             .search_runs(&request.filter, scope, below, tasks as usize, hits)
             .await?;
+        // The tasks' rows in one read.
+        let keys: Vec<i64> = found.runs.iter().map(|run| run.task.key).collect();
+        let mut rows = self.inner.tasks.by_keys(&keys).await?;
         let mut groups = Vec::with_capacity(found.runs.len());
         for run in found.runs {
-            let row = self.inner.tasks.get(&run.task.id).await?;
+            // A task deleted since it was found is left out.
+            let Some(row) = rows.remove(&run.task.key) else {
+                continue;
+            };
             groups.push(RunSearchGroup {
                 task: row.to_summary(self.progress_of(&row.id)),
                 count: run.count,

@@ -25,9 +25,8 @@ use super::bulk;
 use super::query::TimeBounds;
 use super::record::{MAX_SEQ, TaskIdentity, entry_id, level_code};
 use super::rows::parameters;
-use super::search_index::{MATCHES_FUNCTION, candidates, encode_spec};
+use super::search_index::{MATCHES_FUNCTION, candidates, encode_spec, filter_matcher};
 use crate::CoreError;
-use crate::store::tasks::MAX_TASK_KEY;
 
 /// Which tasks a search across runs looks in.
 #[derive(Debug, Clone, Copy, Default)]
@@ -145,9 +144,14 @@ struct Plan {
 }
 
 impl Plan {
-    /// The newest task below `below` with an indexed match, or with any
-    /// match when the index cannot narrow the search.
-    fn newest_below(&self, connection: &Connection, below: i64) -> Result<Option<i64>, CoreError> {
+    /// The newest task below key `below` (any, without one) with an
+    /// indexed match, or with any match when the index cannot narrow the
+    /// search.
+    fn newest_below(
+        &self,
+        connection: &Connection,
+        below: Option<i64>,
+    ) -> Result<Option<i64>, CoreError> {
         let join = self.conditions.task_join();
         let mut values = Vec::new();
         let sql = match &self.candidates {
@@ -167,11 +171,7 @@ impl Plan {
             ),
         };
         // Ids below the first of task `below` (every id, from the top).
-        let bound = if below >= MAX_TASK_KEY {
-            i64::MAX
-        } else {
-            entry_id(below, 0)
-        };
+        let bound = below.map_or(i64::MAX, |below| entry_id(below, 0));
         values.push(Value::BigInt(Some(bound)));
         values.extend(self.conditions.values.iter().cloned());
         values.push(Value::String(Some(self.spec.clone())));
@@ -235,7 +235,7 @@ pub fn search_runs(
     tasks: usize,
     hits: u32,
 ) -> Result<FoundRuns, CoreError> {
-    let matcher = filter.search_matcher()?.ok_or_else(|| {
+    let matcher = filter_matcher(filter)?.ok_or_else(|| {
         CoreError::InvalidArgument("a search across runs needs something to search for".into())
     })?;
     let Some(conditions) = Conditions::of(filter, scope) else {
@@ -255,13 +255,14 @@ pub fn search_runs(
     } else {
         Vec::new()
     };
-    let mut below = below.unwrap_or(MAX_TASK_KEY);
+    let mut below = below;
     let mut keys = Vec::with_capacity(tasks);
+    let mut exhausted = false;
     while keys.len() < tasks {
         let indexed = plan.newest_below(connection, below)?;
         let mut next = indexed;
         for &(key, indexed_seq) in &waiting {
-            if key >= below || Some(key) <= indexed {
+            if below.is_some_and(|below| key >= below) || Some(key) <= indexed {
                 continue;
             }
             if plan.tail_matches(connection, key, indexed_seq)? {
@@ -270,11 +271,11 @@ pub fn search_runs(
             }
         }
         let Some(key) = next else {
-            below = 0;
+            exhausted = true;
             break;
         };
         keys.push(key);
-        below = key;
+        below = Some(key);
     }
     let hits_filter = LogFilter {
         limit: Some(hits),
@@ -294,6 +295,7 @@ pub fn search_runs(
     }
     Ok(FoundRuns {
         runs,
-        continue_below: (below > 1).then_some(below),
+        // Task keys start at 1: below the first there is nothing.
+        continue_below: below.filter(|key| !exhausted && *key > 1),
     })
 }

@@ -7,6 +7,8 @@ use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::key_target::{on_a_button, typing_in_a_field};
+
 /// What a key asks of History.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HistoryKey {
@@ -24,16 +26,6 @@ pub enum HistoryKey {
     Filter,
     /// Back from a task to the list.
     Back,
-}
-
-/// Whether a key press goes to a text field (shortcuts must not fire then).
-fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
-    event
-        .target()
-        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|element| {
-            matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-        })
 }
 
 /// The key's meaning with the list shown (`task_open`: a task instead).
@@ -69,12 +61,8 @@ pub fn use_history_keys(task_open: bool, on_key: Callback<HistoryKey>) {
                 let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
                     return;
                 };
-                // Enter on a button activates the button, as it should.
-                let on_button = event
-                    .target()
-                    .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|element| element.tag_name() == "BUTTON");
-                if typing_in_a_field(event) || (on_button && event.key() == "Enter") {
+                // Enter on a button presses the button, as it should.
+                if typing_in_a_field(event) || (on_a_button(event) && event.key() == "Enter") {
                     return;
                 }
                 if let Some(key) = meaning(event, task_open) {

@@ -44,8 +44,9 @@ fn remember(filter: String) {
     });
 }
 
-/// Tasks on one page of the list.
-const PAGE_SIZE: u32 = 100;
+/// Tasks on one page of the list: several screens' worth, few enough
+/// that a page renders within a frame or two.
+const PAGE_SIZE: u32 = 50;
 
 /// Properties of [`HistoryList`].
 #[derive(Properties, PartialEq)]

@@ -11,16 +11,7 @@ use yew::prelude::*;
 
 use super::follow::{Follow, FollowAction, Scrolling};
 use super::level_jump::LevelJump;
-
-/// Whether a key press goes to a text field (shortcuts must not fire then).
-fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
-    event
-        .target()
-        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|element| {
-            matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-        })
-}
+use crate::key_target::typing_in_a_field;
 
 fn focus_search() {
     let search = web_sys::window()

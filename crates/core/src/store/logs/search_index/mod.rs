@@ -31,8 +31,10 @@ use crate::CoreError;
 use crate::ansi;
 
 pub use self::candidates::candidates;
+pub use self::compiled::filter_matcher;
 
 mod candidates;
+mod compiled;
 
 /// The SQL function that checks a message against a search:
 /// `taskdeck_matches(message, spec)`, with `spec` from [`encode_spec`].
@@ -59,7 +61,7 @@ impl SearchSql {
         task: &TaskIdentity,
         filter: &LogFilter,
     ) -> Result<Option<Self>, CoreError> {
-        let Some(matcher) = filter.search_matcher()? else {
+        let Some(matcher) = filter_matcher(filter)? else {
             return Ok(None);
         };
         Ok(Some(Self {
@@ -115,10 +117,10 @@ pub fn register_matches_function(connection: &Connection) -> rusqlite::Result<()
         2,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |context: &Context<'_>| {
-            let matcher: Arc<SearchMatcher> = context.get_or_create_aux(1, |spec| {
+            let matcher: Arc<Arc<SearchMatcher>> = context.get_or_create_aux(1, |spec| {
                 let spec = spec.as_str().map_err(|error| error.to_string())?;
                 let query = decode_spec(spec).ok_or("a malformed search spec")?;
-                query.compile().map_err(|error| error.to_string())
+                compiled::query_matcher(&query)
             })?;
             let message = context.get_raw(0).as_str().unwrap_or("");
             // A row stored before escape sequences were parsed at emit is
