@@ -6,6 +6,8 @@
 
 use std::process::{Command, Stdio};
 
+mod common;
+
 use serde_json::Value;
 use taskdeck_core::test_programs::{echo, script};
 use taskdeck_core::{DataDir, ManagerConfig, PluginRegistry, Store, TaskManager};
@@ -183,7 +185,7 @@ fn eight_processes_starting_together_on_a_fresh_data_directory_all_succeed() {
                             .args(["run", "shell", "--params-json", &params, "--json"])
                             .stdin(Stdio::null());
                         barrier.wait();
-                        output_of(&mut command)
+                        common::output_of(&mut command)
                     })
                 })
                 .collect();
@@ -200,20 +202,4 @@ fn eight_processes_starting_together_on_a_fresh_data_directory_all_succeed() {
             );
         }
     }
-}
-
-/// Runs `command` to its end. Wine's process creation fails now and then
-/// with ERROR_INTERNAL_ERROR (1359) when several processes start in the
-/// same instant; such a start is tried again (Windows itself does not).
-fn output_of(command: &mut Command) -> std::process::Output {
-    const WINE_INTERNAL_ERROR: i32 = 1359;
-    for _ in 0..5 {
-        match command.output() {
-            Err(error) if cfg!(windows) && error.raw_os_error() == Some(WINE_INTERNAL_ERROR) => {
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-            started => return started.unwrap(),
-        }
-    }
-    command.output().unwrap()
 }

@@ -11,6 +11,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use serde_json::Value;
 use taskdeck_core::test_programs::{self, script, shell_name, sleep_command};
 
@@ -25,11 +27,7 @@ fn taskdeck(dir: &Path) -> Command {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    taskdeck(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::output_of(taskdeck(dir).args(args).stdin(Stdio::null()))
 }
 
 fn stdout(output: &Output) -> String {
