@@ -366,10 +366,17 @@ async fn a_search_across_runs_opens_the_right_task_on_the_right_line() {
         .await?;
         // A regex, narrowed to one run.
         app.replace("run-search-text", "ano?ther ne+dle").await?;
-        app.click("run-search-regex").await?;
+        app.select("run-search-mode", "regex").await?;
         app.click("run-search-go").await?;
         app.wait_for_attributes(&test_id("run-search-group"), "data-task-id", |shown| {
             shown == [ids[2].clone()]
+        })
+        .await?;
+        // Entries of warning level and above: the needle is only in info.
+        app.select("run-search-level", "WARNING").await?;
+        app.click("run-search-go").await?;
+        app.wait_for_text(&test_id("run-search-status"), |text| {
+            text == "0 tasks with matches"
         })
         .await?;
         app.click("run-search-close").await?;

@@ -29,7 +29,7 @@ use yew::prelude::*;
 use self::compare_view::CompareView;
 use self::filter_bar::HistoryFilterBar;
 use self::keys::{HistoryKey, use_history_keys};
-use self::run_search::{RunSearch, RunSearchResults};
+use self::run_search::{RunSearch, RunSearchAsk, RunSearchForm, RunSearchResults};
 use super::{ExportControl, TaskLogViewer};
 use crate::components::{EmptyState, ErrorBanner};
 use crate::history_query::HistoryQuery;
@@ -211,8 +211,8 @@ pub fn history_list(props: &HistoryListProps) -> Html {
     let open = use_state(|| None::<String>);
     // Two runs compared (the first, the second), over the list or a task.
     let comparing = use_state(|| None::<(String, String)>);
-    // A search across runs (its text, and whether it is a regex).
-    let run_search = use_state(|| None::<(String, bool)>);
+    // A search across runs, as the form asked for it.
+    let run_search = use_state(|| None::<RunSearchAsk>);
     // A link opens its task (and the panel scrolls to its line).
     {
         let open = open.clone();
@@ -330,8 +330,6 @@ pub fn history_list(props: &HistoryListProps) -> Html {
         .unwrap_or_default();
     let highlight = (*highlighted).min(rows.len().saturating_sub(1));
     let text_ref = use_node_ref();
-    let search_text = use_node_ref();
-    let search_regex = use_node_ref();
     let on_key = {
         let highlighted = highlighted.clone();
         let open = open.clone();
@@ -632,36 +630,9 @@ pub fn history_list(props: &HistoryListProps) -> Html {
         }
         _ => None,
     };
-    let on_search = {
-        let run_search = run_search.clone();
-        let search_text = search_text.clone();
-        let search_regex = search_regex.clone();
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
-            let text = search_text
-                .cast::<web_sys::HtmlInputElement>()
-                .map(|input| input.value())
-                .unwrap_or_default();
-            let regex = search_regex
-                .cast::<web_sys::HtmlInputElement>()
-                .is_some_and(|input| input.checked());
-            run_search.set((!text.trim().is_empty()).then_some((text, regex)));
-        })
-    };
-    let on_close_search = {
-        let run_search = run_search.clone();
-        Callback::from(move |_: MouseEvent| run_search.set(None))
-    };
     let search_form = html! {
-        <form class="run-search-form" data-testid="run-search-form" onsubmit={on_search}>
-            <input type="search" data-testid="run-search-text" ref={search_text}
-                placeholder="Search every run's log…" aria-label="Search every run's log" />
-            <label class="run-search-regex"><input type="checkbox" data-testid="run-search-regex" ref={search_regex} />{ "Regex" }</label>
-            <button type="submit" data-testid="run-search-go">{ "Search all runs" }</button>
-            if run_search.is_some() {
-                <button type="button" data-testid="run-search-close" onclick={on_close_search}>{ "Back to the list" }</button>
-            }
-        </form>
+        <RunSearchForm searching={run_search.is_some()}
+            on_search={let run_search = run_search.clone(); move |asked| run_search.set(asked)} />
     };
     let actions = html! {
         <>
@@ -693,12 +664,14 @@ pub fn history_list(props: &HistoryListProps) -> Html {
             plugins={(*plugins).clone()} {on_change} text_ref={text_ref.clone()} />
     };
     let list = match (*run_search).clone() {
-        Some((text, regex)) => {
+        Some(ask) => {
+            let filter = filter_of(&query, TaskPageAt::First);
             let search = RunSearch {
-                text,
-                regex,
-                statuses: query.statuses.clone(),
-                plugin_id: query.plugin_id.clone(),
+                ask,
+                statuses: filter.statuses,
+                plugin_id: filter.plugin_id,
+                since: filter.since,
+                until: filter.until,
             };
             html! { <RunSearchResults {search} /> }
         }

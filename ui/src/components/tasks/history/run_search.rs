@@ -1,31 +1,50 @@
-//! Search across runs in History: the tasks whose logs match, newest
-//! first, a page of tasks at a time ("More results" asks for the next),
-//! each with its count of matches and its first matching lines with a
-//! line of context; a line is a link that opens its task on it.
+//! Search across runs in History: the form (the text, read as typed, with
+//! operators or as a regex; the lowest level; a source) and the tasks
+//! whose logs match, newest first, a page of tasks at a time ("More
+//! results" asks for the next), each with its count of matches and its
+//! first matching lines with a line of context; a line is a link that
+//! opens its task on it. History's status, plugin and day filters narrow
+//! the search too.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use chrono::{DateTime, Utc};
 use taskdeck_protocol::commands::SearchRuns;
 use taskdeck_protocol::{
-    IpcError, LogFilter, RunSearchGroup, RunSearchRequest, SearchMode, TaskStatus,
+    IpcError, LogFilter, LogLevel, RunSearchGroup, RunSearchRequest, SearchMode, TaskStatus,
 };
 use yew::prelude::*;
 
 use crate::components::{EmptyState, ErrorBanner};
 use crate::{format, ipc, route};
 
-/// What to search for, and in which tasks.
+/// What the search form asks for.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RunSearch {
+pub struct RunSearchAsk {
     /// The text, as typed.
     pub text: String,
-    /// Whether it is a regular expression.
-    pub regex: bool,
+    /// How the text is read.
+    pub mode: SearchMode,
+    /// Only entries of this level or more severe.
+    pub min_level: Option<LogLevel>,
+    /// Only entries of this source (and its dotted children); blank: any.
+    pub source: String,
+}
+
+/// What to search for, and in which tasks and stretch of time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSearch {
+    /// The form's search.
+    pub ask: RunSearchAsk,
     /// History's status filter.
     pub statuses: Vec<TaskStatus>,
     /// History's plugin filter.
     pub plugin_id: Option<String>,
+    /// History's first day: entries from then on.
+    pub since: Option<DateTime<Utc>>,
+    /// History's last day: entries before the day after it.
+    pub until: Option<DateTime<Utc>>,
 }
 
 impl RunSearch {
@@ -33,12 +52,15 @@ impl RunSearch {
     fn request(&self, after: Option<String>) -> RunSearchRequest {
         RunSearchRequest {
             filter: LogFilter {
-                search: Some(self.text.clone()),
-                search_mode: if self.regex {
-                    SearchMode::Regex
-                } else {
-                    SearchMode::Text
-                },
+                search: Some(self.ask.text.clone()),
+                search_mode: self.ask.mode,
+                min_level: self.ask.min_level,
+                sources: Some(self.ask.source.trim().to_owned())
+                    .filter(|source| !source.is_empty())
+                    .into_iter()
+                    .collect(),
+                since: self.since,
+                until: self.until,
                 context_before: 1,
                 context_after: 1,
                 ..LogFilter::default()
@@ -49,6 +71,79 @@ impl RunSearch {
             tasks: None,
             hits: None,
         }
+    }
+}
+
+/// Properties of [`RunSearchForm`].
+#[derive(Properties, PartialEq)]
+pub struct RunSearchFormProps {
+    /// Whether results are shown (the form offers the way back).
+    pub searching: bool,
+    /// A search asked for; `None`: back to the list.
+    pub on_search: Callback<Option<RunSearchAsk>>,
+}
+
+/// The search form.
+#[function_component(RunSearchForm)]
+pub fn run_search_form(props: &RunSearchFormProps) -> Html {
+    let text = use_node_ref();
+    let mode = use_node_ref();
+    let level = use_node_ref();
+    let source = use_node_ref();
+    let on_submit = {
+        let (text, mode, level, source) =
+            (text.clone(), mode.clone(), level.clone(), source.clone());
+        let on_search = props.on_search.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let input = |node: &NodeRef| {
+                node.cast::<web_sys::HtmlInputElement>()
+                    .map(|input| input.value())
+                    .unwrap_or_default()
+            };
+            let choice = |node: &NodeRef| {
+                node.cast::<web_sys::HtmlSelectElement>()
+                    .map(|select| select.value())
+                    .unwrap_or_default()
+            };
+            let asked = RunSearchAsk {
+                text: input(&text),
+                mode: match choice(&mode).as_str() {
+                    "operators" => SearchMode::Operators,
+                    "regex" => SearchMode::Regex,
+                    _ => SearchMode::Text,
+                },
+                min_level: choice(&level).parse().ok(),
+                source: input(&source),
+            };
+            // A blank search shows the list again.
+            on_search.emit((!asked.text.trim().is_empty()).then_some(asked));
+        })
+    };
+    let on_close = props.on_search.reform(|_: MouseEvent| None);
+    html! {
+        <form class="run-search-form" data-testid="run-search-form" onsubmit={on_submit}
+            title="History's status, plugin and day filters narrow the search too">
+            <input type="search" data-testid="run-search-text" ref={text}
+                placeholder="Search every run's log…" aria-label="Search every run's log" />
+            <select data-testid="run-search-mode" aria-label="How the search is read" ref={mode}>
+                <option value="text" selected=true>{ "As typed" }</option>
+                <option value="operators">{ "AND / OR / NOT" }</option>
+                <option value="regex">{ "Regex" }</option>
+            </select>
+            <select data-testid="run-search-level" aria-label="Lowest level" ref={level}>
+                <option value="" selected=true>{ "Any level" }</option>
+                { for LogLevel::ALL.iter().skip(1).map(|level| html! {
+                    <option value={level.as_str()}>{ format!("{} and above", level.as_str().to_lowercase()) }</option>
+                }) }
+            </select>
+            <input type="text" class="run-search-source" data-testid="run-search-source" ref={source}
+                placeholder="Source" aria-label="Only this source (and its children)" />
+            <button type="submit" data-testid="run-search-go">{ "Search all runs" }</button>
+            if props.searching {
+                <button type="button" data-testid="run-search-close" onclick={on_close}>{ "Back to the list" }</button>
+            }
+        </form>
     }
 }
 
@@ -172,7 +267,7 @@ pub fn run_search_results(props: &RunSearchResultsProps) -> Html {
                 <ErrorBanner {error} />
             }
             if found.groups.is_empty() && !found.loading && found.error.is_none() {
-                <EmptyState message="No task's log matches." hint="History's status and plugin filters narrow the search too: clear them to search every run." />
+                <EmptyState message="No task's log matches." hint="History's status, plugin and day filters narrow the search too: clear them to search every run." />
             }
             <ol class="run-search-groups">{ for groups }</ol>
             <div class="history-pager">
