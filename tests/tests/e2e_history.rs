@@ -70,6 +70,17 @@ async fn open_history(app: &AppSession) -> Result<(), String> {
     app.click("nav-history").await
 }
 
+/// Waits until the `failed` status toggle shows it is on.
+async fn failed_pressed(app: &AppSession) -> Result<(), String> {
+    app.wait_for_attributes(
+        &test_id("history-status-failed"),
+        "aria-pressed",
+        |pressed| pressed == ["true"],
+    )
+    .await
+    .map(drop)
+}
+
 /// Every row's attribute, once the page holds `count` rows.
 async fn rows_once(app: &AppSession, attribute: &str, count: usize) -> Result<Vec<String>, String> {
     app.wait_for_attributes(&test_id("history-row"), attribute, |values| {
@@ -122,6 +133,7 @@ async fn history_pages_to_its_oldest_task_and_keeps_its_filters_across_a_restart
 
             // Failed git runs: the counts say how many of each status git has.
             app.click("history-status-failed").await?;
+            failed_pressed(app).await?;
             app.select("history-plugin", "git").await?;
             let shown = app
                 .wait_for_attributes(&test_id("history-row"), "data-task-id", |shown| {
@@ -173,7 +185,12 @@ async fn history_pages_to_its_oldest_task_and_keeps_its_filters_across_a_restart
             })
             .await?;
             app.click("history-reset").await?;
+            app.wait_for_attributes(&test_id("history-reset"), "data-testid", |found| {
+                found.is_empty()
+            })
+            .await?;
             app.click("history-status-failed").await?;
+            failed_pressed(app).await?;
             app.select("history-plugin", "git").await?;
             rows_once(app, "data-task-id", failed_git.len()).await?;
             Ok(())

@@ -174,25 +174,38 @@ pub fn history_list(props: &HistoryListProps) -> Html {
             });
         });
     }
-    let query_text = props
-        .query
-        .clone()
-        .or_else(|| (*remembered).clone())
-        .unwrap_or_default();
+    // Whether the remembered filters have been put in the address (or the
+    // address named its own): from then on a plain History address means
+    // no filters (Clear filters leads there).
+    let restored = use_state(|| false);
+    let query_text = match (&props.query, *restored) {
+        (Some(text), _) => text.clone(),
+        (None, true) => String::new(),
+        (None, false) => (*remembered).clone().unwrap_or_default(),
+    };
     {
         let on_query = props.on_query.clone();
         let from_link = props.link.is_some();
-        let remembered = remembered.clone();
+        let restored = restored.clone();
         use_effect_with(
             (props.query.clone(), (*remembered).clone()),
             move |(named, known)| match (named, known) {
-                (Some(text), Some(known)) if text != known => {
-                    remember(text.clone());
-                    remembered.set(Some(text.clone()));
+                // The address is the one source of the filters; what it
+                // names is remembered.
+                (Some(text), _) => {
+                    if *restored {
+                        remember(text.clone());
+                    } else {
+                        restored.set(true);
+                    }
                 }
-                // A line link keeps its address.
-                (None, Some(known)) if !from_link && !known.is_empty() => {
-                    on_query.emit(known.clone());
+                (None, Some(known)) if !*restored => {
+                    // A line link keeps its address.
+                    if known.is_empty() || from_link {
+                        restored.set(true);
+                    } else {
+                        on_query.emit(known.clone());
+                    }
                 }
                 _ => {}
             },
@@ -299,13 +312,13 @@ pub fn history_list(props: &HistoryListProps) -> Html {
     }
     let on_change = {
         let on_query = props.on_query.clone();
-        let remembered = remembered.clone();
         Callback::from(move |next: HistoryQuery| {
             let text = next.encode();
-            // Remembered now: a plain History address (no filters) falls
-            // back on what is remembered.
-            remember(text.clone());
-            remembered.set(Some(text.clone()));
+            // No filters is a plain address, which the effect above does
+            // not remember: remembered here.
+            if text.is_empty() {
+                remember(String::new());
+            }
             on_query.emit(text);
         })
     };
