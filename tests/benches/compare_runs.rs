@@ -118,11 +118,7 @@ fn peak_kib(reset: bool) -> Option<u64> {
 
 async fn run(entries: u64, rounds: usize) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|error| error.to_string())?;
-    let data_dir = DataDir::resolve(Some(dir.path())).map_err(|error| error.to_string())?;
-    let store = Store::open(data_dir)
-        .await
-        .map_err(|error| error.to_string())?;
-    store.close().await.map_err(|error| error.to_string())?;
+    bench::migrated_store(dir.path()).await?;
     seed(dir.path(), entries)?;
     let data_dir = DataDir::resolve(Some(dir.path())).map_err(|error| error.to_string())?;
     let store = Store::open(data_dir)

@@ -171,10 +171,7 @@ fn by_hand(
 
 async fn run(tasks: u64, entries: u64, rounds: usize) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|error| error.to_string())?;
-    let store = Store::open(DataDir::resolve(Some(dir.path())).map_err(|e| e.to_string())?)
-        .await
-        .map_err(|error| error.to_string())?;
-    store.close().await.map_err(|error| error.to_string())?;
+    bench::migrated_store(dir.path()).await?;
     let started = Instant::now();
     seed(dir.path(), tasks, entries)?;
     println!(

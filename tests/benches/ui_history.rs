@@ -17,7 +17,6 @@
 use std::path::Path;
 use std::time::Instant;
 
-use taskdeck_core::{DataDir, Store};
 use taskdeck_tests::bench::page::{in_page, milliseconds};
 use taskdeck_tests::bench::{self, Figure};
 use taskdeck_tests::e2e::{AppSession, test_id};
@@ -42,10 +41,7 @@ fn task_id(n: u64) -> String {
 /// Writes `tasks` finished tasks into a migrated store in `data_dir`, a
 /// minute apart, oldest first, with the count rule of retention off.
 async fn seed(data_dir: &Path, tasks: u64) -> Result<(), String> {
-    let store = Store::open(DataDir::resolve(Some(data_dir)).map_err(|e| e.to_string())?)
-        .await
-        .map_err(|error| error.to_string())?;
-    store.close().await.map_err(|error| error.to_string())?;
+    bench::migrated_store(data_dir).await?;
     let mut connection = rusqlite::Connection::open(data_dir.join("taskdeck.db"))
         .map_err(|error| error.to_string())?;
     let transaction = connection

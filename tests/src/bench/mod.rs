@@ -141,6 +141,16 @@ pub fn grouped(count: u64) -> String {
     text
 }
 
+/// Makes the schema of a store in `dir` (the app's own migrations) and
+/// closes it, for a benchmark that then writes its rows in bulk.
+pub async fn migrated_store(dir: &std::path::Path) -> Result<(), String> {
+    let data_dir = taskdeck_core::DataDir::resolve(Some(dir)).map_err(|error| error.to_string())?;
+    let store = taskdeck_core::Store::open(data_dir)
+        .await
+        .map_err(|error| error.to_string())?;
+    store.close().await.map_err(|error| error.to_string())
+}
+
 /// Runs a benchmark's work on a two-worker tokio runtime (as the app
 /// runs); an error ends the process with status 1, named after `name`.
 pub fn run_to_end(name: &str, work: impl std::future::Future<Output = Result<(), String>>) {

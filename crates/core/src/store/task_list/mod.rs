@@ -171,11 +171,13 @@ fn filter_condition(filter: &TaskListFilter) -> Result<Condition, CoreError> {
 /// text is looked for both as typed and as JSON writes it.
 fn text_condition(text: &str) -> Condition {
     let typed = like_pattern(text);
+    // Most texts read the same in JSON: then one LIKE over the parameters
+    // does (every row is read for it).
     let in_json = serde_json::to_string(text)
         .ok()
         .and_then(|quoted| Some(quoted.get(1..quoted.len().checked_sub(1)?)?.to_owned()))
-        .map(|escaped| like_pattern(&escaped))
-        .unwrap_or_else(|| typed.clone());
+        .filter(|escaped| escaped != text)
+        .map(|escaped| like_pattern(&escaped));
     let like = |column: &str, pattern: &str| {
         Expr::cust_with_values(
             format!("{column} LIKE ? ESCAPE '\\'"),
@@ -184,7 +186,7 @@ fn text_condition(text: &str) -> Condition {
     };
     Condition::any()
         .add(like("params", &typed))
-        .add(like("params", &in_json))
+        .add_option(in_json.map(|pattern| like("params", &pattern)))
         .add(like("error", &typed))
         .add(like("plugin_id", &typed))
 }
