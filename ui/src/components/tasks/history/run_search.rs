@@ -252,8 +252,9 @@ pub fn run_search_results(props: &RunSearchResultsProps) -> Html {
                                 href={route::line_href(&task.id, hit.seq)} data-seq={hit.seq.to_string()}
                                 title="Open the task on this line">
                                 <span class="log-seq">{ hit.seq }</span>
+                                <span class="muted">{ format::clock_time(hit.timestamp) }</span>
                                 <span class={classes!("level", format!("level-{}", hit.level.as_str().to_ascii_lowercase()))}>{ hit.level.as_str() }</span>
-                                <span class="run-search-message">{ format::log_line(hit) }</span>
+                                <span class="run-search-message">{ hit.message.clone() }</span>
                             </a>
                         </li>
                     }) }
