@@ -127,12 +127,7 @@ pub fn task_log_panel(props: &TaskLogPanelProps) -> Html {
         (*filter).clone(),
         info.counts.map(|counts| counts.total()),
     );
-    use_shortcuts(
-        follow.clone(),
-        expanded.clone(),
-        jump.clone(),
-        scrolling.clone(),
-    );
+    use_shortcuts(follow.clone(), expanded.clone(), jump.clone());
     use_follow_scroll(scrolling.clone(), follow.0, rows.clone(), target.clone());
     let on_scroll = scroll_handler(
         scrolling.clone(),

@@ -1,15 +1,13 @@
 //! The panel's keyboard shortcuts, while the user is not typing in a
 //! field: `/` focuses the search box, `f` toggles follow, Esc closes the
-//! line detail, `e`/`E` and `w`/`W` jump between errors and warnings. A
-//! resized window changes how many rows fit, so it measures the list
-//! again.
+//! line detail, `e`/`E` and `w`/`W` jump between errors and warnings.
 
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use super::follow::{Follow, FollowAction, Scrolling};
+use super::follow::{Follow, FollowAction};
 use super::level_jump::LevelJump;
 use crate::key_target::typing_in_a_field;
 
@@ -28,51 +26,46 @@ fn focus_search() {
     }
 }
 
-/// Listens for the shortcuts and for window resizes while the panel is
-/// open.
+/// Listens for the shortcuts while the panel is open.
 #[hook]
 pub fn use_shortcuts(
     follow: UseReducerHandle<Follow>,
     expanded: UseStateHandle<Option<u64>>,
     jump: UseStateHandle<Option<LevelJump>>,
-    scrolling: Scrolling,
 ) {
     use_effect_with((), move |_| {
         let window = web_sys::window();
-        let listeners = window.map(|window| {
+        let listener = window.map(|window| {
             // Not passive: `/` and the jump keys must not reach the page too.
             let options = EventListenerOptions::enable_prevent_default();
-            let on_key =
-                EventListener::new_with_options(&window, "keydown", options, move |event| {
-                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
-                        return;
-                    };
-                    if typing_in_a_field(event)
-                        || event.ctrl_key()
-                        || event.meta_key()
-                        || event.alt_key()
-                    {
-                        return;
+            EventListener::new_with_options(&window, "keydown", options, move |event| {
+                let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                    return;
+                };
+                if typing_in_a_field(event)
+                    || event.ctrl_key()
+                    || event.meta_key()
+                    || event.alt_key()
+                {
+                    return;
+                }
+                match event.key().as_str() {
+                    "/" => {
+                        event.prevent_default();
+                        focus_search();
                     }
-                    match event.key().as_str() {
-                        "/" => {
+                    "f" => follow.dispatch(FollowAction::Toggle),
+                    "Escape" => expanded.set(None),
+                    key => {
+                        if let Some(wanted) = LevelJump::for_key(key) {
                             event.prevent_default();
-                            focus_search();
-                        }
-                        "f" => follow.dispatch(FollowAction::Toggle),
-                        "Escape" => expanded.set(None),
-                        key => {
-                            if let Some(wanted) = LevelJump::for_key(key) {
-                                event.prevent_default();
-                                jump.set(Some(wanted));
-                            }
+                            jump.set(Some(wanted));
                         }
                     }
-                });
-            let on_resize = EventListener::new(&window, "resize", move |_| scrolling.remeasure());
-            (on_key, on_resize)
+                }
+            })
         });
-        // Dropping the listeners removes them.
-        move || drop(listeners)
+        // Dropping the listener removes it.
+        move || drop(listener)
     });
 }

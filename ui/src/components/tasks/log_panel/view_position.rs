@@ -1,10 +1,13 @@
 //! Keeping the view where the reader expects it: rows added or dropped
 //! above the viewport move the scroll by as much, wrapping keeps the top
-//! row, a linked line comes to the middle once loaded, the open row is
-//! brought into view, and after every render the rows shown are those of
-//! the list's real scroll position.
+//! row, a linked line comes to the middle once loaded (and again until it
+//! is really in view), the open row is brought into view, and after every
+//! render and every change of the list's own size the rows shown are those
+//! of the list's real scroll position.
 
-use web_sys::HtmlElement;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{Element, HtmlElement, ResizeObserver};
 use yew::prelude::*;
 
 use super::follow::Scrolling;
@@ -56,13 +59,23 @@ pub fn use_view_position(
         });
     }
     // A linked line: bring it to the middle of the list once it is loaded.
+    // The list may not have its final size yet (the layout around the
+    // panel settles after it: a summary line loads above it, the detail
+    // opens below), and a scroll asked of a list too short for it is
+    // clamped; the landing stays pending, and is tried again after every
+    // render and resize, until the line is really in view.
+    let landing = use_mut_ref(|| None::<u64>);
     {
         let scrolling = scrolling.clone();
+        let landing = landing.clone();
         let index = target.and_then(|seq| rows.window.slot_of(seq));
-        use_effect_with((target, index), move |(_, index)| {
+        use_effect_with((target, index), move |(target, index)| {
+            *landing.borrow_mut() = *target;
             if let (Some(index), Some(element)) = (index, scrolling.list.cast::<HtmlElement>()) {
-                let middle = window::rows_height(*index, row_height) - element.client_height() / 2;
-                element.set_scroll_top(middle.max(0));
+                centre(&element, *index, row_height);
+                if in_view(&element, *index, row_height) {
+                    *landing.borrow_mut() = None;
+                }
                 scrolling.remeasure();
             }
         });
@@ -88,6 +101,58 @@ pub fn use_view_position(
     // the list's height changes under it (rows dropped, a new filter's
     // first page), and a stale position rendered rows out of sight — an
     // empty view until the user scrolled. `use_state_eq` makes this a no-op
-    // when nothing moved.
-    use_effect(move || scrolling.remeasure());
+    // when nothing moved. A landing still pending is tried again first.
+    {
+        let scrolling = scrolling.clone();
+        let pending = landing.borrow().and_then(|seq| rows.window.slot_of(seq));
+        use_effect(move || {
+            if let (Some(index), Some(element)) = (pending, scrolling.list.cast::<HtmlElement>()) {
+                if !in_view(&element, index, row_height) {
+                    centre(&element, index, row_height);
+                }
+                if in_view(&element, index, row_height) {
+                    *landing.borrow_mut() = None;
+                }
+            }
+            scrolling.remeasure();
+        });
+    }
+    use_remeasure_on_resize(scrolling);
+}
+
+/// Scrolls `list` so that row `index` is in its middle.
+fn centre(list: &HtmlElement, index: usize, row_height: i32) {
+    let middle = window::rows_height(index, row_height) + row_height / 2 - list.client_height() / 2;
+    list.set_scroll_top(middle.max(0));
+}
+
+/// Whether row `index` is wholly inside `list`'s viewport (never for a
+/// list with no height: it is not laid out yet).
+fn in_view(list: &HtmlElement, index: usize, row_height: i32) -> bool {
+    let (top, height) = (list.scroll_top(), list.client_height());
+    let row = window::rows_height(index, row_height);
+    height >= row_height && row >= top && row + row_height <= top + height
+}
+
+/// Measures the list again whenever its own size changes: the window was
+/// resized, the line detail opened or closed, or the layout around the
+/// panel settled. None of these renders the panel, and a stale height drew
+/// too few rows (a blank stretch at the bottom) or kept a landing waiting.
+#[hook]
+fn use_remeasure_on_resize(scrolling: Scrolling) {
+    use_effect_with((), move |_| {
+        let observer = scrolling.list.cast::<Element>().and_then(|list| {
+            let on_resize = Closure::<dyn FnMut()>::new(move || scrolling.remeasure());
+            let observer = ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
+            observer.observe(&list);
+            Some((observer, on_resize))
+        });
+        // Disconnected before its callback is dropped.
+        move || {
+            if let Some((observer, on_resize)) = observer {
+                observer.disconnect();
+                drop(on_resize);
+            }
+        }
+    });
 }
