@@ -436,3 +436,63 @@ async fn reopen(
         .tasks;
     (manager, tasks)
 }
+
+/// A fault in the interface itself (a panic in its wasm code) is said in
+/// plain words, with its detail folded for a bug report, and "Reload the
+/// window" brings a working window back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fault_in_the_interface_is_said_and_the_window_reloads() {
+    let data_dir = tempfile::tempdir().unwrap();
+    with_app("ui-fault", data_dir.path(), async |app: &AppSession| {
+        app.wait_for_text(&test_id("footer-version"), |text| {
+            text.starts_with("Taskdeck")
+        })
+        .await?;
+        // The hook is there in the debug build the tests run; it throws
+        // (a wasm trap) once the panic is reported.
+        let thrown = app
+            .execute(
+                "try { window.__TASKDECK_TEST_FAULT(); return 'no fault'; } \
+                 catch (error) { return error instanceof WebAssembly.RuntimeError ? 'thrown' : String(error); }",
+            )
+            .await?;
+        if thrown != serde_json::json!("thrown") {
+            return Err(format!("the test fault did not fault: {thrown}"));
+        }
+        app.wait_for_text(&test_id("ui-fault"), |text| {
+            text.contains("hit an internal fault")
+                && text.contains("Your tasks and their logs are safe")
+                && text.contains("a fault asked for by a test")
+        })
+        .await?;
+        // Over everything, and its detail folded: what is read at first is
+        // the plain words.
+        let seen = app
+            .execute(
+                "const banner = document.querySelector('[data-testid=\"ui-fault\"]');\n\
+                 const box = banner.getBoundingClientRect();\n\
+                 const top = document.elementFromPoint(box.x + box.width / 2, box.y + 10);\n\
+                 return { on_top: banner.contains(top), folded: !banner.querySelector('details').open,\n\
+                          box: [box.x, box.y, box.width, box.height] };",
+            )
+            .await?;
+        if seen["on_top"] != true || seen["folded"] != true {
+            return Err(format!("the fault is not shown on top, folded: {seen}"));
+        }
+        app.screenshot("fault").await?;
+        app.click("ui-fault-reload").await?;
+        app.wait_for_text(&test_id("footer-version"), |text| {
+            text.starts_with("Taskdeck")
+        })
+        .await?;
+        let banners =
+            app.execute("return document.querySelectorAll('[data-testid=\"ui-fault\"]').length;");
+        match banners.await? {
+            serde_json::Value::Number(count) if count.as_u64() == Some(0) => Ok(()),
+            other => Err(format!(
+                "the fault is still shown after the reload: {other}"
+            )),
+        }
+    })
+    .await;
+}

@@ -5,6 +5,7 @@
 
 mod app;
 mod components;
+mod fault;
 mod format;
 mod history_query;
 mod ipc;
@@ -13,5 +14,6 @@ mod preferences;
 mod route;
 
 fn main() {
+    fault::report_panics();
     yew::Renderer::<app::Root>::new().render();
 }
