@@ -187,6 +187,20 @@ impl AppSession {
         self.fill("param-program", "sh").await?;
         self.fill("param-args", &format!("-c{}{script}", keys::RETURN))
             .await?;
+        self.click("run-button").await?;
+        // Seen once in about twenty runs: the click reached no button (no
+        // task started, no refusal shown; the form stayed as filled). A
+        // task that started folds the form into its summary within
+        // moments; only then is the click given once more.
+        let started = "return !!document.querySelector('[data-testid=\"runner-summary\"]')\n\
+                         || !!document.querySelector('[role=\"alert\"]');";
+        for _ in 0..50 {
+            if self.execute(started).await? == serde_json::Value::Bool(true) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        eprintln!("run_shell_script: no task started 10 s after the click on Run; clicking again");
         self.click("run-button").await
     }
 
@@ -386,14 +400,19 @@ impl AppSession {
 
     /// What a failure's message needs beside its screenshot (which a CI run
     /// may not keep): the route, every select's value, the search box, the
-    /// panel's notices and the rows held and shown.
+    /// panel's notices, the rows held and shown, the list's scroll position
+    /// and size, and the run form's fields.
     async fn state_summary(&self) -> String {
         let script = "const text = (css) => [...document.querySelectorAll(css)].map((e) => e.textContent.trim());\n\
              return { route: location.hash,\n\
                       selects: Object.fromEntries([...document.querySelectorAll('select[data-testid]')].map((s) => [s.dataset.testid, s.value])),\n\
                       search: document.querySelector('[data-testid=\"filter-search\"]')?.value ?? null,\n\
                       notices: text('[role=\"alert\"], [role=\"status\"], [data-testid=\"rows-shown\"], [data-testid=\"rows-loading\"], [data-testid=\"panel-status\"]'),\n\
-                      rows: [...document.querySelectorAll('[data-testid=\"log-row\"]')].map((r) => r.dataset.seq) };";
+                      rows: [...document.querySelectorAll('[data-testid=\"log-row\"]')].map((r) => r.dataset.seq),\n\
+                      list: ((l) => l && { top: l.scrollTop, height: l.clientHeight, content: l.scrollHeight })\n\
+                            (document.querySelector('[data-testid=\"log-rows\"]')),\n\
+                      fields: Object.fromEntries([...document.querySelectorAll('[data-testid^=\"param-\"]')]\n\
+                            .filter((f) => 'value' in f).map((f) => [f.dataset.testid, f.value])) };";
         let state = match self.execute(script).await {
             Ok(state) => state.to_string(),
             Err(error) => format!("unreadable ({error})"),
