@@ -3,7 +3,9 @@
 //! page from the click to the first frame that shows the result, against
 //! the same page's SQL run by hand on the same file in the same process
 //! (its two statements: the page of 51 rows along the index, and the
-//! counts per status).
+//! counts per status). Before the app starts, the retention pass it makes
+//! at start-up is timed in this process against reading every finished
+//! task's row, which is what the pass did before.
 //!
 //! The store is written in bulk (one transaction of prepared inserts into
 //! `tasks`, after the app's own migrations made the schema), not by
@@ -124,6 +126,64 @@ fn sql_by_hand(data_dir: &Path, failed_only: bool, rounds: usize) -> Result<f64,
     Ok(bench::percentile(&times, 0.5))
 }
 
+/// The retention pass the app makes at start-up and hourly, with the saved
+/// settings (which remove nothing from this store), against what it did
+/// before it first asked the aggregates: read every finished task's row
+/// (by hand, the same statement). Medians of `rounds`, in milliseconds.
+async fn retention_pass(data_dir: &Path, rounds: usize) -> Result<(f64, f64), String> {
+    let resolved =
+        taskdeck_core::DataDir::resolve(Some(data_dir)).map_err(|error| error.to_string())?;
+    let store = taskdeck_core::Store::open(resolved)
+        .await
+        .map_err(|error| error.to_string())?;
+    let cleanup = taskdeck_core::TaskCleanupService::new(&store);
+    let mut passes = Vec::new();
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let report = cleanup
+            .apply_settings(false)
+            .await
+            .map_err(|error| error.to_string())?;
+        passes.push(bench::millis(started.elapsed()));
+        if !report.tasks.is_empty() {
+            return Err(format!(
+                "the retention pass removed {} tasks",
+                report.tasks.len()
+            ));
+        }
+    }
+    store.close().await.map_err(|error| error.to_string())?;
+    let connection = rusqlite::Connection::open(data_dir.join("taskdeck.db"))
+        .map_err(|error| error.to_string())?;
+    let mut reads = Vec::new();
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT * FROM tasks WHERE status NOT IN ('pending', 'running') ORDER BY key DESC",
+            )
+            .map_err(|error| error.to_string())?;
+        let read = statement
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, String>("id")?,
+                    row.get::<_, String>("params")?,
+                    row.get::<_, Option<String>>("error")?,
+                ))
+            })
+            .map_err(|error| error.to_string())?
+            .count();
+        reads.push(bench::millis(started.elapsed()));
+        if read == 0 {
+            return Err("reading the finished tasks by hand found none".into());
+        }
+    }
+    Ok((
+        bench::percentile(&passes, 0.5),
+        bench::percentile(&reads, 0.5),
+    ))
+}
+
 /// Clicks `test_id` in the page and times the first frame where `ready`
 /// (JavaScript over `rows`, the History rows) holds.
 async fn timed_click(app: &AppSession, test_id: &str, ready: &str) -> Result<f64, String> {
@@ -150,6 +210,7 @@ async fn run(tasks: u64, rounds: usize) -> Result<(), String> {
         bench::grouped(tasks),
         started.elapsed().as_secs_f64()
     );
+    let (pass, read_all) = retention_pass(dir.path(), rounds.max(3)).await?;
     let newest = task_id(tasks - 1);
     let oldest = task_id(0);
     let app = AppSession::launch("ui-history", dir.path()).await?;
@@ -238,6 +299,15 @@ async fn run(tasks: u64, rounds: usize) -> Result<(), String> {
             500.0,
         ),
     ];
+    let name = format!("retention pass removing nothing, {label} tasks");
+    println!("  {name:<48} {pass:>7.1} ms (every finished row read by hand {read_all:.1} ms)");
+    Figure::new("history", name, pass, "ms")
+        .baseline(read_all)
+        .target(
+            "< 100 ms (baseline: reading every finished row)",
+            pass < 100.0,
+        )
+        .print();
     for (name, value, baseline, target) in figures {
         println!("  {name:<48} {value:>7.1} ms (the SQL by hand {baseline:.1} ms)");
         Figure::new("history", name, value, "ms")

@@ -7,6 +7,8 @@
 //! hold, fit under the cap. The estimate is the database's average bytes
 //! per entry times the task's entries (plus one for the task row itself):
 //! exact enough to choose, and the same for a dry run as for the real one.
+//! Most passes (one at start-up, then hourly) remove nothing: [`may_remove`]
+//! tells so from a count and a minimum, before [`select`] needs the rows.
 
 use std::time::Duration;
 
@@ -81,6 +83,36 @@ pub struct Usage {
     pub used_bytes: u64,
     /// Entries in the whole database.
     pub entries: u64,
+}
+
+/// What three aggregates say of the finished tasks: enough to know when a
+/// policy removes nothing, without reading every row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Finished {
+    /// Finished tasks of the user's (not the cleanup's own `system` logs).
+    pub user_tasks: u64,
+    /// When the oldest finished task was created (ms), if there is one.
+    pub oldest_created_at: Option<i64>,
+}
+
+/// Whether [`select`] may choose anything: `false` only when it surely
+/// chooses nothing (no task past the age, no more user tasks than kept, the
+/// database under its cap), so a pass that finds nothing to do needs no
+/// more than [`Finished`]. `true` leaves the choice to [`select`].
+pub fn may_remove(policy: &RetentionPolicy, now_ms: i64, usage: Usage, finished: Finished) -> bool {
+    let cutoff = policy
+        .older_than
+        .map(|age| now_ms.saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX)));
+    let aged = cutoff
+        .zip(finished.oldest_created_at)
+        .is_some_and(|(cutoff, oldest)| oldest < cutoff);
+    let counted = policy
+        .keep_latest
+        .is_some_and(|keep| finished.user_tasks > u64::from(keep));
+    let sized = policy
+        .max_database_bytes
+        .is_some_and(|cap| usage.used_bytes > cap);
+    aged || counted || sized
 }
 
 /// A finished task's entry count, from its per-level counts.

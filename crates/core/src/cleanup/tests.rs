@@ -293,3 +293,101 @@ async fn delete_checks_every_id_before_deleting_any() {
     assert!(manager.get_task(&task.id).await.is_ok());
     assert!(service.delete(&[]).await.is_err());
 }
+
+mod quick_check {
+    //! [`select::may_remove`] against [`select::select`]: whenever the
+    //! aggregates say nothing goes, the rows say so too.
+
+    use proptest::prelude::*;
+
+    use super::super::select::{self, Finished, Usage};
+    use super::*;
+    use crate::store::entities::tasks;
+
+    fn row(key: i64, system: bool, created_at: i64, entries: i64) -> tasks::Model {
+        tasks::Model {
+            key,
+            id: format!("t{key}"),
+            plugin_id: if system { SYSTEM_PLUGIN } else { "shell" }.to_owned(),
+            params: "{}".to_owned(),
+            status: TaskStatus::Succeeded.as_str().to_owned(),
+            created_at,
+            started_at: Some(created_at),
+            finished_at: Some(created_at),
+            error: None,
+            result: None,
+            runner_id: None,
+            debug_count: 0,
+            info_count: entries,
+            warning_count: 0,
+            error_count: 0,
+        }
+    }
+
+    const SYSTEM_PLUGIN: &str = taskdeck_protocol::log::SYSTEM;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn nothing_goes_when_the_aggregates_say_so(
+            tasks in prop::collection::vec((any::<bool>(), 0_i64..1_000, 0_i64..50), 0..12),
+            older_than in prop::option::of(0_u64..1_000),
+            keep_latest in prop::option::of(0_u32..12),
+            cap in prop::option::of(0_u64..4_000),
+            used_bytes in 0_u64..4_000,
+        ) {
+            let now = 1_000;
+            // Newest first, as the cleanup reads them.
+            let mut rows: Vec<tasks::Model> = tasks
+                .iter()
+                .enumerate()
+                .map(|(key, &(system, created_at, entries))| row(key as i64, system, created_at, entries))
+                .collect();
+            rows.sort_by_key(|row| std::cmp::Reverse(row.key));
+            let policy = RetentionPolicy {
+                older_than: older_than.map(Duration::from_millis),
+                keep_latest,
+                max_database_bytes: cap,
+            };
+            let usage = Usage {
+                used_bytes,
+                entries: rows.iter().map(select::entries_of).sum(),
+            };
+            let finished = Finished {
+                user_tasks: rows.iter().filter(|row| row.plugin_id != SYSTEM_PLUGIN).count() as u64,
+                oldest_created_at: rows.iter().map(|row| row.created_at).min(),
+            };
+            if !select::may_remove(&policy, now, usage, finished) {
+                prop_assert!(select::select(rows, &policy, now, usage).is_empty());
+            }
+        }
+    }
+}
+
+/// A pass with nothing to remove answers from the aggregates (real or dry
+/// run), and one with something to remove still removes exactly it.
+#[tokio::test]
+async fn a_pass_with_nothing_to_remove_says_so_and_one_with_something_removes_it() {
+    let (_dir, store) = temp_store().await;
+    let manager = manager(&store).await;
+    let first = run(&manager, "noop", json!({})).await;
+    let second = run(&manager, "noop", json!({})).await;
+    let service = TaskCleanupService::new(&store);
+    let nothing = service
+        .cleanup(policy(Some(Duration::from_secs(3_600)), Some(2)), false)
+        .await
+        .unwrap();
+    assert!(nothing.tasks.is_empty() && !nothing.dry_run);
+    assert_eq!(listed(&manager).await.len(), 2);
+    let dry = service.cleanup(policy(None, Some(2)), true).await.unwrap();
+    assert!(dry.tasks.is_empty() && dry.dry_run);
+    let one = service.cleanup(policy(None, Some(1)), false).await.unwrap();
+    assert_plans(&one, &[&first], RemovalReason::Count);
+    let left: Vec<String> = listed(&manager)
+        .await
+        .into_iter()
+        .filter(|(_, plugin)| plugin != taskdeck_protocol::log::SYSTEM)
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(left, vec![second]);
+}
