@@ -83,7 +83,12 @@ async fn open_task(app: &AppSession, index: usize, last_seq: u64) -> Result<(f64
 /// frame where other rows are shown, satisfying `rows_ok` (a JavaScript
 /// predicate over the row elements). Rows are compared by their seqs, not
 /// as elements: the list may reuse a row's element for another entry.
-async fn filter_rows(app: &AppSession, apply: &str, rows_ok: &str) -> Result<f64, String> {
+async fn filter_rows(
+    app: &AppSession,
+    step: &str,
+    apply: &str,
+    rows_ok: &str,
+) -> Result<f64, String> {
     let body = format!(
         "const rows = () => [...document.querySelectorAll('[data-testid=\"log-row\"]')];\n\
          const seqs = () => rows().map(row => row.dataset.seq).join(',');\n\
@@ -94,9 +99,11 @@ async fn filter_rows(app: &AppSession, apply: &str, rows_ok: &str) -> Result<f64
                       && ({rows_ok})(rows()),\n\
                 () => performance.now() - start,\n\
                 () => ({{ loading: loading(), rows: rows().length, unchanged: seqs() === before,\n\
-                          seqs: seqs() }}));"
+                          before, seqs: seqs(),\n\
+                          top: document.querySelector('[data-testid=\"log-rows\"]')?.scrollTop,\n\
+                          held: document.querySelector('[data-testid=\"rows-shown\"]')?.textContent }}));"
     );
-    milliseconds(in_page(app, &body).await?)
+    milliseconds(in_page(app, &body).await?).map_err(|error| format!("{step}: {error}"))
 }
 
 /// Every row satisfies `row_ok` (a JavaScript predicate over a row).
@@ -113,16 +120,19 @@ const ALL_FOLDED: &str = "rows => {\n\
        row.querySelector('[data-testid=\"fold-toggle\"]').getAttribute('aria-expanded') === 'false');\n\
    }";
 /// Unfolds the middle folded header on screen; `head` is its seq.
-const UNFOLD_ONE: &str = "const toggles = [...document.querySelectorAll(\n\
+const UNFOLD_ONE: &str = "const held = () => Number(document.querySelector(\n\
+       '[data-testid=\"rows-shown\"]').textContent.split(' ')[0]);\n\
+     const folded = held();\n\
+     const toggles = [...document.querySelectorAll(\n\
        '[data-testid=\"fold-toggle\"][aria-expanded=\"false\"]')];\n\
      const toggle = toggles[Math.floor(toggles.length / 2)];\n\
-     const head = Number(toggle.closest('[data-testid=\"log-row\"]').dataset.seq);\n\
      toggle.click();";
-/// Lines of the unfolded section (the 100 after its header) are shown.
-const ONE_UNFOLDED: &str = "rows => rows.some(row => {\n\
-     const seq = Number(row.dataset.seq);\n\
-     return seq > head && seq <= head + 100 && !row.classList.contains('section-head');\n\
-   })";
+/// The unfolded section's 100 lines are held and the rows drawn again.
+/// Not "its lines on screen": while following, the list goes back to the
+/// newest rows after the unfold, and where the section is then depends on
+/// where the list was when its header was clicked (after "Fold all", at
+/// times at the top of the log: see docs/benchmarks.md).
+const ONE_UNFOLDED: &str = "rows => held() >= folded + 100";
 const UNFOLD_ALL: &str = "document.querySelector('[data-testid=\"unfold-all\"]').click();";
 const NONE_FOLDED: &str = "rows => !rows.some(row => row.querySelector('[data-testid=\"fold-toggle\"][aria-expanded=\"false\"]'))";
 
@@ -260,19 +270,21 @@ fn last_seq(entries: u64) -> u64 {
 /// and a search.
 async fn measure(app: &AppSession, index: usize, entries: u64) -> Result<Figures, String> {
     let (open, outline) = open_task(app, index, last_seq(entries)).await?;
-    let fold_all = filter_rows(app, FOLD_ALL, ALL_FOLDED).await?;
-    let unfold_one = filter_rows(app, UNFOLD_ONE, ONE_UNFOLDED).await?;
-    filter_rows(app, UNFOLD_ALL, NONE_FOLDED).await?;
+    let fold_all = filter_rows(app, "fold all", FOLD_ALL, ALL_FOLDED).await?;
+    let unfold_one = filter_rows(app, "unfold one", UNFOLD_ONE, ONE_UNFOLDED).await?;
+    filter_rows(app, "unfold all", UNFOLD_ALL, NONE_FOLDED).await?;
     let level = filter_rows(
         app,
+        "level ERROR",
         SET_LEVEL_ERROR,
         &every_row("row => row.dataset.level === 'ERROR'"),
     )
     .await?;
-    filter_rows(app, CLEAR_LEVEL, "rows => true").await?;
+    filter_rows(app, "level cleared", CLEAR_LEVEL, "rows => true").await?;
     // The entry written 75th from the start, by its unique number.
     let search = filter_rows(
         app,
+        "search",
         &search("75"),
         &every_row("row => row.querySelector('mark.match') !== null"),
     )
@@ -442,7 +454,7 @@ async fn run(count: u64) -> Result<(), String> {
             ("open: first rows painted", small.open, large.open),
             ("open: outline of the sections painted", small.outline, large.outline),
             ("fold all: headers painted", small.fold_all, large.fold_all),
-            ("unfold one section: its lines painted", small.unfold_one, large.unfold_one),
+            ("unfold one section: its lines held, rows drawn again", small.unfold_one, large.unfold_one),
             ("filter change (ERROR): rows painted", small.level, large.level),
             ("search (one match): row painted", small.search, large.search),
         ] {

@@ -626,13 +626,21 @@ impl AppSession {
     }
 
     /// Ends the session after `outcome`, with a screenshot named `failure`
-    /// first when it failed; returns `outcome`.
+    /// first when it failed and what the page showed added to its error;
+    /// returns `outcome`.
     pub async fn finish<T>(self, outcome: Result<T, String>) -> Result<T, String> {
-        if outcome.is_err() {
-            let _ = self.screenshot("failure").await;
+        match outcome {
+            Ok(value) => {
+                self.close().await?;
+                Ok(value)
+            }
+            Err(error) => {
+                let shot = self.screenshot("failure").await;
+                let state = self.state_summary().await;
+                self.close().await?;
+                Err(format!("{error} (screenshot: {shot:?}; the page: {state})"))
+            }
         }
-        self.close().await?;
-        outcome
     }
 
     pub async fn close(self) -> Result<(), String> {
