@@ -41,7 +41,28 @@ impl Store {
     /// pending migrations.
     /// A file that SQLite cannot read as a database is reported as
     /// [`CoreError::DatabaseDamaged`] and never changed.
+    ///
+    /// Processes starting together on a new data directory meet on its
+    /// creation, and SQLite answers some of those lock conflicts "busy" at
+    /// once rather than after the busy timeout (eight `taskdeck run`s on a
+    /// fresh directory: one failed now and then). Every step of opening is
+    /// whole or not done, so a busy open is tried again, a few times.
     pub async fn open(data_dir: DataDir) -> Result<Self, CoreError> {
+        let mut attempt = 0_u32;
+        loop {
+            match Self::open_once(data_dir.clone()).await {
+                Err(error) if attempt < OPEN_ATTEMPTS && space::is_busy(&error.to_string()) => {
+                    attempt += 1;
+                    tracing::info!(attempt, "the database is busy while opening; trying again");
+                    tokio::time::sleep(std::time::Duration::from_millis(25 << attempt.min(4)))
+                        .await;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    async fn open_once(data_dir: DataDir) -> Result<Self, CoreError> {
         let path = data_dir.database_path();
         let damaged = |error: sea_orm::DbErr| damaged_or_storage(error, &path);
         let mut connection = connection::connect(&path).await.map_err(damaged)?;
@@ -124,6 +145,9 @@ async fn migrate(connection: &DatabaseConnection) -> Result<(), sea_orm::DbErr> 
     Migrator::up(&transaction, None).await?;
     transaction.commit().await
 }
+
+/// How many times a busy open is tried again (about 2.5 s in all).
+const OPEN_ATTEMPTS: u32 = 8;
 
 /// SQLite's words for a file that is not a sound database.
 const DAMAGE_MARKERS: [&str; 2] = ["file is not a database", "database disk image is malformed"];

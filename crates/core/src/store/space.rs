@@ -102,7 +102,7 @@ pub async fn ensure_incremental(connection: &DatabaseConnection) -> Result<bool,
 }
 
 /// Whether SQLite's `text` says another connection holds the database.
-fn is_busy(text: &str) -> bool {
+pub(crate) fn is_busy(text: &str) -> bool {
     let text = text.to_ascii_lowercase();
     text.contains("database is locked") || text.contains("busy")
 }
