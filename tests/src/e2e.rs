@@ -191,17 +191,18 @@ impl AppSession {
         // Seen once in about twenty runs: the click reached no button (no
         // task started, no refusal shown; the form stayed as filled). A
         // task that started folds the form into its summary within
-        // moments; only then is the click given once more.
+        // moments; when none did, the click is given once more.
         let started = "return !!document.querySelector('[data-testid=\"runner-summary\"]')\n\
                          || !!document.querySelector('[role=\"alert\"]');";
-        for _ in 0..50 {
-            if self.execute(started).await? == serde_json::Value::Bool(true) {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
+        let shown = async || self.execute(started).await;
+        if wait_until("the task started", shown, |shown| *shown == true)
+            .await
+            .is_err()
+        {
+            eprintln!("run_shell_script: no task started after the click on Run; clicking again");
+            self.click("run-button").await?;
         }
-        eprintln!("run_shell_script: no task started 10 s after the click on Run; clicking again");
-        self.click("run-button").await
+        Ok(())
     }
 
     /// The links the app asked the system to open, in order.
@@ -637,7 +638,8 @@ impl AppSession {
             Err(error) => {
                 let shot = self.screenshot("failure").await;
                 let state = self.state_summary().await;
-                self.close().await?;
+                // The failure is what to report, not a close failing after it.
+                let _ = self.close().await;
                 Err(format!("{error} (screenshot: {shot:?}; the page: {state})"))
             }
         }
@@ -772,13 +774,7 @@ where
         Err(error) => panic!("{name}: {error}"),
     };
     let outcome = test(&session).await;
-    if let Err(error) = &outcome {
-        let shot = session.screenshot("failure").await;
-        let state = session.state_summary().await;
-        let _ = session.close().await;
-        panic!("{name}: {error} (screenshot: {shot:?}; the page: {state})");
-    }
-    if let Err(error) = session.close().await {
+    if let Err(error) = session.finish(outcome).await {
         panic!("{name}: {error}");
     }
 }

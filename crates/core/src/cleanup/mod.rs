@@ -115,15 +115,12 @@ impl TaskCleanupService {
                     .to_owned(),
             ));
         }
-        let usage = select::Usage {
-            used_bytes: space::used_bytes(self.store.connection()).await?,
-            entries: TaskRepository::new(&self.store).total_entries().await?,
-        };
+        let used_bytes = space::used_bytes(self.store.connection()).await?;
         let now = now_millis();
         // Reading every finished task's row took a second at 100,000 tasks,
         // at start-up and hourly, to find nothing to remove.
         let finished = self.finished().await?;
-        if !select::may_remove(&policy, now, usage, finished) {
+        if !select::may_remove(&policy, now, used_bytes, finished) {
             return Ok(RemovalReport {
                 dry_run,
                 ..RemovalReport::default()
@@ -137,6 +134,10 @@ impl TaskCleanupService {
             .order_by_desc(tasks::Column::Key)
             .all(self.store.connection())
             .await?;
+        let usage = select::Usage {
+            used_bytes,
+            entries: TaskRepository::new(&self.store).total_entries().await?,
+        };
         let selected = select::select(finished, &policy, now, usage);
         let mut report = self.remove(selected, dry_run).await?;
         self.reclaim(&mut report, Reclaim::IndexAndFreePages)

@@ -99,7 +99,12 @@ pub struct Finished {
 /// chooses nothing (no task past the age, no more user tasks than kept, the
 /// database under its cap), so a pass that finds nothing to do needs no
 /// more than [`Finished`]. `true` leaves the choice to [`select`].
-pub fn may_remove(policy: &RetentionPolicy, now_ms: i64, usage: Usage, finished: Finished) -> bool {
+pub fn may_remove(
+    policy: &RetentionPolicy,
+    now_ms: i64,
+    used_bytes: u64,
+    finished: Finished,
+) -> bool {
     let cutoff = policy
         .older_than
         .map(|age| now_ms.saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX)));
@@ -111,7 +116,7 @@ pub fn may_remove(policy: &RetentionPolicy, now_ms: i64, usage: Usage, finished:
         .is_some_and(|keep| finished.user_tasks > u64::from(keep));
     let sized = policy
         .max_database_bytes
-        .is_some_and(|cap| usage.used_bytes > cap);
+        .is_some_and(|cap| used_bytes > cap);
     aged || counted || sized
 }
 

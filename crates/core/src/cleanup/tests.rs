@@ -357,7 +357,7 @@ mod quick_check {
                 user_tasks: rows.iter().filter(|row| row.plugin_id != SYSTEM_PLUGIN).count() as u64,
                 oldest_created_at: rows.iter().map(|row| row.created_at).min(),
             };
-            if !select::may_remove(&policy, now, usage, finished) {
+            if !select::may_remove(&policy, now, used_bytes, finished) {
                 prop_assert!(select::select(rows, &policy, now, usage).is_empty());
             }
         }

@@ -5,6 +5,8 @@
 //! render and every change of the list's own size the rows shown are those
 //! of the list's real scroll position.
 
+use std::cell::RefCell;
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Element, HtmlElement, ResizeObserver};
@@ -72,10 +74,7 @@ pub fn use_view_position(
         use_effect_with((target, index), move |(target, index)| {
             *landing.borrow_mut() = *target;
             if let (Some(index), Some(element)) = (index, scrolling.list.cast::<HtmlElement>()) {
-                centre(&element, *index, row_height);
-                if in_view(&element, *index, row_height) {
-                    *landing.borrow_mut() = None;
-                }
+                land(&element, *index, row_height, &landing);
                 scrolling.remeasure();
             }
         });
@@ -106,13 +105,10 @@ pub fn use_view_position(
         let scrolling = scrolling.clone();
         let pending = landing.borrow().and_then(|seq| rows.window.slot_of(seq));
         use_effect(move || {
-            if let (Some(index), Some(element)) = (pending, scrolling.list.cast::<HtmlElement>()) {
-                if !in_view(&element, index, row_height) {
-                    centre(&element, index, row_height);
-                }
-                if in_view(&element, index, row_height) {
-                    *landing.borrow_mut() = None;
-                }
+            if let (Some(index), Some(element)) = (pending, scrolling.list.cast::<HtmlElement>())
+                && !in_view(&element, index, row_height)
+            {
+                land(&element, index, row_height, &landing);
             }
             scrolling.remeasure();
         });
@@ -120,10 +116,14 @@ pub fn use_view_position(
     use_remeasure_on_resize(scrolling);
 }
 
-/// Scrolls `list` so that row `index` is in its middle.
-fn centre(list: &HtmlElement, index: usize, row_height: i32) {
+/// Scrolls `list` so that row `index` is in its middle; the landing is
+/// over (`landing` cleared) once the row is wholly in view.
+fn land(list: &HtmlElement, index: usize, row_height: i32, landing: &RefCell<Option<u64>>) {
     let middle = window::rows_height(index, row_height) + row_height / 2 - list.client_height() / 2;
     list.set_scroll_top(middle.max(0));
+    if in_view(list, index, row_height) {
+        *landing.borrow_mut() = None;
+    }
 }
 
 /// Whether row `index` is wholly inside `list`'s viewport (never for a
