@@ -1354,7 +1354,8 @@ fn tasks_filters_pages_both_ways_and_counts_per_status() {
     let ids: Vec<String> = words
         .iter()
         .map(|word| {
-            let (_, summary) = run_params(dir.path(), &test_programs::echo(word));
+            let (output, summary) = run_params(dir.path(), &test_programs::echo(word));
+            assert_eq!(output.status.code(), Some(0), "{output:?}");
             summary["id"].as_str().unwrap().to_owned()
         })
         .collect();

@@ -211,7 +211,7 @@ impl ProcessTree {
         }
         wrapped.wrap(KillOnDrop);
         Ok(Self {
-            root: wrapped.spawn()?,
+            root: wrapped.spawn_with(start_root)?,
         })
     }
 
@@ -250,6 +250,26 @@ impl ProcessTree {
         }
         Ok(())
     }
+}
+
+/// Creates the root program's process. Under Wine, creating a process
+/// fails now and then with ERROR_INTERNAL_ERROR (1359) when several start
+/// in the same instant; nothing was started then, so the start is tried
+/// again a few times, a moment apart (Windows itself does not fail so).
+fn start_root(command: &mut Command) -> std::io::Result<Child> {
+    #[cfg(windows)]
+    {
+        const WINE_INTERNAL_ERROR: i32 = 1359;
+        for _ in 0..4 {
+            match command.spawn() {
+                Err(error) if error.raw_os_error() == Some(WINE_INTERNAL_ERROR) => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                started => return started,
+            }
+        }
+    }
+    command.spawn()
 }
 
 /// The root program itself, under the wrappers that set up its tree.
