@@ -473,11 +473,21 @@ async fn a_fault_in_the_interface_is_said_and_the_window_reloads() {
                  const box = banner.getBoundingClientRect();\n\
                  const top = document.elementFromPoint(box.x + box.width / 2, box.y + 10);\n\
                  return { on_top: banner.contains(top), folded: !banner.querySelector('details').open,\n\
-                          box: [box.x, box.y, box.width, box.height] };",
+                          box: [box.x, box.y, box.width, box.height],\n\
+                          detail: banner.querySelector('pre').textContent };",
             )
             .await?;
         if seen["on_top"] != true || seen["folded"] != true {
             return Err(format!("the fault is not shown on top, folded: {seen}"));
+        }
+        // The detail says where, and by which calls: the panic's place,
+        // then the stack of wasm functions that led to it.
+        let detail = seen["detail"].as_str().unwrap_or_default();
+        if !detail.contains("fault.rs:")
+            || !detail.contains("panicking")
+            || !detail.contains("wasm-function")
+        {
+            return Err(format!("the fault's detail lacks its place or stack: {detail}"));
         }
         app.screenshot("fault").await?;
         app.click("ui-fault-reload").await?;

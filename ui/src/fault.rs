@@ -40,8 +40,19 @@ fn offer_a_test_fault() {
     }
 }
 
-/// The panic's message and place, as a bug report wants them.
+/// The panic's message, place and the calls that led to it, as a bug
+/// report wants them (the stack names functions where the build keeps
+/// their names).
 fn describe(info: &PanicHookInfo<'_>) -> String {
+    let stack = js_sys::Reflect::get(&js_sys::Error::new(""), &"stack".into())
+        .ok()
+        .and_then(|stack| stack.as_string())
+        .unwrap_or_default();
+    format!("{}\n{}", place(info), stack.trim())
+}
+
+/// The panic's message and where in the source it was raised.
+fn place(info: &PanicHookInfo<'_>) -> String {
     let message = info
         .payload()
         .downcast_ref::<&str>()
