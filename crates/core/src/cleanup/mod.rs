@@ -119,8 +119,7 @@ impl TaskCleanupService {
         let now = now_millis();
         // Reading every finished task's row took a second at 100,000 tasks,
         // at start-up and hourly, to find nothing to remove.
-        let finished = self.finished().await?;
-        if !select::may_remove(&policy, now, used_bytes, finished) {
+        if !select::may_remove(&policy, now, used_bytes, self.finished().await?) {
             return Ok(RemovalReport {
                 dry_run,
                 ..RemovalReport::default()

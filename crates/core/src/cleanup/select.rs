@@ -85,7 +85,7 @@ pub struct Usage {
     pub entries: u64,
 }
 
-/// What three aggregates say of the finished tasks: enough to know when a
+/// What two aggregates say of the finished tasks: enough to know when a
 /// policy removes nothing, without reading every row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Finished {

@@ -308,7 +308,7 @@ mod quick_check {
         tasks::Model {
             key,
             id: format!("t{key}"),
-            plugin_id: if system { SYSTEM_PLUGIN } else { "shell" }.to_owned(),
+            plugin_id: if system { SYSTEM } else { "shell" }.to_owned(),
             params: "{}".to_owned(),
             status: TaskStatus::Succeeded.as_str().to_owned(),
             created_at,
@@ -323,8 +323,6 @@ mod quick_check {
             error_count: 0,
         }
     }
-
-    const SYSTEM_PLUGIN: &str = taskdeck_protocol::log::SYSTEM;
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
@@ -354,7 +352,7 @@ mod quick_check {
                 entries: rows.iter().map(select::entries_of).sum(),
             };
             let finished = Finished {
-                user_tasks: rows.iter().filter(|row| row.plugin_id != SYSTEM_PLUGIN).count() as u64,
+                user_tasks: rows.iter().filter(|row| row.plugin_id != SYSTEM).count() as u64,
                 oldest_created_at: rows.iter().map(|row| row.created_at).min(),
             };
             if !select::may_remove(&policy, now, used_bytes, finished) {
@@ -386,7 +384,7 @@ async fn a_pass_with_nothing_to_remove_says_so_and_one_with_something_removes_it
     let left: Vec<String> = listed(&manager)
         .await
         .into_iter()
-        .filter(|(_, plugin)| plugin != taskdeck_protocol::log::SYSTEM)
+        .filter(|(_, plugin)| plugin != SYSTEM)
         .map(|(id, _)| id)
         .collect();
     assert_eq!(left, vec![second]);
