@@ -490,6 +490,20 @@ async fn a_fault_in_the_interface_is_said_and_the_window_reloads() {
             return Err(format!("the fault's detail lacks its place or stack: {detail}"));
         }
         app.screenshot("fault").await?;
+        // Opened, the detail (a stack of some thirty lines) scrolls inside
+        // the banner: the banner stays within the window.
+        let opened = app
+            .execute(
+                "const banner = document.querySelector('[data-testid=\"ui-fault\"]');\n\
+                 banner.querySelector('summary').click();\n\
+                 const shown = banner.querySelector('pre').getBoundingClientRect().height > 0;\n\
+                 return shown && banner.getBoundingClientRect().bottom <= window.innerHeight;",
+            )
+            .await?;
+        if opened != true {
+            return Err("the fault's detail, opened, runs past the window".into());
+        }
+        app.screenshot("fault-detail").await?;
         app.click("ui-fault-reload").await?;
         app.wait_for_text(&test_id("footer-version"), |text| {
             text.starts_with("Taskdeck")
