@@ -48,18 +48,10 @@ impl Store {
     /// fresh directory: one failed now and then). Every step of opening is
     /// whole or not done, so a busy open is tried again, a few times.
     pub async fn open(data_dir: DataDir) -> Result<Self, CoreError> {
-        let mut attempt = 0_u32;
-        loop {
-            match Self::open_once(data_dir.clone()).await {
-                Err(error) if attempt < OPEN_ATTEMPTS && space::is_busy(&error.to_string()) => {
-                    attempt += 1;
-                    tracing::info!(attempt, "the database is busy while opening; trying again");
-                    tokio::time::sleep(std::time::Duration::from_millis(25 << attempt.min(4)))
-                        .await;
-                }
-                outcome => return outcome,
-            }
-        }
+        retry_while_busy(OPEN_TRIES, "opening it", || {
+            Self::open_once(data_dir.clone())
+        })
+        .await
     }
 
     async fn open_once(data_dir: DataDir) -> Result<Self, CoreError> {
@@ -146,8 +138,34 @@ async fn migrate(connection: &DatabaseConnection) -> Result<(), sea_orm::DbErr> 
     transaction.commit().await
 }
 
-/// How many times a busy open is tried again (about 2.5 s in all).
-const OPEN_ATTEMPTS: u32 = 8;
+/// How many times an open is tried while the database is busy (about
+/// 2.5 s of waiting between them in all).
+const OPEN_TRIES: u32 = 9;
+
+/// Runs `operation` (a whole step: done entirely or not at all) again
+/// while it fails because another connection holds the database, up to
+/// `tries` times in all, waiting a little longer each time (50 ms, then
+/// doubling up to 400 ms); `doing` says what, for the app log.
+pub(crate) async fn retry_while_busy<T, Step>(
+    tries: u32,
+    doing: &str,
+    mut operation: impl FnMut() -> Step,
+) -> Result<T, CoreError>
+where
+    Step: std::future::Future<Output = Result<T, CoreError>>,
+{
+    let mut tried = 1_u32;
+    loop {
+        match operation().await {
+            Err(error) if tried < tries && space::is_busy(&error.to_string()) => {
+                tracing::info!(tried, "the database is busy {doing}; trying again");
+                tokio::time::sleep(std::time::Duration::from_millis(25 << tried.min(4))).await;
+                tried += 1;
+            }
+            outcome => return outcome,
+        }
+    }
+}
 
 /// SQLite's words for a file that is not a sound database.
 const DAMAGE_MARKERS: [&str; 2] = ["file is not a database", "database disk image is malformed"];
@@ -248,5 +266,56 @@ mod tests {
         assert_eq!(std::fs::read(&moved).unwrap(), garbage, "kept whole beside");
         assert!(!data_dir.database_path().exists());
         Store::open(data_dir).await.unwrap();
+    }
+
+    /// Real refusals of SQLite: a write while another connection holds the
+    /// database (no busy timeout of its own) is tried again until the
+    /// holder lets go, at most `tries` times; any other failure at once.
+    #[tokio::test]
+    async fn a_step_refused_as_busy_is_tried_again_and_other_failures_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("busy.db");
+        let holder = rusqlite::Connection::open(&path).unwrap();
+        holder
+            .execute_batch("CREATE TABLE t (x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);")
+            .unwrap();
+        let holder = std::cell::RefCell::new(Some(holder));
+        let writer = rusqlite::Connection::open(&path).unwrap();
+        writer.busy_timeout(std::time::Duration::ZERO).unwrap();
+        let write = |sql: &str| {
+            let outcome = writer.execute(sql, []).map(drop).map_err(CoreError::from);
+            async move { outcome }
+        };
+
+        let mut tries = 0;
+        let given_up = retry_while_busy(2, "in a test", || {
+            tries += 1;
+            write("INSERT INTO t VALUES (2)")
+        })
+        .await;
+        assert_eq!(tries, 2);
+        assert!(space::is_busy(&given_up.unwrap_err().to_string()));
+
+        let mut tries = 0;
+        retry_while_busy(5, "in a test", || {
+            tries += 1;
+            if tries == 3 {
+                // The holder's transaction ends (rolled back) with it.
+                holder.borrow_mut().take();
+            }
+            write("INSERT INTO t VALUES (2)")
+        })
+        .await
+        .unwrap();
+        assert_eq!(tries, 3);
+
+        let mut tries = 0;
+        let refused = retry_while_busy(5, "in a test", || {
+            tries += 1;
+            write("INSERT INTO no_such_table VALUES (1)")
+        })
+        .await;
+        assert_eq!(tries, 1);
+        assert!(refused.is_err());
     }
 }

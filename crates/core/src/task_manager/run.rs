@@ -17,11 +17,15 @@ use super::context::{ProgressCell, TaskContext};
 use super::manager::{RunningTask, TaskManager};
 use crate::CoreError;
 use crate::plugins::Plugin;
-use crate::store::tasks::TaskRepository;
+use crate::store::{self, tasks::TaskRepository};
 use crate::task_log::buffer::TaskLog;
 use crate::task_log::capture;
 use crate::task_log::logger::TaskLogger;
 use crate::task_log::secrets::{self, Secrets};
+
+/// How many times a task's end is written while the database is busy
+/// (each try itself waits out the busy timeout).
+const END_TRIES: u32 = 4;
 
 impl TaskManager {
     /// Validates the request and starts the task; returns it as created
@@ -111,15 +115,20 @@ impl TaskManager {
             log.secrets().mask_value(&mut result);
             result
         });
-        if let Err(error) = TaskRepository::finish(
-            self.inner.store.connection(),
-            key,
-            status,
-            error,
-            result.as_ref(),
-        )
-        .await
-        {
+        // Other processes writing at once can hold the database past the
+        // busy timeout; a task whose end is not recorded would show as
+        // running until it is marked interrupted.
+        let recorded = store::retry_while_busy(END_TRIES, "recording a task's end", || {
+            TaskRepository::finish(
+                self.inner.store.connection(),
+                key,
+                status,
+                error.clone(),
+                result.as_ref(),
+            )
+        })
+        .await;
+        if let Err(error) = recorded {
             tracing::error!(task_id = %log.identity().id, "could not record the task's end: {error}");
         }
         self.publish(&log.identity().id).await;
