@@ -23,9 +23,9 @@ use crate::task_log::capture;
 use crate::task_log::logger::TaskLogger;
 use crate::task_log::secrets::{self, Secrets};
 
-/// How many times a task's end is written while the database is busy
-/// (each try itself waits out the busy timeout).
-const END_TRIES: u32 = 4;
+/// How many times a task's status (running, then its end) is written
+/// while the database is busy (each try itself waits out the busy timeout).
+const STATUS_TRIES: u32 = 4;
 
 impl TaskManager {
     /// Validates the request and starts the task; returns it as created
@@ -87,7 +87,10 @@ impl TaskManager {
         let key = log.identity().key;
         let system = TaskLogger::new(Arc::clone(&log), SYSTEM);
         let started = Instant::now();
-        let (status, error, result) = match self.inner.tasks.mark_running(key).await {
+        let running = store::retry_while_busy(STATUS_TRIES, "marking a task running", || {
+            self.inner.tasks.mark_running(key)
+        });
+        let (status, error, result) = match running.await {
             Err(error) => (TaskStatus::Failed, Some(error.to_string()), None),
             Ok(()) => {
                 self.publish(&log.identity().id).await;
@@ -118,7 +121,7 @@ impl TaskManager {
         // Other processes writing at once can hold the database past the
         // busy timeout; a task whose end is not recorded would show as
         // running until it is marked interrupted.
-        let recorded = store::retry_while_busy(END_TRIES, "recording a task's end", || {
+        let recorded = store::retry_while_busy(STATUS_TRIES, "recording a task's end", || {
             TaskRepository::finish(
                 self.inner.store.connection(),
                 key,
