@@ -448,6 +448,21 @@ async fn two_runs_compared_side_by_side_from_the_first_divergence() {
             links.iter().any(|href| href.contains(&ids[0])) && links.iter().any(|href| href.contains(&ids[1])),
             "{first}: {links:?}"
         );
+        // Each side's line has the room, not its seq.
+        let widths = app
+            .execute(
+                "const cells = document.querySelectorAll('[data-testid=\"compare-first\"] td');\n\
+                 return [...cells].map((cell) => cell.getBoundingClientRect().width);",
+            )
+            .await?;
+        let widths: Vec<f64> = widths
+            .as_array()
+            .map(|cells| cells.iter().filter_map(|width| width.as_f64()).collect())
+            .unwrap_or_default();
+        assert!(
+            widths.len() == 4 && widths[0] * 4.0 < widths[1] && widths[2] * 4.0 < widths[3],
+            "seq and line widths of the first difference's row: {widths:?}"
+        );
         app.screenshot("compared").await?;
         // As written, the build line differs too, and comes first.
         app.click("compare-normalise").await?;

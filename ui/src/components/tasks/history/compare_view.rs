@@ -220,6 +220,13 @@ fn comparison_body(comparison: &RunComparison) -> Html {
             </div>
             <div class="compare-table-wrap">
             <table class="compare-table">
+                // A fixed layout takes its widths from the first row, a
+                // hunk's header across all four columns: without these the
+                // seqs got a quarter of the width each.
+                <colgroup>
+                    <col class="compare-seq-column" /><col />
+                    <col class="compare-seq-column" /><col />
+                </colgroup>
                 { for comparison.hunks.iter().map(|hunk| {
                     let place = hunk.lines.iter().find_map(|line| (!line.sections.is_empty()).then(|| line.sections.join(" › ")));
                     html! {
