@@ -589,17 +589,34 @@ impl AppSession {
     /// dead afterwards: only [`AppSession::close`] is left to call.
     #[cfg(unix)]
     pub fn kill_app(&self) -> Result<usize, String> {
-        let pids = processes_of(&app_binary()?);
+        let pids = self.app_processes()?;
         for pid in &pids {
             kill_hard(*pid)?;
         }
         Ok(pids.len())
     }
 
+    /// This session's app processes: the app binary's, started with this
+    /// session's data directory (other tests' apps run beside it; a hard
+    /// kill of "every app" once killed one of theirs too).
+    fn app_processes(&self) -> Result<Vec<u32>, String> {
+        let wanted = format!("TASKDECK_DATA_DIR={}", self.data_dir.display());
+        Ok(processes_of(&app_binary()?)
+            .into_iter()
+            .filter(|pid| {
+                std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|environ| {
+                    environ
+                        .split(|byte| *byte == 0)
+                        .any(|variable| variable == wanted.as_bytes())
+                })
+            })
+            .collect())
+    }
+
     /// The web processes of the app's window (WebKitGTK's
     /// `WebKitWebProcess`, children of the app).
     pub fn web_processes(&self) -> Result<Vec<u32>, String> {
-        let app = processes_of(&app_binary()?);
+        let app = self.app_processes()?;
         Ok(std::fs::read_dir("/proc")
             .into_iter()
             .flatten()
