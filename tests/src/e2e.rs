@@ -187,11 +187,17 @@ impl AppSession {
         self.fill("param-program", "sh").await?;
         self.fill("param-args", &format!("-c{}{script}", keys::RETURN))
             .await?;
+        self.start_from_form().await
+    }
+
+    /// Clicks the form's Run and makes sure the click was taken: a task
+    /// started (the form folds into its summary) or something was refused
+    /// (an alert). Seen in about one run in twenty, more under load: the
+    /// click reached no button (no task started, no refusal shown, the core
+    /// asked for nothing, the form stayed as filled), so when neither
+    /// happened within moments the click is given once more.
+    pub async fn start_from_form(&self) -> Result<(), String> {
         self.click("run-button").await?;
-        // Seen once in about twenty runs: the click reached no button (no
-        // task started, no refusal shown; the form stayed as filled). A
-        // task that started folds the form into its summary within
-        // moments; when none did, the click is given once more.
         let started = "return !!document.querySelector('[data-testid=\"runner-summary\"]')\n\
                          || !!document.querySelector('[role=\"alert\"]');";
         let shown = async || self.execute(started).await;
@@ -199,7 +205,10 @@ impl AppSession {
             .await
             .is_err()
         {
-            eprintln!("run_shell_script: no task started after the click on Run; clicking again");
+            eprintln!(
+                "{}: no task started after the click on Run; clicking again",
+                self.name
+            );
             self.click("run-button").await?;
         }
         Ok(())
