@@ -195,7 +195,7 @@ impl AppSession {
     /// (an alert). Seen in about one run in twenty, more under load: the
     /// click reached no button (no task started, no refusal shown, the core
     /// asked for nothing, the form stayed as filled), so when neither
-    /// happened within moments the click is given once more.
+    /// happened within [`TIMEOUT`] the click is given once more.
     pub async fn start_from_form(&self) -> Result<(), String> {
         self.click("run-button").await?;
         let started = "return !!document.querySelector('[data-testid=\"runner-summary\"]')\n\
