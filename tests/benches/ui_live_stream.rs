@@ -145,7 +145,7 @@ async fn run_once(
     );
     app.fill("param-args", &format!("-c{RETURN}{script}"))
         .await?;
-    app.start_from_form().await?;
+    app.submit_run().await?;
     app.wait_for_text(&test_id("panel-status"), |text| {
         text.eq_ignore_ascii_case("running")
     })

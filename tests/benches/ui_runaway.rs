@@ -107,7 +107,7 @@ async fn run(seconds: u64) -> Result<(), String> {
         app.fill("param-program", "yes").await?;
         app.fill("param-args", "runaway line: logging as fast as the pipe goes")
             .await?;
-        app.start_from_form().await?;
+        app.submit_run().await?;
         app.wait_for_text(&test_id("panel-status"), |text| {
             text.eq_ignore_ascii_case("running")
         })

@@ -187,16 +187,16 @@ impl AppSession {
         self.fill("param-program", "sh").await?;
         self.fill("param-args", &format!("-c{}{script}", keys::RETURN))
             .await?;
-        self.start_from_form().await
+        self.submit_run().await
     }
 
-    /// Clicks the form's Run and makes sure the click was taken: a task
+    /// Clicks the form's Run and makes sure the form was submitted: a task
     /// started (the form folds into its summary) or something was refused
-    /// (an alert). Seen in about one run in twenty, more under load: the
+    /// (an alert, such as a field's "is required"). Seen in about one run in twenty, more under load: the
     /// click reached no button (no task started, no refusal shown, the core
     /// asked for nothing, the form stayed as filled), so when neither
     /// happened within [`TIMEOUT`] the click is given once more.
-    pub async fn start_from_form(&self) -> Result<(), String> {
+    pub async fn submit_run(&self) -> Result<(), String> {
         self.click("run-button").await?;
         let started = "return !!document.querySelector('[data-testid=\"runner-summary\"]')\n\
                          || !!document.querySelector('[role=\"alert\"]');";

@@ -274,7 +274,7 @@ async fn a_hard_kill_of_the_app_while_a_task_floods_leaves_a_sound_database() {
         app.select("plugin-picker", "shell").await?;
         app.fill("param-program", "yes").await?;
         app.fill("param-args", "killed mid-flood").await?;
-        app.start_from_form().await?;
+        app.submit_run().await?;
         app.wait_for_text(&test_id("panel-status"), |text| {
             text.eq_ignore_ascii_case("running")
         })

@@ -450,7 +450,7 @@ async fn a_failed_backup_opens_on_the_section_it_failed_in() {
             app.fill("param-destination", &destination.display().to_string())
                 .await?;
             app.select("param-on_unreadable", "fail").await?;
-            app.start_from_form().await?;
+            app.submit_run().await?;
             app.wait_for_text(&test_id("panel-status"), |text| {
                 text.eq_ignore_ascii_case("failed")
             })

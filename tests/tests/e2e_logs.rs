@@ -20,7 +20,7 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
         // The form says what is wrong before anything runs.
         app.by_test_id("plugin-picker").await?;
         app.select("plugin-picker", "shell").await?;
-        app.click("run-button").await?;
+        app.submit_run().await?;
         app.wait_for_text(&test_id("param-error-program"), |text| {
             text == "is required"
         })
@@ -34,7 +34,7 @@ async fn a_shell_task_streams_live_filters_in_the_core_and_reopens_from_history(
             ),
         )
         .await?;
-        app.start_from_form().await?;
+        app.submit_run().await?;
 
         // Live: stdout and stderr lines arrive, then the task ends.
         app.wait_for_attributes(ROWS, "data-source", |sources| {
@@ -577,7 +577,7 @@ async fn built_in_plugins_run_from_their_forms() {
             .await?;
         app.fill("param-folder", &work.path().display().to_string())
             .await?;
-        app.start_from_form().await?;
+        app.submit_run().await?;
         app.wait_for_text(&test_id("panel-status"), |text| {
             text.eq_ignore_ascii_case("succeeded")
         })
@@ -596,13 +596,13 @@ async fn built_in_plugins_run_from_their_forms() {
         app.select("plugin-picker", "git").await?;
         app.fill("param-repository", &work.path().display().to_string())
             .await?;
-        app.click("run-button").await?;
+        app.submit_run().await?;
         app.wait_for_text(&test_id("param-error-operation"), |text| {
             text == "is required"
         })
         .await?;
         app.select("param-operation", "status").await?;
-        app.start_from_form().await?;
+        app.submit_run().await?;
         app.wait_for_text(&test_id("panel-status"), |text| {
             text.eq_ignore_ascii_case("failed")
         })
@@ -640,7 +640,7 @@ async fn a_backup_runs_from_its_form_and_filters_by_its_archive_component() {
             .await?;
         app.fill("param-exclude", "*.tmp").await?;
         app.fill("param-keep", "3").await?;
-        app.start_from_form().await?;
+        app.submit_run().await?;
         app.wait_for_text(&test_id("panel-status"), |text| {
             text.eq_ignore_ascii_case("succeeded")
         })
