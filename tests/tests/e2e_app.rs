@@ -512,11 +512,22 @@ async fn a_fault_in_the_interface_is_said_and_the_window_reloads() {
         let banners =
             app.execute("return document.querySelectorAll('[data-testid=\"ui-fault\"]').length;");
         match banners.await? {
-            serde_json::Value::Number(count) if count.as_u64() == Some(0) => Ok(()),
-            other => Err(format!(
-                "the fault is still shown after the reload: {other}"
-            )),
+            serde_json::Value::Number(count) if count.as_u64() == Some(0) => {}
+            other => {
+                return Err(format!(
+                    "the fault is still shown after the reload: {other}"
+                ));
+            }
         }
+        // An error nobody catches, which is no panic (a trap in the wasm
+        // code, a JavaScript exception), gets the same banner.
+        app.execute("setTimeout(() => { throw new Error('an uncaught test error'); }, 0);")
+            .await?;
+        app.wait_for_text(&test_id("ui-fault"), |text| {
+            text.contains("hit an internal fault") && text.contains("an uncaught test error")
+        })
+        .await?;
+        Ok(())
     })
     .await;
 }

@@ -4,7 +4,10 @@
 //! written to the console and a banner built with the DOM alone (Yew may
 //! no longer run) says in plain words what happened and how to go on, the
 //! technical detail folded away for a bug report, and a button reloads
-//! the window.
+//! the window. An error nobody caught gets the same banner: a trap in the
+//! wasm code that is no panic (an out-of-bounds memory access was seen),
+//! or a JavaScript exception thrown through it, skips the panic hook and
+//! leaves the window as stuck.
 
 use std::panic::PanicHookInfo;
 
@@ -12,18 +15,49 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Document, Element};
 
-/// Installs the panic hook; called once, before the app renders (Yew
-/// would otherwise install its own, which only writes to the console).
-pub fn report_panics() {
-    yew::set_custom_panic_hook(Box::new(|info| {
-        let detail = describe(info);
-        web_sys::console::error_1(&detail.as_str().into());
-        if let Some(document) = web_sys::window().and_then(|window| window.document()) {
-            show(&document, &detail);
-        }
-    }));
+/// Installs the panic hook and the listener for uncaught errors; called
+/// once, before the app renders (Yew would otherwise install its own hook,
+/// which only writes to the console).
+pub fn report_faults() {
+    yew::set_custom_panic_hook(Box::new(|info| report(&describe(info))));
+    report_uncaught_errors();
     #[cfg(feature = "test-hooks")]
     offer_a_test_fault();
+}
+
+/// Writes `detail` to the console and shows it in the banner.
+fn report(detail: &str) {
+    web_sys::console::error_1(&detail.into());
+    if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+        show(&document, detail);
+    }
+}
+
+/// Reports the errors that reach the window uncaught. Only those carrying
+/// an error object: the browser's own notices on the same event (a
+/// `ResizeObserver` loop, say) have none and are no fault of ours.
+fn report_uncaught_errors() {
+    let on_error = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(|event: web_sys::ErrorEvent| {
+        let error = event.error();
+        if error.is_null() || error.is_undefined() {
+            return;
+        }
+        let stack = js_sys::Reflect::get(&error, &"stack".into())
+            .ok()
+            .and_then(|stack| stack.as_string())
+            .unwrap_or_default();
+        report(&format!(
+            "{} at {}:{}\n{}",
+            event.message(),
+            event.filename(),
+            event.lineno(),
+            stack.trim()
+        ));
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .add_event_listener_with_callback("error", on_error.into_js_value().unchecked_ref());
+    }
 }
 
 /// Lets the end-to-end tests cause a fault: `window.__TASKDECK_TEST_FAULT()`

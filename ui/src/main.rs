@@ -14,6 +14,6 @@ mod preferences;
 mod route;
 
 fn main() {
-    fault::report_panics();
+    fault::report_faults();
     yew::Renderer::<app::Root>::new().render();
 }
