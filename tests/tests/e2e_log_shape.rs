@@ -274,14 +274,18 @@ async fn the_window_opens_again_at_the_size_it_was_left() {
         "window-restored",
         data_dir.path(),
         async |app: &AppSession| {
-            let size = app
-                .client
-                .get_window_size()
-                .await
-                .map_err(|error| format!("cannot read the window's size: {error}"))?;
-            if size != (1000, 700) {
-                return Err(format!("the window opened at {size:?}, not 1000×700"));
-            }
+            // The saved size is applied to the window just created, and
+            // the X server takes a moment to carry it out.
+            let size = async || {
+                app.client
+                    .get_window_size()
+                    .await
+                    .map_err(|error| format!("cannot read the window's size: {error}"))
+            };
+            wait_until("the window at the size it was left", size, |size| {
+                *size == (1000, 700)
+            })
+            .await?;
             app.wait_for_text(&test_id("footer-version"), |text| {
                 text.starts_with("Taskdeck")
             })
@@ -478,15 +482,25 @@ async fn a_failed_backup_opens_on_the_section_it_failed_in() {
             // file that failed it.
             app.click("nav-history").await?;
             app.click("history-open").await?;
-            let shown = wait_until(
+            // The lines and the fold toggles are read together: the rows
+            // can be drawn again between two reads (the landing on the
+            // failing line scrolls the list).
+            let (shown, folds) = wait_until(
                 "Archive open, Scan folded",
-                async || messages(app).await,
-                |shown| {
+                async || {
+                    let shown = messages(app).await?;
+                    let folds = app
+                        .attributes(&test_id("fold-toggle"), "aria-expanded")
+                        .await?;
+                    Ok((shown, folds))
+                },
+                |(shown, folds)| {
                     shown.iter().any(|line| line == "Scan")
                         && shown.iter().any(|line| line.starts_with("cannot read"))
                         && !shown
                             .iter()
                             .any(|line| line.contains("files (") && line.contains("selected"))
+                        && !folds.is_empty()
                 },
             )
             .await?;
@@ -502,9 +516,6 @@ async fn a_failed_backup_opens_on_the_section_it_failed_in() {
                 .cloned()
                 .unwrap_or_default();
             assert!(error.contains("b-locked.txt"), "{error}");
-            let folds = app
-                .attributes(&test_id("fold-toggle"), "aria-expanded")
-                .await?;
             assert_eq!(folds, ["false", "true"], "Scan folded, Archive open");
             app.screenshot("failed-backup-opened").await?;
             Ok(())
