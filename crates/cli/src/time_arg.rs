@@ -8,10 +8,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 
-/// What the options accept, for error messages.
-const ACCEPTED: &str = "a time of day (10:42 or 10:42:00.250, on the day the task started), \
-     a local date and time (2026-12-06 10:42), an RFC 3339 time (2026-12-06T10:42:00Z), \
-     or a duration from the task's start (+2m, +1h30m, +90s)";
+/// What the options accept, for error messages. One parser serves a
+/// task's log (`logs`, `export`) and lists of tasks (`tasks`, `search`),
+/// so the message says where each form applies.
+const ACCEPTED: &str = "a local date (2026-12-06), a local date and time (2026-12-06 10:42), \
+     an RFC 3339 time (2026-12-06T10:42:00Z), a time of day (10:42 or 10:42:00.250: on the \
+     day the task started for a task's log, else today), or, for a task's log, a duration \
+     from its start (+2m, +1h30m, +90s)";
 
 /// A moment as typed, not yet tied to a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,7 +153,9 @@ mod tests {
     fn what_cannot_be_read_is_named_with_what_would_be() {
         let error = "yesterday".parse::<TimeArg>().unwrap_err();
         assert!(
-            error.contains("\"yesterday\"") && error.contains("+2m"),
+            error.contains("\"yesterday\"")
+                && error.contains("+2m")
+                && error.contains("a local date (2026-12-06)"),
             "{error}"
         );
         let error = "+soon".parse::<TimeArg>().unwrap_err();
