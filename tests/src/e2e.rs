@@ -16,6 +16,10 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
+mod app_output;
+
+use app_output::OutputTail;
+
 /// WebDriver key codes for [`AppSession::press`] and typed text.
 pub mod keys {
     /// Return (a new line in a text area, "submit" in a field).
@@ -80,6 +84,8 @@ pub struct AppSession {
     name: String,
     /// The webview's folders, and the recording `xdg-open`'s.
     webview_home: PathBuf,
+    /// The last lines the app and its drivers wrote on stderr.
+    app_output: OutputTail,
     // Field order is drop order: the driver (and the app it started) goes
     // before the display it draws on.
     driver: ChildGuard,
@@ -105,7 +111,68 @@ impl AppSession {
         Self::launch_with(name, data_dir, webview_home, FileAccess::AsTheTests).await
     }
 
+    /// Starts the app and waits for its UI; once more when WebKitWebDriver
+    /// lost the session at start-up while the app ran on (see
+    /// [`AppSession::wait_for_ui`]), saying so on stderr.
     async fn launch_with(
+        name: &str,
+        data_dir: &Path,
+        webview_home: &Path,
+        access: FileAccess,
+    ) -> Result<Self, String> {
+        let session = Self::start(name, data_dir, webview_home, access).await?;
+        match session.wait_for_ui().await {
+            Ok(()) => return Ok(session),
+            Err(StartFailure::SessionLost) if !session.app_processes()?.is_empty() => {
+                let report = session.processes_summary().await;
+                let output = session.app_output.last_lines().join("\n  ");
+                eprintln!(
+                    "{name}: WebKitWebDriver ended the session as the app started, while the \
+                     app runs on (as when its web process dies: the app reloads its UI, the \
+                     session is gone); starting the app again. {report}; the app's last lines \
+                     on stderr:\n  {output}"
+                );
+            }
+            Err(failure) => return session.finish(Err(failure.to_string())).await,
+        }
+        let _ = session.close().await;
+        let session = Self::start(name, data_dir, webview_home, access).await?;
+        match session.wait_for_ui().await {
+            Ok(()) => Ok(session),
+            Err(failure) => session.finish(Err(failure.to_string())).await,
+        }
+    }
+
+    /// Waits until the app's UI has rendered its frame. A WebDriver session
+    /// that is gone meanwhile is told apart: WebKitWebDriver deletes the
+    /// session when the page's web process dies, even though the app
+    /// recovers from that by reloading its UI.
+    async fn wait_for_ui(&self) -> Result<(), StartFailure> {
+        let started = Instant::now();
+        let frame = test_id("app-frame");
+        loop {
+            let last = match self.client.find(Locator::Css(&frame)).await {
+                Ok(_) => return Ok(()),
+                Err(error) if ends_the_session(&error) => return Err(StartFailure::SessionLost),
+                Err(error) => error.to_string(),
+            };
+            if started.elapsed() > TIMEOUT {
+                return Err(StartFailure::NoUi(last));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether WebKitWebDriver has ended this session: it does when the
+    /// page's web process dies (the app lives on and reloads its UI) or
+    /// the app is gone, and refuses every command after.
+    pub async fn session_lost(&self) -> bool {
+        matches!(self.client.find(Locator::Css("html")).await, Err(error) if ends_the_session(&error))
+    }
+
+    /// Starts tauri-driver, and through it the app, on a display of its
+    /// own; the session is returned as soon as WebDriver has it.
+    async fn start(
         name: &str,
         data_dir: &Path,
         webview_home: &Path,
@@ -140,7 +207,7 @@ impl AppSession {
             .env("XDG_CONFIG_HOME", webview_home.join("config"))
             .env("PATH", path)
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::piped());
         // Its own process group, so stopping it also stops the native driver
         // and the app it started (see `ChildGuard`).
         #[cfg(unix)]
@@ -151,19 +218,26 @@ impl AppSession {
         if let Some(display) = &display {
             driver.env("DISPLAY", &display.name);
         }
-        let driver = ChildGuard(driver.spawn().map_err(|error| {
+        let mut driver = ChildGuard(driver.spawn().map_err(|error| {
             format!("cannot start tauri-driver: {error} (run `cargo xtask setup`)")
         })?);
+        let app_output = driver
+            .0
+            .stderr
+            .take()
+            .map(OutputTail::follow)
+            .unwrap_or_default();
         wait_for_port(port)?;
 
         let launched_at = std::time::SystemTime::now();
-        let client = new_session(port, &app).await?;
+        let client = new_session(name, port, &app).await?;
         Ok(Self {
             client,
             data_dir: data_dir.to_path_buf(),
             launched_at,
             name: name.to_owned(),
             webview_home: webview_home.to_path_buf(),
+            app_output,
             driver,
             _display: display,
             _turn: turn,
@@ -664,11 +738,31 @@ impl AppSession {
             Err(error) => {
                 let shot = self.screenshot("failure").await;
                 let state = self.state_summary().await;
+                let processes = self.processes_summary().await;
+                let output = self.app_output.last_lines().join("\n  ");
                 // The failure is what to report, not a close failing after it.
                 let _ = self.close().await;
-                Err(format!("{error} (screenshot: {shot:?}; the page: {state})"))
+                Err(format!(
+                    "{error} (screenshot: {shot:?}; the page: {state}; {processes}; \
+                     the app's last lines on stderr:\n  {output})"
+                ))
             }
         }
+    }
+
+    /// Which of the session's processes still run, and the WebDriver
+    /// session's own answer (a page that crashed, or an app that is gone,
+    /// ends it): what is left to ask when the page cannot be.
+    async fn processes_summary(&self) -> String {
+        let apps = self.app_processes();
+        let web = self.web_processes();
+        let session = match self.client.current_url().await {
+            Ok(_) => "open".to_owned(),
+            Err(error) => format!("{error:?}"),
+        };
+        format!(
+            "the app's processes: {apps:?}; its web processes: {web:?}; the WebDriver session: {session}"
+        )
     }
 
     pub async fn close(self) -> Result<(), String> {
@@ -756,6 +850,34 @@ async fn with_session<F>(
         return;
     }
     run_session(name, launch.await, test).await;
+}
+
+/// Whether `error` is WebDriver's "invalid session id": the session is gone.
+fn ends_the_session(error: &fantoccini::error::CmdError) -> bool {
+    matches!(error, fantoccini::error::CmdError::Standard(error)
+        if error.error == fantoccini::error::ErrorStatus::InvalidSessionId)
+}
+
+/// Why a started app's UI never came up.
+#[derive(Debug)]
+enum StartFailure {
+    /// The WebDriver session was ended (by WebKitWebDriver: the page's
+    /// process died, or the app is gone).
+    SessionLost,
+    /// Not within [`TIMEOUT`]; the last WebDriver error.
+    NoUi(String),
+}
+
+impl std::fmt::Display for StartFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SessionLost => write!(f, "the WebDriver session ended as the app started"),
+            Self::NoUi(last) => write!(
+                f,
+                "the app's UI did not come up within {TIMEOUT:?} (last: {last})"
+            ),
+        }
+    }
 }
 
 /// Whether the app may read and write every file, as root may.
@@ -914,7 +1036,7 @@ fn tauri_driver() -> PathBuf {
 
 /// Opens a WebDriver session that launches `app`. tauri-driver listens
 /// before its native driver is ready, so early attempts are retried.
-async fn new_session(port: u16, app: &Path) -> Result<Client, String> {
+async fn new_session(name: &str, port: u16, app: &Path) -> Result<Client, String> {
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "tauri:options".into(),
@@ -935,7 +1057,11 @@ async fn new_session(port: u16, app: &Path) -> Result<Client, String> {
                     "cannot open a WebDriver session on the app within {TIMEOUT:?}: {error}"
                 ));
             }
-            Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+            Err(error) => {
+                // Said, since a failed attempt may have started an app.
+                eprintln!("{name}: opening the WebDriver session failed, trying again: {error:?}");
+                tokio::time::sleep(Duration::from_millis(250)).await
+            }
         }
     }
 }

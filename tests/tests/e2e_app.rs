@@ -369,6 +369,12 @@ async fn a_dead_web_process_is_replaced_and_the_task_keeps_every_line() {
             |processes| !processes.is_empty() && !processes.contains(&killed),
         )
         .await?;
+        // WebKitWebDriver ends the session with the page, though the app
+        // lives on: what `AppSession::launch` tells apart when this
+        // happens at start-up, and starts the app once more for.
+        if !app.session_lost().await {
+            return Err("the WebDriver session outlived its page's web process".to_owned());
+        }
         // The app lives on and finishes its task.
         wait_until(
             "the task to succeed in the running app",
