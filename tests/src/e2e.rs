@@ -120,26 +120,25 @@ impl AppSession {
         webview_home: &Path,
         access: FileAccess,
     ) -> Result<Self, String> {
-        let session = Self::start(name, data_dir, webview_home, access).await?;
-        match session.wait_for_ui().await {
-            Ok(()) => return Ok(session),
-            Err(StartFailure::SessionLost) if !session.app_processes()?.is_empty() => {
-                let report = session.processes_summary().await;
-                let output = session.app_output.last_lines().join("\n  ");
-                eprintln!(
-                    "{name}: WebKitWebDriver ended the session as the app started, while the \
-                     app runs on (as when its web process dies: the app reloads its UI, the \
-                     session is gone); starting the app again. {report}; the app's last lines \
-                     on stderr:\n  {output}"
-                );
+        let mut retried = false;
+        loop {
+            let session = Self::start(name, data_dir, webview_home, access).await?;
+            match session.wait_for_ui().await {
+                Ok(()) => return Ok(session),
+                Err(StartFailure::SessionLost)
+                    if !retried && !session.app_processes()?.is_empty() =>
+                {
+                    eprintln!(
+                        "{name}: WebKitWebDriver ended the session as the app started, while \
+                         the app runs on (as when its web process dies: the app reloads its UI, \
+                         the session is gone); starting the app again. {}",
+                        session.diagnosis().await
+                    );
+                    let _ = session.close().await;
+                    retried = true;
+                }
+                Err(failure) => return session.finish(Err(failure.to_string())).await,
             }
-            Err(failure) => return session.finish(Err(failure.to_string())).await,
-        }
-        let _ = session.close().await;
-        let session = Self::start(name, data_dir, webview_home, access).await?;
-        match session.wait_for_ui().await {
-            Ok(()) => Ok(session),
-            Err(failure) => session.finish(Err(failure.to_string())).await,
         }
     }
 
@@ -738,30 +737,31 @@ impl AppSession {
             Err(error) => {
                 let shot = self.screenshot("failure").await;
                 let state = self.state_summary().await;
-                let processes = self.processes_summary().await;
-                let output = self.app_output.last_lines().join("\n  ");
+                let diagnosis = self.diagnosis().await;
                 // The failure is what to report, not a close failing after it.
                 let _ = self.close().await;
                 Err(format!(
-                    "{error} (screenshot: {shot:?}; the page: {state}; {processes}; \
-                     the app's last lines on stderr:\n  {output})"
+                    "{error} (screenshot: {shot:?}; the page: {state}; {diagnosis})"
                 ))
             }
         }
     }
 
-    /// Which of the session's processes still run, and the WebDriver
-    /// session's own answer (a page that crashed, or an app that is gone,
-    /// ends it): what is left to ask when the page cannot be.
-    async fn processes_summary(&self) -> String {
+    /// Which of the session's processes still run, the WebDriver session's
+    /// own answer (a page that crashed, or an app that is gone, ends it)
+    /// and the app's last lines on stderr: what is left to ask when the
+    /// page cannot be.
+    async fn diagnosis(&self) -> String {
         let apps = self.app_processes();
         let web = self.web_processes();
         let session = match self.client.current_url().await {
             Ok(_) => "open".to_owned(),
             Err(error) => format!("{error:?}"),
         };
+        let output = self.app_output.last_lines().join("\n  ");
         format!(
-            "the app's processes: {apps:?}; its web processes: {web:?}; the WebDriver session: {session}"
+            "the app's processes: {apps:?}; its web processes: {web:?}; the WebDriver session: \
+             {session}; the app's last lines on stderr:\n  {output}"
         )
     }
 
